@@ -1,0 +1,117 @@
+"""Acute services (``mesa.Agent``) and phase 5 of the week — acute care.
+
+A&E receives this week's arrivals (acute episodes, flares, minor complaints and
+requests general practice could not serve). Some are admitted, bounded by the beds
+free this week; an admission may lead to outpatient follow-up. Outpatient
+appointments fall due from referrals and earlier appointments, and cascade: once a
+person is in the system, further assessments find more and book more.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+from scipy.special import expit, logit
+
+from .need import ACUTE, FLARE
+
+if TYPE_CHECKING:
+    from .model import HealthSystemModel
+
+__all__ = ["AcuteTrust", "run_acute_care"]
+
+# Admission odds by the kind of need that brought a person to A&E (assumption:
+# acute episodes are the main route; a minor complaint is rarely admitted).
+ADMIT_FACTOR = {ACUTE: 1.0, FLARE: 0.8}
+ADMIT_FACTOR_OTHER = 0.1
+
+
+class AcuteTrust(mesa.Agent):
+    """The place's acute hospital: A&E, emergency beds and outpatients.
+
+    Args:
+        model: the model.
+        population: residents at the start (beds are sized per 1,000).
+    """
+
+    def __init__(self, model: "HealthSystemModel", population: int):
+        super().__init__(model)
+        self.beds = int(round(model.spec.acute.beds_per_1000 * population / 1000.0))
+        self.occupied = 0
+        self.turned_away = 0  # admissions refused for want of a bed, over the run
+
+    @property
+    def occupancy(self) -> float:
+        """Share of beds occupied this week."""
+        return self.occupied / self.beds if self.beds else 0.0
+
+
+def run_acute_care(model: "HealthSystemModel") -> None:
+    """Phase 5: A&E attendances, admissions bounded by beds, outpatient appointments."""
+    people, a, s, week, log = model.people, model.spec.acute, model.streams, model.week, model.log
+    trust = model.acute
+    arrivals = model.ae_arrivals
+    rows, kind = arrivals.rows, arrivals.kind
+    log.ae_attendances += int(rows.size)
+    people.n_ae[rows] += 1
+    people.cum_ae[rows] += 1
+
+    # Admission: odds rise with age and conditions; bounded by free beds.
+    uid = people.uid[rows]
+    factor = np.full(rows.size, ADMIT_FACTOR_OTHER)
+    for k, f in ADMIT_FACTOR.items():
+        factor[kind == k] = f
+    p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - 40.0)
+                             + 0.15 * people.ltc[rows])
+    u = s.uniform("acute.admit", uid)
+    want = np.flatnonzero(u < p_admit)
+    n = people.n
+    trust.occupied = int(np.count_nonzero(people.alive[:n] & (people.ti_discharge[:n] > week)))
+    free = max(trust.beds - trust.occupied, 0)
+    if want.size > free:  # the sickest (lowest draw relative to risk) first
+        trust.turned_away += int(want.size - free)
+        want = want[np.argsort(u[want] / p_admit[want], kind="stable")[:free]]
+    admitted = rows[want]
+    log.emergency_admissions += int(admitted.size)
+    people.n_admit[admitted] += 1
+    stay = _length_of_stay(s.uniform("acute.stay", people.uid[admitted]), a.length_of_stay_weeks)
+    people.ti_discharge[admitted] = week + stay
+    trust.occupied += int(admitted.size)
+    dep = people.dependence
+    dep[admitted] += a.dependence_per_cascade * (1.0 - dep[admitted])
+    follow = admitted[(s.uniform("acute.after_admission", people.uid[admitted])
+                       < a.p_refer_after_admission) & (people.ti_op_followup[admitted] < 0)]
+    people.ti_op_followup[follow] = people.ti_discharge[follow] + 4
+
+    _outpatients(model)
+
+
+def _length_of_stay(u: np.ndarray, mean_weeks: float) -> np.ndarray:
+    """Whole weeks in a bed: geometric with the given mean (at least one week)."""
+    if mean_weeks <= 1.0:
+        return np.ones(u.size, dtype=np.int32)
+    return np.ceil(np.log(np.maximum(u, 1e-12)) / np.log(1.0 - 1.0 / mean_weeks)).astype(np.int32)
+
+
+def _outpatients(model: "HealthSystemModel") -> None:
+    """Outpatient appointments that fall due this week, and their cascade."""
+    people, a, s, week = model.people, model.spec.acute, model.streams, model.week
+    n = people.n
+    due = np.flatnonzero(people.alive[:n] & (people.ti_op_followup[:n] >= 0)
+                         & (people.ti_op_followup[:n] <= week)
+                         & (people.ti_discharge[:n] <= week))
+    model.log.outpatient_attendances += int(due.size)
+    people.n_op[due] += 1
+    uid = people.uid[due]
+    # Assessments find conditions not yet known.
+    finds = due[(people.diagnosed[due] < people.ltc[due])
+                & (s.uniform("acute.op_finds", uid) < a.p_op_finds)]
+    people.diagnosed[finds] += 1
+    dep = people.dependence
+    dep[due] += a.dependence_per_cascade * (1.0 - dep[due])
+    p_next = np.minimum(a.p_op_followup * model.levers.op_followup
+                        * (1.0 + 0.05 * people.ltc[due]), 0.95)
+    again = s.uniform("acute.op_followup", uid) < p_next
+    people.ti_op_followup[due] = np.where(again, week + int(round(a.op_followup_weeks)), -1)

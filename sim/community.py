@@ -1,0 +1,351 @@
+"""Community groups (``mesa.Agent``) and phase 6 of the week — community life.
+
+Groups are peer-support, walking, creative and mental-health groups. Their state is
+held in a table of arrays (so a week is a few vectorised operations, whatever the
+number of groups); each living group also has a :class:`CommunityGroup` agent that
+reads its row, for inspection and the dashboard.
+
+A group's **vitality** grows with organisers, members and grants, and decays with
+burnout and reporting burden. Groups recruit through members' ties and link-worker
+referrals (only where there is room), lose members as vitality fades, split when
+large and vital, and die when vitality runs out. Organisers start new groups; most
+seeds never find the sunlight. Membership raises activation and connectedness and
+lowers dependence. Help-seeking norms also spread along ties here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import mesa
+import numpy as np
+
+if TYPE_CHECKING:
+    from .model import HealthSystemModel
+
+__all__ = ["CommunityGroup", "CommunityGroups", "run_community", "GROUP_KINDS",
+           "NO_FUNDING", "GRANT", "CONTRACT"]
+
+GROUP_KINDS = ("peer support", "walking", "creative", "mental health")
+NO_FUNDING, GRANT, CONTRACT = 0, 1, 2
+SEED_VITALITY = 0.2  # a new group's vitality (assumption: fragile at first)
+DEATH_VITALITY = 0.02  # vitality below which a group folds
+GRACE_WEEKS = 8  # a new group is not judged on membership before this
+
+
+class CommunityGroup(mesa.Agent):
+    """A view of one community group's row in :class:`CommunityGroups`."""
+
+    def __init__(self, model: "HealthSystemModel", row: int):
+        super().__init__(model)
+        self.row = row
+
+    def __getattr__(self, name: str):
+        if name in CommunityGroups.FIELDS:
+            return getattr(self.model.groups, name)[self.row].item()
+        raise AttributeError(name)
+
+    @property
+    def kind(self) -> str:
+        """Peer support, walking, creative or mental health."""
+        return GROUP_KINDS[self.model.groups.kind_code[self.row]]
+
+
+class CommunityGroups:
+    """Table of every group ever founded in the run (rows never reused)."""
+
+    FIELDS = {
+        "alive": (np.bool_, False),
+        "neighbourhood": (np.int32, -1),
+        "kind_code": (np.int8, 0),
+        "capacity": (np.int32, 0),  # members it can hold
+        "vitality": (np.float32, 0.0),
+        "funding": (np.int8, NO_FUNDING),
+        "grant": (np.float32, 0.0),  # GBP per week
+        "burden": (np.float32, 0.0),  # reporting burden 0..1 of a contract with targets
+        "ti_born": (np.int32, -1),
+        "ti_died": (np.int32, -1),
+        "members": (np.int32, 0),
+        "organisers": (np.int32, 0),
+    }
+
+    def __init__(self, model: "HealthSystemModel", allocated: int = 64):
+        self.model = model
+        self.n = 0
+        self.allocated = allocated
+        for name, (dtype, fill) in self.FIELDS.items():
+            setattr(self, name, np.full(allocated, fill, dtype=dtype))
+        self.agents: dict[int, CommunityGroup] = {}
+        self.founded = 0
+        self.died = 0
+        self.splits = 0
+
+    @property
+    def count(self) -> int:
+        """Living groups."""
+        return len(self.agents)
+
+    @property
+    def live(self) -> np.ndarray:
+        """Rows of living groups."""
+        return np.flatnonzero(self.alive[: self.n])
+
+    def found(self, neighbourhood: np.ndarray, kind_code: np.ndarray,
+              vitality: float | np.ndarray) -> np.ndarray:
+        """Add groups; return their rows (one agent each)."""
+        k = int(np.size(neighbourhood))
+        if self.n + k > self.allocated:
+            grown_to = max(self.n + k, 2 * self.allocated)
+            for name, (dtype, fill) in self.FIELDS.items():
+                grown = np.full(grown_to, fill, dtype=dtype)
+                grown[: self.n] = getattr(self, name)[: self.n]
+                setattr(self, name, grown)
+            self.allocated = grown_to
+        rows = np.arange(self.n, self.n + k)
+        self.n += k
+        self.alive[rows] = True
+        self.neighbourhood[rows] = neighbourhood
+        self.kind_code[rows] = kind_code
+        self.capacity[rows] = self.model.spec.community.group_capacity
+        self.vitality[rows] = vitality
+        self.ti_born[rows] = self.model.week
+        for row in rows:  # a Python loop over new groups only: a handful a week
+            self.agents[int(row)] = CommunityGroup(self.model, int(row))
+        self.founded += k
+        return rows
+
+    def close(self, rows: np.ndarray) -> None:
+        """Groups fold: members are released and the agents removed."""
+        if rows.size == 0:
+            return
+        self.alive[rows] = False
+        self.ti_died[rows] = self.model.week
+        self.members[rows] = 0
+        self.organisers[rows] = 0
+        people = self.model.people
+        closing = np.zeros(self.n, dtype=bool)
+        closing[rows] = True
+        g = people.group[: people.n]
+        people.group[np.flatnonzero((g >= 0) & closing[np.maximum(g, 0)])] = -1
+        for row in rows:
+            self.agents.pop(int(row)).remove()
+        self.died += int(rows.size)
+
+    def count_members(self) -> None:
+        """Recount members and organisers of every group from the residents."""
+        people = self.model.people
+        n = people.n
+        g = people.group[:n]
+        member = g >= 0
+        self.members[: self.n] = np.bincount(g[member], minlength=self.n)[: self.n]
+        lead = member & people.organiser[:n]
+        self.organisers[: self.n] = np.bincount(g[lead], minlength=self.n)[: self.n]
+
+    def room(self) -> np.ndarray:
+        """Free places in each group (0 for dead groups)."""
+        free = self.capacity[: self.n] - self.members[: self.n]
+        return np.where(self.alive[: self.n], np.maximum(free, 0), 0)
+
+    def join(self, people_rows: np.ndarray, group_rows: np.ndarray) -> np.ndarray:
+        """Residents join groups, in the order given, only while a group has room.
+
+        Returns the residents who joined. A request into a full group adds no one.
+        """
+        if people_rows.size == 0:
+            return people_rows
+        order = np.argsort(group_rows, kind="stable")
+        p_sorted, g_sorted = people_rows[order], group_rows[order]
+        first = np.searchsorted(g_sorted, g_sorted, side="left")
+        rank = np.arange(g_sorted.size) - first
+        ok = rank < self.room()[g_sorted]
+        joined, into = p_sorted[ok], g_sorted[ok]
+        self.model.people.group[joined] = into
+        np.add.at(self.members, into, 1)
+        np.add.at(self.organisers, into[self.model.people.organiser[joined]], 1)
+        return joined
+
+
+def seed_groups(model: "HealthSystemModel") -> None:
+    """The groups a place has at the start, each with members from its neighbourhood."""
+    spec, people = model.spec.community, model.people
+    rng = model.streams.generator("init.groups")
+    n = people.n
+    count = int(round(spec.groups_per_1000 * n / 1000.0))
+    if count == 0:
+        return
+    n_nbhd = model.spec.population.neighbourhoods
+    rows = model.groups.found(rng.integers(0, n_nbhd, count),
+                              rng.integers(0, len(GROUP_KINDS), count),
+                              rng.uniform(0.3, 0.9, count))
+    # Members: adults of the group's neighbourhood, drawn without replacement.
+    adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
+    adults = adults[rng.permutation(adults.size)]
+    by_nbhd = adults[np.argsort(people.neighbourhood[adults], kind="stable")]
+    starts = np.searchsorted(people.neighbourhood[by_nbhd], np.arange(n_nbhd + 1))
+    taken = np.zeros(n_nbhd, dtype=np.int64)
+    size = min(spec.initial_members, spec.group_capacity)
+    for row in rows:  # initialisation only: one pass over the starting groups
+        h = model.groups.neighbourhood[row]
+        lo = starts[h] + taken[h]
+        chosen = by_nbhd[lo: min(lo + size, starts[h + 1])]
+        taken[h] += chosen.size
+        people.group[chosen] = row
+        if chosen.size:
+            people.organiser[chosen[0]] = True  # every starting group has an organiser
+    model.groups.count_members()
+
+
+def run_community(model: "HealthSystemModel") -> None:
+    """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
+    groups, people, c, s = model.groups, model.people, model.spec.community, model.streams
+    groups.count_members()
+    live = groups.live
+    if live.size:
+        _update_vitality(model, live)
+        _leave(model)
+        groups.count_members()
+        age = model.week - groups.ti_born[live]
+        folding = live[(groups.vitality[live] <= DEATH_VITALITY)
+                       | ((groups.members[live] == 0) & (age >= GRACE_WEEKS))]
+        groups.close(folding)
+    _recruit_through_ties(model)
+    _place_referrals(model)
+    _found_groups(model)
+    _split_groups(model)
+    _member_effects(model)
+    _spread_norms(model)
+    model.log.community_cost += float(
+        groups.count * model.spec.costs.group_running_per_year / 52.0
+        + groups.grant[: groups.n][groups.alive[: groups.n]].sum())
+
+
+def _update_vitality(model: "HealthSystemModel", live: np.ndarray) -> None:
+    """Vitality grows with organisers, members and grants; decays with burnout and burden."""
+    g, c = model.groups, model.spec.community
+    organisers = g.organisers[live].astype(np.float32)
+    fill = g.members[live] / np.maximum(g.capacity[live], 1)
+    grant = g.grant[live]
+    boost = 1.0 + grant / (grant + c.grant_half_effect)
+    growth = c.vitality_growth * organisers / (organisers + 1.0) * np.sqrt(fill) * boost
+    decay = c.vitality_decay * (1.0 + c.burden_decay * g.burden[live])
+    v = g.vitality[live] + growth * (1.0 - g.vitality[live]) - decay
+    g.vitality[live] = np.clip(v, 0.0, 1.0)
+
+
+def _leave(model: "HealthSystemModel") -> None:
+    """Members drift away from groups with little vitality (and heavy reporting)."""
+    people, g, c = model.people, model.groups, model.spec.community
+    n = people.n
+    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
+    row = people.group[members]
+    p = c.p_leave * (1.0 - g.vitality[row]) * (1.0 + g.burden[row])
+    leaving = members[model.streams.uniform("community.leave", people.uid[members]) < p]
+    people.group[leaving] = -1
+
+
+def _recruit_through_ties(model: "HealthSystemModel") -> None:
+    """Adults not in a group hear of one from a random tie and may be invited in."""
+    people, g, c, s = model.people, model.groups, model.spec.community, model.streams
+    n = people.n
+    uid = people.uid[:n]
+    talk = np.flatnonzero(people.alive[:n] & (people.group[:n] < 0) & (people.age[:n] >= 16)
+                          & (s.uniform("community.contact", uid) < c.p_contact))
+    if talk.size == 0 or g.count == 0:
+        return
+    tie = model.network.random_tie(talk, s.uniform("community.tie", people.uid[talk]))
+    has = tie >= 0
+    talk, tie = talk[has], tie[has]
+    via = people.group[tie]
+    ok = (via >= 0) & people.alive[tie]
+    talk, via = talk[ok], via[ok]
+    invited = s.uniform("community.invite", people.uid[talk]) < c.p_invite * g.vitality[via]
+    g.join(talk[invited], via[invited])
+
+
+def _place_referrals(model: "HealthSystemModel") -> None:
+    """Link workers connect referred people to the most vital group with room nearby."""
+    people, g = model.people, model.groups
+    referred = model.link_worker_referrals
+    model.link_worker_referrals = np.empty(0, np.int64)
+    referred = referred[people.alive[referred] & (people.group[referred] < 0)]
+    if referred.size == 0 or g.count == 0:
+        return
+    live = g.live
+    room = g.room()[live]
+    open_ = live[room > 0]
+    if open_.size == 0:
+        return
+    # Best open group per neighbourhood: highest vitality.
+    n_nbhd = model.spec.population.neighbourhoods
+    order = np.lexsort((-g.vitality[open_], g.neighbourhood[open_]))
+    ranked = open_[order]
+    nb = g.neighbourhood[ranked]
+    best = np.full(n_nbhd, -1, dtype=np.int64)
+    best[nb[::-1]] = ranked[::-1]  # the first of each neighbourhood wins
+    target = best[people.neighbourhood[referred]]
+    placed = target >= 0
+    g.join(referred[placed], target[placed])
+
+
+def _found_groups(model: "HealthSystemModel") -> None:
+    """Organisers who are not in a group may start one; it must then find members."""
+    people, c, s = model.people, model.spec.community, model.streams
+    n = people.n
+    free_organisers = people.alive[:n] & people.organiser[:n] & (people.group[:n] < 0)         & (people.age[:n] >= 18)
+    p = c.p_found * (0.5 + people.activation[:n])
+    founders = np.flatnonzero(free_organisers & (s.uniform("community.found", people.uid[:n]) < p))
+    if founders.size == 0:
+        return
+    kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)
+    rows = model.groups.found(people.neighbourhood[founders], kinds, SEED_VITALITY)
+    model.groups.join(founders, rows)
+
+
+def _split_groups(model: "HealthSystemModel") -> None:
+    """A large, vital group with two or more organisers splits in two."""
+    people, g, c, s = model.people, model.groups, model.spec.community, model.streams
+    live = g.live
+    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= 0.6)
+                     & (g.organisers[live] >= 2)]
+    if splitting.size == 0:
+        return
+    new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
+                       g.vitality[splitting] * 0.8)
+    g.vitality[splitting] *= 0.8
+    new_of = np.full(g.n, -1, dtype=np.int64)
+    new_of[splitting] = new_rows
+    n = people.n
+    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
+    members = members[new_of[people.group[members]] >= 0]
+    move = s.uniform("community.split", people.uid[members]) < 0.5
+    people.group[members[move]] = new_of[people.group[members[move]]]
+    g.splits += int(splitting.size)
+    g.count_members()
+
+
+def _member_effects(model: "HealthSystemModel") -> None:
+    """Members of vital groups gain activation and connection and lean less on services."""
+    people, g, c = model.people, model.groups, model.spec.community
+    n = people.n
+    member = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
+    v = g.vitality[people.group[member]]
+    act, dep, con = people.activation, people.dependence, people.connectedness
+    act[member] += c.activation_per_week * v * (1.0 - act[member])
+    dep[member] -= c.dependence_per_week * v * dep[member]
+    con[member] += c.connectedness_per_week * v * (1.0 - con[member])
+
+
+def _spread_norms(model: "HealthSystemModel") -> None:
+    """Dependence and activation drift toward the mean of one's living ties."""
+    rate = model.spec.community.norm_rate
+    if rate == 0:
+        return
+    people, net = model.people, model.network
+    n = people.n
+    alive = people.alive[:n]
+    has_ties = np.zeros(n, dtype=bool)
+    has_ties[: net.size] = net.live_degree > 0
+    for field in ("dependence", "activation"):
+        values = getattr(people, field)[:n]
+        mean = net.tie_share(values * alive)
+        values += np.where(has_ties & alive, rate * (mean - values), 0.0).astype(np.float32)

@@ -1,0 +1,117 @@
+"""Phase 1 of the week — health: ageing, deaths, births, new conditions, wellbeing drift.
+
+Demography keeps a ten-year run from drifting into an older, sicker place by accident:
+Gompertz mortality scaled by conditions beyond the age-typical count, and births to
+women aged 15-44 at the general fertility rate. Migration is not modelled (a stated
+simplification: net flows of a place are small beside births and deaths over ten years).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import expit
+
+from .population import Residents
+from .streams import derive_uid
+
+if TYPE_CHECKING:
+    from .model import HealthSystemModel
+
+__all__ = ["advance_health", "annual_mortality"]
+
+WEEK = 1.0 / 52.0
+
+
+def annual_mortality(age: np.ndarray, ltc: np.ndarray, q: np.ndarray, model) -> np.ndarray:
+    """Probability of death within a year for people of this age, conditions and quintile."""
+    h = model.spec.health
+    base = h.mortality_at_80 * np.exp(h.mortality_gompertz * (age - 80.0))
+    base = np.where(age < 1.0, h.mortality_infant, base)
+    excess = ltc - Residents.ltc_mean(age, q, model.spec)
+    return np.minimum(base * h.mortality_per_ltc ** excess, 1.0)
+
+
+def advance_health(model: "HealthSystemModel") -> None:
+    """Run phase 1 for every living resident.
+
+    Continuous updates run over whole array slices (views, no copies); the dead are
+    masked out of events. This is faster than gathering the living rows each time.
+    """
+    people, h, s = model.people, model.spec.health, model.streams
+    n = people.n
+    alive = people.alive[:n]
+    uid = people.uid[:n]
+    age = people.age[:n]
+    age += WEEK * alive
+
+    # Deaths.
+    q = people.deprivation[:n].astype(np.float32)
+    p_death = 1.0 - (1.0 - annual_mortality(age, people.ltc[:n], q, model)) ** WEEK
+    dead = np.flatnonzero(alive & (s.uniform("health.death", uid) < p_death))
+    if dead.size:
+        model.remove_residents(dead)
+
+    # Births, to living women aged 15-44 (those who died this week excluded).
+    women = alive & people.female[:n] & (age >= 15) & (age < 45)
+    mothers = np.flatnonzero(women & (s.uniform("health.birth", uid) < h.fertility_rate * WEEK))
+    if mothers.size:
+        _add_newborns(model, mothers)
+        n = people.n
+        alive, uid = people.alive[:n], people.uid[:n]
+        q = people.deprivation[:n].astype(np.float32)
+
+    # New conditions: the age-typical count rises with age at rate ltc_age_slope, so the
+    # weekly onset hazard is slope x mean count; raised by loneliness, lowered by
+    # activation and group participation.
+    lonely = people.connectedness[:n] < model.spec.population.lonely_below
+    rel = np.where(lonely, h.rel_onset_lonely, 1.0)
+    rel *= h.rel_onset_activated ** people.activation[:n]
+    rel *= np.where(people.group[:n] >= 0, h.rel_onset_group, 1.0)
+    hazard = h.ltc_age_slope * WEEK * Residents.ltc_mean(people.age[:n], q, model.spec) * rel
+    onset = np.flatnonzero(alive & (s.uniform("health.onset", uid) < hazard))
+    people.ltc[onset] = np.minimum(people.ltc[onset] + 1, 40)
+
+    # Dispositions fade back toward the person's own level without reinforcement;
+    # campaigns can nudge activation for everyone.
+    rho = h.trait_reversion
+    act, dep = people.activation[:n], people.dependence[:n]
+    act += rho * (people.activation0[:n] - act)
+    dep += rho * (people.dependence0[:n] - dep)
+    con = people.connectedness[:n]
+    con += rho * (people.connectedness0[:n] - con)
+    if model.levers.activation_nudge:
+        act += model.levers.activation_nudge * (1.0 - act)
+
+    # Wellbeing moves toward the level of the person's state, with a little noise.
+    target = Residents.wellbeing_level(people, slice(0, n), model.spec)
+    w = people.wellbeing[:n]
+    w += h.wellbeing_drift * (target - w) + 0.02 * s.normal("health.wellbeing", uid)
+    np.clip(w, 0.0, 1.0, out=w)
+
+
+def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
+    """Append a newborn for each mother: same household, neighbourhood and practice."""
+    people, spec, s = model.people, model.spec, model.streams
+    rows = people.append(mothers.size)
+    for name in ("household", "neighbourhood", "deprivation", "practice"):
+        getattr(people, name)[rows] = getattr(people, name)[mothers]
+    uid = derive_uid(people.uid[mothers], model.week)
+    people.uid[rows] = uid
+    people.alive[rows] = True
+    people.age[rows] = 0.0
+    people.ti_birth[rows] = model.week
+    people.female[rows] = s.uniform("birth.sex", uid) < spec.population.female_share
+    pop = spec.population
+    q = people.deprivation[rows].astype(np.float64)
+    act = pop.activation_logit_mean - pop.activation_deprivation_step * (3.0 - q) \
+        + pop.activation_logit_sd * s.normal("birth.activation", uid)
+    people.activation0[rows] = people.activation[rows] = expit(act)
+    dep = pop.dependence_logit_mean + pop.dependence_logit_sd * s.normal("birth.dependence", uid)
+    people.dependence0[rows] = people.dependence[rows] = expit(dep)
+    people.connectedness0[rows] = people.connectedness[rows] = people.connectedness0[mothers]
+    people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
+    people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
+                                     * s.normal("birth.threshold", uid), 0.0, 1.0)
+    model.log.births += int(rows.size)

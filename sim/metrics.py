@@ -1,0 +1,229 @@
+"""Weekly metrics (the contract's columns) and per-run summaries.
+
+The phases count events into a :class:`WeekLog`; the accounting phase turns it and
+the population's state into one row of :data:`COLUMNS`, which Mesa's DataCollector
+records. :func:`summarise` turns a finished run into the headline summary: rates
+over the final year, final state, equity by deprivation, and the calibration
+measures of ``shared/CALIBRATION.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+if TYPE_CHECKING:
+    from .model import HealthSystemModel
+
+__all__ = ["COLUMNS", "ACTIVITY", "WeekLog", "week_row", "summarise", "HEADLINE"]
+
+COLUMNS = (
+    "week", "population", "gp_appointments", "ae_attendances", "emergency_admissions",
+    "outpatient_attendances", "screening_tests", "link_worker_referrals", "unmet_need",
+    "mean_dependence", "high_dependence_share", "mean_activation", "mean_wellbeing",
+    "lonely_share", "community_groups", "group_members", "movement_participants",
+    "cost_total", "low_need_service_share",
+)
+
+# Activity columns summarised as rates per 1,000 residents per year.
+ACTIVITY = ("gp_appointments", "ae_attendances", "emergency_admissions",
+            "outpatient_attendances")
+STATE = ("mean_dependence", "high_dependence_share", "mean_activation", "mean_wellbeing",
+         "lonely_share", "community_groups", "group_members", "movement_participants")
+# The metrics reports and comparisons lead with.
+HEADLINE = (*(f"{a}_per_1000" for a in ACTIVITY), "cost_per_capita", "unmet_need_per_1000",
+            "mean_dependence", "mean_activation", "mean_wellbeing", "lonely_share",
+            "group_members", "movement_participants", "low_need_service_share")
+
+HIGH_DEPENDENCE = 0.5  # dependence above which a person counts as highly dependent (assumption)
+PAM_CUTS = (0.3, 0.5, 0.7)  # activation cut-points of PAM levels 1|2|3|4 (see docs/model.md)
+
+
+@dataclass
+class WeekLog:
+    """Counts of this week's events, filled in by the phases."""
+
+    gp_appointments: int = 0
+    ae_attendances: int = 0
+    ae_after_failed_gp: int = 0
+    emergency_admissions: int = 0
+    outpatient_attendances: int = 0
+    screening_tests: int = 0
+    link_worker_referrals: int = 0
+    unmet_need: int = 0
+    low_needs: int = 0
+    low_to_service: int = 0
+    births: int = 0
+    deaths: int = 0
+    policy_cost: float = 0.0
+    community_cost: float = 0.0
+
+    def clear(self) -> None:
+        """Zero every count for a new week."""
+        for f in fields(self):
+            setattr(self, f.name, f.default)
+
+
+def pam_level(activation: np.ndarray) -> np.ndarray:
+    """PAM-like level 1..4 from activation."""
+    return np.searchsorted(PAM_CUTS, activation, side="right") + 1
+
+
+def week_row(model: "HealthSystemModel") -> dict:
+    """This week's row of :data:`COLUMNS`."""
+    people, log, costs = model.people, model.log, model.spec.costs
+    live = people.live
+    adults = live[people.age[live] >= 18]
+    dependence = people.dependence[live]
+    cost = (log.gp_appointments * costs.gp_appointment
+            + log.ae_attendances * costs.ae_attendance
+            + log.emergency_admissions * costs.emergency_admission
+            + log.outpatient_attendances * costs.outpatient_attendance
+            + log.policy_cost + log.community_cost)
+    members = people.group[live] >= 0
+    return {
+        "week": model.week,
+        "population": int(live.size),
+        "gp_appointments": log.gp_appointments,
+        "ae_attendances": log.ae_attendances,
+        "emergency_admissions": log.emergency_admissions,
+        "outpatient_attendances": log.outpatient_attendances,
+        "screening_tests": log.screening_tests,
+        "link_worker_referrals": log.link_worker_referrals,
+        "unmet_need": log.unmet_need,
+        "mean_dependence": float(dependence.mean()),
+        "high_dependence_share": float((dependence > HIGH_DEPENDENCE).mean()),
+        "mean_activation": float(people.activation[live].mean()),
+        "mean_wellbeing": float(people.wellbeing[live].mean()),
+        "lonely_share": float((people.connectedness[adults]
+                               < model.spec.population.lonely_below).mean()),
+        "community_groups": model.groups.count,
+        "group_members": int(members.sum()),
+        "movement_participants": int((people.role[live] > 0).sum()),
+        "cost_total": float(cost),
+        "low_need_service_share": (log.low_to_service / log.low_needs) if log.low_needs else 0.0,
+    }
+
+
+# --- summaries ---------------------------------------------------------------------------------
+
+
+def _share_of_top(counts: np.ndarray, top: float) -> float:
+    """Share of all contacts made by the top ``top`` fraction of people."""
+    total = counts.sum()
+    if total == 0:
+        return 0.0
+    k = max(1, int(round(top * counts.size)))
+    return float(np.sort(counts)[-k:].sum() / total)
+
+
+def _rate(numerator: float, people: float) -> float:
+    return float(numerator) / people if people else float("nan")
+
+
+def summarise(model: "HealthSystemModel") -> dict:
+    """Headline summary of a finished run.
+
+    Activity is per 1,000 residents per year over the final year (the whole run if
+    shorter); state metrics are their final values; ``_q1``/``_q5`` are the most and
+    least deprived quintiles.
+    """
+    frame = model.timeseries()
+    final = frame.tail(min(52, len(frame)))
+    years = len(final) / 52.0
+    mean_pop = final["population"].mean()
+    out: dict[str, float] = {"weeks": int(model.week), "population": int(frame["population"].iloc[-1])}
+    for col in (*ACTIVITY, "unmet_need", "screening_tests", "link_worker_referrals"):
+        out[f"{col}_per_1000"] = 1000.0 * _rate(final[col].sum(), mean_pop * years)
+    out["cost_per_capita"] = _rate(final["cost_total"].sum(), mean_pop * years)
+    for col in STATE:
+        out[col] = float(frame[col].iloc[-1])
+    low = model.low_need_totals
+    out["low_need_service_share"] = low[1] / low[0] if low[0] else 0.0
+    out.update(_equity(model, years))
+    out.update(_calibration_measures(model))
+    out["births_per_1000"] = 1000.0 * _rate(model.log_totals["births"], frame["population"].mean()
+                                           * len(frame) / 52.0)
+    out["deaths_per_1000"] = 1000.0 * _rate(model.log_totals["deaths"], frame["population"].mean()
+                                           * len(frame) / 52.0)
+    out["ae_after_failed_gp_share"] = _rate(model.log_totals["ae_after_failed_gp"],
+                                            model.log_totals["ae_attendances"])
+    return out
+
+
+def _equity(model: "HealthSystemModel", years: float) -> dict:
+    """Headline rates and state for the most (q1) and least (q5) deprived quintiles."""
+    people = model.people
+    rows = np.arange(people.n)
+    live = people.live
+    out = {}
+    for q in (1, 5):
+        in_q = people.deprivation[rows] == q
+        alive_q = live[people.deprivation[live] == q]
+        size = alive_q.size
+        for col, counts in (("gp_appointments", people.n_gp), ("ae_attendances", people.n_ae),
+                            ("emergency_admissions", people.n_admit),
+                            ("outpatient_attendances", people.n_op)):
+            out[f"{col}_per_1000_q{q}"] = 1000.0 * _rate(counts[rows][in_q].sum(), size * years)
+        out[f"mean_dependence_q{q}"] = float(people.dependence[alive_q].mean()) if size else np.nan
+        out[f"mean_activation_q{q}"] = float(people.activation[alive_q].mean()) if size else np.nan
+        out[f"mean_wellbeing_q{q}"] = float(people.wellbeing[alive_q].mean()) if size else np.nan
+        out[f"group_members_share_q{q}"] = float((people.group[alive_q] >= 0).mean()) if size else np.nan
+    return out
+
+
+def _odds(p: float) -> float:
+    return p / (1.0 - p) if 0 < p < 1 else float("nan")
+
+
+def _calibration_measures(model: "HealthSystemModel") -> dict:
+    """Distribution and gradient measures compared with CALIBRATION.md."""
+    people = model.people
+    live = people.live
+    age, ltc, q = people.age[live], people.ltc[live], people.deprivation[live]
+    multi = ltc >= 2
+    out = {
+        "gp_top10_share": _share_of_top(people.n_gp[live].astype(np.int64), 0.10),
+        "gp_top1_share": _share_of_top(people.n_gp[live].astype(np.int64), 0.01),
+        "multimorbidity_share": float(multi.mean()),
+        "multimorbidity_share_80plus": float(multi[age >= 80].mean()) if (age >= 80).any() else np.nan,
+        "multimorbidity_share_0_19": float(multi[age < 20].mean()) if (age < 20).any() else np.nan,
+        "multimorbidity_odds_ratio_q1_q5": _odds(multi[q == 1].mean()) / _odds(multi[q == 5].mean())
+        if (q == 1).any() and (q == 5).any() else np.nan,
+    }
+    ae1 = people.n_ae[live][q == 1].mean() if (q == 1).any() else np.nan
+    ae5 = people.n_ae[live][q == 5].mean() if (q == 5).any() else np.nan
+    out["ae_ratio_q1_q5"] = float(ae1 / ae5) if ae5 else np.nan
+    with_ltc = ltc > 0
+    level = pam_level(people.activation[live])
+    out["pam_level1_share_ltc"] = float((level[with_ltc] == 1).mean()) if with_ltc.any() else np.nan
+    out["pam_level4_share_ltc"] = float((level[with_ltc] == 4).mean()) if with_ltc.any() else np.nan
+    # Rate ratios of use, PAM level 4 vs 1, among people with a condition, adjusted for
+    # the count of conditions by direct standardisation (cf. Deeny et al. 2018).
+    for col, counts in (("gp", people.n_gp), ("ae", people.n_ae), ("admit", people.n_admit),
+                        ("op", people.n_op)):
+        out[f"activation_rate_ratio_{col}"] = _standardised_ratio(
+            counts[live][with_ltc], level[with_ltc], np.minimum(ltc[with_ltc], 4))
+    return out
+
+
+def _standardised_ratio(counts: np.ndarray, level: np.ndarray, stratum: np.ndarray) -> float:
+    """Rate ratio level 4 vs level 1, standardised to the combined stratum mix."""
+    num = den = 0.0
+    for s in np.unique(stratum):
+        in_s = stratum == s
+        l4, l1 = in_s & (level == 4), in_s & (level == 1)
+        if l4.sum() < 5 or l1.sum() < 5:
+            continue
+        weight = in_s.sum()
+        num += weight * counts[l4].mean()
+        den += weight * counts[l1].mean()
+    return float(num / den) if den else float("nan")
+
+
+def frame_from_rows(rows: list[dict]) -> pd.DataFrame:
+    """Weekly rows as a DataFrame with the contract's columns, in order."""
+    return pd.DataFrame(rows, columns=list(COLUMNS))

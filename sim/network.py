@@ -1,0 +1,154 @@
+"""The social network: built once per run, held in compressed sparse row form.
+
+There is no Python object per tie. The adjacency is a symmetric ``scipy.sparse``
+CSR matrix over the starting population, so "what share of my ties ..." is one
+sparse matrix-vector product. People born during the run join a household but
+form no new ties within the horizon (a stated simplification: a child's
+help-seeking is its parents').
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import scipy.sparse as sp
+
+if TYPE_CHECKING:
+    from .population import Residents
+    from .scenario import Scenario
+    from .streams import Streams
+
+__all__ = ["Network", "build_network"]
+
+
+class Network:
+    """Undirected ties among the first ``size`` rows of the population.
+
+    Args:
+        adjacency: symmetric CSR matrix with unit weights and no self-ties.
+    """
+
+    def __init__(self, adjacency: sp.csr_matrix):
+        self.adjacency = adjacency.astype(np.float32)
+        self.size = adjacency.shape[0]
+        self.indptr = adjacency.indptr
+        self.indices = adjacency.indices
+        self.degree = np.diff(self.indptr).astype(np.int32)
+        self.live_degree = self.degree.astype(np.float32)  # ties to living people
+
+    @property
+    def n_ties(self) -> int:
+        """Number of undirected ties."""
+        return int(self.indices.size // 2)
+
+    def tie_sum(self, values: np.ndarray) -> np.ndarray:
+        """For every row of the population, the sum of ``values`` over their ties."""
+        out = np.zeros(values.shape[0], dtype=np.float32)
+        out[: self.size] = self.adjacency @ values[: self.size].astype(np.float32, copy=False)
+        return out
+
+    def tie_share(self, values: np.ndarray) -> np.ndarray:
+        """Share of each person's living ties with ``values`` (0 for people with none).
+
+        ``values`` must be zero for the dead.
+        """
+        total = self.tie_sum(values)
+        denom = np.zeros_like(total)
+        denom[: self.size] = self.live_degree
+        np.divide(total, denom, out=total, where=denom > 0)
+        total[denom <= 0] = 0.0
+        return total
+
+    def ties_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """All ties of ``rows``, as (owner row, tie row) pairs, vectorised."""
+        rows = rows[rows < self.size]
+        counts = self.degree[rows]
+        owners = np.repeat(rows, counts)
+        starts = np.repeat(self.indptr[rows], counts)
+        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+        return owners, self.indices[starts + offset]
+
+    def random_tie(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """One tie of each row chosen by the uniform ``u`` (-1 where a row has none)."""
+        out = np.full(rows.shape, -1, dtype=np.int64)
+        inside = rows < self.size
+        r = rows[inside]
+        deg = self.degree[r]
+        has = deg > 0
+        pick = self.indptr[r[has]] + (u[inside][has] * deg[has]).astype(np.int64)
+        chosen = np.full(r.shape, -1, dtype=np.int64)
+        chosen[has] = self.indices[pick]
+        out[inside] = chosen
+        return out
+
+    def note_deaths(self, rows: np.ndarray) -> None:
+        """Remove the dead from their ties' living-tie counts."""
+        _, ties = self.ties_of(rows)
+        np.subtract.at(self.live_degree, ties, 1.0)
+
+
+def _household_ties(household: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """All pairs within households laid out consecutively."""
+    size = household.size
+    src, dst = [], []
+    d = 1
+    while d < size:
+        same = household[d:] == household[:-d]
+        if not same.any():
+            break
+        i = np.flatnonzero(same)
+        src.append(i)
+        dst.append(i + d)
+        d += 1
+    if not src:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(src), np.concatenate(dst)
+
+
+def _ring_ties(neighbourhood: np.ndarray, half_degree: int, rewire: float,
+               rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """A ring lattice inside each neighbourhood, each tie rewired with prob. ``rewire``."""
+    size = neighbourhood.size
+    rows = np.arange(size)
+    starts = np.searchsorted(neighbourhood, neighbourhood, side="left")
+    ends = np.searchsorted(neighbourhood, neighbourhood, side="right")
+    width = ends - starts
+    src, dst = [], []
+    for k in range(1, half_degree + 1):
+        ok = width > k  # a neighbourhood must be larger than the lattice step
+        target = starts + (rows - starts + k) % width
+        rewired = rng.random(size) < rewire
+        target = np.where(rewired, rng.integers(0, size, size), target)
+        src.append(rows[ok])
+        dst.append(target[ok])
+    return np.concatenate(src), np.concatenate(dst)
+
+
+def _erdos_renyi_ties(size: int, mean_degree: float,
+                      rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``size * mean_degree / 2`` ties between uniformly chosen pairs."""
+    m = int(round(size * mean_degree / 2.0))
+    return rng.integers(0, size, m), rng.integers(0, size, m)
+
+
+def build_network(people: "Residents", scenario: "Scenario", streams: "Streams") -> Network:
+    """The social network of the starting population (see ``scenario.network``)."""
+    net = scenario.network
+    size = people.n
+    rng = streams.generator("init.network")
+    if net.kind == "erdos_renyi":
+        src, dst = _erdos_renyi_ties(size, net.mean_degree, rng)
+    else:  # small_world
+        hs, hd = _household_ties(people.household[:size])
+        half = max(1, int(round(net.mean_degree / 2.0)))
+        rs, rd = _ring_ties(people.neighbourhood[:size], half, net.rewire, rng)
+        src, dst = np.concatenate([hs, rs]), np.concatenate([hd, rd])
+    keep = src != dst
+    src, dst = src[keep].astype(np.int32), dst[keep].astype(np.int32)
+    ones = np.ones(2 * src.size, dtype=np.float32)
+    adjacency = sp.csr_matrix((ones, (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                              shape=(size, size))
+    adjacency.sum_duplicates()
+    adjacency.data[:] = 1.0  # duplicate ties count once
+    return Network(adjacency)

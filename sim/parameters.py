@@ -1,0 +1,430 @@
+"""Every model parameter, declared once.
+
+Each :class:`Param` carries its default, bounds, unit, a one-line description and
+the source of the default (or the stated reason for it, marked ``assumption:``).
+The scenario schema (:mod:`sim.scenario`), the CLI's ``--set``, the dashboard's
+levers, the sweep's parameter list and the parameter table in ``docs/model.md``
+are all generated from these declarations; nothing else restates a default.
+
+Policy parameters are declared on the policy classes in :mod:`sim.policies`
+(one class per policy) with the same :class:`Param`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Param", "SECTIONS", "SCENARIO_FIELDS"]
+
+
+@dataclass(frozen=True)
+class Param:
+    """Declaration of one parameter.
+
+    Args:
+        default: value used when a scenario does not set it.
+        lo, hi: inclusive bounds for numbers (``None`` = unbounded).
+        unit: unit of the value, e.g. ``"per person-year"``.
+        doc: one-line description.
+        source: citation for the default, or ``"assumption: <reason>"``.
+        choices: allowed values for a string parameter.
+        shares: number of entries for a list of shares that must sum to one.
+        lever: shown as a slider in the workshop dashboard.
+        integer: the value must be a whole number.
+    """
+
+    default: Any
+    lo: float | None = None
+    hi: float | None = None
+    unit: str = ""
+    doc: str = ""
+    source: str = ""
+    choices: tuple[str, ...] | None = None
+    shares: int | None = None
+    lever: bool = False
+    integer: bool = False
+
+    @property
+    def kind(self) -> type:
+        """The Python type a value of this parameter has."""
+        if self.choices is not None:
+            return str
+        if self.shares is not None:
+            return list
+        if isinstance(self.default, bool):
+            return bool
+        if self.integer or isinstance(self.default, int):
+            return int
+        return float
+
+
+P = Param
+ONS = "ONS mid-2024 population estimates"
+
+# --- the sections of a scenario -------------------------------------------------------
+# Rates are per person-week inside the model; here they are given in the units people
+# quote (per year) and converted where they are used.
+
+SECTIONS: dict[str, dict[str, Param]] = {
+    "population": {
+        "size": P(50_000, 100, 20_000_000, "residents", "Residents at the start of the run",
+                  "assumption: a typical English place (two primary care networks)",
+                  lever=True, integer=True),
+        "neighbourhoods": P(10, 1, 100_000, "neighbourhoods", "Neighbourhoods (MSOA-like areas)",
+                            "assumption: about 5,000 residents each, the size of an English MSOA"),
+        "deprivation_mix": P([0.2, 0.2, 0.2, 0.2, 0.2], 0.0, 1.0, "share",
+                             "Share of neighbourhoods in each IMD quintile, most deprived first",
+                             "English IMD 2019 quintiles are 20% each by construction", shares=5),
+        "female_share": P(0.506, 0.0, 1.0, "share", "Share of residents who are female", ONS),
+        "activation_logit_mean": P(-0.17, -5.0, 5.0, "logit",
+                                   "Mean activation (logit scale) in the middle quintile",
+                                   "fitted to PAM levels among people with a long-term "
+                                   "condition: 24% level 1, 13% level 4 (Health Foundation 2018)"),
+        "activation_logit_sd": P(1.0, 0.0, 5.0, "logit", "Spread of activation",
+                                 "fitted with activation_logit_mean"),
+        "activation_deprivation_step": P(0.12, 0.0, 2.0, "logit per quintile",
+                                         "Lower activation per step toward the most deprived",
+                                         "Hibbard & Gilburt 2014: activation is lower in "
+                                         "deprived groups"),
+        "dependence_logit_mean": P(-1.0, -5.0, 5.0, "logit", "Mean dependence (logit scale)",
+                                   "assumption: most people turn to services for a minority "
+                                   "of what they could manage"),
+        "dependence_logit_sd": P(1.0, 0.0, 5.0, "logit", "Spread of dependence",
+                                 "assumption: tuned to use concentration (Kontopantelis 2021)"),
+        "dependence_activation_coupling": P(0.8, 0.0, 5.0, "logit per logit",
+                                            "How much lower dependence is at higher activation",
+                                            "assumption: the two are facets of one disposition"),
+        "connectedness_logit_mean": P(1.55, -5.0, 5.0, "logit", "Mean connectedness (logit)",
+                                      "fitted to 7% of adults often or always lonely "
+                                      "(ONS OPN, Dec 2023-Jan 2024)"),
+        "connectedness_logit_sd": P(1.0, 0.0, 5.0, "logit", "Spread of connectedness",
+                                    "assumption"),
+        "lonely_below": P(0.2, 0.0, 1.0, "connectedness",
+                          "Connectedness below which a person is lonely", "assumption"),
+        "diagnosed_share": P(0.8, 0.0, 1.0, "share",
+                             "Share of long-term conditions diagnosed at the start",
+                             "assumption: e.g. about 1 in 5 with hypertension or type 2 "
+                             "diabetes undiagnosed (PHE 2017; Diabetes UK)"),
+        "practice_list_size": P(10_000, 500, 100_000, "patients",
+                                "Registered list of one GP practice",
+                                "NHS Digital, Patients Registered at a GP Practice 2024: "
+                                "63 m patients over about 6,300 practices", integer=True),
+    },
+    "network": {
+        "kind": P("small_world", doc="Shape of the social network",
+                  source="assumption: households and neighbourhood ties with a few "
+                         "long-range ties (Watts & Strogatz 1998)",
+                  choices=("small_world", "erdos_renyi")),
+        "mean_degree": P(8.0, 1.0, 100.0, "ties", "Mean ties per resident beyond the household",
+                         "assumption: the 'sympathy group' of close ties, Dunbar 1998 "
+                         "(about 12-15 in all, of which some are household)"),
+        "rewire": P(0.05, 0.0, 1.0, "probability",
+                    "Share of neighbourhood ties rewired to anyone in the place",
+                    "assumption: small-world regime of Watts & Strogatz 1998"),
+        "household_size": P(2.36, 1.0, 10.0, "residents", "Mean household size",
+                            "ONS Families and households in the UK, 2023"),
+    },
+    "health": {
+        "ltc_mean_age80": P(2.4, 0.0, 10.0, "conditions",
+                            "Mean count of long-term conditions at age 80",
+                            "fitted so that 68% of people aged 80+ have 2+ "
+                            "(Valabhji et al. 2020)"),
+        "ltc_age_slope": P(0.038, 0.0, 0.2, "per year of age",
+                           "Log-rate increase of the condition count per year of age",
+                           "fitted so that 0.9% of 0-19s and 68% of 80+ have 2+ "
+                           "(Valabhji et al. 2020)"),
+        "ltc_deprivation_ratio": P(1.6, 1.0, 5.0, "ratio",
+                                   "Condition rate, most vs least deprived quintile",
+                                   "fitted to multimorbidity odds 2.3x most vs least "
+                                   "deprived (Valabhji et al. 2020)"),
+        "rel_onset_lonely": P(1.3, 1.0, 3.0, "rate ratio",
+                              "Onset of new conditions among lonely residents",
+                              "Valtorta et al., Heart 2016: loneliness and isolation, "
+                              "29% higher risk of heart disease"),
+        "rel_onset_activated": P(0.85, 0.3, 1.0, "rate ratio",
+                                 "Onset of new conditions at full activation vs none",
+                                 "assumption: healthier behaviours of activated patients "
+                                 "(Hibbard & Greene 2013), kept modest"),
+        "rel_onset_group": P(0.9, 0.3, 1.0, "rate ratio",
+                             "Onset of new conditions among community-group members",
+                             "assumption: physical activity and connection in groups, "
+                             "kept modest (Holt-Lunstad 2010 is on mortality)"),
+        "mortality_at_80": P(0.052, 0.0, 1.0, "per year",
+                             "Annual probability of death at age 80",
+                             "ONS National life tables 2020-22, England (persons)"),
+        "mortality_gompertz": P(0.095, 0.0, 0.3, "per year of age",
+                                "Gompertz slope of mortality by age",
+                                "ONS National life tables 2020-22: death rates double "
+                                "about every 7.5 years of adult age"),
+        "mortality_infant": P(0.004, 0.0, 0.1, "per year",
+                              "Death probability in the first year of life",
+                              "ONS Child and infant mortality 2022: 3.9 per 1,000"),
+        "mortality_per_ltc": P(1.25, 1.0, 3.0, "hazard ratio",
+                               "Mortality per long-term condition beyond the age-typical count",
+                               "assumption: multimorbidity raises mortality "
+                               "(Barnett et al. 2012); kept moderate"),
+        "fertility_rate": P(0.052, 0.0, 0.3, "births per woman aged 15-44 per year",
+                            "General fertility rate",
+                            "ONS Births in England and Wales 2023: 54.2 per 1,000 "
+                            "women aged 15-44; set so that births are about 9.6 per 1,000"),
+        "wellbeing_drift": P(0.02, 0.0, 1.0, "per week",
+                             "Rate at which wellbeing moves toward its level for the "
+                             "person's state", "assumption: a half-life of about 8 months"),
+        "trait_reversion": P(0.005, 0.0, 1.0, "per week",
+                             "Rate at which activation and dependence return to the "
+                             "person's disposition without reinforcement",
+                             "assumption: effects of programmes fade over 2-3 years "
+                             "without reinforcement (half-life about 2.7 years)"),
+        "seasonality": P(0.12, 0.0, 0.5, "relative amplitude",
+                         "Winter peak of minor illness and acute episodes",
+                         "NHS England Appointments in General Practice: monthly volumes "
+                         "vary about +/-12% around the mean"),
+    },
+    "need": {
+        "low_per_year": P(3.2, 0.0, 50.0, "per person-year",
+                          "Low-level complaints (minor illness, aches, worries)",
+                          "assumption: the 'symptom iceberg': most symptoms are "
+                          "self-managed and only a minority are taken to a GP "
+                          "(Hannay 1979; McAteer et al. 2011)"),
+        "flares_per_ltc_year": P(1.4, 0.0, 20.0, "per condition-year",
+                                 "Flares of a long-term condition needing attention",
+                                 "assumption: tuned to GP appointments 6.3 per person-year"),
+        "reviews_per_diagnosed_year": P(1.6, 0.0, 12.0, "per diagnosed condition-year",
+                                        "Planned reviews of a diagnosed condition",
+                                        "assumption: QOF annual review per condition plus "
+                                        "medication reviews"),
+        "acute_per_year_age40": P(0.13, 0.0, 5.0, "per person-year",
+                                  "Acute episodes at age 40 with no conditions",
+                                  "assumption: tuned to A&E attendances 0.44 per person-year"),
+        "acute_age_slope": P(0.02, 0.0, 0.2, "per year of age",
+                             "Log-rate increase of acute episodes per year of age",
+                             "assumption: tuned to admissions rising steeply with age"),
+        "rel_acute_per_ltc": P(1.35, 1.0, 5.0, "rate ratio",
+                               "Acute episodes per long-term condition",
+                               "assumption: tuned to the A&E deprivation gradient 1.9x"),
+        "rel_acute_managed": P(0.8, 0.1, 1.0, "rate ratio",
+                               "Acute episodes of diagnosed (managed) vs undiagnosed conditions",
+                               "assumption: earlier management lowers acute risk; "
+                               "screening's benefit rests on it"),
+        "acute_deprivation_ratio": P(1.3, 1.0, 5.0, "rate ratio",
+                                     "Acute episodes, most vs least deprived, beyond conditions",
+                                     "assumption: tuned to the A&E gradient 1.9x "
+                                     "(NHS Digital HAEA 2022/23)"),
+    },
+    "choice": {
+        "low_gp_base": P(-1.1, -10.0, 10.0, "utility",
+                         "Utility of taking a low-level complaint to a GP",
+                         "assumption: tuned so about a quarter of complaints reach a GP"),
+        "low_ae_base": P(-4.2, -15.0, 10.0, "utility",
+                         "Utility of taking a low-level complaint to A&E",
+                         "assumption: tuned so minor self-referred A&E is a small share"),
+        "low_peer_base": P(-1.2, -10.0, 10.0, "utility",
+                           "Utility of turning to peers or a group",
+                           "assumption: informal help is common for minor complaints"),
+        "dependence_weight": P(3.0, 0.0, 20.0, "utility per unit",
+                               "How far dependence pulls low-level complaints to services",
+                               "assumption: tuned to the use concentration of Kontopantelis 2021"),
+        "activation_weight": P(1.2, 0.0, 20.0, "utility per unit",
+                               "How far activation pulls complaints to self-care",
+                               "fitted to Deeny et al. 2018: GP use 0.82x at PAM level 4 vs 1"),
+        "connectedness_weight": P(1.5, 0.0, 20.0, "utility per unit",
+                                  "How far connectedness makes peers an option",
+                                  "assumption"),
+        "group_weight": P(1.0, 0.0, 20.0, "utility", "Extra pull of peers for group members",
+                          "assumption: peer support is at hand in a group"),
+        "wait_weight": P(0.5, 0.0, 10.0, "utility per week of wait",
+                         "How far a GP wait pushes complaints elsewhere",
+                         "assumption: waits deter minor consultations"),
+        "flare_ae_share": P(0.06, 0.0, 1.0, "share",
+                            "Share of condition flares taken straight to A&E",
+                            "assumption: tuned to A&E attendances"),
+        "acute_ae_share": P(0.85, 0.0, 1.0, "share",
+                            "Share of acute episodes that reach A&E (rest via GP)",
+                            "assumption"),
+        "activation_per_self_care": P(0.01, 0.0, 1.0, "per complaint",
+                                      "Rise in activation after managing a complaint oneself",
+                                      "assumption: mastery experiences build confidence "
+                                      "(Bandura 1977)"),
+        "dependence_per_self_care": P(0.01, 0.0, 1.0, "per complaint",
+                                      "Fall in dependence after managing without services",
+                                      "assumption"),
+        "connectedness_per_peer_help": P(0.02, 0.0, 1.0, "per complaint",
+                                         "Rise in connectedness after turning to peers",
+                                         "assumption"),
+    },
+    "primary_care": {
+        "capacity_per_1000_week": P(127.0, 1.0, 1000.0, "appointments per 1,000 per week",
+                                    "Weekly appointment capacity of general practice",
+                                    "NHS England Appointments in General Practice 2023/24: "
+                                    "6.3 per person-year = 121 per 1,000 per week; 5% "
+                                    "headroom so winter peaks bind", lever=True),
+        "consultation_style": P(0.5, 0.0, 1.0, "0 directive .. 1 shared",
+                                "Consultation style: directive (0) to shared decision-making (1)",
+                                "assumption: a mix; SDM is not yet the norm (NICE NG197)"),
+        "p_followup": P(0.22, 0.0, 0.95, "probability", "A consultation books a follow-up",
+                        "assumption: tuned to GP appointments and their concentration"),
+        "followup_weeks": P(3.0, 1.0, 52.0, "weeks", "Delay to a booked follow-up",
+                            "assumption"),
+        "referral_wait_weeks": P(12.0, 0.0, 104.0, "weeks",
+                                 "Wait from referral to a first outpatient appointment",
+                                 "NHS England RTT statistics 2024: median wait about "
+                                 "13-14 weeks"),
+        "p_diagnose_flare": P(0.5, 0.0, 1.0, "probability",
+                              "A consultation for a flare of an undiagnosed condition "
+                              "diagnoses it", "assumption"),
+        "wait_at_full": P(2.0, 0.0, 52.0, "weeks",
+                          "Typical wait for a routine appointment when demand equals capacity",
+                          "GP Patient Survey 2024: most routine appointments within two weeks"),
+        "p_refer": P(0.055, 0.0, 1.0, "probability",
+                     "A consultation refers to outpatients",
+                     "assumption: tuned to outpatient attendances 1.66 per person-year"),
+        "p_unserved_ae": P(0.12, 0.0, 1.0, "probability",
+                           "An unserved request goes to A&E instead",
+                           "tuned so about a quarter of unplanned A&E follows a failed "
+                           "GP request (GP Patient Survey analyses)"),
+        "p_unserved_retry": P(0.6, 0.0, 1.0, "probability",
+                              "An unserved request tries again next week (else gives up)",
+                              "assumption"),
+        "dependence_per_directive": P(0.02, 0.0, 1.0, "per consultation",
+                                      "Rise in dependence from a directive consultation",
+                                      "assumption: being 'done to' teaches people to come back"),
+        "activation_per_shared": P(0.02, 0.0, 1.0, "per consultation",
+                                   "Rise in activation from shared decision-making",
+                                   "assumption; Hibbard 2004 PAM rises with support "
+                                   "for self-management"),
+    },
+    "acute": {
+        "p_admit": P(0.2, 0.0, 1.0, "probability", "Admission after an A&E attendance at age 40",
+                     "NHS Digital HAEA 2022/23: about 26% of attendances admitted; "
+                     "tuned to admissions 0.11 per person-year"),
+        "admit_age_slope": P(0.02, 0.0, 0.2, "per year of age",
+                             "Log-odds increase of admission per year of age", "assumption"),
+        "beds_per_1000": P(1.6, 0.0, 100.0, "beds per 1,000",
+                           "General and acute beds available to emergencies",
+                           "NHS England KH03 2023/24: about 101,000 G&A beds "
+                           "for 57.7 m people, most for emergencies"),
+        "length_of_stay_weeks": P(1.0, 0.15, 52.0, "weeks", "Mean length of stay",
+                                  "NHS Digital HES 2022/23: mean about 7 days for "
+                                  "emergency admissions"),
+        "p_refer_after_admission": P(0.5, 0.0, 1.0, "probability",
+                                     "An admission leads to outpatient follow-up",
+                                     "assumption"),
+        "p_op_followup": P(0.62, 0.0, 0.95, "probability",
+                           "An outpatient attendance books another",
+                           "NHS Digital HES: about two follow-ups per first attendance"),
+        "op_followup_weeks": P(10.0, 1.0, 104.0, "weeks",
+                               "Delay to an outpatient follow-up", "assumption"),
+        "p_op_finds": P(0.06, 0.0, 1.0, "probability",
+                        "An outpatient assessment diagnoses a condition not yet known",
+                        "assumption: 'once in the system, further assessments find more'"),
+        "dependence_per_cascade": P(0.01, 0.0, 1.0, "per attendance",
+                                    "Rise in dependence per outpatient attendance",
+                                    "assumption: follow-up cascades teach reliance"),
+    },
+    "community": {
+        "groups_per_1000": P(1.0, 0.0, 100.0, "groups per 1,000",
+                             "Community groups at the start",
+                             "assumption: NCVO Almanac, about 1 local voluntary group "
+                             "per 1,000 people running health-relevant activities"),
+        "group_capacity": P(25, 2, 1000, "members", "Members a group can hold",
+                            "assumption: a room or a walk", integer=True),
+        "initial_members": P(12, 1, 1000, "members", "Members of a group at the start",
+                             "assumption", integer=True),
+        "p_contact": P(0.1, 0.0, 1.0, "per week",
+                       "Chance a resident talks about groups with a random tie",
+                       "assumption"),
+        "p_invite": P(0.15, 0.0, 1.0, "probability",
+                      "A member invites a tie who is not in a group, at full vitality",
+                      "assumption"),
+        "p_leave": P(0.01, 0.0, 1.0, "per week", "A member leaves a group with no vitality",
+                     "assumption: half of new members gone within a year in a flagging group"),
+        "vitality_growth": P(0.03, 0.0, 1.0, "per week",
+                             "Growth of vitality from organisers and members",
+                             "assumption"),
+        "vitality_decay": P(0.015, 0.0, 1.0, "per week",
+                            "Decay of vitality (burnout, costs of running)",
+                            "assumption: a group with no organiser fades within a year"),
+        "p_found": P(0.002, 0.0, 1.0, "per week",
+                     "An organiser not running a group starts one",
+                     "assumption: organisers start a group every few years"),
+        "split_size": P(22, 2, 1000, "members",
+                        "Members at which a vital group splits in two",
+                        "assumption: just below capacity", integer=True),
+        "activation_per_week": P(0.004, 0.0, 0.1, "per week",
+                                 "Rise in activation for a member of a vital group",
+                                 "assumption: peer support raises PAM (Hibbard 2004)"),
+        "dependence_per_week": P(0.004, 0.0, 0.1, "per week",
+                                 "Fall in dependence for a member of a vital group",
+                                 "assumption"),
+        "connectedness_per_week": P(0.02, 0.0, 1.0, "per week",
+                                    "Rise in connectedness for a member of a vital group",
+                                    "assumption: groups reduce loneliness (Kellezi 2019)"),
+        "organiser_share": P(0.02, 0.0, 1.0, "share",
+                             "Adults with the skills and will to organise",
+                             "assumption: NCVO Time Well Spent 2023, a few percent "
+                             "lead or organise"),
+        "grant_half_effect": P(100.0, 0.0, 100_000.0, "GBP per week",
+                               "Grant at which a group's vitality growth is 1.5x",
+                               "assumption: small grants matter most (Local Trust, "
+                               "Big Local evaluation 2021)"),
+        "burden_decay": P(2.0, 0.0, 20.0, "x decay at full burden",
+                          "How much reporting burden speeds a group's decay",
+                          "assumption: monitoring crowds out volunteer energy "
+                          "(Frey & Jegen 2001 on motivation crowding)"),
+        "norm_rate": P(0.01, 0.0, 1.0, "per week",
+                       "Drift of dependence and activation toward one's ties",
+                       "assumption: help-seeking norms spread along ties "
+                       "(Christakis & Fowler 2013)"),
+    },
+    "movement": {
+        "threshold_mean": P(0.18, 0.0, 1.0, "share of ties",
+                            "Mean threshold: share of ties in the movement before one joins",
+                            "assumption: Watts 2002 uses thresholds near 0.18"),
+        "threshold_sd": P(0.05, 0.0, 1.0, "share of ties", "Spread of thresholds",
+                          "assumption"),
+        "activation_per_week": P(0.003, 0.0, 0.1, "per week",
+                                 "Rise in activation of a participant", "assumption"),
+        "dependence_per_week": P(0.003, 0.0, 0.1, "per week",
+                                 "Fall in dependence of a participant", "assumption"),
+    },
+    "costs": {
+        "gp_appointment": P(45.0, 0.0, 10_000.0, "GBP", "Unit cost of a GP-practice appointment",
+                            "PSSRU/CHE Unit Costs of Health and Social Care 2024"),
+        "ae_attendance": P(273.0, 0.0, 10_000.0, "GBP", "Unit cost of an A&E attendance",
+                           "PSSRU/CHE Unit Costs 2024"),
+        "emergency_admission": P(2600.0, 0.0, 100_000.0, "GBP",
+                                 "Unit cost of a non-elective admission",
+                                 "PSSRU/CHE Unit Costs 2024: weighted mean of long and "
+                                 "short stays"),
+        "outpatient_attendance": P(198.0, 0.0, 10_000.0, "GBP",
+                                   "Unit cost of an outpatient attendance",
+                                   "PSSRU/CHE Unit Costs 2024"),
+        "group_running_per_year": P(0.0, 0.0, 1_000_000.0, "GBP per group-year",
+                                    "Public cost of an unfunded group",
+                                    "assumption: volunteer-run groups cost the system nothing"),
+    },
+    "system": {
+        "governance": P("hierarchical", doc="How initiatives are run",
+                        source="assumption: most places manage a few central projects",
+                        choices=("hierarchical", "distributed"), lever=True),
+        "hierarchical_initiatives": P(3, 1, 1000, "initiatives",
+                                      "Initiatives a hierarchical system can run at once",
+                                      "assumption: central programme office capacity",
+                                      integer=True),
+        "common_random_numbers": P(True, doc="Draw each person's randomness from named "
+                                   "streams keyed by the person (off: plain sequential draws)",
+                                   source="Starsim's CRN design (Kerr et al. 2024)"),
+        "check_invariants": P(False, doc="Check model invariants every week (slower)",
+                              source="assumption: for tests and debugging"),
+    },
+}
+
+# Top-level scalar fields of a scenario (besides the sections and ``policies``).
+SCENARIO_FIELDS: dict[str, Param] = {
+    "weeks": P(520, 1, 10_000, "weeks", "Horizon of a run", "DESIGN.md: 10 years",
+               integer=True),
+    "seed": P(1, 0, 2**32 - 1, "", "Seed of the first replicate", "assumption", integer=True),
+    "replicates": P(1, 1, 10_000, "runs", "Replicates, each on its own seed", "assumption",
+                    integer=True),
+}

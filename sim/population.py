@@ -1,0 +1,266 @@
+"""The resident population: one row per person, held as named NumPy arrays.
+
+No Python object exists per person. Arrays are allocated with room for the births
+expected over the run and grow (rarely) if more arrive; the dead keep their row with
+``alive`` false, so row indices never change and the network can refer to them.
+Each person has a ``uid`` that keys their random draws (see :mod:`sim.streams`).
+
+Naming follows Starsim: ``ti_<event>`` is the week something happens (-1: none),
+``n_<event>`` a count in the current reporting year, ``cum_<event>`` over the run.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+from scipy.special import expit
+
+if TYPE_CHECKING:
+    from .scenario import Scenario
+    from .streams import Streams
+
+__all__ = ["Residents", "Resident", "FIELDS", "AGE_PYRAMID", "bytes_per_resident"]
+
+# England, mid-2022 population by five-year age band (ONS mid-year estimates, rounded
+# shares of the population). The last band is 90 and over, spread over 90-99.
+AGE_PYRAMID = np.array([
+    5.4, 5.9, 6.1, 5.8, 6.0, 6.6, 6.9, 6.7, 6.4, 6.1,
+    6.8, 6.7, 5.9, 5.0, 4.9, 3.9, 2.5, 1.5, 0.9,
+])
+
+# Movement roles (see sim.movement).
+NONE, PARTICIPANT, MOBILISER, ORGANISER, LONE_WOLF = 0, 1, 2, 3, 4
+
+FIELDS: dict[str, tuple[np.dtype, object]] = {
+    # identity and place
+    "uid": (np.uint64, 0),
+    "alive": (np.bool_, False),
+    "age": (np.float32, 0.0),
+    "female": (np.bool_, False),
+    "household": (np.int32, -1),
+    "neighbourhood": (np.int32, -1),
+    "deprivation": (np.int8, 0),  # IMD quintile, 1 = most deprived
+    "practice": (np.int32, -1),
+    # health
+    "wellbeing": (np.float32, 0.0),
+    "ltc": (np.int8, 0),  # true count of long-term conditions
+    "diagnosed": (np.int8, 0),  # conditions known to services
+    # disposition
+    "activation": (np.float32, 0.0),
+    "dependence": (np.float32, 0.0),
+    "activation0": (np.float32, 0.0),  # the person's own long-run level
+    "dependence0": (np.float32, 0.0),
+    "connectedness": (np.float32, 0.0),
+    "connectedness0": (np.float32, 0.0),
+    # community and movement
+    "group": (np.int32, -1),  # community group row, -1: none
+    "organiser": (np.bool_, False),  # has the skills and will to organise
+    "role": (np.int8, NONE),  # movement role
+    "threshold": (np.float32, 1.0),  # Watts threshold: share of ties to join
+    # in the system
+    "ti_gp_followup": (np.int32, -1),
+    "ti_op_followup": (np.int32, -1),
+    "ti_discharge": (np.int32, -1),  # in a hospital bed until this week
+    "gp_waiting": (np.bool_, False),  # a request not served last week, trying again
+    "ti_birth": (np.int32, -1),
+    "ti_death": (np.int32, -1),
+    # contacts in the reporting year (reset each 52 weeks) and over the run
+    "n_gp": (np.int16, 0),
+    "n_ae": (np.int16, 0),
+    "n_admit": (np.int16, 0),
+    "n_op": (np.int16, 0),
+    "cum_gp": (np.int32, 0),
+    "cum_ae": (np.int32, 0),
+}
+
+
+def bytes_per_resident() -> int:
+    """Memory of one row of state, for the memory estimate shown before a big run."""
+    return sum(np.dtype(dtype).itemsize for dtype, _ in FIELDS.values())
+
+
+class Residents:
+    """Struct of arrays, one row per person ever alive in the run.
+
+    Attributes are the arrays in :data:`FIELDS`, each of length ``capacity``; rows
+    ``[0, n)`` are in use. Use :attr:`live` for the rows of living people.
+    """
+
+    def __init__(self, capacity: int):
+        self.n = 0
+        self.capacity = int(capacity)
+        for name, (dtype, fill) in FIELDS.items():
+            setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
+        self._live: np.ndarray | None = None
+
+    # --- rows ---------------------------------------------------------------------------
+
+    @property
+    def live(self) -> np.ndarray:
+        """Row indices of living residents (cached until births or deaths)."""
+        if self._live is None:
+            self._live = np.flatnonzero(self.alive[: self.n])
+        return self._live
+
+    def changed(self) -> None:
+        """Forget cached row sets after births or deaths."""
+        self._live = None
+
+    def __len__(self) -> int:
+        return int(self.live.size)
+
+    def append(self, count: int) -> np.ndarray:
+        """Add ``count`` empty rows (growing the arrays if needed); return their indices."""
+        need = self.n + count
+        if need > self.capacity:
+            new_capacity = max(need, int(self.capacity * 1.25))
+            for name, (dtype, fill) in FIELDS.items():
+                grown = np.full(new_capacity, fill, dtype=dtype)
+                grown[: self.n] = getattr(self, name)[: self.n]
+                setattr(self, name, grown)
+            self.capacity = new_capacity
+        rows = np.arange(self.n, need)
+        self.n = need
+        self.changed()
+        return rows
+
+    def __getitem__(self, row: int) -> "Resident":
+        return Resident(self, int(row))
+
+    # --- the starting population -----------------------------------------------------------
+
+    @classmethod
+    def build(cls, scenario: "Scenario", streams: "Streams", capacity: int) -> "Residents":
+        """The starting population of a scenario.
+
+        Residents are laid out household by household; neighbourhoods are consecutive
+        runs of households and practices consecutive runs of residents, so a practice
+        serves neighbouring areas, as real practice boundaries do.
+        """
+        pop, health = scenario.population, scenario.health
+        size = pop.size
+        people = cls(capacity)
+        rows = people.append(size)
+        people.uid[rows] = rows.astype(np.uint64)
+        people.alive[rows] = True
+        uid = people.uid[rows]
+        u = streams.uniform
+
+        # Age: from the pyramid, uniform within the band.
+        shares = AGE_PYRAMID / AGE_PYRAMID.sum()
+        band = np.searchsorted(np.cumsum(shares), u("init.age_band", uid), side="right")
+        band = np.minimum(band, len(shares) - 1)
+        width = np.where(band == len(shares) - 1, 10.0, 5.0)
+        people.age[rows] = band * 5.0 + u("init.age_within", uid) * width
+        people.female[rows] = u("init.sex", uid) < pop.female_share
+
+        # Households: sizes 1 + Poisson(mean - 1), laid out consecutively.
+        hh_rng = streams.generator("init.households")
+        sizes = 1 + hh_rng.poisson(scenario.network.household_size - 1.0, size=size)
+        starts = np.cumsum(sizes) - sizes
+        starts = starts[starts < size]
+        household = np.zeros(size, dtype=np.int32)
+        household[starts[1:]] = 1
+        people.household[rows] = np.cumsum(household)
+
+        # Neighbourhoods and their deprivation quintile; practices.
+        nbhd = (rows * pop.neighbourhoods) // size
+        people.neighbourhood[rows] = nbhd
+        quintile_of = cls._neighbourhood_quintiles(pop.neighbourhoods, pop.deprivation_mix,
+                                                   streams.generator("init.deprivation"))
+        people.deprivation[rows] = quintile_of[nbhd]
+        people.practice[rows] = rows // pop.practice_list_size
+        q = people.deprivation[rows].astype(np.float64)
+
+        # Long-term conditions: Poisson with a rate rising with age and deprivation.
+        people.ltc[rows] = np.minimum(
+            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)), 20)
+        diagnosed = np.zeros(size, dtype=np.int8)
+        for k in range(int(people.ltc[rows].max(initial=0))):
+            diagnosed += (k < people.ltc[rows]) & (
+                u("init.diagnosed", uid, draw=k) < pop.diagnosed_share)
+        people.diagnosed[rows] = diagnosed
+
+        # Disposition: activation (lower where deprived), dependence (lower where
+        # activated), connectedness, wellbeing; logit-normal so each stays in 0..1.
+        z = streams.normal
+        act_logit = (pop.activation_logit_mean
+                     - pop.activation_deprivation_step * (3.0 - q)
+                     + pop.activation_logit_sd * z("init.activation", uid))
+        people.activation0[rows] = people.activation[rows] = expit(act_logit)
+        dep_logit = (pop.dependence_logit_mean
+                     - pop.dependence_activation_coupling * (act_logit - pop.activation_logit_mean)
+                     * (pop.dependence_logit_sd / max(pop.activation_logit_sd, 1e-9)) * 0.5
+                     + pop.dependence_logit_sd * z("init.dependence", uid))
+        people.dependence0[rows] = people.dependence[rows] = expit(dep_logit)
+        people.connectedness0[rows] = people.connectedness[rows] = expit(
+            pop.connectedness_logit_mean - 0.6 * (people.age[rows] >= 80)
+            + pop.connectedness_logit_sd * z("init.connectedness", uid))
+        people.wellbeing[rows] = cls.wellbeing_level(people, rows, scenario)
+
+        adults = people.age[rows] >= 18
+        people.organiser[rows] = adults & (
+            u("init.organiser", uid) < scenario.community.organiser_share)
+        people.threshold[rows] = np.clip(
+            scenario.movement.threshold_mean
+            + scenario.movement.threshold_sd * z("init.threshold", uid), 0.0, 1.0)
+        people.ti_birth[rows] = -1 - (people.age[rows] * 52).astype(np.int32)
+        return people
+
+    @staticmethod
+    def _neighbourhood_quintiles(count: int, mix: list[float],
+                                 rng: np.random.Generator) -> np.ndarray:
+        """IMD quintile of each neighbourhood, in proportion to ``mix``, shuffled."""
+        edges = np.cumsum(mix)
+        position = (np.arange(count) + 0.5) / count
+        quintile = np.minimum(np.searchsorted(edges, position, side="right"), 4) + 1
+        return rng.permutation(quintile).astype(np.int8)
+
+    # --- relations shared by the initial build and the weekly health phase ------------------
+
+    @staticmethod
+    def deprivation_multiplier(q: np.ndarray, ratio: float) -> np.ndarray:
+        """Relative rate by IMD quintile: ``ratio`` in the most deprived vs least, mean 1."""
+        steps = (5.0 - q) / 4.0
+        mean = np.mean(ratio ** (np.arange(5) / 4.0))
+        return ratio ** steps / mean
+
+    @classmethod
+    def ltc_mean(cls, age: np.ndarray, q: np.ndarray, scenario: "Scenario") -> np.ndarray:
+        """Mean count of long-term conditions for a person of this age and quintile."""
+        h = scenario.health
+        return (h.ltc_mean_age80 * np.exp(h.ltc_age_slope * (age - 80.0))
+                * cls.deprivation_multiplier(q, h.ltc_deprivation_ratio))
+
+    @staticmethod
+    def wellbeing_level(people: "Residents", rows: np.ndarray,
+                        scenario: "Scenario") -> np.ndarray:
+        """The wellbeing a person's state tends toward (0..1)."""
+        lonely = people.connectedness[rows] < scenario.population.lonely_below
+        member = people.group[rows] >= 0
+        return expit(1.2 - 0.35 * people.ltc[rows] - 0.8 * lonely
+                     + 1.0 * (people.activation[rows] - 0.5) + 0.3 * member
+                     - 0.5 * (people.dependence[rows] - 0.3)).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class Resident:
+    """A read-only view of one row, for inspection and the dashboard's journeys."""
+
+    people: Residents
+    row: int
+
+    def __getattr__(self, name: str):
+        if name in FIELDS:
+            return getattr(self.people, name)[self.row].item()
+        raise AttributeError(name)
+
+    def as_dict(self) -> dict:
+        """Every field of this resident as plain Python values."""
+        return {name: getattr(self, name) for name in FIELDS}
+
+    def __repr__(self) -> str:
+        return (f"Resident(row={self.row}, age={self.age:.0f}, ltc={self.ltc}, "
+                f"activation={self.activation:.2f}, dependence={self.dependence:.2f})")

@@ -266,7 +266,6 @@ def _place_referrals(model: "HealthSystemModel") -> None:
     """Link workers connect referred people to the most vital group with room nearby."""
     people, g = model.people, model.groups
     referred = model.link_worker_referrals
-    model.link_worker_referrals = np.empty(0, np.int64)
     referred = referred[people.alive[referred] & (people.group[referred] < 0)]
     if referred.size == 0 or g.count == 0:
         return
@@ -336,7 +335,16 @@ def _member_effects(model: "HealthSystemModel") -> None:
 
 
 def _spread_norms(model: "HealthSystemModel") -> None:
-    """Dependence and activation drift toward the mean of one's living ties."""
+    """Dependence and activation drift toward the norms of one's living ties.
+
+    What spreads is change: each person drifts toward their own disposition plus
+    the mean departure of their ties from their dispositions. Drifting toward the
+    ties' levels themselves would pull everyone to the neighbourhood mean within a
+    few years and erase the stable differences between people that the PAM levels
+    and the concentration of use reflect. In the baseline departures are small, so
+    norms keep the population stationary; a change that a policy brings to some
+    residents spreads to their ties.
+    """
     rate = model.spec.community.norm_rate
     if rate == 0:
         return
@@ -347,5 +355,7 @@ def _spread_norms(model: "HealthSystemModel") -> None:
     has_ties[: net.size] = net.live_degree > 0
     for field in ("dependence", "activation"):
         values = getattr(people, field)[:n]
-        mean = net.tie_share(values * alive)
-        values += np.where(has_ties & alive, rate * (mean - values), 0.0).astype(np.float32)
+        departure = values - getattr(people, field + "0")[:n]
+        mean = net.tie_share(departure * alive)
+        values += np.where(has_ties & alive, rate * (mean - departure), 0.0).astype(np.float32)
+        np.clip(values, 0.0, 1.0, out=values)

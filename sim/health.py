@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit
 
 from .population import Residents
 from .streams import derive_uid
@@ -29,8 +28,14 @@ def annual_mortality(age: np.ndarray, ltc: np.ndarray, q: np.ndarray, model) -> 
     h = model.spec.health
     base = h.mortality_at_80 * np.exp(h.mortality_gompertz * (age - 80.0))
     base = np.where(age < 1.0, h.mortality_infant, base)
-    excess = ltc - Residents.ltc_mean(age, q, model.spec)
-    return np.minimum(base * h.mortality_per_ltc ** excess, 1.0)
+    # Conditions beyond the age-typical count raise the hazard. The life table is the
+    # average over everyone of an age, so the multiplier is divided by its mean under
+    # the Poisson count of conditions, E[r^(X - m)] = exp(m (r - 1 - ln r)): otherwise
+    # the population would die faster than the life table says.
+    mean = Residents.ltc_mean(age, q, model.spec)
+    r = h.mortality_per_ltc
+    excess = ltc - mean
+    return np.minimum(base * r ** excess * np.exp(-mean * (r - 1.0 - np.log(r))), 1.0)
 
 
 def advance_health(model: "HealthSystemModel") -> None:
@@ -105,11 +110,10 @@ def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
     people.female[rows] = s.uniform("birth.sex", uid) < spec.population.female_share
     pop = spec.population
     q = people.deprivation[rows].astype(np.float64)
-    act = pop.activation_logit_mean - pop.activation_deprivation_step * (3.0 - q) \
-        + pop.activation_logit_sd * s.normal("birth.activation", uid)
-    people.activation0[rows] = people.activation[rows] = expit(act)
-    dep = pop.dependence_logit_mean + pop.dependence_logit_sd * s.normal("birth.dependence", uid)
-    people.dependence0[rows] = people.dependence[rows] = expit(dep)
+    act, dep = Residents.disposition(pop, q, s.normal("birth.activation", uid),
+                                     s.normal("birth.dependence", uid))
+    people.activation0[rows] = people.activation[rows] = act
+    people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = people.connectedness0[mothers]
     people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd

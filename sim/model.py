@@ -42,6 +42,10 @@ def _apply_policies(model: "HealthSystemModel") -> None:
     sets shape week ``s + 1`` onward.
     """
     model.levers = Levers()
+    g = model.groups
+    g.grant[: g.n] = 0.0  # grants, contracts and their burden are set afresh each week
+    g.burden[: g.n] = 0.0
+    g.funding[: g.n] = 0
     for policy in model.policies:
         due = policy.due(model.week)
         if due and not policy.running:

@@ -82,8 +82,13 @@ def arise_needs(model: "HealthSystemModel") -> None:
     p_low = nd.low_per_year * WEEK * f * np.exp(1.5 * (0.65 - w))
     low = np.flatnonzero(at_home & (s.uniform("need.low", uid) < p_low))
 
+    # Activated people manage their conditions and spot deterioration early, so they
+    # have fewer flares and acute episodes (Deeny et al. 2018; Hibbard & Gilburt 2014).
+    # The rate ratios are per unit of activation, centred on activation 0.5.
+    act = people.activation[:n] - 0.5
     ltc = people.ltc[:n].astype(np.float32)
-    p_flare = 1.0 - np.exp(-nd.flares_per_ltc_year * WEEK * f * ltc)
+    p_flare = 1.0 - np.exp(-nd.flares_per_ltc_year * WEEK * f * ltc
+                           * nd.rel_flare_activated ** act)
     flare = np.flatnonzero(at_home & (s.uniform("need.flare", uid) < p_flare))
 
     diagnosed = people.diagnosed[:n].astype(np.float32)
@@ -98,7 +103,8 @@ def arise_needs(model: "HealthSystemModel") -> None:
     q = people.deprivation[:n].astype(np.float32)
     p_acute = (nd.acute_per_year_age40 * WEEK * f * np.exp(nd.acute_age_slope * (age - 40.0))
                * nd.rel_acute_per_ltc ** exponent
-               * nd.acute_deprivation_ratio ** ((5.0 - q) / 4.0))
+               * nd.acute_deprivation_ratio ** ((5.0 - q) / 4.0)
+               * nd.rel_acute_activated ** act)
     acute = np.flatnonzero(at_home & (s.uniform("need.acute", uid) < p_acute))
     model.needs = Needs(low=low, flare=flare, acute=acute, review=review)
 

@@ -95,7 +95,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "dependence_activation_coupling": P(0.8, 0.0, 5.0, "logit per logit",
                                             "How much lower dependence is at higher activation",
                                             "assumption: the two are facets of one disposition"),
-        "connectedness_logit_mean": P(1.55, -5.0, 5.0, "logit", "Mean connectedness (logit)",
+        "connectedness_logit_mean": P(-0.05, -5.0, 5.0, "logit", "Mean connectedness (logit)",
                                       "fitted to 7% of adults often or always lonely "
                                       "(ONS OPN, Dec 2023-Jan 2024)"),
         "connectedness_logit_sd": P(1.0, 0.0, 5.0, "logit", "Spread of connectedness",
@@ -126,11 +126,11 @@ SECTIONS: dict[str, dict[str, Param]] = {
                             "ONS Families and households in the UK, 2023"),
     },
     "health": {
-        "ltc_mean_age80": P(2.4, 0.0, 10.0, "conditions",
+        "ltc_mean_age80": P(2.1, 0.0, 10.0, "conditions",
                             "Mean count of long-term conditions at age 80",
                             "fitted so that 68% of people aged 80+ have 2+ "
                             "(Valabhji et al. 2020)"),
-        "ltc_age_slope": P(0.038, 0.0, 0.2, "per year of age",
+        "ltc_age_slope": P(0.044, 0.0, 0.2, "per year of age",
                            "Log-rate increase of the condition count per year of age",
                            "fitted so that 0.9% of 0-19s and 68% of 80+ have 2+ "
                            "(Valabhji et al. 2020)"),
@@ -150,10 +150,10 @@ SECTIONS: dict[str, dict[str, Param]] = {
                              "Onset of new conditions among community-group members",
                              "assumption: physical activity and connection in groups, "
                              "kept modest (Holt-Lunstad 2010 is on mortality)"),
-        "mortality_at_80": P(0.052, 0.0, 1.0, "per year",
+        "mortality_at_80": P(0.045, 0.0, 1.0, "per year",
                              "Annual probability of death at age 80",
                              "ONS National life tables 2020-22, England (persons)"),
-        "mortality_gompertz": P(0.095, 0.0, 0.3, "per year of age",
+        "mortality_gompertz": P(0.10, 0.0, 0.3, "per year of age",
                                 "Gompertz slope of mortality by age",
                                 "ONS National life tables 2020-22: death rates double "
                                 "about every 7.5 years of adult age"),
@@ -171,7 +171,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "wellbeing_drift": P(0.02, 0.0, 1.0, "per week",
                              "Rate at which wellbeing moves toward its level for the "
                              "person's state", "assumption: a half-life of about 8 months"),
-        "trait_reversion": P(0.005, 0.0, 1.0, "per week",
+        "trait_reversion": P(0.01, 0.0, 1.0, "per week",
                              "Rate at which activation and dependence return to the "
                              "person's disposition without reinforcement",
                              "assumption: effects of programmes fade over 2-3 years "
@@ -182,19 +182,19 @@ SECTIONS: dict[str, dict[str, Param]] = {
                          "vary about +/-12% around the mean"),
     },
     "need": {
-        "low_per_year": P(3.2, 0.0, 50.0, "per person-year",
+        "low_per_year": P(4.0, 0.0, 50.0, "per person-year",
                           "Low-level complaints (minor illness, aches, worries)",
                           "assumption: the 'symptom iceberg': most symptoms are "
                           "self-managed and only a minority are taken to a GP "
                           "(Hannay 1979; McAteer et al. 2011)"),
-        "flares_per_ltc_year": P(1.4, 0.0, 20.0, "per condition-year",
+        "flares_per_ltc_year": P(2.2, 0.0, 20.0, "per condition-year",
                                  "Flares of a long-term condition needing attention",
                                  "assumption: tuned to GP appointments 6.3 per person-year"),
-        "reviews_per_diagnosed_year": P(1.6, 0.0, 12.0, "per diagnosed condition-year",
+        "reviews_per_diagnosed_year": P(2.0, 0.0, 12.0, "per diagnosed condition-year",
                                         "Planned reviews of a diagnosed condition",
                                         "assumption: QOF annual review per condition plus "
                                         "medication reviews"),
-        "acute_per_year_age40": P(0.13, 0.0, 5.0, "per person-year",
+        "acute_per_year_age40": P(0.19, 0.0, 5.0, "per person-year",
                                   "Acute episodes at age 40 with no conditions",
                                   "assumption: tuned to A&E attendances 0.44 per person-year"),
         "acute_age_slope": P(0.02, 0.0, 0.2, "per year of age",
@@ -207,6 +207,16 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                "Acute episodes of diagnosed (managed) vs undiagnosed conditions",
                                "assumption: earlier management lowers acute risk; "
                                "screening's benefit rests on it"),
+        "rel_flare_activated": P(0.5, 0.05, 1.0, "rate ratio per unit of activation",
+                                 "Flares of a condition at full activation vs none "
+                                 "(centred on activation 0.5)",
+                                 "fitted to Deeny et al. 2018: GP contacts 0.82x at "
+                                 "PAM level 4 vs level 1, adjusted"),
+        "rel_acute_activated": P(0.4, 0.05, 1.0, "rate ratio per unit of activation",
+                                 "Acute episodes at full activation vs none "
+                                 "(centred on activation 0.5)",
+                                 "fitted to Deeny et al. 2018: A&E 0.68x and emergency "
+                                 "admissions 0.62x at PAM level 4 vs level 1, adjusted"),
         "acute_deprivation_ratio": P(1.3, 1.0, 5.0, "rate ratio",
                                      "Acute episodes, most vs least deprived, beyond conditions",
                                      "assumption: tuned to the A&E gradient 1.9x "
@@ -242,11 +252,11 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "acute_ae_share": P(0.85, 0.0, 1.0, "share",
                             "Share of acute episodes that reach A&E (rest via GP)",
                             "assumption"),
-        "activation_per_self_care": P(0.01, 0.0, 1.0, "per complaint",
+        "activation_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Rise in activation after managing a complaint oneself",
                                       "assumption: mastery experiences build confidence "
                                       "(Bandura 1977)"),
-        "dependence_per_self_care": P(0.01, 0.0, 1.0, "per complaint",
+        "dependence_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Fall in dependence after managing without services",
                                       "assumption"),
         "connectedness_per_peer_help": P(0.02, 0.0, 1.0, "per complaint",
@@ -262,7 +272,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "consultation_style": P(0.5, 0.0, 1.0, "0 directive .. 1 shared",
                                 "Consultation style: directive (0) to shared decision-making (1)",
                                 "assumption: a mix; SDM is not yet the norm (NICE NG197)"),
-        "p_followup": P(0.22, 0.0, 0.95, "probability", "A consultation books a follow-up",
+        "p_followup": P(0.30, 0.0, 0.95, "probability", "A consultation books a follow-up",
                         "assumption: tuned to GP appointments and their concentration"),
         "followup_weeks": P(3.0, 1.0, 52.0, "weeks", "Delay to a booked follow-up",
                             "assumption"),
@@ -276,7 +286,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "wait_at_full": P(2.0, 0.0, 52.0, "weeks",
                           "Typical wait for a routine appointment when demand equals capacity",
                           "GP Patient Survey 2024: most routine appointments within two weeks"),
-        "p_refer": P(0.055, 0.0, 1.0, "probability",
+        "p_refer": P(0.08, 0.0, 1.0, "probability",
                      "A consultation refers to outpatients",
                      "assumption: tuned to outpatient attendances 1.66 per person-year"),
         "p_unserved_ae": P(0.12, 0.0, 1.0, "probability",
@@ -286,10 +296,10 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "p_unserved_retry": P(0.6, 0.0, 1.0, "probability",
                               "An unserved request tries again next week (else gives up)",
                               "assumption"),
-        "dependence_per_directive": P(0.02, 0.0, 1.0, "per consultation",
+        "dependence_per_directive": P(0.005, 0.0, 1.0, "per consultation",
                                       "Rise in dependence from a directive consultation",
                                       "assumption: being 'done to' teaches people to come back"),
-        "activation_per_shared": P(0.02, 0.0, 1.0, "per consultation",
+        "activation_per_shared": P(0.005, 0.0, 1.0, "per consultation",
                                    "Rise in activation from shared decision-making",
                                    "assumption; Hibbard 2004 PAM rises with support "
                                    "for self-management"),
@@ -318,7 +328,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "p_op_finds": P(0.06, 0.0, 1.0, "probability",
                         "An outpatient assessment diagnoses a condition not yet known",
                         "assumption: 'once in the system, further assessments find more'"),
-        "dependence_per_cascade": P(0.01, 0.0, 1.0, "per attendance",
+        "dependence_per_cascade": P(0.005, 0.0, 1.0, "per attendance",
                                     "Rise in dependence per outpatient attendance",
                                     "assumption: follow-up cascades teach reliance"),
     },
@@ -339,7 +349,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
                       "assumption"),
         "p_leave": P(0.01, 0.0, 1.0, "per week", "A member leaves a group with no vitality",
                      "assumption: half of new members gone within a year in a flagging group"),
-        "vitality_growth": P(0.03, 0.0, 1.0, "per week",
+        "vitality_growth": P(0.1, 0.0, 1.0, "per week",
                              "Growth of vitality from organisers and members",
                              "assumption"),
         "vitality_decay": P(0.015, 0.0, 1.0, "per week",
@@ -378,11 +388,13 @@ SECTIONS: dict[str, dict[str, Param]] = {
                        "(Christakis & Fowler 2013)"),
     },
     "movement": {
-        "threshold_mean": P(0.18, 0.0, 1.0, "share of ties",
+        "threshold_mean": P(0.25, 0.0, 1.0, "share of ties",
                             "Mean threshold: share of ties in the movement before one joins",
-                            "assumption: Watts 2002 uses thresholds near 0.18"),
-        "threshold_sd": P(0.05, 0.0, 1.0, "share of ties", "Spread of thresholds",
-                          "assumption"),
+                            "assumption: near the edge of Watts's (2002) cascade window "
+                            "for about ten ties, so a small seed may tip or may not; "
+                            "scenarios/sweeps maps where"),
+        "threshold_sd": P(0.08, 0.0, 1.0, "share of ties", "Spread of thresholds",
+                          "assumption: heterogeneous thresholds (Granovetter 1978)"),
         "activation_per_week": P(0.003, 0.0, 0.1, "per week",
                                  "Rise in activation of a participant", "assumption"),
         "dependence_per_week": P(0.003, 0.0, 0.1, "per week",

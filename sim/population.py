@@ -24,10 +24,11 @@ if TYPE_CHECKING:
 __all__ = ["Residents", "Resident", "FIELDS", "AGE_PYRAMID", "bytes_per_resident"]
 
 # England, mid-2022 population by five-year age band (ONS mid-year estimates, rounded
-# shares of the population). The last band is 90 and over, spread over 90-99.
+# shares of the population). The 0.9% aged 90 and over is split 90-94 / 95-99 as
+# about three to one (ONS, Estimates of the very old, 2022); centenarians are ignored.
 AGE_PYRAMID = np.array([
     5.4, 5.9, 6.1, 5.8, 6.0, 6.6, 6.9, 6.7, 6.4, 6.1,
-    6.8, 6.7, 5.9, 5.0, 4.9, 3.9, 2.5, 1.5, 0.9,
+    6.8, 6.7, 5.9, 5.0, 4.9, 3.9, 2.5, 1.5, 0.66, 0.24,
 ])
 
 # Movement roles (see sim.movement).
@@ -64,6 +65,7 @@ FIELDS: dict[str, tuple[np.dtype, object]] = {
     "ti_op_followup": (np.int32, -1),
     "ti_discharge": (np.int32, -1),  # in a hospital bed until this week
     "gp_waiting": (np.bool_, False),  # a request not served last week, trying again
+    "ti_screened": (np.int32, -1),  # last health check attended
     "ti_birth": (np.int32, -1),
     "ti_death": (np.int32, -1),
     # contacts in the reporting year (reset each 52 weeks) and over the run
@@ -152,8 +154,7 @@ class Residents:
         shares = AGE_PYRAMID / AGE_PYRAMID.sum()
         band = np.searchsorted(np.cumsum(shares), u("init.age_band", uid), side="right")
         band = np.minimum(band, len(shares) - 1)
-        width = np.where(band == len(shares) - 1, 10.0, 5.0)
-        people.age[rows] = band * 5.0 + u("init.age_within", uid) * width
+        people.age[rows] = band * 5.0 + u("init.age_within", uid) * 5.0
         people.female[rows] = u("init.sex", uid) < pop.female_share
 
         # Households: sizes 1 + Poisson(mean - 1), laid out consecutively.
@@ -186,15 +187,9 @@ class Residents:
         # Disposition: activation (lower where deprived), dependence (lower where
         # activated), connectedness, wellbeing; logit-normal so each stays in 0..1.
         z = streams.normal
-        act_logit = (pop.activation_logit_mean
-                     - pop.activation_deprivation_step * (3.0 - q)
-                     + pop.activation_logit_sd * z("init.activation", uid))
-        people.activation0[rows] = people.activation[rows] = expit(act_logit)
-        dep_logit = (pop.dependence_logit_mean
-                     - pop.dependence_activation_coupling * (act_logit - pop.activation_logit_mean)
-                     * (pop.dependence_logit_sd / max(pop.activation_logit_sd, 1e-9)) * 0.5
-                     + pop.dependence_logit_sd * z("init.dependence", uid))
-        people.dependence0[rows] = people.dependence[rows] = expit(dep_logit)
+        act, dep = cls.disposition(pop, q, z("init.activation", uid), z("init.dependence", uid))
+        people.activation0[rows] = people.activation[rows] = act
+        people.dependence0[rows] = people.dependence[rows] = dep
         people.connectedness0[rows] = people.connectedness[rows] = expit(
             pop.connectedness_logit_mean - 0.6 * (people.age[rows] >= 80)
             + pop.connectedness_logit_sd * z("init.connectedness", uid))
@@ -219,6 +214,27 @@ class Residents:
         return rng.permutation(quintile).astype(np.int8)
 
     # --- relations shared by the initial build and the weekly health phase ------------------
+
+    @staticmethod
+    def disposition(pop, q: np.ndarray, z_act: np.ndarray,
+                    z_dep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """A person's own long-run activation and dependence (each 0..1), logit-normal.
+
+        Activation is lower toward the most deprived quintile (``q`` = 1); dependence is
+        lower where activation is higher (``dependence_activation_coupling`` logits per
+        logit of activation above the mean, scaled to the two spreads), plus its own noise.
+
+        Args:
+            pop: the scenario's ``population`` section.
+            q: IMD quintile (1 most deprived .. 5 least).
+            z_act, z_dep: standard normal draws of the person.
+        """
+        act_dev = pop.activation_logit_sd * z_act - pop.activation_deprivation_step * (3.0 - q)
+        dep_logit = (pop.dependence_logit_mean
+                     - pop.dependence_activation_coupling * act_dev
+                     * (pop.dependence_logit_sd / max(pop.activation_logit_sd, 1e-9)) * 0.5
+                     + pop.dependence_logit_sd * z_dep)
+        return expit(pop.activation_logit_mean + act_dev), expit(dep_logit)
 
     @staticmethod
     def deprivation_multiplier(q: np.ndarray, ratio: float) -> np.ndarray:

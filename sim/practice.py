@@ -62,6 +62,7 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     """Phase 4: serve this week's GP requests, practice by practice."""
     people, pc, s, week, log = model.people, model.spec.primary_care, model.streams, model.week, model.log
     req: Requests = model.gp_requests
+    model.link_worker_referrals = np.empty(0, np.int64)
     rows, kind = req.rows, req.kind
     practices = model.practices
     n_practices = len(practices)

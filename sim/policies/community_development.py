@@ -1,0 +1,103 @@
+"""``community_development`` — grants without strings that follow the energy ("done with").
+
+Every quarter the budget is given as grants to the groups with momentum (vitality
+times organisers) — not to where need is greatest, and not by contract — and part
+of it seeds new groups in the neighbourhoods where movement participants and free
+organisers cluster. Grants raise a group's vitality growth; they cannot make a group
+with no organisers grow. Under hierarchical governance only a few centrally managed
+grants run at a time; under distributed governance many small ones do.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..community import GRANT, SEED_VITALITY
+from ..parameters import Param as P
+from .base import Policy, register
+
+QUARTER = 13
+
+
+@register
+class CommunityDevelopment(Policy):
+    kind = "community_development"
+    family = "done_with"
+    summary = "Grants that follow the energy, and seeds where organisers cluster"
+    params = {
+        "budget_per_1000_year": P(2000.0, 0.0, 1e7, "GBP per 1,000 per year",
+                                  "Grant budget",
+                                  "assumption: Local Trust's Big Local, about GBP 1 m per "
+                                  "area of some 7,000 people over 10-15 years (~GBP 10-14 "
+                                  "per resident a year), scaled down", lever=True),
+        "grant_per_week": P(40.0, 1.0, 1e5, "GBP per group-week", "Size of one grant",
+                            "assumption: small grants of about GBP 2,000 a year"),
+        "seed_share": P(0.25, 0.0, 1.0, "share of budget",
+                        "Share of the budget spent seeding new groups",
+                        "assumption"),
+        "seed_cost": P(1000.0, 1.0, 1e6, "GBP", "Cost of seeding one group",
+                       "assumption: a room, a kettle and some publicity"),
+        "admin_share": P(0.1, 0.0, 1.0, "share of budget", "Administration overhead",
+                         "assumption"),
+    }
+
+    def start(self) -> None:
+        self.funded = np.empty(0, dtype=np.int64)
+        self.seed_fund = 0.0
+
+    def step(self) -> None:
+        model, p = self.model, self.p
+        g = model.groups
+        weekly_budget = p.budget_per_1000_year * len(model.people) / 1000.0 / 52.0
+        self.cost_this_week = weekly_budget * p.admin_share
+        if (model.week - p.start_week) % QUARTER == 0:
+            self._allocate(weekly_budget)
+        self.funded = self.funded[g.alive[self.funded]]
+        g.grant[self.funded] += self.grant
+        g.funding[self.funded] = np.maximum(g.funding[self.funded], GRANT)
+        self.seed_fund += weekly_budget * p.seed_share
+        self._seed_groups()
+
+    def _allocate(self, weekly_budget: float) -> None:
+        """Choose this quarter's grantees: the groups with the most momentum."""
+        g, p, spec = self.model.groups, self.p, self.model.spec
+        live = g.live
+        grant_budget = weekly_budget * (1.0 - p.seed_share - p.admin_share)
+        k = int(grant_budget // p.grant_per_week)
+        self.grant = p.grant_per_week
+        if spec.system.governance == "hierarchical":
+            # A few centrally managed projects: fewer, larger grants.
+            k_central = min(k, spec.system.hierarchical_initiatives)
+            self.grant = grant_budget / max(k_central, 1)
+            k = k_central
+        momentum = g.vitality[live] * g.organisers[live]
+        order = np.argsort(-momentum, kind="stable")
+        self.funded = live[order[:k]][momentum[order[:k]] > 0]
+
+    def _seed_groups(self) -> None:
+        """Seed groups where free organisers and movement participants cluster."""
+        model, p = self.model, self.p
+        people = model.people
+        n_seeds = int(self.seed_fund // p.seed_cost)
+        if model.spec.system.governance == "hierarchical":
+            n_seeds = min(n_seeds, model.spec.system.hierarchical_initiatives)
+        if n_seeds == 0:
+            return
+        n = people.n
+        free = np.flatnonzero(people.alive[:n] & people.organiser[:n] & (people.group[:n] < 0)
+                              & (people.age[:n] >= 18))
+        if free.size == 0:
+            return  # no energy to follow: the money waits
+        n_nbhd = model.spec.population.neighbourhoods
+        energy = np.bincount(people.neighbourhood[:n][people.alive[:n] & (people.role[:n] > 0)],
+                             minlength=n_nbhd).astype(float)
+        energy += np.bincount(people.neighbourhood[free], minlength=n_nbhd)
+        # The organiser in the most energetic neighbourhood goes first.
+        order = np.argsort(-energy[people.neighbourhood[free]], kind="stable")
+        founders = free[order[:n_seeds]]
+        kinds = (model.streams.uniform("community_development.kind", people.uid[founders])
+                 * 4).astype(np.int8)
+        rows = model.groups.found(people.neighbourhood[founders], kinds, SEED_VITALITY)
+        model.groups.join(founders, rows)
+        self.seed_fund -= founders.size * p.seed_cost
+        self.cost_this_week += founders.size * p.seed_cost

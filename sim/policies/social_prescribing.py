@@ -1,0 +1,53 @@
+"""``social_prescribing`` — link workers in practices ("done with").
+
+Practices refer people whose minor complaints have a non-medical root to a link
+worker, up to the link workers' weekly caseload. The link worker's conversation
+(what matters to you?) builds a little activation, and connects the person to the
+most vital community group with room in their neighbourhood — only where a group
+has room: a referral into a full or absent group adds no member.
+"""
+
+from __future__ import annotations
+
+from ..parameters import Param as P
+from .base import Policy, register
+
+
+@register
+class SocialPrescribing(Policy):
+    kind = "social_prescribing"
+    family = "done_with"
+    summary = "Link workers connect people with non-medical needs to community groups"
+    params = {
+        "link_workers_per_practice": P(1.0, 0.0, 20.0, "full-time link workers",
+                                       "Link workers per practice",
+                                       "NHS Long Term Plan: about one per practice via PCN "
+                                       "ARRS roles", lever=True),
+        "referrals_per_link_worker_week": P(5.0, 0.0, 100.0, "people per week",
+                                            "New people a link worker can take on each week",
+                                            "NHS England 2020: caseload of about 200-250 "
+                                            "people a year"),
+        "referral_share": P(0.15, 0.0, 1.0, "share",
+                            "Share of minor consultations offered a link-worker referral",
+                            "assumption: about a fifth of GP consultations are for mainly "
+                            "social problems (Citizens Advice 2015)"),
+        "activation_per_referral": P(0.03, 0.0, 1.0, "activation",
+                                     "Rise in activation from the link-worker conversation",
+                                     "assumption: modest PAM gains after social prescribing "
+                                     "(Polley et al. 2017)"),
+        "cost_per_referral": P(466.0, 0.0, 100_000.0, "GBP per person referred",
+                               "Cost per person referred",
+                               "Rotherham social prescribing evaluation (Dayson 2017), "
+                               "via PSSRU Unit Costs 2024"),
+    }
+
+    def step(self) -> None:
+        model, lev, p = self.model, self.model.levers, self.p
+        # Pay for last week's referrals, then open this week's places.
+        referred = model.link_worker_referrals
+        act = model.people.activation
+        act[referred] += p.activation_per_referral * (1.0 - act[referred])
+        self.cost_this_week = referred.size * p.cost_per_referral
+        workers = p.link_workers_per_practice * len(model.practices)
+        lev.link_worker_places += int(round(workers * p.referrals_per_link_worker_week))
+        lev.link_worker_share = max(lev.link_worker_share, p.referral_share)

@@ -53,6 +53,26 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+def _remove_abandoned(folder: Path) -> None:
+    """Remove partial directories left by processes that were killed outright (SIGKILL,
+    power loss), which had no chance to clean up; live processes' are left alone."""
+    for partial in folder.glob(".*.partial-*"):
+        pid = partial.name.rsplit("-", 1)[-1]
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        shutil.rmtree(partial, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @contextlib.contextmanager
 def results_dir(out: Path) -> Iterator[Path]:
     """Yield a temporary directory that becomes ``out`` if the block succeeds.
@@ -68,6 +88,7 @@ def results_dir(out: Path) -> Iterator[Path]:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(str(out), "--out", f"cannot create its parent ({exc.strerror})") from None
+    _remove_abandoned(out.parent)
     tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()

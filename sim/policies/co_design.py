@@ -30,13 +30,15 @@ class CoDesign(Policy):
                                       "40-80% in public services; a quarter removed"),
         "style_shift": P(0.2, 0.0, 1.0, "style units",
                          "Shift toward shared decision-making in redesigned practices",
-                         "assumption"),
+                         "assumption: a fifth of the style scale, a little more than "
+                         "targets take away"),
         "op_followup_reduction": P(0.1, 0.0, 1.0, "share",
                                    "Fall in outpatient follow-ups (patient-initiated)",
                                    "assumption: patient-initiated follow-up, NHS England 2022"),
         "cost_per_1000_year": P(1500.0, 0.0, 1e6, "GBP per 1,000 per year",
                                 "Cost of co-design work and resident involvement",
-                                "assumption"),
+                                "assumption: a facilitator per 50,000 residents (about "
+                                "GBP 75,000 a year)"),
     }
 
     def start(self) -> None:

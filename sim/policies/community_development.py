@@ -34,11 +34,12 @@ class CommunityDevelopment(Policy):
                             "assumption: small grants of about GBP 2,000 a year"),
         "seed_share": P(0.25, 0.0, 1.0, "share of budget",
                         "Share of the budget spent seeding new groups",
-                        "assumption"),
+                        "assumption: most money backs existing energy, a quarter "
+                        "for new seeds"),
         "seed_cost": P(1000.0, 1.0, 1e6, "GBP", "Cost of seeding one group",
                        "assumption: a room, a kettle and some publicity"),
         "admin_share": P(0.1, 0.0, 1.0, "share of budget", "Administration overhead",
-                         "assumption"),
+                         "assumption: a typical 10% management fee of grant programmes"),
     }
 
     def start(self) -> None:

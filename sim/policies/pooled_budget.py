@@ -31,7 +31,8 @@ class PooledBudget(Policy):
                                "PSSRU/CHE Unit Costs 2024: about GBP 370 per bed-day"),
         "link_worker_share": P(0.2, 0.0, 1.0, "share of the pot",
                                "Part of the pot funding link-worker places (if running)",
-                               "assumption"),
+                               "assumption: most of the pot to groups, a fifth to link "
+                               "workers"),
         "cost_per_link_worker_place": P(466.0, 1.0, 1e6, "GBP per person",
                                         "Cost of one link-worker place",
                                         "Rotherham social prescribing evaluation"),

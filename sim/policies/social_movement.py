@@ -31,7 +31,8 @@ class SocialMovement(Policy):
                       "assumption: an even mix (Han 2014, How Organizations Develop "
                       "Activists)", shares=3),
         "roles": P(True, doc="Activists act by role (off: every activist is a plain "
-                   "participant)", source="assumption"),
+                   "participant)", source="assumption: roles on; off reduces the movement "
+                   "to Watts's model"),
         "burnout": P(0.02, 0.0, 1.0, "per week",
                      "Chance an unsupported participant drifts away",
                      "assumption: most volunteers who stop cite lack of support "
@@ -43,7 +44,8 @@ class SocialMovement(Policy):
                               "assumption: mobilisers reach many"),
         "lone_wolf_burnout": P(0.05, 0.0, 1.0, "per week",
                                "Chance a lone wolf with no movement ties burns out",
-                               "assumption"),
+                               "assumption: a lone wolf without support lasts about "
+                               "five months"),
         "organiser_growth": P(0.002, 0.0, 1.0, "per organiser tie per week",
                               "Chance a participant tied to an organiser becomes one",
                               "assumption: organisers develop leaders (Ganz 2010)"),

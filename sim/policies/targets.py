@@ -29,7 +29,9 @@ class Targets(Policy):
         "defensive_referral": P(0.15, 0.0, 2.0, "share", "Extra outpatient referrals",
                                 "assumption: referral under time pressure"),
         "style_shift": P(0.15, 0.0, 1.0, "style units",
-                         "Shift toward directive consultations", "assumption"),
+                         "Shift toward directive consultations",
+                         "assumption: less time leaves less room for shared decisions "
+                         "(a sixth of the style scale)"),
         "contract_share": P(0.5, 0.0, 1.0, "share of groups",
                             "Share of community groups put on contracts with targets",
                             "assumption: commissioners contract the larger groups"),

@@ -112,6 +112,8 @@ def _outpatients(model: "HealthSystemModel") -> None:
     dep = people.dependence
     dep[due] += a.dependence_per_cascade * (1.0 - dep[due])
     p_next = np.minimum(a.p_op_followup * model.levers.op_followup
-                        * (1.0 + 0.05 * people.ltc[due]), 0.95)
+                        * (1.0 + 0.05 * people.ltc[due])
+                        * model.spec.need.rel_followup_activated ** (people.activation[due] - 0.5),
+                        0.95)
     again = s.uniform("acute.op_followup", uid) < p_next
     people.ti_op_followup[due] = np.where(again, week + int(round(a.op_followup_weeks)), -1)

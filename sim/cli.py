@@ -64,6 +64,54 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     p.set_defaults(handler=cmd_run)
 
+    p = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris)")
+    p.add_argument("sweep", type=Path, help="sweep YAML (see docs/sweeps.md)")
+    p.add_argument("--out", type=Path, help="results directory (default: results/<name>/<time>/)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="local worker processes (default: the number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run on the Dask cluster at ADDRESS, e.g. tcp://10.0.0.5:8786")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted sweep in --out, running only missing runs")
+    p.add_argument("--quiet", action="store_true", help="no progress output")
+    p.set_defaults(handler=cmd_sweep)
+
+    p = sub.add_parser("compare", help="compare scenarios on common random numbers",
+                       description="Run scenarios on the same seeds and compare them with the "
+                                   "first: paired differences with 95%% intervals.")
+    p.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
+                   help="scenario YAMLs; the first is the reference")
+    _add_run_options(p)
+    for action in p._actions:  # compare needs replicates for its intervals
+        if action.dest == "replicates":
+            action.help = "replicates (default: the most any scenario asks for, at least 5)"
+    p.set_defaults(handler=cmd_compare)
+
+    p = sub.add_parser("demo", help="compare done_to.yaml with done_with.yaml and write the "
+                                    "report (under a minute)")
+    p.add_argument("--out", type=Path, help="results directory (default: results/demo/<time>/)")
+    p.add_argument("--replicates", type=_positive_int, default=DEMO_REPLICATES,
+                   help=f"replicates (default: {DEMO_REPLICATES})")
+    p.add_argument("--seed", type=_seed, help="seed of the first replicate")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    p.set_defaults(handler=cmd_demo)
+
+    p = sub.add_parser("calibrate", help="run a scenario and check it against a place's "
+                       "targets (exit 1 if any is missed)")
+    p.add_argument("scenario", type=Path, help="scenario YAML")
+    p.add_argument("--targets", type=Path, default=None,
+                   help="targets YAML (default: scenarios/targets/england.yaml)")
+    _add_run_options(p)
+    p.set_defaults(handler=cmd_calibrate)
+
+    p = sub.add_parser("dashboard", help="the workshop dashboard: done to | done with, live "
+                       "in a browser (works offline)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to listen on (default: 127.0.0.1, this machine only; "
+                        "0.0.0.0 lets the room connect)")
+    p.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
+    p.set_defaults(handler=cmd_dashboard)
+
     p = sub.add_parser("validate", help="check a scenario or sweep file")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=cmd_validate)
@@ -73,6 +121,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("parameters", help="list every parameter with default, bounds, unit, source")
     p.add_argument("--markdown", action="store_true", help="as a Markdown table (for docs/)")
+    p.add_argument("--prefix", default="", help="only paths starting with this, e.g. policies.screening")
     p.set_defaults(handler=cmd_parameters)
     return parser
 
@@ -85,10 +134,10 @@ def _overrides(pairs: Sequence[str]) -> dict:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replicates of one scenario → scenario.yaml, timeseries.parquet, summary.csv, report.html."""
-    from .progress import progress_bar, print_summary
+    from .compare import read_run, run_recorded
+    from .progress import print_paragraphs, print_summary, progress_bar
     from .report import write_run_report
     from .results import default_out, results_dir, write_scenario_yaml
-    from .runner import run_scenario
     from .scenario import load_scenario
 
     spec = load_scenario(args.scenario, overrides=_overrides(args.overrides))
@@ -100,16 +149,139 @@ def cmd_run(args: argparse.Namespace) -> int:
     out = args.out or default_out(spec.name)
     with results_dir(out) as tmp:
         with progress_bar(spec.replicates * spec.weeks, f"{spec.name}", args.quiet) as bar:
-            result = run_scenario(spec, progress=lambda r, w: bar.update(1))
+            def tick(r: int, w: int) -> None:
+                bar.set_description(f"{spec.name} replicate {r + 1}/{spec.replicates}",
+                                    refresh=False)
+                bar.update(1)
+            runs = run_recorded(spec, progress=tick)
+        result = runs.result
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
         result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
         result.summary.to_csv(tmp / "summary.csv", index=False)
-        write_run_report(tmp / "report.html", result)
+        write_run_report(tmp / "report.html", result, runs)
     if not args.quiet:
         print_summary(result.summary, title=f"{spec.name}: final-year summary "
                       f"({spec.replicates} replicate(s))")
+        print()
+        print_paragraphs(read_run(runs))
     print(f"wrote {out}")
     return 0
+
+
+# The demo: the two families of policy at a size that runs in well under a minute.
+DEMO_SCENARIOS = ("done_to.yaml", "done_with.yaml")
+DEMO_REPLICATES = 4
+DEMO_OVERRIDES = {"population.size": 15_000, "population.neighbourhoods": 3,
+                  "population.practice_list_size": 5_000}
+DEMO_WEEKS = 520
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    """``compare``: scenarios on the same seeds → comparison.csv, summary.csv,
+    timeseries.parquet, scenarios/*.yaml, report.html."""
+    from .scenario import load_scenario
+
+    if len(args.scenarios) < 2:
+        raise InputError("command line", "SCENARIO",
+                         "expected at least two scenario files to compare")
+    overrides = _overrides(args.overrides)
+    specs = [load_scenario(path, overrides=overrides) for path in args.scenarios]
+    return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
+                    weeks=args.weeks, quiet=args.quiet)
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo``: compare done_to.yaml with done_with.yaml (20,000 residents, 10 years)."""
+    from .scenario import SCENARIO_DIR, load_scenario
+
+    specs = [load_scenario(SCENARIO_DIR / name, overrides=DEMO_OVERRIDES)
+             for name in DEMO_SCENARIOS]
+    out = args.out
+    if out is None:
+        from .results import default_out
+
+        out = default_out("demo")
+    return _compare(specs, out, seed=args.seed, replicates=args.replicates, weeks=DEMO_WEEKS,
+                    quiet=args.quiet)
+
+
+def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
+    """Align, run, write and print a comparison (shared by ``compare`` and ``demo``)."""
+    import time
+
+    from .compare import align_scenarios, compare_scenarios, read_comparison, unique_labels
+    from .progress import print_comparison, print_paragraphs, progress_bar
+    from .report import write_compare_report
+    from .results import default_out, results_dir, write_scenario_yaml
+
+    specs, notes = align_scenarios(specs, seed=seed, replicates=replicates, weeks=weeks)
+    for spec in specs:
+        _check_memory(spec)
+    labels = unique_labels([s.name for s in specs])
+    out = out or default_out("compare-" + "-vs-".join(labels)[:80])
+    reps, horizon = specs[0].replicates, specs[0].weeks
+    started = time.perf_counter()
+    with results_dir(out) as tmp:
+        with progress_bar(len(specs) * reps * horizon, "compare", quiet) as bar:
+            def tick(i: int, r: int, w: int) -> None:
+                bar.set_description(f"{labels[i]} replicate {r + 1}/{reps}", refresh=False)
+                bar.update(1)
+            comp = compare_scenarios(specs, labels=labels, progress=tick)
+        (tmp / "scenarios").mkdir()
+        for label, runs in comp.runs.items():
+            write_scenario_yaml(tmp / "scenarios" / f"{label}.yaml", runs.scenario,
+                                runs.result.seeds, note=f"compared as {label!r}")
+        comp.table.to_csv(tmp / "comparison.csv", index=False)
+        comp.summary_frame().to_csv(tmp / "summary.csv", index=False)
+        comp.timeseries_frame().to_parquet(tmp / "timeseries.parquet", index=False)
+        write_compare_report(tmp / "report.html", comp, notes)
+    if not quiet:
+        for note in notes:
+            print(f"note: {note}")
+        print(f"{' vs '.join(labels)}: {reps} paired replicate(s), {horizon} weeks, "
+              f"{specs[0].population.size:,} residents, "
+              f"{time.perf_counter() - started:.0f} s")
+        print_comparison(comp)
+        print()
+        for label, paragraphs in read_comparison(comp).items():
+            print_paragraphs(paragraphs)
+    print(f"wrote {out}")
+    return 0
+
+
+def cmd_calibrate(args: argparse.Namespace) -> int:
+    """``calibrate``: the scenario's final year against each target → calibration.csv.
+
+    Prints, per target, the model's mean over replicates with its 95% interval, the
+    target, its tolerance and pass/fail; exits 1 when any target is missed.
+    """
+    from .calibration import DEFAULT_TARGETS, calibrate, format_table, load_targets
+    from .progress import progress_bar
+    from .results import default_out, results_dir, write_scenario_yaml
+    from .scenario import load_scenario
+
+    targets = load_targets(args.targets or DEFAULT_TARGETS)
+    spec = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    changes = {k: v for k, v in (("seed", args.seed), ("weeks", args.weeks)) if v is not None}
+    # Targets are judged on the mean over replicates: at least 3 unless asked otherwise.
+    changes["replicates"] = args.replicates or max(spec.replicates, 3)
+    spec = spec.with_overrides(changes, "command line")
+    _check_memory(spec)
+    out = args.out or default_out(f"{spec.name}-calibration")
+    with results_dir(out) as tmp:
+        with progress_bar(spec.replicates * spec.weeks, f"calibrate {spec.name}", args.quiet) as bar:
+            table, result = calibrate(spec, targets, progress=lambda r, w: bar.update(1))
+        write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
+        table.to_csv(tmp / "calibration.csv", index=False)
+        result.summary.to_csv(tmp / "summary.csv", index=False)
+    missed = int((~table["passed"]).sum())
+    print(f"{spec.name} against {targets.name}: {spec.population.size:,} residents, "
+          f"{spec.weeks} weeks, {spec.replicates} replicate(s); final-year mean over "
+          "replicates with its 95% interval")
+    print(format_table(table))
+    print(f"{len(table) - missed} of {len(table)} targets met" + (f"; {missed} missed" if missed else ""))
+    print(f"wrote {out}")
+    return 1 if missed else 0
 
 
 def _check_memory(spec) -> None:
@@ -128,6 +300,39 @@ def _check_memory(spec) -> None:
                          f"{spec.population.size:,} residents need about {need / 1e9:.1f} GB; "
                          f"{available / 1e9:.1f} GB is free. Expected a population that fits "
                          "in memory")
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    """``sweep``: runs.parquet (a row per run), sensitivity.csv, report.html; resumable."""
+    import os
+
+    from .results import _sigterm_as_interrupt, default_out
+    from .sweep import load_sweep, run_sweep
+
+    spec = load_sweep(args.sweep)
+    if args.resume and args.out is None:
+        raise InputError("command line", "--resume", "expected --out DIR naming the sweep to resume")
+    out = args.out or default_out(spec.name)
+    workers = args.workers or os.cpu_count() or 1
+    where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{workers} local worker(s)"
+    if not args.quiet:
+        print(f"{spec.name}: {spec.runs} runs ({len(spec.points)} points x {spec.replicates} "
+              f"replicate(s)) on {where} -> {out}", file=sys.stderr)
+    try:
+        with _sigterm_as_interrupt():  # SIGTERM flushes finished runs too
+            done = run_sweep(spec, out, workers=workers, scheduler=args.scheduler,
+                             resume=args.resume, quiet=args.quiet)
+    except KeyboardInterrupt:
+        print(f"interrupted: finished runs are kept in {out}; continue with "
+              f"python run.py sweep {args.sweep} --out {out} --resume", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    total = len(done.runs)
+    print(f"{total} runs ({done.ran} this time, {done.failed} failed) in {done.seconds:.1f} s; "
+          f"wrote {out}")
+    if done.failed:
+        print(f"warning: {done.failed} run(s) failed; see the error column of "
+              f"{out / 'runs.parquet'}", file=sys.stderr)
+    return 1 if total and done.failed == total else 0
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
@@ -164,21 +369,34 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
+    return value
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """``dashboard``: serve the workshop dashboard until Ctrl-C (see docs/dashboard.md)."""
+    from .dashboard import serve
+
+    serve(args.host, args.port)
+    return 0
+
+
 def cmd_parameters(args: argparse.Namespace) -> int:
     """``parameters``: every parameter's declaration."""
-    from .scenario import parameter_paths
+    from .scenario import parameter_paths, parameter_table
 
-    rows = parameter_paths()
     if args.markdown:
-        print("| parameter | default | bounds | unit | description | source or reason |")
-        print("| --- | --- | --- | --- | --- | --- |")
-        for path, p in rows.items():
-            bounds = "" if p.lo is None and p.hi is None else f"{p.lo:g} .. {p.hi:g}"
-            if p.choices:
-                bounds = " / ".join(p.choices)
-            print(f"| `{path}` | {p.default} | {bounds} | {p.unit} | {p.doc} | {p.source} |")
+        print(parameter_table(args.prefix))
         return 0
-    for path, p in rows.items():
+    for path, p in parameter_paths().items():
+        if not path.startswith(args.prefix):
+            continue
         print(f"{path:58} {p.default!s:>14}  {p.unit}")
     return 0
 

@@ -1,9 +1,11 @@
 """Phase 1 of the week — health: ageing, deaths, births, new conditions, wellbeing drift.
 
 Demography keeps a ten-year run from drifting into an older, sicker place by accident:
-Gompertz mortality scaled by conditions beyond the age-typical count, and births to
-women aged 15-44 at the general fertility rate. Migration is not modelled (a stated
-simplification: net flows of a place are small beside births and deaths over ten years).
+Gompertz mortality scaled by conditions beyond the age-typical count, births to
+women aged 15-44 at the general fertility rate, and net migration of mostly young
+adults. Without migration a place ages about twice as fast as England does, since
+England's natural change is near zero and its younger age structure is kept up by
+arrivals.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from .streams import derive_uid
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["advance_health", "annual_mortality"]
+__all__ = ["advance_health", "annual_mortality", "MIGRANT_AGES"]
+
+# Ages of net migrants: (youngest, oldest, share). Most arrivals are young adults
+# (ONS Long-term international migration, year ending June 2024: about two thirds of
+# immigrants aged 16-34); the split below is an assumption within that.
+MIGRANT_AGES = ((0.0, 18.0, 0.15), (18.0, 35.0, 0.65), (35.0, 65.0, 0.20))
+MIGRANT_UID_BIT = np.uint64(1 << 62)  # marks arrival numbers, apart from row-index uids
 
 WEEK = 1.0 / 52.0
 
@@ -66,6 +74,21 @@ def advance_health(model: "HealthSystemModel") -> None:
         n = people.n
         alive, uid = people.alive[:n], people.uid[:n]
         q = people.deprivation[:n].astype(np.float32)
+
+    # Net migration: arrivals join the households of residents drawn at random.
+    if h.net_migration_per_1000 > 0:
+        _add_migrants(model)
+        n = people.n
+        alive, uid = people.alive[:n], people.uid[:n]
+        q = people.deprivation[:n].astype(np.float32)
+
+    # Once a year practices' lists catch up with births, deaths and arrivals
+    # (capacity is declared per 1,000 registered patients).
+    if model.week % 52 == 0 and model.week > 0:
+        live = people.live
+        lists = np.bincount(people.practice[live], minlength=len(model.practices))
+        for practice in model.practices:
+            practice.relist(lists[practice.index])
 
     # New conditions: the age-typical count rises with age at rate ltc_age_slope, so the
     # weekly onset hazard is slope x mean count; raised by loneliness, lowered by
@@ -119,3 +142,56 @@ def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
                                      * s.normal("birth.threshold", uid), 0.0, 1.0)
     model.log.births += int(rows.size)
+
+
+def _add_migrants(model: "HealthSystemModel") -> None:
+    """Net arrivals this week: drawn like the starting population, at their age.
+
+    Each joins the household, neighbourhood and practice of a living resident drawn
+    at random; arrivals have no social ties of their own yet (the network is built
+    once). Their uid is keyed by their arrival number, so it is unique.
+    """
+    people, spec, s = model.people, model.spec, model.streams
+    pop = spec.population
+    rng = s.generator("health.migration")
+    live = people.live
+    count = int(rng.poisson(spec.health.net_migration_per_1000 / 1000.0 * WEEK * live.size))
+    if count == 0:
+        return
+    hosts = live[rng.integers(0, live.size, count)]
+    rows = people.append(count)
+    for name in ("household", "neighbourhood", "deprivation", "practice"):
+        getattr(people, name)[rows] = getattr(people, name)[hosts]
+    first = model.log_totals["migrants"] + model.log.migrants  # arrivals so far
+    arrival = np.arange(first, first + count, dtype=np.uint64)
+    uid = derive_uid(arrival | MIGRANT_UID_BIT, model.week)
+    people.uid[rows] = uid
+    people.alive[rows] = True
+    lo, hi, share = (np.array(c) for c in zip(*MIGRANT_AGES))
+    band = np.minimum(np.searchsorted(np.cumsum(share) / share.sum(),
+                                      s.uniform("migration.age_band", uid), side="right"),
+                      len(share) - 1)
+    age = lo[band] + (hi[band] - lo[band]) * s.uniform("migration.age", uid)
+    people.age[rows] = age
+    people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
+    people.female[rows] = s.uniform("migration.sex", uid) < pop.female_share
+    q = people.deprivation[rows].astype(np.float64)
+    ltc = np.minimum(s.poisson("migration.ltc", uid, Residents.ltc_mean(age, q, spec)), 20)
+    people.ltc[rows] = ltc
+    diagnosed = np.zeros(count, dtype=np.int8)
+    for k in range(int(ltc.max(initial=0))):
+        diagnosed += (k < ltc) & (s.uniform("migration.diagnosed", uid, draw=k)
+                                  < pop.diagnosed_share)
+    people.diagnosed[rows] = diagnosed
+    act, dep = Residents.disposition(pop, q, s.normal("migration.activation", uid),
+                                     s.normal("migration.dependence", uid))
+    people.activation0[rows] = people.activation[rows] = act
+    people.dependence0[rows] = people.dependence[rows] = dep
+    people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
+        pop, age, s.normal("migration.connectedness", uid))
+    people.organiser[rows] = (age >= 18) & (
+        s.uniform("migration.organiser", uid) < spec.community.organiser_share)
+    people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
+    people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
+                                     * s.normal("migration.threshold", uid), 0.0, 1.0)
+    model.log.migrants += count

@@ -13,7 +13,8 @@ __all__ = ["check_invariants", "InvariantError"]
 
 SHARES = ("wellbeing", "activation", "dependence", "connectedness",
           "activation0", "dependence0", "connectedness0", "threshold")
-COUNTS = ("ltc", "diagnosed", "n_gp", "n_ae", "n_admit", "n_op", "cum_gp", "cum_ae")
+COUNTS = ("ltc", "diagnosed", "n_gp", "n_ae", "n_admit", "n_op", "n_unmet", "n_low",
+          "n_low_service", "cum_gp", "cum_ae")
 
 
 class InvariantError(AssertionError):
@@ -26,9 +27,11 @@ def check_invariants(model: "HealthSystemModel") -> None:
     n = people.n
     problems = []
     # Population conserved apart from births and deaths.
-    expected = model.spec.population.size + model.log_totals["births"] - model.log_totals["deaths"]
+    totals = model.log_totals
+    expected = (model.spec.population.size + totals["births"] + totals["migrants"]
+                - totals["deaths"])
     if int(people.alive[:n].sum()) != expected:
-        problems.append(f"population {int(people.alive[:n].sum())} != start + births - deaths "
+        problems.append(f"population {int(people.alive[:n].sum())} != start + births + migrants - deaths "
                         f"= {expected}")
     if np.unique(people.uid[:n]).size != n:
         problems.append("duplicate resident uids")

@@ -57,6 +57,7 @@ class WeekLog:
     low_needs: int = 0
     low_to_service: int = 0
     births: int = 0
+    migrants: int = 0
     deaths: int = 0
     policy_cost: float = 0.0
     community_cost: float = 0.0
@@ -121,7 +122,7 @@ def _share_of_top(counts: np.ndarray, top: float) -> float:
 
 
 def _rate(numerator: float, people: float) -> float:
-    return float(numerator) / people if people else float("nan")
+    return float(numerator) / float(people) if people else float("nan")
 
 
 def summarise(model: "HealthSystemModel") -> dict:
@@ -143,10 +144,13 @@ def summarise(model: "HealthSystemModel") -> dict:
         out[col] = float(frame[col].iloc[-1])
     low = model.low_need_totals
     out["low_need_service_share"] = low[1] / low[0] if low[0] else 0.0
-    out.update(_equity(model, years))
+    # Per-person counts cover the weeks since the reporting year began.
+    out.update(_equity(model, max(model.week - model.reporting_start, 1) / 52.0))
     out.update(_calibration_measures(model))
     out["births_per_1000"] = 1000.0 * _rate(model.log_totals["births"], frame["population"].mean()
                                            * len(frame) / 52.0)
+    out["net_migration_per_1000"] = 1000.0 * _rate(
+        model.log_totals["migrants"], frame["population"].mean() * len(frame) / 52.0)
     out["deaths_per_1000"] = 1000.0 * _rate(model.log_totals["deaths"], frame["population"].mean()
                                            * len(frame) / 52.0)
     out["ae_after_failed_gp_share"] = _rate(model.log_totals["ae_after_failed_gp"],
@@ -154,24 +158,47 @@ def summarise(model: "HealthSystemModel") -> dict:
     return out
 
 
+def _mean(values: np.ndarray) -> float:
+    return float(values.mean()) if values.size else float("nan")
+
+
 def _equity(model: "HealthSystemModel", years: float) -> dict:
-    """Headline rates and state for the most (q1) and least (q5) deprived quintiles."""
-    people = model.people
-    rows = np.arange(people.n)
+    """The headline metrics for the most (``_q1``) and least (``_q5``) deprived quintiles.
+
+    Activity and unmet need count everyone who lived in the quintile during the final
+    year (the dead included) over the living; cost is activity cost only, since
+    policy and community spending is not attributable to a quintile.
+    """
+    people, costs = model.people, model.spec.costs
+    n = people.n
     live = people.live
     out = {}
+    activity = (("gp_appointments", people.n_gp[:n], costs.gp_appointment),
+                ("ae_attendances", people.n_ae[:n], costs.ae_attendance),
+                ("emergency_admissions", people.n_admit[:n], costs.emergency_admission),
+                ("outpatient_attendances", people.n_op[:n], costs.outpatient_attendance))
     for q in (1, 5):
-        in_q = people.deprivation[rows] == q
+        in_q = people.deprivation[:n] == q
         alive_q = live[people.deprivation[live] == q]
-        size = alive_q.size
-        for col, counts in (("gp_appointments", people.n_gp), ("ae_attendances", people.n_ae),
-                            ("emergency_admissions", people.n_admit),
-                            ("outpatient_attendances", people.n_op)):
-            out[f"{col}_per_1000_q{q}"] = 1000.0 * _rate(counts[rows][in_q].sum(), size * years)
-        out[f"mean_dependence_q{q}"] = float(people.dependence[alive_q].mean()) if size else np.nan
-        out[f"mean_activation_q{q}"] = float(people.activation[alive_q].mean()) if size else np.nan
-        out[f"mean_wellbeing_q{q}"] = float(people.wellbeing[alive_q].mean()) if size else np.nan
-        out[f"group_members_share_q{q}"] = float((people.group[alive_q] >= 0).mean()) if size else np.nan
+        person_years = alive_q.size * years
+        cost = 0.0
+        for col, counts, unit in activity:
+            total = counts[in_q].sum(dtype=np.int64)
+            out[f"{col}_per_1000_q{q}"] = 1000.0 * _rate(total, person_years)
+            cost += total * unit
+        out[f"activity_cost_per_capita_q{q}"] = _rate(cost, person_years)
+        out[f"unmet_need_per_1000_q{q}"] = 1000.0 * _rate(
+            people.n_unmet[:n][in_q].sum(dtype=np.int64), person_years)
+        for col in ("dependence", "activation", "wellbeing"):
+            out[f"mean_{col}_q{q}"] = _mean(getattr(people, col)[alive_q])
+        adults = alive_q[people.age[alive_q] >= 18]
+        out[f"lonely_share_q{q}"] = _mean(people.connectedness[adults]
+                                          < model.spec.population.lonely_below)
+        out[f"group_members_share_q{q}"] = _mean(people.group[alive_q] >= 0)
+        out[f"movement_share_q{q}"] = _mean(people.role[alive_q] > 0)
+        low = people.n_low[:n][in_q].sum(dtype=np.int64)
+        out[f"low_need_service_share_q{q}"] = _rate(
+            people.n_low_service[:n][in_q].sum(dtype=np.int64), low)
     return out
 
 

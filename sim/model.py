@@ -136,11 +136,12 @@ class HealthSystemModel(mesa.Model):
         self.streams = Streams(seed, crn=spec.system.common_random_numbers)
         self.levers = Levers()
         self.log = WeekLog()
-        self.log_totals = {k: 0 for k in ("births", "deaths", "ae_after_failed_gp",
+        self.log_totals = {k: 0 for k in ("births", "deaths", "migrants", "ae_after_failed_gp",
                                           "ae_attendances", "gp_appointments")}
         self.low_need_totals = [0, 0]
         self.phase_seconds = {name: 0.0 for name, _ in PHASES}
         self.metrics: dict[str, Any] = {}
+        self.reporting_start = 0  # week the per-person contact counts were last zeroed
 
         # Residents, with room for the births of the whole run.
         size = spec.population.size
@@ -187,6 +188,8 @@ class HealthSystemModel(mesa.Model):
             from .invariants import check_invariants
 
             check_invariants(self)
+        if getattr(self, "journeys", None) is not None:  # opt-in: sim.journey follows a few people
+            self.journeys.record(self)
 
     def run(self, weeks: int | None = None, progress=None) -> "HealthSystemModel":
         """Step to ``weeks`` (default: the scenario's horizon); return self.
@@ -205,7 +208,8 @@ class HealthSystemModel(mesa.Model):
     def _start_reporting_year(self) -> None:
         """Zero per-person contact counts: the summary's 'final year' starts here."""
         people = self.people
-        for name in ("n_gp", "n_ae", "n_admit", "n_op"):
+        self.reporting_start = self.week
+        for name in ("n_gp", "n_ae", "n_admit", "n_op", "n_unmet", "n_low", "n_low_service"):
             getattr(people, name)[:] = 0
 
     def remove_residents(self, rows: np.ndarray) -> None:

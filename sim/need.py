@@ -145,6 +145,9 @@ def choose_care(model: "HealthSystemModel") -> None:
     to_gp, to_ae = low[choice == GP], low[choice == AE]
     model.log.low_needs += int(low.size)
     model.log.low_to_service += int(to_gp.size + to_ae.size)
+    people.n_low[low] += 1
+    people.n_low_service[to_gp] += 1
+    people.n_low_service[to_ae] += 1
 
     # Managing oneself or with peers builds activation and loosens dependence.
     act, dep, con = people.activation, people.dependence, people.connectedness

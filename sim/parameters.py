@@ -77,10 +77,11 @@ SECTIONS: dict[str, dict[str, Param]] = {
                              "Share of neighbourhoods in each IMD quintile, most deprived first",
                              "English IMD 2019 quintiles are 20% each by construction", shares=5),
         "female_share": P(0.506, 0.0, 1.0, "share", "Share of residents who are female", ONS),
-        "activation_logit_mean": P(-0.17, -5.0, 5.0, "logit",
+        "activation_logit_mean": P(-0.37, -5.0, 5.0, "logit",
                                    "Mean activation (logit scale) in the middle quintile",
-                                   "fitted to PAM levels among people with a long-term "
-                                   "condition: 24% level 1, 13% level 4 (Health Foundation 2018)"),
+                                   "fitted, over the final year of a 10-year baseline, to PAM "
+                                   "levels among people with a long-term condition: 24% "
+                                   "level 1, 13% level 4 (Health Foundation 2018)"),
         "activation_logit_sd": P(1.0, 0.0, 5.0, "logit", "Spread of activation",
                                  "fitted with activation_logit_mean"),
         "activation_deprivation_step": P(0.12, 0.0, 2.0, "logit per quintile",
@@ -95,13 +96,17 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "dependence_activation_coupling": P(0.8, 0.0, 5.0, "logit per logit",
                                             "How much lower dependence is at higher activation",
                                             "assumption: the two are facets of one disposition"),
-        "connectedness_logit_mean": P(-0.05, -5.0, 5.0, "logit", "Mean connectedness (logit)",
-                                      "fitted to 7% of adults often or always lonely "
-                                      "(ONS OPN, Dec 2023-Jan 2024)"),
+        "connectedness_logit_mean": P(0.05, -5.0, 5.0, "logit", "Mean connectedness (logit)",
+                                      "fitted, over the final year of a 10-year baseline, to 7% "
+                                      "of adults often or always lonely (ONS OPN, Dec "
+                                      "2023-Jan 2024)"),
         "connectedness_logit_sd": P(1.0, 0.0, 5.0, "logit", "Spread of connectedness",
-                                    "assumption"),
+                                    "assumption: one logit, as for activation and dependence; "
+                                    "with the mean it sets the 7% lonely"),
         "lonely_below": P(0.2, 0.0, 1.0, "connectedness",
-                          "Connectedness below which a person is lonely", "assumption"),
+                          "Connectedness below which a person is lonely",
+                          "assumption: the bottom of the scale, where ONS's 'often or "
+                          "always' sits; the mean is fitted to 7% with this cut"),
         "diagnosed_share": P(0.8, 0.0, 1.0, "share",
                              "Share of long-term conditions diagnosed at the start",
                              "assumption: e.g. about 1 in 5 with hypertension or type 2 "
@@ -128,13 +133,13 @@ SECTIONS: dict[str, dict[str, Param]] = {
     "health": {
         "ltc_mean_age80": P(2.1, 0.0, 10.0, "conditions",
                             "Mean count of long-term conditions at age 80",
-                            "fitted so that 68% of people aged 80+ have 2+ "
-                            "(Valabhji et al. 2020)"),
+                            "fitted so that 68% of people aged 80+ and 14.8% of "
+                            "all ages have 2+ (Valabhji et al. 2020)"),
         "ltc_age_slope": P(0.044, 0.0, 0.2, "per year of age",
                            "Log-rate increase of the condition count per year of age",
                            "fitted so that 0.9% of 0-19s and 68% of 80+ have 2+ "
                            "(Valabhji et al. 2020)"),
-        "ltc_deprivation_ratio": P(1.6, 1.0, 5.0, "ratio",
+        "ltc_deprivation_ratio": P(1.75, 1.0, 5.0, "ratio",
                                    "Condition rate, most vs least deprived quintile",
                                    "fitted to multimorbidity odds 2.3x most vs least "
                                    "deprived (Valabhji et al. 2020)"),
@@ -150,13 +155,15 @@ SECTIONS: dict[str, dict[str, Param]] = {
                              "Onset of new conditions among community-group members",
                              "assumption: physical activity and connection in groups, "
                              "kept modest (Holt-Lunstad 2010 is on mortality)"),
-        "mortality_at_80": P(0.045, 0.0, 1.0, "per year",
+        "mortality_at_80": P(0.043, 0.0, 1.0, "per year",
                              "Annual probability of death at age 80",
-                             "ONS National life tables 2020-22, England (persons)"),
+                             "fitted to a crude death rate of about 9.2 per 1,000 "
+                             "(ONS mid-2024) given the age pyramid; ONS National life "
+                             "tables 2021-23, England: about 0.04-0.05 at 80 (persons)"),
         "mortality_gompertz": P(0.10, 0.0, 0.3, "per year of age",
                                 "Gompertz slope of mortality by age",
-                                "ONS National life tables 2020-22: death rates double "
-                                "about every 7.5 years of adult age"),
+                                "ONS National life tables 2021-23: death rates double "
+                                "about every 7 years between 60 and 90"),
         "mortality_infant": P(0.004, 0.0, 0.1, "per year",
                               "Death probability in the first year of life",
                               "ONS Child and infant mortality 2022: 3.9 per 1,000"),
@@ -164,39 +171,53 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                "Mortality per long-term condition beyond the age-typical count",
                                "assumption: multimorbidity raises mortality "
                                "(Barnett et al. 2012); kept moderate"),
-        "fertility_rate": P(0.052, 0.0, 0.3, "births per woman aged 15-44 per year",
+        "fertility_rate": P(0.050, 0.0, 0.3, "births per woman aged 15-44 per year",
                             "General fertility rate",
-                            "ONS Births in England and Wales 2023: 54.2 per 1,000 "
-                            "women aged 15-44; set so that births are about 9.6 per 1,000"),
+                            "fitted to births of about 9.6 per 1,000 (ONS mid-2024); "
+                            "ONS Births in England and Wales 2023 gives a general "
+                            "fertility rate of about 52 per 1,000 women aged 15-44"),
+        "net_migration_per_1000": P(5.0, 0.0, 50.0, "per 1,000 residents per year",
+                                    "Net arrivals (mostly young adults; see "
+                                    "sim.health.MIGRANT_AGES)",
+                                    "ONS 2022-based national population projections: "
+                                    "long-term net migration 340,000 a year, about 5 per "
+                                    "1,000; keeps the age structure from drifting older "
+                                    "than England's"),
         "wellbeing_drift": P(0.02, 0.0, 1.0, "per week",
                              "Rate at which wellbeing moves toward its level for the "
                              "person's state", "assumption: a half-life of about 8 months"),
         "trait_reversion": P(0.01, 0.0, 1.0, "per week",
                              "Rate at which activation and dependence return to the "
                              "person's disposition without reinforcement",
-                             "assumption: effects of programmes fade over 2-3 years "
-                             "without reinforcement (half-life about 2.7 years)"),
+                             "assumption: a half-life of about 16 months, so that PAM "
+                             "gains fade within 2-3 years without reinforcement; fast "
+                             "enough that the baseline settles well within 10 years"),
         "seasonality": P(0.12, 0.0, 0.5, "relative amplitude",
                          "Winter peak of minor illness and acute episodes",
                          "NHS England Appointments in General Practice: monthly volumes "
                          "vary about +/-12% around the mean"),
     },
     "need": {
-        "low_per_year": P(4.0, 0.0, 50.0, "per person-year",
+        "low_per_year": P(5.0, 0.0, 50.0, "per person-year",
                           "Low-level complaints (minor illness, aches, worries)",
                           "assumption: the 'symptom iceberg': most symptoms are "
                           "self-managed and only a minority are taken to a GP "
-                          "(Hannay 1979; McAteer et al. 2011)"),
-        "flares_per_ltc_year": P(2.2, 0.0, 20.0, "per condition-year",
+                          "(Hannay 1979; McAteer et al. 2011); level tuned with "
+                          "flares and reviews to GP appointments 6.3 per person-year"),
+        "flares_per_ltc_year": P(2.6, 0.0, 20.0, "per condition-year",
                                  "Flares of a long-term condition needing attention",
-                                 "assumption: tuned to GP appointments 6.3 per person-year"),
-        "reviews_per_diagnosed_year": P(2.0, 0.0, 12.0, "per diagnosed condition-year",
+                                 "fitted to GP appointments 6.3 per person-year (with "
+                                 "reviews, complaints and follow-ups)"),
+        "reviews_per_diagnosed_year": P(3.2, 0.0, 12.0, "per diagnosed condition-year",
                                         "Planned reviews of a diagnosed condition",
                                         "assumption: QOF annual review per condition plus "
-                                        "medication reviews"),
-        "acute_per_year_age40": P(0.19, 0.0, 5.0, "per person-year",
+                                        "medication reviews, monitoring bloods and nurse "
+                                        "checks (about 3 a year); fitted to GP appointments "
+                                        "6.3 per person-year"),
+        "acute_per_year_age40": P(0.14, 0.0, 5.0, "per person-year",
                                   "Acute episodes at age 40 with no conditions",
-                                  "assumption: tuned to A&E attendances 0.44 per person-year"),
+                                  "fitted to A&E attendances 0.44 per person-year (NHS "
+                                  "Digital HAEA 2022/23)"),
         "acute_age_slope": P(0.02, 0.0, 0.2, "per year of age",
                              "Log-rate increase of acute episodes per year of age",
                              "assumption: tuned to admissions rising steeply with age"),
@@ -212,20 +233,28 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                  "(centred on activation 0.5)",
                                  "fitted to Deeny et al. 2018: GP contacts 0.82x at "
                                  "PAM level 4 vs level 1, adjusted"),
-        "rel_acute_activated": P(0.4, 0.05, 1.0, "rate ratio per unit of activation",
+        "rel_acute_activated": P(0.6, 0.05, 1.0, "rate ratio per unit of activation",
                                  "Acute episodes at full activation vs none "
                                  "(centred on activation 0.5)",
                                  "fitted to Deeny et al. 2018: A&E 0.68x and emergency "
                                  "admissions 0.62x at PAM level 4 vs level 1, adjusted"),
-        "acute_deprivation_ratio": P(1.3, 1.0, 5.0, "rate ratio",
+        "rel_followup_activated": P(0.85, 0.05, 1.0, "rate ratio per unit of activation",
+                                    "Follow-ups booked (GP and outpatient) at full "
+                                    "activation vs none (centred on activation 0.5)",
+                                    "fitted to Deeny et al. 2018: outpatient attendances "
+                                    "0.81x and GP contacts 0.82x at PAM level 4 vs 1: "
+                                    "activated patients self-manage between visits"),
+        "acute_deprivation_ratio": P(1.6, 1.0, 5.0, "rate ratio",
                                      "Acute episodes, most vs least deprived, beyond conditions",
-                                     "assumption: tuned to the A&E gradient 1.9x "
-                                     "(NHS Digital HAEA 2022/23)"),
+                                     "fitted to the A&E gradient 1.9x most vs least "
+                                     "deprived (NHS Digital HAEA 2022/23)"),
     },
     "choice": {
-        "low_gp_base": P(-1.1, -10.0, 10.0, "utility",
+        "low_gp_base": P(-0.8, -10.0, 10.0, "utility",
                          "Utility of taking a low-level complaint to a GP",
-                         "assumption: tuned so about a quarter of complaints reach a GP"),
+                         "assumption: about a fifth of low-level complaints reach a "
+                         "GP or A&E (symptom iceberg); fitted with low_per_year to "
+                         "GP appointments 6.3 per person-year"),
         "low_ae_base": P(-4.2, -15.0, 10.0, "utility",
                          "Utility of taking a low-level complaint to A&E",
                          "assumption: tuned so minor self-referred A&E is a small share"),
@@ -240,7 +269,8 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                "fitted to Deeny et al. 2018: GP use 0.82x at PAM level 4 vs 1"),
         "connectedness_weight": P(1.5, 0.0, 20.0, "utility per unit",
                                   "How far connectedness makes peers an option",
-                                  "assumption"),
+                                  "assumption: a well-connected person is about as likely to ask "
+                                  "a friend as to self-care"),
         "group_weight": P(1.0, 0.0, 20.0, "utility", "Extra pull of peers for group members",
                           "assumption: peer support is at hand in a group"),
         "wait_weight": P(0.5, 0.0, 10.0, "utility per week of wait",
@@ -251,17 +281,21 @@ SECTIONS: dict[str, dict[str, Param]] = {
                             "assumption: tuned to A&E attendances"),
         "acute_ae_share": P(0.85, 0.0, 1.0, "share",
                             "Share of acute episodes that reach A&E (rest via GP)",
-                            "assumption"),
+                            "assumption: most acute episodes (injuries, chest pain, sudden "
+                            "illness) go straight to A&E or 999"),
         "activation_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Rise in activation after managing a complaint oneself",
                                       "assumption: mastery experiences build confidence "
-                                      "(Bandura 1977)"),
+                                      "(Bandura 1977); one event moves activation by well "
+                                      "under a PAM point, so the baseline is stationary"),
         "dependence_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Fall in dependence after managing without services",
-                                      "assumption"),
-        "connectedness_per_peer_help": P(0.02, 0.0, 1.0, "per complaint",
+                                      "assumption: the mirror of activation_per_self_care"),
+        "connectedness_per_peer_help": P(0.005, 0.0, 1.0, "per complaint",
                                          "Rise in connectedness after turning to peers",
-                                         "assumption"),
+                                         "assumption: small per event, so that loneliness "
+                                         "stays near 7% in the baseline rather than "
+                                         "draining away"),
     },
     "primary_care": {
         "capacity_per_1000_week": P(127.0, 1.0, 1000.0, "appointments per 1,000 per week",
@@ -272,65 +306,86 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "consultation_style": P(0.5, 0.0, 1.0, "0 directive .. 1 shared",
                                 "Consultation style: directive (0) to shared decision-making (1)",
                                 "assumption: a mix; SDM is not yet the norm (NICE NG197)"),
-        "p_followup": P(0.30, 0.0, 0.95, "probability", "A consultation books a follow-up",
-                        "assumption: tuned to GP appointments and their concentration"),
+        "p_followup": P(0.32, 0.0, 0.95, "probability", "A consultation books a follow-up",
+                        "fitted to GP appointments 6.3 per person-year and the "
+                        "top-10% share 40% (Kontopantelis 2021)"),
         "followup_weeks": P(3.0, 1.0, 52.0, "weeks", "Delay to a booked follow-up",
-                            "assumption"),
+                            "assumption: a typical 'come back in two to four weeks'"),
         "referral_wait_weeks": P(12.0, 0.0, 104.0, "weeks",
                                  "Wait from referral to a first outpatient appointment",
                                  "NHS England RTT statistics 2024: median wait about "
                                  "13-14 weeks"),
         "p_diagnose_flare": P(0.5, 0.0, 1.0, "probability",
                               "A consultation for a flare of an undiagnosed condition "
-                              "diagnoses it", "assumption"),
+                              "diagnoses it", "assumption: a symptomatic presentation leads to a "
+                                              "diagnosis about half the time"),
         "wait_at_full": P(2.0, 0.0, 52.0, "weeks",
                           "Typical wait for a routine appointment when demand equals capacity",
                           "GP Patient Survey 2024: most routine appointments within two weeks"),
-        "p_refer": P(0.08, 0.0, 1.0, "probability",
+        "p_refer": P(0.17, 0.0, 1.0, "probability",
                      "A consultation refers to outpatients",
-                     "assumption: tuned to outpatient attendances 1.66 per person-year"),
+                     "fitted to outpatient attendances 1.66 per person-year "
+                     "(HES 2022/23); stands for every route into a first "
+                     "outpatient appointment (GP, A&E, consultant-to-consultant), so "
+                     "above the GP referral rate alone"),
         "p_unserved_ae": P(0.12, 0.0, 1.0, "probability",
                            "An unserved request goes to A&E instead",
                            "tuned so about a quarter of unplanned A&E follows a failed "
                            "GP request (GP Patient Survey analyses)"),
         "p_unserved_retry": P(0.6, 0.0, 1.0, "probability",
                               "An unserved request tries again next week (else gives up)",
-                              "assumption"),
+                              "assumption: most people who cannot get an appointment try again "
+                              "(GP Patient Survey: a minority give up)"),
         "dependence_per_directive": P(0.005, 0.0, 1.0, "per consultation",
                                       "Rise in dependence from a directive consultation",
-                                      "assumption: being 'done to' teaches people to come back"),
+                                      "assumption: being 'done to' teaches people to come back; "
+                                      "small per consultation (a quarter of a PAM-scale "
+                                      "point at the baseline style) so that heavy users' "
+                                      "dispositions are not set by their use"),
         "activation_per_shared": P(0.005, 0.0, 1.0, "per consultation",
                                    "Rise in activation from shared decision-making",
                                    "assumption; Hibbard 2004 PAM rises with support "
-                                   "for self-management"),
+                                   "for self-management; small per consultation, like "
+                                   "dependence_per_directive, else frequent attenders "
+                                   "become the most activated and the Deeny 2018 "
+                                   "gradient reverses"),
     },
     "acute": {
-        "p_admit": P(0.2, 0.0, 1.0, "probability", "Admission after an A&E attendance at age 40",
+        "p_admit": P(0.21, 0.0, 1.0, "probability", "Admission after an A&E attendance at age 40",
                      "NHS Digital HAEA 2022/23: about 26% of attendances admitted; "
-                     "tuned to admissions 0.11 per person-year"),
+                     "fitted to admissions 0.11 per person-year"),
         "admit_age_slope": P(0.02, 0.0, 0.2, "per year of age",
-                             "Log-odds increase of admission per year of age", "assumption"),
-        "beds_per_1000": P(1.6, 0.0, 100.0, "beds per 1,000",
+                             "Log-odds increase of admission per year of age",
+                             "assumption: admission odds double about every 35 years of age"),
+        "beds_per_1000": P(2.4, 0.0, 100.0, "beds per 1,000",
                            "General and acute beds available to emergencies",
-                           "NHS England KH03 2023/24: about 101,000 G&A beds "
-                           "for 57.7 m people, most for emergencies"),
+                           "NHS England KH03 2023/24: about 101,000 G&A beds for "
+                           "57.7 m people (1.75 per 1,000); raised to 2.4 because "
+                           "the model's stays are whole weeks (no same-day or "
+                           "few-day stays), which gives about 90% occupancy at "
+                           "baseline admissions (KH03: about 93%)"),
         "length_of_stay_weeks": P(1.0, 0.15, 52.0, "weeks", "Mean length of stay",
                                   "NHS Digital HES 2022/23: mean about 7 days for "
                                   "emergency admissions"),
-        "p_refer_after_admission": P(0.5, 0.0, 1.0, "probability",
+        "p_refer_after_admission": P(0.6, 0.0, 1.0, "probability",
                                      "An admission leads to outpatient follow-up",
-                                     "assumption"),
-        "p_op_followup": P(0.62, 0.0, 0.95, "probability",
+                                     "assumption: most emergency admissions of adults "
+                                     "get a clinic follow-up"),
+        "p_op_followup": P(0.69, 0.0, 0.95, "probability",
                            "An outpatient attendance books another",
-                           "NHS Digital HES: about two follow-ups per first attendance"),
+                           "NHS Digital HES 2022/23: about 2.2 follow-ups per first "
+                           "attendance"),
         "op_followup_weeks": P(10.0, 1.0, 104.0, "weeks",
-                               "Delay to an outpatient follow-up", "assumption"),
+                               "Delay to an outpatient follow-up", "assumption: clinic follow-ups "
+                                                                   "are typically booked two to "
+                                                                   "three months ahead"),
         "p_op_finds": P(0.06, 0.0, 1.0, "probability",
                         "An outpatient assessment diagnoses a condition not yet known",
                         "assumption: 'once in the system, further assessments find more'"),
         "dependence_per_cascade": P(0.005, 0.0, 1.0, "per attendance",
                                     "Rise in dependence per outpatient attendance",
-                                    "assumption: follow-up cascades teach reliance"),
+                                    "assumption: follow-up cascades teach reliance; small "
+                                    "per attendance like dependence_per_directive"),
     },
     "community": {
         "groups_per_1000": P(1.0, 0.0, 100.0, "groups per 1,000",
@@ -340,24 +395,31 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "group_capacity": P(25, 2, 1000, "members", "Members a group can hold",
                             "assumption: a room or a walk", integer=True),
         "initial_members": P(12, 1, 1000, "members", "Members of a group at the start",
-                             "assumption", integer=True),
+                             "assumption: about half full, a typical small local group",
+                             integer=True),
         "p_contact": P(0.1, 0.0, 1.0, "per week",
                        "Chance a resident talks about groups with a random tie",
-                       "assumption"),
+                       "assumption: groups come up in conversation with someone about every ten "
+                       "weeks"),
         "p_invite": P(0.15, 0.0, 1.0, "probability",
                       "A member invites a tie who is not in a group, at full vitality",
-                      "assumption"),
+                      "assumption: a thriving group converts about one conversation in seven"),
         "p_leave": P(0.01, 0.0, 1.0, "per week", "A member leaves a group with no vitality",
                      "assumption: half of new members gone within a year in a flagging group"),
         "vitality_growth": P(0.1, 0.0, 1.0, "per week",
                              "Growth of vitality from organisers and members",
-                             "assumption"),
+                             "assumption: a group with an organiser and half its places "
+                             "filled holds a vitality of about 0.6 against "
+                             "vitality_decay, so groups persist at about their starting "
+                             "number over ten years"),
         "vitality_decay": P(0.015, 0.0, 1.0, "per week",
                             "Decay of vitality (burnout, costs of running)",
                             "assumption: a group with no organiser fades within a year"),
-        "p_found": P(0.002, 0.0, 1.0, "per week",
+        "p_found": P(0.0003, 0.0, 1.0, "per week",
                      "An organiser not running a group starts one",
-                     "assumption: organisers start a group every few years"),
+                     "assumption: fitted so that about as many groups are "
+                     "founded that take root as fold (groups keep their number "
+                     "over ten years); most seeds fail"),
         "split_size": P(22, 2, 1000, "members",
                         "Members at which a vital group splits in two",
                         "assumption: just below capacity", integer=True),
@@ -366,14 +428,15 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                  "assumption: peer support raises PAM (Hibbard 2004)"),
         "dependence_per_week": P(0.004, 0.0, 0.1, "per week",
                                  "Fall in dependence for a member of a vital group",
-                                 "assumption"),
+                                 "assumption: the mirror of activation_per_week"),
         "connectedness_per_week": P(0.02, 0.0, 1.0, "per week",
                                     "Rise in connectedness for a member of a vital group",
                                     "assumption: groups reduce loneliness (Kellezi 2019)"),
-        "organiser_share": P(0.02, 0.0, 1.0, "share",
+        "organiser_share": P(0.05, 0.0, 1.0, "share",
                              "Adults with the skills and will to organise",
                              "assumption: NCVO Time Well Spent 2023, a few percent "
-                             "lead or organise"),
+                             "lead or organise; 5% so that groups can replace an "
+                             "organiser who leaves"),
         "grant_half_effect": P(100.0, 0.0, 100_000.0, "GBP per week",
                                "Grant at which a group's vitality growth is 1.5x",
                                "assumption: small grants matter most (Local Trust, "
@@ -383,7 +446,8 @@ SECTIONS: dict[str, dict[str, Param]] = {
                           "assumption: monitoring crowds out volunteer energy "
                           "(Frey & Jegen 2001 on motivation crowding)"),
         "norm_rate": P(0.01, 0.0, 1.0, "per week",
-                       "Drift of dependence and activation toward one's ties",
+                       "Drift of dependence and activation toward one's ties' "
+                       "departures from their own dispositions",
                        "assumption: help-seeking norms spread along ties "
                        "(Christakis & Fowler 2013)"),
     },
@@ -396,9 +460,12 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "threshold_sd": P(0.08, 0.0, 1.0, "share of ties", "Spread of thresholds",
                           "assumption: heterogeneous thresholds (Granovetter 1978)"),
         "activation_per_week": P(0.003, 0.0, 0.1, "per week",
-                                 "Rise in activation of a participant", "assumption"),
+                                 "Rise in activation of a participant",
+                                 "assumption: a little below group membership "
+                                 "(community.activation_per_week)"),
         "dependence_per_week": P(0.003, 0.0, 0.1, "per week",
-                                 "Fall in dependence of a participant", "assumption"),
+                                 "Fall in dependence of a participant",
+                                 "assumption: the mirror of movement.activation_per_week"),
     },
     "costs": {
         "gp_appointment": P(45.0, 0.0, 10_000.0, "GBP", "Unit cost of a GP-practice appointment",
@@ -436,7 +503,9 @@ SECTIONS: dict[str, dict[str, Param]] = {
 SCENARIO_FIELDS: dict[str, Param] = {
     "weeks": P(520, 1, 10_000, "weeks", "Horizon of a run", "DESIGN.md: 10 years",
                integer=True),
-    "seed": P(1, 0, 2**32 - 1, "", "Seed of the first replicate", "assumption", integer=True),
-    "replicates": P(1, 1, 10_000, "runs", "Replicates, each on its own seed", "assumption",
+    "seed": P(1, 0, 2**32 - 1, "", "Seed of the first replicate",
+               "assumption: any fixed seed makes runs reproducible", integer=True),
+    "replicates": P(1, 1, 10_000, "runs", "Replicates, each on its own seed",
+                     "assumption: one for a quick look; use more to compare",
                     integer=True),
 }

@@ -73,6 +73,9 @@ FIELDS: dict[str, tuple[np.dtype, object]] = {
     "n_ae": (np.int16, 0),
     "n_admit": (np.int16, 0),
     "n_op": (np.int16, 0),
+    "n_unmet": (np.int16, 0),  # GP requests given up on
+    "n_low": (np.int16, 0),  # low-level complaints
+    "n_low_service": (np.int16, 0),  # ... of which taken to a GP or A&E
     "cum_gp": (np.int32, 0),
     "cum_ae": (np.int32, 0),
 }
@@ -190,9 +193,8 @@ class Residents:
         act, dep = cls.disposition(pop, q, z("init.activation", uid), z("init.dependence", uid))
         people.activation0[rows] = people.activation[rows] = act
         people.dependence0[rows] = people.dependence[rows] = dep
-        people.connectedness0[rows] = people.connectedness[rows] = expit(
-            pop.connectedness_logit_mean - 0.6 * (people.age[rows] >= 80)
-            + pop.connectedness_logit_sd * z("init.connectedness", uid))
+        people.connectedness0[rows] = people.connectedness[rows] = cls.connectedness_level(
+            pop, people.age[rows], z("init.connectedness", uid))
         people.wellbeing[rows] = cls.wellbeing_level(people, rows, scenario)
 
         adults = people.age[rows] >= 18
@@ -214,6 +216,16 @@ class Residents:
         return rng.permutation(quintile).astype(np.int8)
 
     # --- relations shared by the initial build and the weekly health phase ------------------
+
+    @staticmethod
+    def connectedness_level(pop, age: np.ndarray, z: np.ndarray) -> np.ndarray:
+        """A person's own long-run connectedness (0..1), logit-normal.
+
+        Lower at 80 and over (assumption: bereavement and frailty; ONS finds the
+        oldest among the more often lonely).
+        """
+        return expit(pop.connectedness_logit_mean - 0.6 * (age >= 80)
+                     + pop.connectedness_logit_sd * z)
 
     @staticmethod
     def disposition(pop, q: np.ndarray, z_act: np.ndarray,

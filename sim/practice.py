@@ -45,6 +45,11 @@ class GPPractice(mesa.Agent):
         self.backlog = 0  # requests carried to next week
         self.wait_weeks = 0.0
 
+    def relist(self, list_size: int) -> None:
+        """Update the registered list; capacity stays at its rate per 1,000 registered."""
+        self.list_size = int(list_size)
+        self.capacity = self.model.spec.primary_care.capacity_per_1000_week * self.list_size / 1000.0
+
     def update_wait(self, demand: int, served: int, carried: int) -> None:
         """Record the week and update the typical wait for a routine appointment.
 
@@ -91,7 +96,9 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     to_ae = u < pc.p_unserved_ae
     retry = ~to_ae & (u < pc.p_unserved_ae + (1 - pc.p_unserved_ae) * pc.p_unserved_retry)
     people.gp_waiting[unserved[retry]] = True
-    log.unmet_need += int((~to_ae & ~retry).sum())
+    gave_up = unserved[~to_ae & ~retry]
+    log.unmet_need += int(gave_up.size)
+    people.n_unmet[gave_up] += 1
     log.ae_after_failed_gp += int(to_ae.sum())
     model.ae_arrivals = Requests.concat([(model.ae_arrivals.rows, model.ae_arrivals.kind),
                                          (unserved[to_ae], unserved_kind[to_ae])])
@@ -129,7 +136,8 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     # scaled by the levers for resolution (targets) and failure demand (co-design).
     ltc = people.ltc[rows].astype(np.float32)
     p_follow = (pc.p_followup * lev.followup * lev.failure_demand
-                * (1.0 + 0.15 * ltc) * (1.2 - 0.4 * style))
+                * (1.0 + 0.15 * ltc) * (1.2 - 0.4 * style)
+                * model.spec.need.rel_followup_activated ** (people.activation[rows] - 0.5))
     follow = rows[s.uniform("primary_care.followup", uid) < np.minimum(p_follow, 0.95)]
     people.ti_gp_followup[follow] = week + int(round(pc.followup_weeks))
 

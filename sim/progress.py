@@ -3,34 +3,105 @@
 from __future__ import annotations
 
 import contextlib
+import shutil
 import sys
-from collections.abc import Iterator
+import textwrap
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
 from .metrics import HEADLINE
 
-__all__ = ["progress_bar", "print_summary"]
+__all__ = ["progress_bar", "print_summary", "print_comparison", "print_paragraphs"]
 
 
 @contextlib.contextmanager
-def progress_bar(total: int, label: str, quiet: bool = False) -> Iterator:
-    """A tqdm bar on stderr (silent when quiet or when stderr is not a terminal)."""
+def progress_bar(total: int, label: str, quiet: bool = False, unit: str = "wk") -> Iterator:
+    """A tqdm bar on stderr (silent when quiet or when stderr is not a terminal).
+
+    Args:
+        total: steps in all (e.g. scenarios x replicates x weeks).
+        label: what is running; callers may update it with ``bar.set_description``.
+        unit: what one step is (default: a simulated week).
+    """
     from tqdm import tqdm
 
     disable = quiet or not sys.stderr.isatty()
-    with tqdm(total=total, desc=label, unit="wk", disable=disable, file=sys.stderr,
-              dynamic_ncols=True, leave=False) as bar:
+    with tqdm(total=total, desc=label, unit=unit, disable=disable, file=sys.stderr,
+              dynamic_ncols=True, leave=False, mininterval=0.25) as bar:
         yield bar
 
 
+def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """Rows of text as aligned columns: the first left-aligned, the rest right."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    def line(cells):
+        return "  ".join(c.ljust(w) if i == 0 else c.rjust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *map(line, rows)])
+
+
+def _pm(mean: float, low: float, high: float, metric: str, signed: bool = False) -> str:
+    """``mean ±half`` of a t-interval (plain mean when there is no interval)."""
+    from .compare import fmt
+
+    text = fmt(metric, mean, signed)
+    if pd.notna(low) and pd.notna(high):
+        text += " ±" + fmt(metric, (high - low) / 2.0, signed).lstrip("+")
+    return text
+
+
 def print_summary(summary: pd.DataFrame, title: str) -> None:
-    """Headline metrics: mean over replicates, and min..max when there are several."""
-    print(title)
-    width = max(len(k) for k in HEADLINE)
+    """Headline metrics: mean ±95% CI half-width over replicates, and the range."""
+    from .compare import fmt, t_interval
+
+    rows = []
     for key in HEADLINE:
         if key not in summary:
             continue
-        col = summary[key]
-        spread = f"   ({col.min():.3g} .. {col.max():.3g})" if len(col) > 1 else ""
-        print(f"  {key:<{width}}  {col.mean():>12.4g}{spread}")
+        mean, _, lo, hi, n = t_interval(summary[key])
+        spread = f"{fmt(key, summary[key].min())} .. {fmt(key, summary[key].max())}" \
+            if n > 1 else ""
+        rows.append((key, _pm(mean, lo, hi, key), spread))
+    print(title)
+    print(_table(("metric (final year)", "mean ±95% CI", "range over replicates"), rows))
+
+
+def print_comparison(comp, metrics: Sequence[str] = HEADLINE) -> None:
+    """Per headline metric: each scenario's mean and its paired difference from the first.
+
+    A ``*`` marks a difference whose 95% interval excludes zero.
+    """
+    from .compare import is_clear
+
+    labels = comp.labels
+    header = ["metric (final year)"]
+    for label in labels:
+        header.append(label)
+        if label != comp.reference:
+            header.append(f"{label} - {comp.reference}")
+    rows = []
+    for m in metrics:
+        if m not in set(comp.table["metric"]):
+            continue
+        cells = [m]
+        for label in labels:
+            row = comp.row(m, label)
+            cells.append(_pm(row["mean"], row["ci_low"], row["ci_high"], m))
+            if label != comp.reference:
+                mark = " *" if is_clear(row["diff_ci_low"], row["diff_ci_high"]) else "  "
+                cells.append(_pm(row["diff"], row["diff_ci_low"], row["diff_ci_high"], m,
+                                 signed=True) + mark)
+        rows.append(cells)
+    print(_table(header, rows))
+    print("mean ±95% CI half-width over replicates; differences paired by seed; "
+          "* = interval excludes zero")
+
+
+def print_paragraphs(paragraphs: Sequence[str]) -> None:
+    """Plain-English paragraphs wrapped to the terminal."""
+    width = min(100, shutil.get_terminal_size((100, 20)).columns)
+    for p in paragraphs:
+        print(textwrap.fill(p, width=width))
+        print()

@@ -26,6 +26,7 @@ __all__ = [
     "load_scenario",
     "read_yaml",
     "parameter_paths",
+    "parameter_table",
     "apply_overrides",
     "parse_assignment",
     "SCENARIO_DIR",
@@ -202,6 +203,20 @@ def parameter_paths() -> dict[str, Param]:
     for kind, cls in POLICIES.items():
         paths.update({f"policies.{kind}.{key}": p for key, p in cls.all_params().items()})
     return paths
+
+
+def parameter_table(prefix: str = "") -> str:
+    """Markdown table of the parameters whose path starts with ``prefix`` (for docs/)."""
+    lines = ["| parameter | default | bounds | unit | description | source or reason |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for path, p in parameter_paths().items():
+        if not path.startswith(prefix):
+            continue
+        bounds = "" if p.lo is None and p.hi is None else f"{p.lo:g} .. {p.hi:g}"
+        if p.choices:
+            bounds = " / ".join(p.choices)
+        lines.append(f"| `{path}` | {p.default} | {bounds} | {p.unit} | {p.doc} | {p.source} |")
+    return "\n".join(lines)
 
 
 def _suggest(word: str, options) -> str:

@@ -237,3 +237,13 @@ def test_policy_window_start_and_end():
         m.step()
         seen.append(m.levers.low_gp_utility > 0)
     assert seen == [False, False, False, True, True, False, False, False]
+
+
+@pytest.mark.parametrize("scenario", sorted(p.stem for p in
+                                            (__import__("sim").scenario.SCENARIO_DIR).glob("*.yaml")))
+def test_every_shipped_scenario_keeps_the_invariants(scenario):
+    """Invariants (population conserved, shares in 0..1, no NaN, no negative counts,
+    beds and group capacities respected) are checked every week of a year."""
+    m = build(scenario, system__check_invariants=True)
+    m.run(60)
+    assert m.week == 60

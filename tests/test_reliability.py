@@ -155,10 +155,16 @@ def test_mutated_scenarios_run_or_exit_2(tmp_path_factory, data):
 # --- interrupted work ---------------------------------------------------------------------
 
 
-def _start_long_run(out: Path) -> subprocess.Popen:
+LONG = {
+    "run": ["run", str(SCENARIOS / "baseline.yaml")],
+    "compare": ["compare", str(SCENARIOS / "done_to.yaml"), str(SCENARIOS / "done_with.yaml")],
+}
+
+
+def _start_long_run(out: Path, command: str = "run") -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(ROOT / "run.py"), "run", str(SCENARIOS / "baseline.yaml"),
-         "--out", str(out), "--set", "population.size=100000", "--replicates", "3"],
+        [sys.executable, str(ROOT / "run.py"), *LONG[command], "--out", str(out),
+         "--set", "population.size=100000", "--replicates", "3"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
@@ -174,10 +180,11 @@ def _wait_for_partial(folder: Path, proc: subprocess.Popen, timeout: float = 60)
     raise AssertionError("the run never started writing")
 
 
+@pytest.mark.parametrize("command", sorted(LONG))
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
-def test_interrupted_run_leaves_nothing(tmp_path, sig):
+def test_interrupted_run_leaves_nothing(tmp_path, sig, command):
     out = tmp_path / "out"
-    proc = _start_long_run(out)
+    proc = _start_long_run(out, command)
     _wait_for_partial(tmp_path, proc)
     proc.send_signal(sig)
     _, err = proc.communicate(timeout=60)

@@ -362,3 +362,18 @@ def test_the_docs_mesa_batch_run_example_runs():
     frame = pd.DataFrame(rows)
     assert len(frame) == 4 and set(frame["seed"]) == {1, 2}
     assert (frame["gp_appointments"] > 0).all()
+
+
+def test_a_dask_worker_that_dies_mid_run_is_survived(grid_file, reference, tmp_path, monkeypatch):
+    """A real Dask worker process exits in the middle of a run; its nanny restarts it,
+    the scheduler reruns the task, and the sweep's rows are as if nothing happened."""
+    distributed = pytest.importorskip("distributed")
+    marker = tmp_path / "died"
+    monkeypatch.setenv("PLACESIM_TEST_MARKER", str(marker))
+    with distributed.LocalCluster(host="127.0.0.1", processes=True, n_workers=2,
+                                  threads_per_worker=1, dashboard_address=None,
+                                  silence_logs=50) as cluster:
+        done = run_sweep(grid_file, tmp_path / "out", scheduler=cluster.scheduler_address,
+                         model=dies_once)
+    assert marker.exists()  # a worker did die
+    pd.testing.assert_frame_equal(done.runs, reference)

@@ -24,4 +24,25 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+
+# The workshop dashboard's browser test drives Debian's Chromium through Playwright
+# (Playwright's own browser download needs more than the package registries).
+if command -v chromium >/dev/null 2>&1 || [ -x /usr/bin/chromium ]; then
+  :
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "setup.sh: installing Chromium (apt-get) for the dashboard's browser test"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+else
+  echo "setup.sh: Chromium not found and not root: the dashboard's browser tests will be" \
+       "skipped (install it with: sudo apt-get install chromium)"
+fi
+
+# The dashboard serves every script, stylesheet and font itself (workshop rooms often
+# have no internet): fill Solara's asset cache from the npm registry, once.
+.venv/bin/python -m sim.dashboard_assets >/dev/null || {
+  echo "setup.sh: could not fill the dashboard's asset cache from the npm registry;" \
+       "run .venv/bin/python -m sim.dashboard_assets to see why" >&2
+  exit 1
+}
 echo "setup.sh: ready (.venv, $(.venv/bin/python --version))"

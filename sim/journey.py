@@ -1,0 +1,385 @@
+"""Resident journeys: the week-by-week story of a few followed residents.
+
+The model keeps no per-person history (at a million residents it would cost more
+memory than the population itself). A :class:`JourneyTracker` is the opt-in
+exception: it follows a handful of rows. At the end of each week it compares their
+state with the week before and reads this week's needs and requests
+(``model.needs``, ``model.gp_requests``, ``model.ae_arrivals``, see :mod:`sim.need`)
+to tell what happened to each of them: the need they had, where they turned, the
+contacts they made, diagnoses, the group they joined or lost, their place in the
+movement, and how their activation and dependence moved.
+
+The model calls :meth:`JourneyTracker.record` only when a tracker is attached, so an
+unfollowed run costs nothing. Recording only reads the model's state: attaching a
+tracker never changes what happens.
+
+Example::
+
+    model = HealthSystemModel("done_with", population__size=5000)
+    tracker = JourneyTracker.attach(model, [12, 345])
+    model.run(52)
+    tracker.story(12)        # [{"week": 3, "lane": "need", "text": "..."}, ...]
+    tracker.timeline(12)     # weekly activation, dependence, ... (pandas)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from .community import GROUP_KINDS
+from .need import FOLLOWUP, LOW, RETRY, SCREEN_FOLLOWUP
+from .population import LONE_WOLF, MOBILISER, NONE, ORGANISER, PARTICIPANT
+
+if TYPE_CHECKING:
+    from .model import HealthSystemModel
+
+__all__ = ["JourneyTracker", "JourneyEvent", "LANES", "STATE_FIELDS", "pick_residents"]
+
+# The rows of a journey timeline, top to bottom: what a person needed, where they
+# turned, the services they met, and the life around them.
+LANES = ("need", "own resources", "GP", "A&E", "admission", "outpatients", "screening",
+         "diagnosis", "link worker", "group", "movement", "life")
+
+# State recorded every week for the timeline (all 0..1 but the counts).
+STATE_FIELDS = ("activation", "dependence", "wellbeing", "connectedness", "ltc", "diagnosed",
+                "group", "role")
+
+# State compared week on week to detect events.
+_SNAPSHOT = ("alive", "group", "role", "ltc", "diagnosed", "cum_gp", "cum_ae", "n_admit",
+             "n_op", "ti_discharge", "ti_op_followup", "ti_gp_followup", "ti_screened",
+             "gp_waiting")
+
+ROLE_NAMES = {PARTICIPANT: "a participant", MOBILISER: "a mobiliser",
+              ORGANISER: "an organiser", LONE_WOLF: "a lone wolf"}
+NEED_TEXT = {"low": "a minor complaint", "flare": "a flare-up of a long-term condition",
+             "acute": "an acute episode", "review": "a planned review of a known condition"}
+GP_REQUEST_TEXT = {FOLLOWUP: "a booked GP follow-up fell due",
+                   SCREEN_FOLLOWUP: "a follow-up after a health check fell due",
+                   RETRY: "tried the GP again after no appointment last week"}
+
+
+@dataclass(frozen=True)
+class JourneyEvent:
+    """One thing that happened to a followed resident in one week.
+
+    Attributes:
+        week: the week it happened (weeks completed, as in the time series).
+        row: the resident's row.
+        lane: one of :data:`LANES`.
+        text: the event in plain words.
+    """
+
+    week: int
+    row: int
+    lane: str
+    text: str
+
+    def as_dict(self) -> dict:
+        """The event as plain data."""
+        return {"week": self.week, "row": self.row, "lane": self.lane, "text": self.text}
+
+
+class JourneyTracker:
+    """Follows a few residents of one model, week by week.
+
+    Args:
+        model: the model whose residents are followed.
+        rows: resident rows to follow (living residents).
+
+    Use :meth:`attach` to create one and hook it to the model.
+    """
+
+    def __init__(self, model: "HealthSystemModel", rows=()):
+        self.rows = np.empty(0, np.int64)
+        self.events: list[JourneyEvent] = []
+        self._trace: dict[int, dict[str, list]] = {}
+        self._before: dict[str, np.ndarray] = {}
+        self.follow(model, rows)
+
+    @classmethod
+    def attach(cls, model: "HealthSystemModel", rows=()) -> "JourneyTracker":
+        """Follow ``rows`` of ``model`` from now on; returns the tracker (``model.journeys``).
+
+        If the model already has a tracker, the rows are added to it.
+        """
+        tracker = getattr(model, "journeys", None)
+        if tracker is None:
+            tracker = cls(model, rows)
+            model.journeys = tracker
+        else:
+            tracker.follow(model, rows)
+        return tracker
+
+    def follow(self, model: "HealthSystemModel", rows) -> np.ndarray:
+        """Start following more residents from the current week; returns the new rows.
+
+        Raises:
+            ValueError: for a row that is not a living resident.
+        """
+        rows = np.unique(np.asarray(rows, dtype=np.int64).ravel())
+        people = model.people
+        bad = rows[(rows < 0) | (rows >= people.n)]
+        if bad.size == 0:
+            bad = rows[~people.alive[rows]]
+        if bad.size:
+            raise ValueError(f"resident {int(bad[0])} is not a living resident "
+                             f"(expected a row from 0 to {people.n - 1} of someone alive)")
+        new = np.setdiff1d(rows, self.rows)
+        if new.size == 0:
+            return new
+        self.rows = np.concatenate([self.rows, new])
+        order = np.argsort(self.rows, kind="stable")
+        self.rows = self.rows[order]
+        before = _snapshot(model, new)
+        for field in _SNAPSHOT:
+            old = self._before.get(field, np.empty(0, before[field].dtype))
+            self._before[field] = np.concatenate([old, before[field]])[order]
+        for row in new:
+            self._trace[int(row)] = {"week": [], **{f: [] for f in STATE_FIELDS}}
+        self._append_state(model, new, model.week)
+        return new
+
+    # --- the weekly hook ---------------------------------------------------------------
+
+    def record(self, model: "HealthSystemModel") -> None:
+        """Called by the model at the end of each week: note each followed person's week."""
+        if self.rows.size == 0:
+            return
+        rows, b = self.rows, self._before
+        week = model.week
+        start = week - 1  # the phases of the week ran with model.week == start
+        a = _snapshot(model, rows)
+        ev: list[tuple[int, str, str]] = []  # (index into rows, lane, text)
+
+        died = b["alive"] & ~a["alive"]
+        for i in np.flatnonzero(died):
+            ev.append((i, "life", "died"))
+        live = a["alive"] & ~died
+
+        # Needs and where the person turned with them.
+        needs = model.needs
+        need_of = {name: _member(rows, getattr(needs, name)) if needs is not None
+                   else np.zeros(rows.size, bool) for name in NEED_TEXT}
+        gp_kinds = _kinds(rows, model.gp_requests)
+        ae_kinds = _kinds(rows, model.ae_arrivals)
+        saw_gp = a["cum_gp"] > b["cum_gp"]
+        to_ae = a["cum_ae"] > b["cum_ae"]
+        for i in np.flatnonzero(live):
+            for name, text in NEED_TEXT.items():
+                if need_of[name][i]:
+                    ev.append((i, "need", f"had {text}"))
+            low_gp, low_ae = LOW in gp_kinds[i], LOW in ae_kinds[i]
+            if need_of["low"][i] and not (low_gp or low_ae):
+                where = ("self-care, family, peers or their group" if b["group"][i] >= 0
+                         else "self-care, family or friends")
+                ev.append((i, "own resources", f"managed it without services ({where})"))
+            for kind, text in GP_REQUEST_TEXT.items():
+                if kind in gp_kinds[i]:
+                    ev.append((i, "GP", text))
+            if gp_kinds[i]:
+                if saw_gp[i]:
+                    ev.append((i, "GP", "saw a GP"))
+                elif to_ae[i]:
+                    ev.append((i, "GP", "asked for a GP appointment; none was free"))
+                elif a["gp_waiting"][i]:
+                    ev.append((i, "GP", "no GP appointment; will try again next week"))
+                else:
+                    ev.append((i, "GP", "no GP appointment; gave up (unmet need)"))
+            if to_ae[i]:
+                why = ("after no GP appointment" if gp_kinds[i] and not saw_gp[i]
+                       else "with a minor complaint" if low_ae
+                       else "with an urgent need")
+                ev.append((i, "A&E", f"went to A&E {why}"))
+
+        # Hospital: admissions, outpatients and referrals.
+        admitted = live & (a["ti_discharge"] != b["ti_discharge"]) & (a["ti_discharge"] > start)
+        for i in np.flatnonzero(admitted):
+            ev.append((i, "admission", f"admitted to hospital until week {a['ti_discharge'][i] + 1}"))
+        year_reset = _reporting_year_started(model, start)
+        prior_op = 0 if year_reset else b["n_op"]
+        at_op = live & (a["n_op"] > prior_op)
+        for i in np.flatnonzero(at_op):
+            ev.append((i, "outpatients", "outpatient appointment"))
+        referred = live & (b["ti_op_followup"] < 0) & (a["ti_op_followup"] > start)
+        for i in np.flatnonzero(referred):
+            via = "after the admission" if admitted[i] else "by the GP" if saw_gp[i] else ""
+            ev.append((i, "outpatients", f"referred to outpatients {via}".strip()))
+        booked = live & saw_gp & (a["ti_gp_followup"] > start) \
+            & (a["ti_gp_followup"] != b["ti_gp_followup"])
+        for i in np.flatnonzero(booked):
+            ev.append((i, "GP", f"GP follow-up booked for week {a['ti_gp_followup'][i] + 1}"))
+
+        # Screening, conditions and diagnoses.
+        screened = live & (a["ti_screened"] == start) & (b["ti_screened"] != start)
+        for i in np.flatnonzero(screened):
+            ev.append((i, "screening", "attended a health check"))
+        for i in np.flatnonzero(live & (a["ltc"] > b["ltc"])):
+            ev.append((i, "life", "developed a new long-term condition (not yet known to services)"))
+        for i in np.flatnonzero(live & (a["diagnosed"] > b["diagnosed"])):
+            where = ("at the health check " if screened[i] else "at outpatients " if at_op[i]
+                     else "by the GP " if saw_gp[i] else "")
+            ev.append((i, "diagnosis", f"diagnosed with a long-term condition {where}"
+                       f"({a['diagnosed'][i]} of {a['ltc'][i]} now known)"))
+
+        # Link workers, community groups and the movement.
+        linked = _member(rows, model.link_worker_referrals)
+        for i in np.flatnonzero(live & linked):
+            ev.append((i, "link worker", "referred to a link worker"))
+        groups = model.groups
+        for i in np.flatnonzero(live & (a["group"] != b["group"])):
+            g0, g1 = int(b["group"][i]), int(a["group"][i])
+            ev.append((i, "group", _group_change(groups, g0, g1, start, bool(linked[i]))))
+        for i in np.flatnonzero(live & (a["role"] != b["role"])):
+            r0, r1 = int(b["role"][i]), int(a["role"][i])
+            if r1 == NONE:
+                ev.append((i, "movement", "left the movement"))
+            elif r0 == NONE:
+                ev.append((i, "movement", f"joined the movement as {ROLE_NAMES[r1]}"))
+            else:
+                ev.append((i, "movement", f"became {ROLE_NAMES[r1]} in the movement"))
+
+        self.events.extend(JourneyEvent(week, int(rows[i]), lane, text) for i, lane, text in ev)
+        self._before = a
+        self._append_state(model, rows[a["alive"]], week)
+
+    # --- reading the journeys ------------------------------------------------------------
+
+    def story(self, row: int) -> list[dict]:
+        """Every event of one followed resident, in order, as dicts (week, lane, text)."""
+        return [e.as_dict() for e in self.events if e.row == row]
+
+    def trace(self, row: int) -> dict[str, list]:
+        """Weekly state of one followed resident as lists (``week`` and :data:`STATE_FIELDS`).
+
+        Empty lists for a resident who is not followed.
+        """
+        trace = self._trace.get(int(row))
+        if trace is None:
+            return {"week": [], **{f: [] for f in STATE_FIELDS}}
+        return {k: list(v) for k, v in trace.items()}
+
+    def timeline(self, row: int) -> pd.DataFrame:
+        """Weekly state of one followed resident since they were first followed.
+
+        Raises:
+            KeyError: for a resident who is not followed.
+        """
+        if int(row) not in self._trace:
+            raise KeyError(f"resident {row} is not followed")
+        return pd.DataFrame(self.trace(row))
+
+    def _append_state(self, model: "HealthSystemModel", rows: np.ndarray, week: int) -> None:
+        people = model.people
+        values = {f: getattr(people, f)[rows].tolist() for f in STATE_FIELDS}
+        for j, row in enumerate(rows.tolist()):
+            trace = self._trace[row]
+            trace["week"].append(week)
+            for f in STATE_FIELDS:
+                trace[f].append(values[f][j])
+
+
+# --- helpers -----------------------------------------------------------------------------
+
+
+def _snapshot(model: "HealthSystemModel", rows: np.ndarray) -> dict[str, np.ndarray]:
+    people = model.people
+    return {f: getattr(people, f)[rows].copy() for f in _SNAPSHOT}
+
+
+def _member(rows: np.ndarray, among: np.ndarray | None) -> np.ndarray:
+    """Which of ``rows`` are in ``among``.
+
+    Asked this way round (``among`` in ``rows``), numpy compares ``among`` with each of
+    the few followed rows in turn instead of sorting the whole of ``among``.
+    """
+    if among is None or len(among) == 0:
+        return np.zeros(rows.size, dtype=bool)
+    return np.isin(rows, among[np.isin(among, rows)])
+
+
+def _kinds(rows: np.ndarray, requests) -> list[set[int]]:
+    """The kinds of request each of ``rows`` made (a set per row)."""
+    out: list[set[int]] = [set() for _ in range(rows.size)]
+    if requests is None or len(requests) == 0:
+        return out
+    mask = np.isin(requests.rows, rows)
+    where = np.searchsorted(rows, requests.rows[mask])  # rows are kept sorted
+    for i, k in zip(where.tolist(), requests.kind[mask].tolist()):
+        out[i].add(k)
+    return out
+
+
+def _reporting_year_started(model: "HealthSystemModel", week: int) -> bool:
+    """Whether the model zeroed the yearly contact counts (``n_*``) at the start of ``week``.
+
+    Read so that a count that fell is not taken as negative. The model notes the week
+    in ``reporting_start``; the fallback mirrors :meth:`HealthSystemModel.step`, which
+    starts a reporting year every 52 weeks counted back from the horizon.
+    """
+    start = getattr(model, "reporting_start", None)
+    if start is not None:
+        return start == week
+    return (week - model.spec.weeks) % 52 == 0
+
+
+def _group_change(groups, g0: int, g1: int, week: int, via_link_worker: bool) -> str:
+    """A change of community group in words."""
+    def name(g: int) -> str:
+        return f"{GROUP_KINDS[groups.kind_code[g]]} group #{g}"
+
+    if g0 < 0:
+        if groups.ti_born[g1] == week and groups.members[g1] <= 1:
+            return f"started a new {name(g1)}"
+        via = " through a link worker" if via_link_worker else ""
+        return f"joined a {name(g1)}{via}"
+    if g1 < 0:
+        if not groups.alive[g0]:
+            return f"their {name(g0)} folded"
+        return f"left the {name(g0)}"
+    if groups.ti_born[g1] == week:
+        return f"the {name(g0)} split; went with the new {name(g1)}"
+    return f"moved from the {name(g0)} to a {name(g1)}"
+
+
+def pick_residents(model: "HealthSystemModel", count: int = 8) -> list[int]:
+    """A handful of residents with different lives, to follow in a workshop.
+
+    Deterministic for a given population: an older person with several conditions,
+    someone lonely, someone in the most and the least deprived places, an organiser, a
+    highly dependent person, a young adult, a group member; then others to fill.
+    """
+    people = model.people
+    live = people.live
+    age, ltc = people.age[live], people.ltc[live]
+    adult = age >= 18
+    lonely = people.connectedness[live] < model.spec.population.lonely_below
+    criteria = [
+        (age >= 75) & (ltc >= 3),
+        adult & (age < 50) & lonely,
+        adult & (people.deprivation[live] == 1) & (ltc >= 1),
+        adult & people.organiser[live] & (people.group[live] < 0),
+        adult & (people.dependence[live] > 0.5),
+        (age >= 18) & (age < 30),
+        adult & (people.deprivation[live] == 5),
+        adult & (people.group[live] >= 0),
+    ]
+    chosen: list[int] = []
+    for i, mask in enumerate(criteria):
+        # Spread the picks over the population rather than all from the first rows.
+        candidates = live[mask]
+        candidates = candidates[~np.isin(candidates, chosen)]
+        if candidates.size:
+            chosen.append(int(candidates[(candidates.size * (2 * i + 1)) // (2 * len(criteria))]))
+        if len(chosen) == count:
+            break
+    rest = live[~np.isin(live, chosen)]
+    step = max(rest.size // max(count, 1), 1)
+    for row in rest[::step]:
+        if len(chosen) >= count:
+            break
+        chosen.append(int(row))
+    return chosen[:count]

@@ -107,7 +107,9 @@ def evaluate(*, scenario: str | Path | Mapping = "baseline", seed: int = 1,
         seed: the run's seed.
         weeks: horizon (default: the scenario's).
         **params: parameters by path with ``__`` for nesting, e.g.
-            ``network__mean_degree=8``, ``policies__social_movement__activist_share=0.03``.
+            ``network__mean_degree=8``, ``policies__social_movement__activist_share=0.03``
+            (a policy the scenario does not list is added switched off; start it
+            with ``policies__social_movement__enabled=True``).
 
     Returns:
         Summary metrics by name (floats).

@@ -233,6 +233,11 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--s
             (``network__mean_degree``) to value.
         source: named in error messages.
 
+    A policy parameter set on a scenario that does not list the policy adds the policy
+    switched *off*, so that ``compare A B --set policies.screening.uptake=0.8`` tunes
+    screening where it runs without starting it elsewhere; switch a policy on with
+    ``policies.<kind>.enabled=true``.
+
     Raises:
         InputError: for a path that names no parameter.
     """
@@ -244,10 +249,12 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--s
             raise InputError(source, path, "no such parameter" + _suggest(path, known))
         node = data
         *parents, leaf = path.split(".")
-        for part in parents:
+        for depth, part in enumerate(parents):
             child = node.get(part)
             if not isinstance(child, dict):
                 child = node[part] = {}
+                if depth == 1 and parents[0] == "policies" and leaf != "enabled":
+                    child["enabled"] = False  # tuned, not started
             node = child
         node[leaf] = value
     return data

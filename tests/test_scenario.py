@@ -191,3 +191,13 @@ def test_public_api_is_lazy_and_complete():
     assert out.stdout.strip() == "False"  # no import-time work
     for name in sim.__all__:
         assert getattr(sim, name) is not None
+
+
+def test_setting_a_policy_parameter_does_not_start_the_policy():
+    spec = load_scenario("baseline", overrides={"policies.screening.uptake": 0.8})
+    assert spec.policies.screening.uptake == 0.8
+    assert spec.active_policies() == {}
+    on = load_scenario("baseline", overrides={"policies.screening.enabled": True})
+    assert set(on.active_policies()) == {"screening"}
+    listed = load_scenario("screening", overrides={"policies.screening.uptake": 0.8})
+    assert set(listed.active_policies()) == {"screening"}

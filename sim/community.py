@@ -122,24 +122,26 @@ class CommunityGroups:
         self.ti_died[rows] = self.model.week
         self.members[rows] = 0
         self.organisers[rows] = 0
+        from . import kernels
+
         people = self.model.people
         closing = np.zeros(self.n, dtype=bool)
         closing[rows] = True
-        g = people.group[: people.n]
-        people.group[np.flatnonzero((g >= 0) & closing[np.maximum(g, 0)])] = -1
+        kernels.release_members(people.group[: people.n], closing)
         for row in rows:
             self.agents.pop(int(row)).remove()
         self.died += int(rows.size)
 
     def count_members(self) -> None:
         """Recount members and organisers of every group from the residents."""
+        from . import kernels
+
         people = self.model.people
         n = people.n
-        g = people.group[:n]
-        member = g >= 0
-        self.members[: self.n] = np.bincount(g[member], minlength=self.n)[: self.n]
-        lead = member & people.organiser[:n]
-        self.organisers[: self.n] = np.bincount(g[lead], minlength=self.n)[: self.n]
+        members, organisers = kernels.count_members(people.group[:n], people.organiser[:n],
+                                                    self.n)
+        self.members[: self.n] = members
+        self.organisers[: self.n] = organisers
 
     def room(self) -> np.ndarray:
         """Free places in each group (0 for dead groups)."""
@@ -236,6 +238,13 @@ def _leave(model: "HealthSystemModel") -> None:
     """Members drift away from groups with little vitality (and heavy reporting)."""
     people, g, c = model.people, model.groups, model.spec.community
     n = people.n
+    if model.streams.crn:  # each member's own draw: one compiled pass
+        from . import kernels
+
+        kernels.leave_groups(people.alive[:n], people.group[:n], g.vitality, g.burden,
+                             people.uid[:n], model.streams.key("community.leave"),
+                             float(c.p_leave))
+        return
     members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
     row = people.group[members]
     p = c.p_leave * (1.0 - g.vitality[row]) * (1.0 + g.burden[row])
@@ -246,10 +255,12 @@ def _leave(model: "HealthSystemModel") -> None:
 def _recruit_through_ties(model: "HealthSystemModel") -> None:
     """Adults not in a group hear of one from a random tie and may be invited in."""
     people, g, c, s = model.people, model.groups, model.spec.community, model.streams
+    from . import kernels
+
     n = people.n
-    uid = people.uid[:n]
-    talk = np.flatnonzero(people.alive[:n] & (people.group[:n] < 0) & (people.age[:n] >= 16)
-                          & (s.uniform("community.contact", uid) < c.p_contact))
+    crn, key, useq = s.kernel_draws("community.contact", n)
+    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n], 16,
+                            people.uid[:n], crn, key, useq, c.p_contact)
     if talk.size == 0 or g.count == 0:
         return
     tie = model.network.random_tie(talk, s.uniform("community.tie", people.uid[talk]))
@@ -290,9 +301,12 @@ def _found_groups(model: "HealthSystemModel") -> None:
     """Organisers who are not in a group may start one; it must then find members."""
     people, c, s = model.people, model.spec.community, model.streams
     n = people.n
-    free_organisers = people.alive[:n] & people.organiser[:n] & (people.group[:n] < 0)         & (people.age[:n] >= 18)
-    p = c.p_found * (0.5 + people.activation[:n])
-    founders = np.flatnonzero(free_organisers & (s.uniform("community.found", people.uid[:n]) < p))
+    free_organisers = np.flatnonzero(people.alive[:n] & people.organiser[:n]
+                                     & (people.group[:n] < 0) & (people.age[:n] >= 18))
+    # Only free organisers can found a group, so only their draws are needed.
+    p = c.p_found * (0.5 + people.activation[free_organisers])
+    founders = free_organisers[
+        s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
     if founders.size == 0:
         return
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)
@@ -314,24 +328,30 @@ def _split_groups(model: "HealthSystemModel") -> None:
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
     n = people.n
-    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-    members = members[new_of[people.group[members]] >= 0]
-    move = s.uniform("community.split", people.uid[members]) < 0.5
-    people.group[members[move]] = new_of[people.group[members[move]]]
+    if s.crn:  # each member's own draw: one compiled pass
+        from . import kernels
+
+        kernels.split_members(people.alive[:n], people.group[:n], new_of, people.uid[:n],
+                              s.key("community.split"))
+    else:
+        members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
+        members = members[new_of[people.group[members]] >= 0]
+        move = s.uniform("community.split", people.uid[members]) < 0.5
+        people.group[members[move]] = new_of[people.group[members[move]]]
     g.splits += int(splitting.size)
     g.count_members()
 
 
 def _member_effects(model: "HealthSystemModel") -> None:
     """Members of vital groups gain activation and connection and lean less on services."""
+    from . import kernels
+
     people, g, c = model.people, model.groups, model.spec.community
     n = people.n
-    member = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-    v = g.vitality[people.group[member]]
-    act, dep, con = people.activation, people.dependence, people.connectedness
-    act[member] += c.activation_per_week * v * (1.0 - act[member])
-    dep[member] -= c.dependence_per_week * v * dep[member]
-    con[member] += c.connectedness_per_week * v * (1.0 - con[member])
+    kernels.member_effects(people.alive[:n], people.group[:n], g.vitality,
+                           people.activation[:n], people.dependence[:n],
+                           people.connectedness[:n], float(c.activation_per_week),
+                           float(c.dependence_per_week), float(c.connectedness_per_week))
 
 
 def _spread_norms(model: "HealthSystemModel") -> None:
@@ -348,14 +368,12 @@ def _spread_norms(model: "HealthSystemModel") -> None:
     rate = model.spec.community.norm_rate
     if rate == 0:
         return
+    from . import kernels
+
     people, net = model.people, model.network
     n = people.n
-    alive = people.alive[:n]
-    has_ties = np.zeros(n, dtype=bool)
-    has_ties[: net.size] = net.live_degree > 0
-    for field in ("dependence", "activation"):
-        values = getattr(people, field)[:n]
-        departure = values - getattr(people, field + "0")[:n]
-        mean = net.tie_share(departure * alive)
-        values += np.where(has_ties & alive, rate * (mean - departure), 0.0).astype(np.float32)
-        np.clip(values, 0.0, 1.0, out=values)
+    # One compiled pass over the ties for both traits, with the arithmetic of
+    # Network.tie_share in float32 (see sim.kernels.spread_norms).
+    kernels.spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
+                         people.dependence[:n], people.dependence0[:n],
+                         people.activation[:n], people.activation0[:n], float(rate))

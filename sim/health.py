@@ -49,38 +49,44 @@ def annual_mortality(age: np.ndarray, ltc: np.ndarray, q: np.ndarray, model) -> 
 def advance_health(model: "HealthSystemModel") -> None:
     """Run phase 1 for every living resident.
 
-    Continuous updates run over whole array slices (views, no copies); the dead are
-    masked out of events. This is faster than gathering the living rows each time.
+    The per-person work runs in compiled kernels (:mod:`sim.kernels`), one pass each:
+    ageing and deaths, births, onsets, then traits and wellbeing. Events are decided
+    exactly as the NumPy expressions in :func:`annual_mortality` and
+    :func:`onset_hazard` decide them (rows too close to call are handed back and
+    evaluated with those expressions).
     """
+    from . import kernels
+
     people, h, s = model.people, model.spec.health, model.streams
     n = people.n
-    alive = people.alive[:n]
-    uid = people.uid[:n]
-    age = people.age[:n]
-    age += WEEK * alive
+    tables = _tables(model)
 
-    # Deaths.
-    q = people.deprivation[:n].astype(np.float32)
-    p_death = 1.0 - (1.0 - annual_mortality(age, people.ltc[:n], q, model)) ** WEEK
-    dead = np.flatnonzero(alive & (s.uniform("health.death", uid) < p_death))
+    # Ageing and deaths.
+    crn, key, useq = s.kernel_draws("health.death", n)
+    dead, amb, amb_u = kernels.age_and_deaths(
+        people.age[:n], people.alive[:n], people.ltc[:n], people.deprivation[:n],
+        people.uid[:n], crn, key, useq, tables.death_age, tables.death_ltc,
+        float(h.mortality_infant), float(h.mortality_at_80), float(h.mortality_gompertz),
+        float(h.ltc_mean_age80), float(h.ltc_age_slope), tables.dep_mult,
+        float(h.mortality_per_ltc), float(np.log(h.mortality_per_ltc)))
+    if amb.size:
+        q = people.deprivation[amb].astype(np.float32)
+        p_death = 1.0 - (1.0 - annual_mortality(people.age[amb], people.ltc[amb], q, model)) ** WEEK
+        dead = _merge(dead, amb[amb_u < p_death])
     if dead.size:
         model.remove_residents(dead)
 
     # Births, to living women aged 15-44 (those who died this week excluded).
-    women = alive & people.female[:n] & (age >= 15) & (age < 45)
-    mothers = np.flatnonzero(women & (s.uniform("health.birth", uid) < h.fertility_rate * WEEK))
+    crn, key, useq = s.kernel_draws("health.birth", n)
+    mothers = kernels.births(people.alive[:n], people.female[:n], people.age[:n],
+                             people.uid[:n], crn, key, useq, h.fertility_rate * WEEK)
     if mothers.size:
         _add_newborns(model, mothers)
-        n = people.n
-        alive, uid = people.alive[:n], people.uid[:n]
-        q = people.deprivation[:n].astype(np.float32)
 
     # Net migration: arrivals join the households of residents drawn at random.
     if h.net_migration_per_1000 > 0:
         _add_migrants(model)
-        n = people.n
-        alive, uid = people.alive[:n], people.uid[:n]
-        q = people.deprivation[:n].astype(np.float32)
+    n = people.n
 
     # Once a year practices' lists catch up with births, deaths and arrivals
     # (capacity is declared per 1,000 registered patients).
@@ -90,33 +96,92 @@ def advance_health(model: "HealthSystemModel") -> None:
         for practice in model.practices:
             practice.relist(lists[practice.index])
 
-    # New conditions: the age-typical count rises with age at rate ltc_age_slope, so the
-    # weekly onset hazard is slope x mean count; raised by loneliness, lowered by
-    # activation and group participation.
-    lonely = people.connectedness[:n] < model.spec.population.lonely_below
-    rel = np.where(lonely, h.rel_onset_lonely, 1.0)
-    rel *= h.rel_onset_activated ** people.activation[:n]
-    rel *= np.where(people.group[:n] >= 0, h.rel_onset_group, 1.0)
-    hazard = h.ltc_age_slope * WEEK * Residents.ltc_mean(people.age[:n], q, model.spec) * rel
-    onset = np.flatnonzero(alive & (s.uniform("health.onset", uid) < hazard))
+    # New conditions (see onset_hazard).
+    crn, key, useq = s.kernel_draws("health.onset", n)
+    pop = model.spec.population
+    onset, amb, amb_u = kernels.onsets(
+        people.alive[:n], people.age[:n], people.deprivation[:n], people.connectedness[:n],
+        people.activation[:n], people.group[:n], people.uid[:n], crn, key, useq,
+        h.ltc_age_slope * WEEK, tables.onset_age, tables.onset_rel, float(h.ltc_mean_age80),
+        float(h.ltc_age_slope), tables.dep_mult, np.float32(pop.lonely_below),
+        float(h.rel_onset_lonely), float(np.log(h.rel_onset_activated)),
+        float(h.rel_onset_group))
+    if amb.size:
+        onset = _merge(onset, amb[amb_u < onset_hazard(model, amb)])
     people.ltc[onset] = np.minimum(people.ltc[onset] + 1, 40)
 
     # Dispositions fade back toward the person's own level without reinforcement;
-    # campaigns can nudge activation for everyone.
-    rho = h.trait_reversion
-    act, dep = people.activation[:n], people.dependence[:n]
-    act += rho * (people.activation0[:n] - act)
-    dep += rho * (people.dependence0[:n] - dep)
-    con = people.connectedness[:n]
-    con += rho * (people.connectedness0[:n] - con)
-    if model.levers.activation_nudge:
-        act += model.levers.activation_nudge * (1.0 - act)
+    # campaigns can nudge activation for everyone. Wellbeing moves toward the level
+    # of the person's state (Residents.wellbeing_level), with a little noise.
+    crn, key, useq = s.kernel_draws("health.wellbeing", n)
+    kernels.traits_and_wellbeing(
+        people.activation[:n], people.dependence[:n], people.connectedness[:n],
+        people.activation0[:n], people.dependence0[:n], people.connectedness0[:n],
+        people.wellbeing[:n], people.ltc[:n], people.group[:n], people.uid[:n],
+        crn, key, useq, float(h.trait_reversion), float(model.levers.activation_nudge),
+        np.float32(pop.lonely_below), float(h.wellbeing_drift))
 
-    # Wellbeing moves toward the level of the person's state, with a little noise.
-    target = Residents.wellbeing_level(people, slice(0, n), model.spec)
-    w = people.wellbeing[:n]
-    w += h.wellbeing_drift * (target - w) + 0.02 * s.normal("health.wellbeing", uid)
-    np.clip(w, 0.0, 1.0, out=w)
+
+def onset_hazard(model: "HealthSystemModel", rows) -> np.ndarray:
+    """Weekly probability of a new long-term condition for ``rows``.
+
+    The age-typical count rises with age at rate ltc_age_slope, so the weekly onset
+    hazard is slope x mean count; raised by loneliness, lowered by activation and
+    group participation.
+    """
+    people, h = model.people, model.spec.health
+    q = people.deprivation[rows].astype(np.float32)
+    lonely = people.connectedness[rows] < model.spec.population.lonely_below
+    rel = np.where(lonely, h.rel_onset_lonely, 1.0)
+    rel *= h.rel_onset_activated ** people.activation[rows]
+    rel *= np.where(people.group[rows] >= 0, h.rel_onset_group, 1.0)
+    return h.ltc_age_slope * WEEK * Residents.ltc_mean(people.age[rows], q, model.spec) * rel
+
+
+def _merge(sorted_rows: np.ndarray, extra: np.ndarray) -> np.ndarray:
+    """Merge a few more rows into an ascending array of rows, keeping it ascending."""
+    if extra.size == 0:
+        return sorted_rows
+    return np.insert(sorted_rows, np.searchsorted(sorted_rows, extra), extra)
+
+
+class _Tables:
+    """Per-run constants of the health kernels: upper bounds and quintile multipliers."""
+
+    def __init__(self, spec):
+        h = spec.health
+        ages = np.arange(131, dtype=np.float64)
+        margin = 1.0 + 1e-3
+        # deprivation_multiplier by quintile (index 1..5), in float64.
+        q = np.arange(6, dtype=np.float64)
+        mean = np.mean(h.ltc_deprivation_ratio ** (np.arange(5) / 4.0))
+        self.dep_mult = h.ltc_deprivation_ratio ** ((5.0 - q) / 4.0) / mean
+        self.dep_mult[0] = 0.0
+
+        def age_bound(scale, slope, pivot):
+            # the largest value of scale * exp(slope * (age - pivot)) for age in [a, a + 1)
+            hi = np.maximum(scale * np.exp(slope * (ages - pivot)),
+                            scale * np.exp(slope * (ages + 1.0 - pivot)))
+            hi = hi * margin + 1e-12
+            hi[-1] = np.inf  # ages beyond the table: no bound
+            return hi
+
+        # Deaths: weekly p <= annual mortality <= base(age) * r ** ltc when r >= 1.
+        self.death_age = np.maximum(age_bound(h.mortality_at_80, h.mortality_gompertz, 80.0),
+                                    h.mortality_infant * margin + 1e-12)
+        r = h.mortality_per_ltc
+        k = np.arange(128, dtype=np.float64)
+        self.death_ltc = (r ** k) * margin if r >= 1.0 else np.full(128, np.inf)
+        # Onsets: p = slope/52 * ltc_mean(age, q) * rel, rel at most its largest factors.
+        self.onset_age = age_bound(h.ltc_age_slope * WEEK * h.ltc_mean_age80, h.ltc_age_slope,
+                                   80.0)
+        self.onset_rel = (max(h.rel_onset_lonely, 1.0) * max(h.rel_onset_activated, 1.0)
+                          * max(h.rel_onset_group, 1.0) * margin)
+
+
+def _tables(model: "HealthSystemModel") -> _Tables:
+    # Built afresh each week (a few hundred numbers): parameters may change mid-run.
+    return _Tables(model.spec)
 
 
 def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:

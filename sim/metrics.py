@@ -74,20 +74,30 @@ def pam_level(activation: np.ndarray) -> np.ndarray:
 
 
 def week_row(model: "HealthSystemModel") -> dict:
-    """This week's row of :data:`COLUMNS`."""
+    """This week's row of :data:`COLUMNS`.
+
+    The state columns come from one compiled pass over the residents
+    (:func:`sim.kernels.week_state`): counts directly, means by NumPy over the
+    living residents' values in row order, exactly as before.
+    """
+    from . import kernels
+
     people, log, costs = model.people, model.log, model.spec.costs
-    live = people.live
-    adults = live[people.age[live] >= 18]
-    dependence = people.dependence[live]
+    n = people.n
+    dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
+        kernels.week_state(people.alive[:n], people.dependence[:n], people.activation[:n],
+                           people.wellbeing[:n], people.age[:n], people.connectedness[:n],
+                           people.group[:n], people.role[:n], HIGH_DEPENDENCE,
+                           np.float32(model.spec.population.lonely_below))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission
             + log.outpatient_attendances * costs.outpatient_attendance
             + log.policy_cost + log.community_cost)
-    members = people.group[live] >= 0
+    nan = float("nan")
     return {
         "week": model.week,
-        "population": int(live.size),
+        "population": int(living),
         "gp_appointments": log.gp_appointments,
         "ae_attendances": log.ae_attendances,
         "emergency_admissions": log.emergency_admissions,
@@ -95,15 +105,14 @@ def week_row(model: "HealthSystemModel") -> dict:
         "screening_tests": log.screening_tests,
         "link_worker_referrals": log.link_worker_referrals,
         "unmet_need": log.unmet_need,
-        "mean_dependence": float(dependence.mean()),
-        "high_dependence_share": float((dependence > HIGH_DEPENDENCE).mean()),
-        "mean_activation": float(people.activation[live].mean()),
-        "mean_wellbeing": float(people.wellbeing[live].mean()),
-        "lonely_share": float((people.connectedness[adults]
-                               < model.spec.population.lonely_below).mean()),
+        "mean_dependence": float(dependence.mean()) if living else nan,
+        "high_dependence_share": high / living if living else nan,
+        "mean_activation": float(activation.mean()) if living else nan,
+        "mean_wellbeing": float(wellbeing.mean()) if living else nan,
+        "lonely_share": lonely / adults if adults else nan,
         "community_groups": model.groups.count,
-        "group_members": int(members.sum()),
-        "movement_participants": int((people.role[live] > 0).sum()),
+        "group_members": int(members),
+        "movement_participants": int(movement),
         "cost_total": float(cost),
         "low_need_service_share": (log.low_to_service / log.low_needs) if log.low_needs else 0.0,
     }

@@ -50,44 +50,51 @@ def threshold_rule(share: np.ndarray, threshold: np.ndarray, in_movement: np.nda
 
 
 def spread_movement(model: "HealthSystemModel") -> None:
-    """Phase 7: one synchronous step of the threshold contagion, then roles and burnout."""
+    """Phase 7: one synchronous step of the threshold contagion, then roles and burnout.
+
+    The rules are those of :func:`threshold_rule` and the role behaviour above, run in
+    compiled passes (:mod:`sim.kernels`) with the same arithmetic as the NumPy they
+    replace; the growth of organisers, a power of each participant's organiser ties,
+    stays in NumPy over the participants only.
+    """
+    from . import kernels
+
     people, lev, mv, s = model.people, model.levers, model.spec.movement, model.streams
     n = people.n
     role = people.role[:n]
-    in_movement = role > NONE
-    if not in_movement.any():
+    if not (role > NONE).any():
         return
     alive = people.alive[:n]
-    share = movement_share(model)
-    threshold = people.threshold[:n]
-    if lev.movement_group_effect:
-        threshold = threshold * np.where(people.group[:n] >= 0,
-                                         1.0 - lev.movement_group_effect, 1.0)
-    eligible = alive & (people.age[:n] >= MIN_AGE)
-    joiners = threshold_rule(share, threshold, in_movement, eligible)
-
+    net = model.network
+    mobiliser = MOBILISER if lev.movement_roles and lev.mobiliser_weight != 1.0 else -1
+    weight = kernels.movement_weights(role, alive, mobiliser, float(lev.mobiliser_weight))
+    total = kernels.padded_tie_sum(net.indptr, net.indices, net.padded(), weight)
     uid = people.uid[:n]
-    if lev.movement_burnout:
-        # Support is the share of ties in the movement relative to one's threshold.
-        support = np.minimum(share / np.maximum(threshold, 1e-6), 1.0)
-        p_leave = lev.movement_burnout * (1.0 - support)
-        leaving = in_movement & (role != LONE_WOLF) & (s.uniform("movement.burnout", uid) < p_leave)
-        role[leaving] = NONE
-    if lev.movement_roles:
-        lonely_wolves = (role == LONE_WOLF) & (share <= 0.0)
-        burnt = lonely_wolves & (s.uniform("movement.lone_wolf", uid) < lev.lone_wolf_burnout)
-        role[burnt] = NONE
-        if lev.organiser_growth:
-            # Participants tied to an organiser may become organisers themselves.
-            organiser_ties = model.network.tie_sum((role == ORGANISER) & alive)
-            p_grow = 1.0 - (1.0 - lev.organiser_growth) ** organiser_ties
-            grow = (role == PARTICIPANT) & (s.uniform("movement.grow", uid) < p_grow)
-            role[grow] = ORGANISER
-            people.organiser[:n] |= grow
-    role[joiners] = PARTICIPANT
+    burnout = float(lev.movement_burnout or 0.0)
+    crn_b, key_b, useq_b = (s.kernel_draws("movement.burnout", n) if burnout
+                            else (True, np.uint64(0), _NO_DRAWS))
+    roles = bool(lev.movement_roles)
+    crn_l, key_l, useq_l = (s.kernel_draws("movement.lone_wolf", n) if roles
+                            else (True, np.uint64(0), _NO_DRAWS))
+    share, joiners = kernels.movement_rules(
+        role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
+        net.live_degree, MIN_AGE, float(lev.movement_group_effect or 0.0), burnout,
+        crn_b, key_b, useq_b, roles, LONE_WOLF, float(lev.lone_wolf_burnout), crn_l, key_l,
+        useq_l)
+    if roles and lev.organiser_growth:
+        # Participants tied to an organiser may become organisers themselves.
+        # Only participants with an organiser among their ties can (p is 0 without).
+        candidates, ties = kernels.organiser_ties(net.indptr, net.indices, role, alive,
+                                                  ORGANISER, PARTICIPANT)
+        p_grow = 1.0 - (1.0 - lev.organiser_growth) ** ties
+        grow = candidates[s.uniform_at("movement.grow", uid, candidates) < p_grow]
+        role[grow] = ORGANISER
+        people.organiser[grow] = True
 
-    # Participation builds activation and loosens dependence.
-    active = np.flatnonzero((role > NONE) & alive)
-    act, dep = people.activation, people.dependence
-    act[active] += mv.activation_per_week * (1.0 - act[active])
-    dep[active] -= mv.dependence_per_week * dep[active]
+    # Joiners take part; participation builds activation and loosens dependence.
+    kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
+                             people.dependence[:n], float(mv.activation_per_week),
+                             float(mv.dependence_per_week))
+
+
+_NO_DRAWS = np.empty(0, np.float64)

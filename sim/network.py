@@ -36,6 +36,17 @@ class Network:
         self.indices = adjacency.indices
         self.degree = np.diff(self.indptr).astype(np.int32)
         self.live_degree = self.degree.astype(np.float32)  # ties to living people
+        self._padded: np.ndarray | None = None
+
+    def padded(self) -> np.ndarray:
+        """The first ties of every row as a dense (width, rows) int32 array (ELL layout),
+        width the 99.9th percentile of degree; built on first use, for the norms kernel."""
+        if self._padded is None:
+            from . import kernels
+
+            width = int(np.percentile(self.degree, 99.9)) if self.size else 0
+            self._padded = kernels.padded_ties(self.indptr, self.indices, width)
+        return self._padded
 
     @property
     def n_ties(self) -> int:

@@ -78,7 +78,7 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     # Ration: sort by practice, then priority, then a random key; serve the first
     # `capacity` requests of each practice.
     key = s.uniform("primary_care.queue", people.uid[rows], draw=0)
-    order = np.lexsort((key, PRIORITY[kind], practice))
+    order = _queue_order(key, PRIORITY[kind], practice, n_practices)
     sorted_practice = practice[order]
     first = np.searchsorted(sorted_practice, np.arange(n_practices), side="left")
     rank = np.arange(order.size) - first[sorted_practice]
@@ -108,6 +108,37 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     model.practice_wait[:] = [p.wait_weeks for p in practices]
 
     consult(model, rows[served_mask], kind[served_mask])
+
+
+def _queue_order(key: np.ndarray, priority: np.ndarray, practice: np.ndarray,
+                 n_practices: int) -> np.ndarray:
+    """``np.lexsort((key, priority, practice))``, quicker.
+
+    Every uniform is a whole number of 2**-53 (53 random bits), so practice, priority
+    and key pack into one 64-bit integer whose order is the lexicographic order; one
+    (SIMD, unstable) argsort of it replaces lexsort's three passes. Equal packed keys
+    (a person with two requests of one priority draws one key) are then put back in
+    their original order, as lexsort's stability leaves them.
+    """
+    if n_practices > 1 << 9 or key.size < 2:
+        return np.lexsort((key, priority, practice))
+    packed = (key * float(1 << 53)).astype(np.uint64)
+    packed |= priority.astype(np.uint64) << np.uint64(53)
+    packed |= practice.astype(np.uint64) << np.uint64(55)
+    order = np.argsort(packed)
+    ranked = packed[order]
+    same = ranked[1:] == ranked[:-1]
+    if same.any():
+        in_run = np.zeros(order.size, dtype=bool)
+        in_run[1:] |= same
+        in_run[:-1] |= same
+        starts = in_run.copy()
+        starts[1:] &= ~same
+        where = np.flatnonzero(in_run)
+        run = np.cumsum(starts)[where]
+        tied = order[where]
+        order[where] = tied[np.lexsort((tied, run))]
+    return order
 
 
 def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> None:

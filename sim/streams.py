@@ -25,6 +25,7 @@ _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / float(1 << 53)
+_NO_DRAWS = np.empty(0, np.float64)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -37,23 +38,50 @@ def _mix(x: np.ndarray) -> np.ndarray:
     return x
 
 
+_MASK = 0xFFFFFFFFFFFFFFFF
+
+
+def _mix_int(x: int) -> int:
+    """SplitMix64 finaliser on one Python int (same bits as :func:`_mix`)."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK
+    return x ^ (x >> 31)
+
+
 def _key(*parts: int) -> np.uint64:
     """Combine integers into one well-mixed 64-bit key."""
-    acc = np.zeros(1, dtype=np.uint64)
+    acc = 0
     for part in parts:
-        acc ^= np.uint64(part & 0xFFFFFFFFFFFFFFFF)
-        acc *= _GOLDEN
-        _mix(acc)
-    return acc[0]
+        acc ^= part & _MASK
+        acc = _mix_int((acc * 0x9E3779B97F4A7C15) & _MASK)
+    return np.uint64(acc)
 
 
-def hash_uniform(key: np.uint64, uids: np.ndarray) -> np.ndarray:
-    """Uniforms on [0, 1) for ``uids`` under ``key``: one per uid, independent across uids."""
+# Below this many draws NumPy is as quick as a compiled call (and compiles nothing).
+_KERNEL_MIN = 256
+
+
+def _hash_uniform_numpy(key: np.uint64, uids: np.ndarray) -> np.ndarray:
     x = uids.astype(np.uint64, copy=True)
     x *= _GOLDEN
     x ^= key
     _mix(x)
     return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def hash_uniform(key: np.uint64, uids: np.ndarray) -> np.ndarray:
+    """Uniforms on [0, 1) for ``uids`` under ``key``: one per uid, independent across uids.
+
+    Large arrays go through the compiled kernel (:func:`sim.kernels.hash_uniform`),
+    which computes the same bits in one pass without temporaries.
+    """
+    if uids.size < _KERNEL_MIN:
+        return _hash_uniform_numpy(key, uids)
+    from . import kernels
+
+    return kernels.hash_uniform(np.uint64(key), np.ascontiguousarray(uids, dtype=np.uint64))
 
 
 def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:
@@ -81,6 +109,8 @@ class Streams:
         self.crn = bool(crn)
         self.week = -1  # -1 while the population is being built
         self._stream_keys: dict[str, int] = {}
+        self._keys: dict[tuple[str, int], np.uint64] = {}  # this week's, by (stream, draw)
+        self._keys_week = self.week
         self._sequential = np.random.default_rng(np.random.SeedSequence([self.seed, 0x5EED]))
 
     def _stream_id(self, name: str) -> int:
@@ -99,13 +129,49 @@ class Streams:
         """
         if not self.crn:
             return self._sequential.random(len(uids))
-        return hash_uniform(_key(self.seed, self._stream_id(name), self.week, draw), uids)
+        return hash_uniform(self.key(name, draw), uids)
+
+    def uniform_at(self, name: str, uids: np.ndarray, rows: np.ndarray,
+                   draw: int = 0) -> np.ndarray:
+        """``uniform(name, uids, draw)[rows]``, hashing only the rows asked for.
+
+        With CRN off the whole draw is made (so the sequence is what it always was)
+        and the rows picked from it.
+        """
+        if not self.crn:
+            return self._sequential.random(len(uids))[rows]
+        return hash_uniform(self.key(name, draw), uids[rows])
+
+    def key(self, name: str, draw: int = 0) -> np.uint64:
+        """This week's 64-bit key of stream ``name`` (CRN on)."""
+        if self._keys_week != self.week:
+            self._keys.clear()
+            self._keys_week = self.week
+        key = self._keys.get((name, draw))
+        if key is None:
+            key = self._keys[(name, draw)] = _key(self.seed, self._stream_id(name), self.week,
+                                                  draw)
+        return key
+
+    def kernel_draws(self, name: str, count: int, draw: int = 0):
+        """What a compiled kernel needs to make ``count`` draws of stream ``name``.
+
+        Returns ``(crn, key, sequential)``: with CRN on the kernel hashes each person's
+        uid under ``key``; with it off ``sequential`` holds the ``count`` draws.
+        """
+        if self.crn:
+            return True, self.key(name, draw), _NO_DRAWS
+        return False, np.uint64(0), self._sequential.random(count)
 
     def normal(self, name: str, uids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normals per resident (inverse-CDF of :meth:`uniform`, so CRN holds)."""
+        u = self.uniform(name, uids, draw)
+        if u.size >= _KERNEL_MIN:
+            from . import kernels
+
+            return kernels.standard_normal(u)  # Cephes ndtri, bit-identical to SciPy's
         from scipy.special import ndtri
 
-        u = self.uniform(name, uids, draw)
         np.clip(u, 1e-12, 1 - 1e-12, out=u)
         return ndtri(u)
 

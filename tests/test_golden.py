@@ -1,0 +1,158 @@
+"""Golden-baseline regression: optimisations must not change what the model does.
+
+A fixed small set of runs (baseline, done_with and done_to with common random numbers,
+and the baseline with them off) was recorded from the model before the performance
+work of issue 8 and stored in ``tests/golden/``: each run's full weekly timeseries, its
+summary, and a digest of every resident field at the end. The model must reproduce
+them: integer columns and counts exactly, floats to 1e-9 relative.
+
+When a deliberate change to the model's behaviour is made (a new mechanism, a
+recalibration), regenerate the references and commit them with the change::
+
+    .venv/bin/python -m tests.test_golden regenerate
+
+A speed-up must never be the reason to regenerate.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+
+# name: (scenario, overrides). 4,000 residents in four neighbourhoods and two
+# practices, two years: every policy of the library acts in one of these.
+SMALL = {"population__size": 4000, "population__neighbourhoods": 4,
+         "population__practice_list_size": 2000, "weeks": 104}
+RUNS = {
+    "baseline": ("baseline", {}),
+    "done_with": ("done_with", {}),
+    "done_to": ("done_to", {}),
+    "baseline_no_crn": ("baseline", {"system__common_random_numbers": False}),
+}
+SEED = 11
+RTOL = 1e-9
+
+
+def record(name: str) -> dict:
+    """Run one golden run and return what is compared."""
+    from sim import HealthSystemModel
+    from sim.population import FIELDS
+
+    scenario, extra = RUNS[name]
+    model = HealthSystemModel(scenario, seed=SEED, **SMALL, **extra).run()
+    frame = model.timeseries()
+    people = model.people
+    n = people.n
+    state = {}
+    for field in FIELDS:
+        values = getattr(people, field)[:n]
+        if values.dtype.kind == "f":
+            state[field] = [float(values.astype(np.float64).sum()),
+                            float((values.astype(np.float64) ** 2).sum())]
+        elif field == "uid":
+            state[field] = [int(np.bitwise_xor.reduce(values)), int((values % 1_000_003).sum())]
+        else:
+            v = values.astype(np.int64)
+            state[field] = [int(v.sum()), int((v * np.arange(n) % 1_000_003).sum())]
+    return {
+        "timeseries": {col: frame[col].tolist() for col in frame.columns},
+        "summary": model.summary(),
+        "state": state,
+        "groups": [int(model.groups.n), int(model.groups.count), int(model.groups.splits)],
+    }
+
+
+def regenerate() -> None:
+    """Write the references from the current model (only for deliberate model changes)."""
+    GOLDEN.mkdir(exist_ok=True)
+    for name in RUNS:
+        path = GOLDEN / f"{name}.json"
+        path.write_text(json.dumps(record(name), indent=1, sort_keys=True) + "\n",
+                        encoding="utf-8")
+        print(f"wrote {path}")
+
+
+def _same(a, b, where: str, problems: list) -> None:
+    if isinstance(a, dict):
+        if set(a) != set(b):
+            problems.append(f"{where}: keys differ: {sorted(set(a) ^ set(b))}")
+        for k in a.keys() & b.keys():
+            _same(a[k], b[k], f"{where}.{k}", problems)
+    elif isinstance(a, list):
+        if len(a) != len(b):
+            problems.append(f"{where}: length {len(a)} != {len(b)}")
+            return
+        for i, (x, y) in enumerate(zip(a, b)):
+            _same(x, y, f"{where}[{i}]", problems)
+    elif isinstance(a, bool) or isinstance(a, int) and isinstance(b, int):
+        if a != b:
+            problems.append(f"{where}: {a} != {b}")
+    elif isinstance(a, float) or isinstance(b, float):
+        a, b = float(a), float(b)
+        if math.isnan(a) and math.isnan(b):
+            return
+        if not math.isclose(a, b, rel_tol=RTOL, abs_tol=1e-12):
+            problems.append(f"{where}: {a!r} != {b!r}")
+    elif a != b:
+        problems.append(f"{where}: {a!r} != {b!r}")
+
+
+@pytest.mark.parametrize("name", list(RUNS))
+def test_reproduces_golden_run(name):
+    path = GOLDEN / f"{name}.json"
+    expected = json.loads(path.read_text(encoding="utf-8"))
+    got = json.loads(json.dumps(record(name)))  # same JSON round trip as the reference
+    problems: list[str] = []
+    _same(expected, got, name, problems)
+    assert not problems, f"{len(problems)} differences, first: " + "; ".join(problems[:8])
+
+
+# --- the compiled paths against the NumPy / SciPy they replace ------------------------------
+
+
+def test_compiled_uniforms_are_the_numpy_hash():
+    from sim import streams
+
+    uids = np.concatenate([np.arange(5000, dtype=np.uint64),
+                           np.array([2**63 + 7, 2**64 - 1, 2**62 | 99], dtype=np.uint64)])
+    key = streams._key(11, 12345, 7, 0)
+    assert np.array_equal(streams.hash_uniform(key, uids),
+                          streams._hash_uniform_numpy(key, uids))
+
+
+def test_compiled_normals_are_scipy_ndtri():
+    from scipy.special import ndtri
+
+    from sim import kernels
+
+    rng = np.random.default_rng(3)
+    u = np.concatenate([rng.random(200_000), rng.random(1000) * 1e-9, 1 - rng.random(1000) * 1e-9,
+                        [0.0, 1e-13, 0.5, 1 - 1e-13, np.exp(-2.0), 1 - np.exp(-2.0)]])
+    assert np.array_equal(kernels.standard_normal(u), ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+
+
+def test_packed_queue_order_is_lexsort():
+    from sim.practice import _queue_order
+
+    rng = np.random.default_rng(5)
+    for _ in range(200):
+        n = int(rng.integers(0, 2000))
+        key = rng.integers(0, 40, n) / float(1 << 53)  # many equal keys: one person, two requests
+        priority = rng.integers(0, 3, n).astype(np.int8)
+        practice = rng.integers(0, 7, n).astype(np.int32)
+        assert np.array_equal(_queue_order(key, priority, practice, 7),
+                              np.lexsort((key, priority, practice)))
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["regenerate"]:
+        regenerate()
+    else:
+        print(__doc__)

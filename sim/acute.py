@@ -71,8 +71,12 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     trust.occupied = int(np.count_nonzero(people.alive[:n] & (people.ti_discharge[:n] > week)))
     free = max(trust.beds - trust.occupied, 0)
     if want.size > free:  # the sickest (lowest draw relative to risk) first
-        trust.turned_away += int(want.size - free)
-        want = want[np.argsort(u[want] / p_admit[want], kind="stable")[:free]]
+        order = np.argsort(u[want] / p_admit[want], kind="stable")
+        turned = rows[want[order[free:]]]
+        trust.turned_away += int(turned.size)
+        log.unmet_need += int(turned.size)  # needed a bed and did not get one
+        people.n_unmet[turned] += 1
+        want = want[order[:free]]
     admitted = rows[want]
     log.emergency_admissions += int(admitted.size)
     people.n_admit[admitted] += 1

@@ -3,7 +3,8 @@
 After a delay (the time it takes to do it properly), practices redesigned with their
 residents generate less failure demand (re-contacts caused by the service not
 working for people), consult in a more shared way, and book fewer outpatient
-follow-ups that patients do not value. Under hierarchical governance only a few
+follow-ups that patients do not value. Shared decisions take longer, so redesigned
+practices offer fewer appointments. Under hierarchical governance only a few
 practices are redesigned at a time; under distributed governance all are.
 """
 
@@ -35,6 +36,11 @@ class CoDesign(Policy):
         "op_followup_reduction": P(0.1, 0.0, 1.0, "share",
                                    "Fall in outpatient follow-ups (patient-initiated)",
                                    "assumption: patient-initiated follow-up, NHS England 2022"),
+        "capacity_cost": P(0.05, 0.0, 0.5, "share of capacity",
+                           "Appointments lost because shared decisions take longer",
+                           "Stacey et al., Cochrane 2017: decision aids lengthen "
+                           "consultations by a median 2.6 minutes in the trials that timed "
+                           "them; a minority of consultations need one"),
         "cost_per_1000_year": P(1500.0, 0.0, 1e6, "GBP per 1,000 per year",
                                 "Cost of co-design work and resident involvement",
                                 "assumption: a facilitator per 50,000 residents (about "
@@ -59,6 +65,7 @@ class CoDesign(Policy):
             return
         share = self.redesigned.size / max(len(model.practices), 1)
         lev.failure_demand *= 1.0 - p.failure_demand_reduction * share
+        lev.gp_capacity *= 1.0 - p.capacity_cost * share
         lev.op_followup *= 1.0 - p.op_followup_reduction * share
         style = self.base_style.copy()
         style[self.redesigned] = np.minimum(style[self.redesigned] + p.style_shift, 1.0)

@@ -4,7 +4,8 @@ Practices refer people whose minor complaints have a non-medical root to a link
 worker, up to the link workers' weekly caseload. The link worker's conversation
 (what matters to you?) builds a little activation, and connects the person to the
 most vital community group with room in their neighbourhood — only where a group
-has room: a referral into a full or absent group adds no member.
+has room: a referral into a full or absent group adds no member. Link workers also
+uncover medical needs and send some people back to their GP.
 """
 
 from __future__ import annotations
@@ -35,6 +36,10 @@ class SocialPrescribing(Policy):
                                      "Rise in activation from the link-worker conversation",
                                      "assumption: modest PAM gains after social prescribing "
                                      "(Polley et al. 2017)"),
+        "p_back_to_gp": P(0.15, 0.0, 1.0, "probability",
+                          "A referred person is sent back to the GP with a medical need",
+                          "assumption: link workers report returning people with unmet "
+                          "medical needs (Wildman et al. 2019); about one in seven"),
         "cost_per_referral": P(466.0, 0.0, 100_000.0, "GBP per person referred",
                                "Cost per person referred",
                                "Rotherham social prescribing evaluation (Dayson 2017), "
@@ -45,8 +50,13 @@ class SocialPrescribing(Policy):
         model, lev, p = self.model, self.model.levers, self.p
         # Pay for last week's referrals, then open this week's places.
         referred = model.link_worker_referrals
-        act = model.people.activation
+        people = model.people
+        act = people.activation
         act[referred] += p.activation_per_referral * (1.0 - act[referred])
+        back = referred[(model.streams.uniform("social_prescribing.back_to_gp",
+                                               people.uid[referred]) < p.p_back_to_gp)
+                        & (people.ti_gp_followup[referred] < 0)]
+        people.ti_gp_followup[back] = model.week + 2
         self.cost_this_week = referred.size * p.cost_per_referral
         workers = p.link_workers_per_practice * len(model.practices)
         lev.link_worker_places += int(round(workers * p.referrals_per_link_worker_week))

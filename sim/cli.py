@@ -284,19 +284,34 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
-def _check_memory(spec) -> None:
-    """Refuse a run that would not fit in memory, before allocating anything."""
+def _available_memory() -> int | None:
+    """Bytes the kernel could give us now: MemAvailable counts reclaimable page cache,
+    which the plain free-page count does not (it would refuse runs that fit)."""
     import os
 
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError):
+        return None
+
+
+def _check_memory(spec) -> None:
+    """Refuse a run that would not fit in memory, before allocating anything."""
     from .model import estimated_bytes
 
     need = estimated_bytes(spec.population.size, spec.weeks, spec.network.mean_degree)
-    try:
-        available = os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError):
+    available = _available_memory()
+    if available is None:
         return
     if need > 0.8 * available:
-        raise InputError("scenario", "population.size",
+        raise InputError(f"scenario {spec.name!r}", "population.size",
                          f"{spec.population.size:,} residents need about {need / 1e9:.1f} GB; "
                          f"{available / 1e9:.1f} GB is free. Expected a population that fits "
                          "in memory")

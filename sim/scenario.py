@@ -92,7 +92,11 @@ def read_yaml(path: str | Path) -> dict:
     except OSError as exc:
         raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
     try:
-        data = yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+        loader = _StrictLoader(text)  # safe_load's own steps, with the stricter loader
+        try:
+            data = loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -151,8 +151,9 @@ def summarise(model: "HealthSystemModel") -> dict:
     out["cost_per_capita"] = _rate(final["cost_total"].sum(), mean_pop * years)
     for col in STATE:
         out[col] = float(frame[col].iloc[-1])
-    low = model.low_need_totals
-    out["low_need_service_share"] = low[1] / low[0] if low[0] else 0.0
+    totals = model.log_totals
+    out["low_need_service_share"] = _rate(totals["low_to_service"], totals["low_needs"]) \
+        if totals["low_needs"] else 0.0
     # Per-person counts cover the weeks since the reporting year began.
     out.update(_equity(model, max(model.week - model.reporting_start, 1) / 52.0))
     out.update(_calibration_measures(model))

@@ -27,7 +27,7 @@ from .movement import spread_movement
 from .need import Requests, arise_needs, choose_care
 from .network import build_network
 from .policies import POLICIES
-from .population import Residents
+from .population import FIELDS, Residents
 from .practice import GPPractice, serve_primary_care
 from .scenario import Scenario, load_scenario
 from .streams import Streams
@@ -64,8 +64,6 @@ def _account(model: "HealthSystemModel") -> None:
     model.metrics = week_row(model)
     for key in model.log_totals:
         model.log_totals[key] += getattr(model.log, key)
-    model.low_need_totals[0] += model.log.low_needs
-    model.low_need_totals[1] += model.log.low_to_service
     model.datacollector.collect(model)
 
 
@@ -137,8 +135,9 @@ class HealthSystemModel(mesa.Model):
         self.levers = Levers()
         self.log = WeekLog()
         self.log_totals = {k: 0 for k in ("births", "deaths", "migrants", "ae_after_failed_gp",
-                                          "ae_attendances", "gp_appointments")}
-        self.low_need_totals = [0, 0]
+                                          "ae_attendances", "gp_appointments", "low_needs",
+                                          "low_to_service")}
+        self.journeys = None  # a sim.journey tracker, when the dashboard follows residents
         self.phase_seconds = {name: 0.0 for name, _ in PHASES}
         self.metrics: dict[str, Any] = {}
         self.reporting_start = 0  # week the per-person contact counts were last zeroed
@@ -188,7 +187,7 @@ class HealthSystemModel(mesa.Model):
             from .invariants import check_invariants
 
             check_invariants(self)
-        if getattr(self, "journeys", None) is not None:  # opt-in: sim.journey follows a few people
+        if self.journeys is not None:
             self.journeys.record(self)
 
     def run(self, weeks: int | None = None, progress=None) -> "HealthSystemModel":
@@ -209,8 +208,9 @@ class HealthSystemModel(mesa.Model):
         """Zero per-person contact counts: the summary's 'final year' starts here."""
         people = self.people
         self.reporting_start = self.week
-        for name in ("n_gp", "n_ae", "n_admit", "n_op", "n_unmet", "n_low", "n_low_service"):
-            getattr(people, name)[:] = 0
+        for name in FIELDS:
+            if name.startswith("n_"):  # the reporting year's counts, by naming convention
+                getattr(people, name)[:] = 0
 
     def remove_residents(self, rows: np.ndarray) -> None:
         """Deaths: mark rows dead, leave groups and ties, free beds."""

@@ -28,7 +28,7 @@ import pandas as pd
 
 from .metrics import HEADLINE
 from .need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW, SCREEN_FOLLOWUP
-from .runner import RunResult, replicate_seeds
+from .runner import RunResult, run_scenario
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -100,11 +100,10 @@ def _demand_row(model: "HealthSystemModel") -> dict:
 
 def run_recorded(spec: "Scenario", *, label: str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ScenarioRuns:
-    """Run a scenario's replicates as :func:`sim.runner.run_scenario` does, recording GP demand.
+    """Run a scenario's replicates with :func:`sim.runner.run_scenario`, recording GP demand.
 
-    The time series and the model's summary are the same as ``run_scenario``'s for
-    the same scenario (a test guards this); the summary gains the columns of
-    :func:`mechanism_measures`.
+    Each week's GP requests by kind are read off the model as it runs; the summary
+    gains the columns of :func:`mechanism_measures`.
 
     Args:
         spec: the scenario, with its seed, replicates and weeks.
@@ -114,34 +113,16 @@ def run_recorded(spec: "Scenario", *, label: str | None = None,
     Returns:
         A :class:`ScenarioRuns`.
     """
-    from .model import HealthSystemModel
+    weekly = []
 
-    seeds = replicate_seeds(spec.seed, spec.replicates)
-    frames, rows, demand, seconds = [], [], [], {}
-    for r, seed in enumerate(seeds):
-        model = HealthSystemModel(spec, seed=seed)
-        weekly = []
-        while model.week < spec.weeks:
-            model.step()
-            weekly.append(_demand_row(model))
-            if progress is not None:
-                progress(r, model.week)
-        frame = model.timeseries()
-        for table in (frame, week_frame := pd.DataFrame(weekly)):
-            table.insert(0, "seed", seed)
-            table.insert(0, "replicate", r)
-        frames.append(frame)
-        demand.append(week_frame)
-        rows.append({"replicate": r, "seed": seed, **model.summary()})
-        for k, v in model.phase_seconds.items():
-            seconds[k] = seconds.get(k, 0.0) + v
-    timeseries = pd.concat(frames, ignore_index=True)
-    demand_frame = pd.concat(demand, ignore_index=True)
-    summary = pd.DataFrame(rows)
-    extra = mechanism_measures(timeseries, demand_frame, spec)
-    summary = pd.concat([summary, extra.reset_index(drop=True)], axis=1)
-    return ScenarioRuns(label or spec.name, RunResult(spec, seeds, timeseries, summary, seconds),
-                        demand_frame)
+    def record(r: int, model) -> None:
+        weekly.append({"replicate": r, "seed": model.run_seed, **_demand_row(model)})
+
+    result = run_scenario(spec, progress=progress, on_week=record)
+    demand_frame = pd.DataFrame(weekly)
+    extra = mechanism_measures(result.timeseries, demand_frame, spec)
+    result.summary = pd.concat([result.summary, extra.reset_index(drop=True)], axis=1)
+    return ScenarioRuns(label or spec.name, result, demand_frame)
 
 
 def mechanism_measures(timeseries: pd.DataFrame, demand: pd.DataFrame,

@@ -44,19 +44,23 @@ class RunResult:
 
 
 def run_once(scenario: Scenario, seed: int, weeks: int | None = None,
-             progress: Callable[[int], None] | None = None):
-    """One replicate: (model, weekly frame, summary dict)."""
+             on_week: Callable[[Any], None] | None = None):
+    """One replicate: (model, weekly frame, summary dict).
+
+    ``on_week(model)``, if given, is called after every week.
+    """
     from .model import HealthSystemModel
 
     model = HealthSystemModel(scenario, seed=seed)
-    model.run(weeks, progress=progress)
+    model.run(weeks, progress=None if on_week is None else (lambda _week: on_week(model)))
     return model, model.timeseries(), model.summary()
 
 
 def run_scenario(scenario: Scenario | str | Path | Mapping, *, seed: int | None = None,
                  replicates: int | None = None, weeks: int | None = None,
                  overrides: Mapping[str, Any] | None = None,
-                 progress: Callable[[int, int], None] | None = None) -> RunResult:
+                 progress: Callable[[int, int], None] | None = None,
+                 on_week: Callable[[int, Any], None] | None = None) -> RunResult:
     """Run a scenario's replicates.
 
     Args:
@@ -66,6 +70,8 @@ def run_scenario(scenario: Scenario | str | Path | Mapping, *, seed: int | None 
         weeks: horizon in weeks (default: the scenario's).
         overrides: dotted-path parameter overrides.
         progress: optional ``progress(replicate, week)`` callback.
+        on_week: optional ``on_week(replicate, model)``, called after every week (before
+            ``progress``), to record what the summary does not keep.
 
     Returns:
         A :class:`RunResult`.
@@ -83,8 +89,12 @@ def run_scenario(scenario: Scenario | str | Path | Mapping, *, seed: int | None 
     seeds = replicate_seeds(spec.seed, spec.replicates)
     frames, rows, seconds = [], [], {}
     for r, s in enumerate(seeds):
-        tick = (lambda w, r=r: progress(r, w)) if progress else None
-        model, frame, summary = run_once(spec, s, progress=tick)
+        def tick(model, r=r):
+            if on_week is not None:
+                on_week(r, model)
+            if progress is not None:
+                progress(r, model.week)
+        model, frame, summary = run_once(spec, s, on_week=tick if progress or on_week else None)
         frame.insert(0, "seed", s)
         frame.insert(0, "replicate", r)
         frames.append(frame)

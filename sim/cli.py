@@ -191,7 +191,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    """``demo``: compare done_to.yaml with done_with.yaml (20,000 residents, 10 years)."""
+    """``demo``: compare done_to.yaml with done_with.yaml (15,000 residents, 10 years)."""
     from .scenario import SCENARIO_DIR, load_scenario
 
     specs = [load_scenario(SCENARIO_DIR / name, overrides=DEMO_OVERRIDES)

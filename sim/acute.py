@@ -102,10 +102,10 @@ def _length_of_stay(u: np.ndarray, mean_weeks: float) -> np.ndarray:
 def _outpatients(model: "HealthSystemModel") -> None:
     """Outpatient appointments that fall due this week, and their cascade."""
     people, a, s, week = model.people, model.spec.acute, model.streams, model.week
+    from . import kernels
+
     n = people.n
-    due = np.flatnonzero(people.alive[:n] & (people.ti_op_followup[:n] >= 0)
-                         & (people.ti_op_followup[:n] <= week)
-                         & (people.ti_discharge[:n] <= week))
+    due = kernels.due(people.alive[:n], people.ti_op_followup[:n], people.ti_discharge[:n], week)
     model.log.outpatient_attendances += int(due.size)
     people.n_op[due] += 1
     uid = people.uid[due]

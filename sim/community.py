@@ -200,12 +200,14 @@ def seed_groups(model: "HealthSystemModel") -> None:
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
     groups, people, c, s = model.groups, model.people, model.spec.community, model.streams
+    # Recount once a week: deaths and the movement's new organisers change membership
+    # outside this phase. Within it every change (leaving, folding, joining, splitting)
+    # keeps the counts as it goes.
     groups.count_members()
     live = groups.live
     if live.size:
         _update_vitality(model, live)
-        _leave(model)
-        groups.count_members()
+        _leave(model)  # keeps the counts
         age = model.week - groups.ti_born[live]
         folding = live[(groups.vitality[live] <= DEATH_VITALITY)
                        | ((groups.members[live] == 0) & (age >= GRACE_WEEKS))]
@@ -241,14 +243,16 @@ def _leave(model: "HealthSystemModel") -> None:
     if model.streams.crn:  # each member's own draw: one compiled pass
         from . import kernels
 
-        kernels.leave_groups(people.alive[:n], people.group[:n], g.vitality, g.burden,
-                             people.uid[:n], model.streams.key("community.leave"),
-                             float(c.p_leave))
+        kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
+                             g.vitality, g.burden, g.members, g.organisers, people.uid[:n],
+                             model.streams.key("community.leave"), float(c.p_leave))
         return
     members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
     row = people.group[members]
     p = c.p_leave * (1.0 - g.vitality[row]) * (1.0 + g.burden[row])
     leaving = members[model.streams.uniform("community.leave", people.uid[members]) < p]
+    np.subtract.at(g.members, people.group[leaving], 1)
+    np.subtract.at(g.organisers, people.group[leaving[people.organiser[leaving]]], 1)
     people.group[leaving] = -1
 
 
@@ -300,9 +304,11 @@ def _place_referrals(model: "HealthSystemModel") -> None:
 def _found_groups(model: "HealthSystemModel") -> None:
     """Organisers who are not in a group may start one; it must then find members."""
     people, c, s = model.people, model.spec.community, model.streams
+    from . import kernels
+
     n = people.n
-    free_organisers = np.flatnonzero(people.alive[:n] & people.organiser[:n]
-                                     & (people.group[:n] < 0) & (people.age[:n] >= 18))
+    free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
+                                              people.group[:n], people.age[:n])
     # Only free organisers can found a group, so only their draws are needed.
     p = c.p_found * (0.5 + people.activation[free_organisers])
     founders = free_organisers[
@@ -331,15 +337,15 @@ def _split_groups(model: "HealthSystemModel") -> None:
     if s.crn:  # each member's own draw: one compiled pass
         from . import kernels
 
-        kernels.split_members(people.alive[:n], people.group[:n], new_of, people.uid[:n],
-                              s.key("community.split"))
+        kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
+                              g.members, g.organisers, people.uid[:n], s.key("community.split"))
     else:
         members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
         members = members[new_of[people.group[members]] >= 0]
-        move = s.uniform("community.split", people.uid[members]) < 0.5
-        people.group[members[move]] = new_of[people.group[members[move]]]
+        moving = members[s.uniform("community.split", people.uid[members]) < 0.5]
+        people.group[moving] = new_of[people.group[moving]]
+        g.count_members()
     g.splits += int(splitting.size)
-    g.count_members()
 
 
 def _member_effects(model: "HealthSystemModel") -> None:

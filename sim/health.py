@@ -6,6 +6,9 @@ women aged 15-44 at the general fertility rate, and net migration of mostly youn
 adults. Without migration a place ages about twice as fast as England does, since
 England's natural change is near zero and its younger age structure is kept up by
 arrivals.
+
+The per-person work of the phase is one compiled pass over the population (see
+:func:`advance_health`); NumPy decides the rare events too close for it to call.
 """
 
 from __future__ import annotations
@@ -49,26 +52,45 @@ def annual_mortality(age: np.ndarray, ltc: np.ndarray, q: np.ndarray, model) -> 
 def advance_health(model: "HealthSystemModel") -> None:
     """Run phase 1 for every living resident.
 
-    The per-person work runs in compiled kernels (:mod:`sim.kernels`), one pass each:
-    ageing and deaths, births, onsets, then traits and wellbeing. Events are decided
-    exactly as the NumPy expressions in :func:`annual_mortality` and
-    :func:`onset_hazard` decide them (rows too close to call are handed back and
-    evaluated with those expressions).
+    The per-person work is one compiled pass (:func:`sim.kernels.health_pass`) over the
+    rows there were at the start of the week: each person ages, may die, may become a
+    mother, may develop a condition, and has traits and wellbeing updated, in that
+    order, while the row is in cache (this was four passes over the population).
+    Events are decided exactly as the NumPy expressions in :func:`annual_mortality` and
+    :func:`onset_hazard` decide them: rows too close to call are handed back, evaluated
+    with those expressions, and passed again for the steps they were held from. The
+    week's newborns and arrivals, appended after the pass, get their onsets, traits and
+    wellbeing in a second, short one.
+
+    With CRN off every draw comes from one sequential generator, in the order the
+    phase always made them: deaths and births (one per row), the newborns' and
+    arrivals' own draws, then onsets and wellbeing (one per row, arrivals included).
+    The last two cannot be drawn before the arrivals', so without CRN the first pass
+    does deaths and births only and the second covers every row.
     """
-    from . import kernels
+    people, s = model.people, model.streams
+    n_start = people.n  # rows at the start of the week; arrivals are appended after them
+    kernel = _Pass(model)
 
-    people, h, s = model.people, model.spec.health, model.streams
-    n = people.n
-    tables = _tables(model)
+    # The draws. With CRN each is hashed from the person's uid, so all are known now.
+    crn, key_death, seq_death = s.kernel_draws("health.death", n_start)
+    _, key_birth, seq_birth = s.kernel_draws("health.birth", n_start)
+    if crn:
+        _, key_onset, seq_onset = s.kernel_draws("health.onset", n_start)
+        _, key_wb, seq_wb = s.kernel_draws("health.wellbeing", n_start)
+    else:  # drawn below, after the newborns' and arrivals' draws
+        key_onset = key_wb = np.uint64(0)
+        seq_onset = seq_wb = np.empty(0)
+    kernel.draws = (crn, key_death, seq_death, key_birth, seq_birth, key_onset, seq_onset,
+                    key_wb, seq_wb)
 
-    # Ageing and deaths.
-    crn, key, useq = s.kernel_draws("health.death", n)
-    dead, amb, amb_u = kernels.age_and_deaths(
-        people.age[:n], people.alive[:n], people.ltc[:n], people.deprivation[:n],
-        people.uid[:n], crn, key, useq, tables.death_age, tables.death_ltc,
-        float(h.mortality_infant), float(h.mortality_at_80), float(h.mortality_gompertz),
-        float(h.ltc_mean_age80), float(h.ltc_age_slope), tables.dep_mult,
-        float(h.mortality_per_ltc), float(np.log(h.mortality_per_ltc)))
+    # Ageing and deaths; birth candidates; with CRN also new conditions (see
+    # onset_hazard) and then dispositions and wellbeing: dispositions fade back toward
+    # the person's own level without reinforcement, campaigns can nudge activation for
+    # everyone, and wellbeing moves toward the level of the person's state
+    # (Residents.wellbeing_level), with a little noise.
+    dead, amb, amb_u, mothers, held, held_u = kernel.run(
+        np.array([[0, n_start]]), deaths=True, onsets=crn, traits=crn)
     if amb.size:
         q = people.deprivation[amb].astype(np.float32)
         p_death = 1.0 - (1.0 - annual_mortality(people.age[amb], people.ltc[amb], q, model)) ** WEEK
@@ -77,14 +99,12 @@ def advance_health(model: "HealthSystemModel") -> None:
         model.remove_residents(dead)
 
     # Births, to living women aged 15-44 (those who died this week excluded).
-    crn, key, useq = s.kernel_draws("health.birth", n)
-    mothers = kernels.births(people.alive[:n], people.female[:n], people.age[:n],
-                             people.uid[:n], crn, key, useq, h.fertility_rate * WEEK)
+    mothers = mothers[people.alive[mothers]]
     if mothers.size:
         _add_newborns(model, mothers)
 
     # Net migration: arrivals join the households of residents drawn at random.
-    if h.net_migration_per_1000 > 0:
+    if model.spec.health.net_migration_per_1000 > 0:
         _add_migrants(model)
     n = people.n
 
@@ -96,30 +116,64 @@ def advance_health(model: "HealthSystemModel") -> None:
         for practice in model.practices:
             practice.relist(lists[practice.index])
 
-    # New conditions (see onset_hazard).
-    crn, key, useq = s.kernel_draws("health.onset", n)
-    pop = model.spec.population
-    onset, amb, amb_u = kernels.onsets(
-        people.alive[:n], people.age[:n], people.deprivation[:n], people.connectedness[:n],
-        people.activation[:n], people.group[:n], people.uid[:n], crn, key, useq,
-        h.ltc_age_slope * WEEK, tables.onset_age, tables.onset_rel, float(h.ltc_mean_age80),
-        float(h.ltc_age_slope), tables.dep_mult, np.float32(pop.lonely_below),
-        float(h.rel_onset_lonely), float(np.log(h.rel_onset_activated)),
-        float(h.rel_onset_group))
-    if amb.size:
-        onset = _merge(onset, amb[amb_u < onset_hazard(model, amb)])
-    people.ltc[onset] = np.minimum(people.ltc[onset] + 1, 40)
+    # New conditions, dispositions and wellbeing for the rows the first pass left: with
+    # CRN, those it held back at an ambiguous death, and the newborns and arrivals;
+    # without CRN, every row.
+    if crn:
+        spans = np.concatenate((_one_row_spans(amb), [[n_start, n]]))
+    else:
+        _, key_onset, seq_onset = s.kernel_draws("health.onset", n)
+        _, key_wb, seq_wb = s.kernel_draws("health.wellbeing", n)
+        kernel.draws = (crn, key_death, seq_death, key_birth, seq_birth, key_onset,
+                        seq_onset, key_wb, seq_wb)
+        spans = np.array([[0, n]])
+    *_, more, more_u = kernel.run(spans, deaths=False, onsets=True, traits=True)
+    held, held_u = np.concatenate((held, more)), np.concatenate((held_u, more_u))
+    if held.size:  # onsets too close to call, then those rows' dispositions and wellbeing
+        onset = held[held_u < onset_hazard(model, held)]
+        people.ltc[onset] = np.minimum(people.ltc[onset] + 1, 40)
+        kernel.run(_one_row_spans(held), deaths=False, onsets=False, traits=True)
 
-    # Dispositions fade back toward the person's own level without reinforcement;
-    # campaigns can nudge activation for everyone. Wellbeing moves toward the level
-    # of the person's state (Residents.wellbeing_level), with a little noise.
-    crn, key, useq = s.kernel_draws("health.wellbeing", n)
-    kernels.traits_and_wellbeing(
-        people.activation[:n], people.dependence[:n], people.connectedness[:n],
-        people.activation0[:n], people.dependence0[:n], people.connectedness0[:n],
-        people.wellbeing[:n], people.ltc[:n], people.group[:n], people.uid[:n],
-        crn, key, useq, float(h.trait_reversion), float(model.levers.activation_nudge),
-        np.float32(pop.lonely_below), float(h.wellbeing_drift))
+
+class _Pass:
+    """Arguments of :func:`sim.kernels.health_pass` this week (``draws`` set by the phase)."""
+
+    COLUMNS = ("age", "alive", "female", "ltc", "deprivation", "connectedness", "activation",
+               "dependence", "activation0", "dependence0", "connectedness0", "wellbeing",
+               "group", "uid")
+
+    def __init__(self, model: "HealthSystemModel"):
+        h, pop = model.spec.health, model.spec.population
+        tables = _tables(model)
+        self.people = model.people
+        self.draws = None
+        self.death = (tables.death_age, tables.death_ltc, float(h.mortality_infant),
+                      float(h.mortality_at_80), float(h.mortality_gompertz),
+                      float(h.mortality_per_ltc), float(np.log(h.mortality_per_ltc)))
+        self.onset = (tables.onset_age, float(tables.onset_rel), float(h.ltc_age_slope * WEEK),
+                      float(h.rel_onset_lonely), float(np.log(h.rel_onset_activated)),
+                      float(h.rel_onset_group))
+        self.trait = (float(h.trait_reversion), float(model.levers.activation_nudge),
+                      float(h.wellbeing_drift))
+        self.ltc_mean = (float(h.ltc_mean_age80), float(h.ltc_age_slope), tables.dep_mult)
+        self.lonely_below = np.float32(pop.lonely_below)
+        self.birth_p = float(h.fertility_rate * WEEK)
+
+    def run(self, spans: np.ndarray, *, deaths: bool, onsets: bool, traits: bool):
+        """The kernel over ``spans`` of rows, on the columns as they are now (appending
+        rows may have moved them)."""
+        from . import kernels
+
+        n = self.people.n
+        columns = tuple(getattr(self.people, name)[:n] for name in self.COLUMNS)
+        return kernels.health_pass(np.ascontiguousarray(spans, dtype=np.int64), deaths, onsets,
+                                   traits, columns, self.draws, self.death, self.onset,
+                                   self.trait, self.ltc_mean, self.lonely_below, self.birth_p)
+
+
+def _one_row_spans(rows: np.ndarray) -> np.ndarray:
+    """Spans ``(row, row + 1)`` for :func:`sim.kernels.health_pass`."""
+    return np.stack((rows, rows + 1), axis=1)
 
 
 def onset_hazard(model: "HealthSystemModel", rows) -> np.ndarray:

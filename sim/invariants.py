@@ -53,6 +53,8 @@ def check_invariants(model: "HealthSystemModel") -> None:
     if not np.all((groups.vitality[:g] >= 0) & (groups.vitality[:g] <= 1)):
         problems.append("group vitality outside 0..1")
     member_of = people.group[:n][people.group[:n] >= 0]
+    if not np.array_equal(np.bincount(member_of, minlength=g), groups.members[:g]):
+        problems.append("group member counts differ from the residents' groups")
     if member_of.size and not groups.alive[member_of].all():
         problems.append("residents in a group that has folded")
     if any(p.capacity < 0 or p.wait_weeks < 0 for p in model.practices):

@@ -25,6 +25,7 @@ the movement. These kernels do the same work in one pass each, with the same res
 
 from __future__ import annotations
 
+import _signal
 import math
 import signal
 
@@ -64,13 +65,19 @@ CHUNK = 512  # draws hashed ahead in a vectorised loop, then used by the scalar 
 
 @njit(inline="always", error_model="numpy")
 def _fill(buf, crn, key, uid, useq, start, m):
-    """Uniforms of persons ``start .. start + m`` into ``buf`` (vectorised when hashed)."""
+    """Uniforms of persons ``start .. start + m`` into ``buf`` (vectorised when hashed).
+
+    Through views from 0: indexing with ``start + j`` makes Numba check for a negative
+    index, which stops LLVM vectorising the loop (4.5 times slower).
+    """
     if crn:
+        ids = uid[start: start + m]
         for j in range(m):
-            buf[j] = _unit(uid[start + j], key)
+            buf[j] = _unit(ids[j], key)
     else:
+        seq = useq[start: start + m]
         for j in range(m):
-            buf[j] = useq[start + j]
+            buf[j] = seq[j]
 
 
 @njit(cache=True, error_model="numpy")
@@ -108,44 +115,13 @@ def _push(outcome, i, u, events, n_events, amb, amb_u, n_amb):
 # --- phase 1: health ------------------------------------------------------------------------
 
 
-@njit(cache=True, error_model="numpy")
-def age_and_deaths(age, alive, ltc, quintile, uid, crn, key, useq,
-                   bound_age, bound_ltc, infant, m80, gompertz, l80, ltc_slope, dep_mult,
-                   r, log_r):
-    """Age everyone a week; candidates for death this week.
-
-    Returns (certain deaths, ambiguous rows, their uniforms). ``bound_age[a]`` and
-    ``bound_ltc[k]`` bound the annual mortality from above for age in [a, a+1) and k
-    conditions; the weekly probability never exceeds the annual one.
-    """
-    n = age.size
-    events = np.empty(n, np.int64)
-    amb = np.empty(n, np.int64)
-    amb_u = np.empty(n, np.float64)
-    ne = 0
-    na = 0
-    week = 1.0 / 52.0
-    for i in range(n):
-        if alive[i]:
-            age[i] = np.float32(np.float64(age[i]) + week)
-    buf = np.empty(CHUNK, np.float64)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        _fill(buf, crn, key, uid, useq, start, m)
-        for j in range(m):
-            i = start + j
-            a = age[i]
-            u = buf[j]
-            ia = min(int(a), bound_age.size - 1)
-            if alive[i] & (u < bound_age[ia] * bound_ltc[ltc[i]]):
-                ne, na = _death(i, a, u, ltc[i], quintile[i], infant, m80, gompertz, l80,
-                                ltc_slope, dep_mult, r, log_r, events, ne, amb, amb_u, na)
-    return events[:ne].copy(), amb[:na].copy(), amb_u[:na].copy()
-
-
 @njit(inline="always", error_model="numpy")
-def _death(i, a, u, k, q, infant, m80, gompertz, l80, ltc_slope, dep_mult, r, log_r,
-           events, ne, amb, amb_u, na):
+def _p_death(a, k, q, infant, m80, gompertz, r, log_r, l80, ltc_slope, dep_mult):
+    """Weekly probability of death at age ``a`` with ``k`` conditions in quintile ``q``.
+
+    :func:`sim.health.annual_mortality` in scalar arithmetic (an approximation of it:
+    ``exp`` and ``**`` may differ by ulps, which the band of :func:`_band` absorbs).
+    """
     week = 1.0 / 52.0
     if a < 1.0:
         base = infant
@@ -154,63 +130,30 @@ def _death(i, a, u, k, q, infant, m80, gompertz, l80, ltc_slope, dep_mult, r, lo
     mean = l80 * math.exp(ltc_slope * (a - 80.0)) * dep_mult[q]
     am = base * math.exp((k - mean) * log_r) * math.exp(-mean * (r - 1.0 - log_r))
     am = min(am, 1.0)
-    p = 1.0 - math.exp(week * math.log1p(-am)) if am < 1.0 else 1.0
-    ne, na = _push(_band(u, p), i, u, events, ne, amb, amb_u, na)
-    return ne, na
-
-
-@njit(cache=True, error_model="numpy")
-def births(alive, female, age, uid, crn, key, useq, p):
-    """Living women aged 15-44 whose uniform falls below ``p`` (a constant)."""
-    n = alive.size
-    out = np.empty(n, np.int64)
-    k = 0
-    buf = np.empty(CHUNK, np.float64)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        _fill(buf, crn, key, uid, useq, start, m)
-        for j in range(m):
-            i = start + j
-            out[k] = i
-            k += alive[i] & female[i] & (age[i] >= 15) & (age[i] < 45) & (buf[j] < p)
-    return out[:k].copy()
-
-
-@njit(cache=True, error_model="numpy")
-def onsets(alive, age, quintile, connectedness, activation, group, uid, crn, key, useq,
-           scale, bound_age, bound_rel, l80, ltc_slope, dep_mult, lonely_below, rel_lonely,
-           log_rel_act, rel_group):
-    """Candidates for a new long-term condition (certain, ambiguous, uniforms)."""
-    n = alive.size
-    events = np.empty(n, np.int64)
-    amb = np.empty(n, np.int64)
-    amb_u = np.empty(n, np.float64)
-    ne = 0
-    na = 0
-    buf = np.empty(CHUNK, np.float64)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        _fill(buf, crn, key, uid, useq, start, m)
-        for j in range(m):
-            i = start + j
-            ia = min(int(age[i]), bound_age.size - 1)
-            if alive[i] & (buf[j] < bound_age[ia] * dep_mult[quintile[i]] * bound_rel):
-                ne, na = _onset(i, buf[j], age[i], quintile[i], connectedness[i], activation[i],
-                                group[i], scale, l80, ltc_slope, dep_mult, lonely_below,
-                                rel_lonely, log_rel_act, rel_group, events, ne, amb, amb_u, na)
-    return events[:ne].copy(), amb[:na].copy(), amb_u[:na].copy()
+    return 1.0 - math.exp(week * math.log1p(-am)) if am < 1.0 else 1.0
 
 
 @njit(inline="always", error_model="numpy")
-def _onset(i, u, a, q, con, act, grp, scale, l80, ltc_slope, dep_mult, lonely_below,
-           rel_lonely, log_rel_act, rel_group, events, ne, amb, amb_u, na):
+def _may_die(u, b):
+    """Whether a death could be drawn by uniform ``u`` where annual mortality is below ``b``.
+
+    The weekly probability 1 - (1 - m) ** w (w = 1/52) is below -w log(1 - m), hence
+    below w b / (1 - b) for b < 1: for small ``b`` about 52 times tighter than ``b``
+    itself, so 52 times fewer rows go on to :func:`_p_death`. Written without the
+    division, so that a ``b`` of 1 or more (or infinite) always passes.
+    """
+    return (b >= 1.0) | (u * (1.0 - b) < b * (1.0 / 52.0))
+
+
+@njit(inline="always", error_model="numpy")
+def _p_onset(a, q, con, act, grp, scale, lonely_below, rel_lonely, log_rel_act, rel_group,
+             l80, ltc_slope, dep_mult):
+    """Weekly probability of a new condition: :func:`sim.health.onset_hazard`, approximately."""
     rel = rel_lonely if con < lonely_below else 1.0
     rel *= math.exp(act * log_rel_act)
     if grp >= 0:
         rel *= rel_group
-    p = scale * l80 * math.exp(ltc_slope * (a - 80.0)) * dep_mult[q] * rel
-    ne, na = _push(_band(u, p), i, u, events, ne, amb, amb_u, na)
-    return ne, na
+    return scale * l80 * math.exp(ltc_slope * (a - 80.0)) * dep_mult[q] * rel
 
 
 # Cephes ndtri (Moshier), as in scipy.special.ndtri: same coefficients, same order.
@@ -305,16 +248,185 @@ def standard_normal(u):
 
 
 @njit(cache=True, error_model="numpy")
-def traits_and_wellbeing(activation, dependence, connectedness, activation0, dependence0,
-                         connectedness0, wellbeing, ltc, group, uid, crn, key, useq,
-                         rho, nudge, lonely_below, drift):
+def health_pass(spans, deaths, onsets, traits, people, draws, death, onset, trait, ltc_mean,
+                lonely_below, birth_p):
+    """Phase 1 for the rows of ``spans`` (pairs ``lo, hi``) in one pass over them.
+
+    Ageing and deaths, births, onsets, then traits and wellbeing were four passes over
+    a million rows, each hashing its uniforms and testing every row against its bound;
+    here the bounds are tested together and each row goes through the steps of
+    :func:`sim.health.advance_health`, in their order, while it is in cache. Each step
+    is done when its flag is set:
+
+    - ``deaths``: age a week (the living); decide death. The living who are not
+      certainly dead are *birth candidates* when a woman aged 15-44 draws below
+      ``birth_p`` (the phase keeps those alive once the ambiguous deaths are decided).
+    - ``onsets``: decide a new condition for the living; a certain one adds to ``ltc``
+      at once, since the wellbeing target counts it.
+    - ``traits``: every row, dead or alive (as the phase always did): traits revert,
+      wellbeing drifts. The wellbeing target of a row that certainly dies counts it
+      out of its group, as ``remove_residents`` (called after the pass) will leave it.
+
+    A row whose death or onset is too close to call is *held*: no later step is done
+    to it (its onset and traits need the death decided, its traits need ``ltc``). The
+    phase decides the event with NumPy and passes the row again, as a span of one,
+    for the steps left. ``people``, ``draws``, ``death``, ``onset``, ``trait`` and
+    ``ltc_mean`` are tuples of columns and parameters in the order unpacked below.
+
+    Returns (certain deaths, ambiguous deaths, their uniforms, birth candidates,
+    ambiguous onsets, their uniforms), each ascending within a span.
+    """
+    (age, alive, female, ltc, quintile, connectedness, activation, dependence,
+     activation0, dependence0, connectedness0, wellbeing, group, uid) = people
+    crn, key_death, seq_death, key_birth, seq_birth, key_onset, seq_onset, key_wb, seq_wb = draws
+    death_age, death_ltc, infant, m80, gompertz, r, log_r = death
+    onset_age, onset_rel, scale, rel_lonely, log_rel_act, rel_group = onset
+    rho, nudge, drift = trait
+    l80, ltc_slope, dep_mult = ltc_mean
+    total = 0
+    for s in range(spans.shape[0]):
+        total += spans[s, 1] - spans[s, 0]
+    dead = np.empty(total, np.int64)
+    amb_dead = np.empty(total, np.int64)
+    amb_dead_u = np.empty(total, np.float64)
+    mothers = np.empty(total, np.int64)
+    amb_onset = np.empty(total, np.int64)
+    amb_onset_u = np.empty(total, np.float64)
+    nd = 0
+    nad = 0
+    nm = 0
+    nao = 0
+    week = 1.0 / 52.0
+    no_draw = np.ones(CHUNK, np.float64)  # the uniform of a step not done: no event
+    u_death = no_draw.copy()
+    u_birth = no_draw.copy()
+    u_onset = no_draw.copy()
+    u_wb = np.empty(CHUNK, np.float64)
+    maybe = np.empty(CHUNK, np.int64)  # positions in the chunk that may have an event
+    dying = np.empty(CHUNK, np.int64)  # rows certainly dying, and their groups
+    dying_group = np.empty(CHUNK, np.int32)
+    held = np.empty(CHUNK, np.int64)  # rows held back, and what their traits were
+    held_act = np.empty(CHUNK, np.float32)
+    held_dep = np.empty(CHUNK, np.float32)
+    held_con = np.empty(CHUNK, np.float32)
+    held_wb = np.empty(CHUNK, np.float32)
+    bx = np.empty(CHUNK, np.float64)  # work space of _traits
+    bz = np.empty(CHUNK, np.float64)
+    tail = np.empty(CHUNK, np.int64)
+    tx = np.empty(CHUNK, np.float64)
+    tlog = np.empty(CHUNK, np.float64)
+    tz = np.empty(CHUNK, np.float64)
+    for s in range(spans.shape[0]):
+        lo, hi = spans[s, 0], spans[s, 1]
+        for start in range(lo, hi, CHUNK):
+            m = min(CHUNK, hi - start)
+            end = start + m
+            # The vectorised loops index views of the chunk from 0: with ``start + j``
+            # the index might be negative, and its wraparound check stops LLVM.
+            ids, ages, lives = uid[start:end], age[start:end], alive[start:end]
+            if deaths:
+                _fill(u_death, crn, key_death, ids, seq_death[start:end], 0, m)
+                _fill(u_birth, crn, key_birth, ids, seq_birth[start:end], 0, m)
+                for j in range(m):
+                    if lives[j]:
+                        ages[j] = np.float32(np.float64(ages[j]) + week)
+            if onsets:
+                _fill(u_onset, crn, key_onset, ids, seq_onset[start:end], 0, m)
+            if traits:
+                _fill(u_wb, crn, key_wb, ids, seq_wb[start:end], 0, m)
+            # Upper bounds on the probabilities set aside the few living rows that may
+            # have an event (the uniform of a step not done, 1, passes few; the events
+            # below check the flags).
+            ltcs, women, quintiles = ltc[start:end], female[start:end], quintile[start:end]
+            n_maybe = 0
+            for j in range(m):
+                a = ages[j]
+                b = death_age[min(int(a), death_age.size - 1)] * death_ltc[ltcs[j]]
+                event = (_may_die(u_death[j], b)
+                         | (women[j] & (a >= 15) & (a < 45) & (u_birth[j] < birth_p))
+                         | (u_onset[j] < onset_age[min(int(a), onset_age.size - 1)]
+                            * dep_mult[quintiles[j]] * onset_rel))
+                maybe[n_maybe] = j
+                n_maybe += lives[j] & event
+            # The events of those rows, in order.
+            n_dying = 0
+            n_held = 0
+            for t in range(n_maybe):
+                j = maybe[t]
+                i = start + j
+                hold = False
+                live = True  # and not certainly dead this week
+                if deaths:
+                    a = age[i]
+                    u = u_death[j]
+                    b = death_age[min(int(a), death_age.size - 1)] * death_ltc[ltc[i]]
+                    if _may_die(u, b):
+                        p = _p_death(a, ltc[i], quintile[i], infant, m80, gompertz, r, log_r,
+                                     l80, ltc_slope, dep_mult)
+                        outcome = _band(u, p)
+                        nd, nad = _push(outcome, i, u, dead, nd, amb_dead, amb_dead_u, nad)
+                        if outcome == EVENT:
+                            live = False
+                            dying[n_dying] = i
+                            dying_group[n_dying] = group[i]
+                            n_dying += 1
+                        hold = outcome == AMBIGUOUS
+                    mothers[nm] = i
+                    nm += live & female[i] & (a >= 15) & (a < 45) & (u_birth[j] < birth_p)
+                if onsets & live & (not hold):
+                    a = age[i]
+                    u = u_onset[j]
+                    q = quintile[i]
+                    if u < onset_age[min(int(a), onset_age.size - 1)] * dep_mult[q] * onset_rel:
+                        p = _p_onset(a, q, connectedness[i], activation[i], group[i], scale,
+                                     lonely_below, rel_lonely, log_rel_act, rel_group, l80,
+                                     ltc_slope, dep_mult)
+                        outcome = _band(u, p)
+                        if outcome == EVENT:
+                            ltc[i] = min(ltc[i] + 1, 40)
+                        elif outcome == AMBIGUOUS:
+                            amb_onset[nao] = i
+                            amb_onset_u[nao] = u
+                            nao += 1
+                            hold = True
+                if hold:
+                    held[n_held] = i
+                    held_act[n_held] = activation[i]
+                    held_dep[n_held] = dependence[i]
+                    held_con[n_held] = connectedness[i]
+                    held_wb[n_held] = wellbeing[i]
+                    n_held += 1
+            if traits:
+                for t in range(n_dying):  # out of the group for the wellbeing target
+                    group[dying[t]] = -1
+                _traits(m, u_wb, activation[start:end], dependence[start:end],
+                        connectedness[start:end], activation0[start:end],
+                        dependence0[start:end], connectedness0[start:end],
+                        wellbeing[start:end], ltc[start:end], group[start:end], rho, nudge,
+                        lonely_below, drift, bx, bz, tail, tx, tlog, tz)
+                for t in range(n_held):  # undone for the held rows, passed again later
+                    i = held[t]
+                    activation[i] = held_act[t]
+                    dependence[i] = held_dep[t]
+                    connectedness[i] = held_con[t]
+                    wellbeing[i] = held_wb[t]
+            for t in range(n_dying):  # remove_residents takes them out of their groups
+                group[dying[t]] = dying_group[t]
+    return (dead[:nd].copy(), amb_dead[:nad].copy(), amb_dead_u[:nad].copy(),
+            mothers[:nm].copy(), amb_onset[:nao].copy(), amb_onset_u[:nao].copy())
+
+
+@njit(inline="always", error_model="numpy")
+def _traits(m, bu, activation, dependence, connectedness, activation0, dependence0,
+            connectedness0, wellbeing, ltc, group, rho, nudge, lonely_below, drift,
+            bx, bz, tail, tx, tlog, tz):
     """Traits revert toward the person's own level; wellbeing drifts toward its target.
 
-    The float32/float64 operations mirror ``sim.health.advance_health`` and
-    ``Residents.wellbeing_level`` exactly (NumPy promotes a float32 array with a
-    Python float to float32, with an int8, bool or float64 array to float64).
+    For the ``m`` rows of a chunk (views of the columns), with uniforms ``bu``. The
+    float32/float64 operations mirror NumPy's in the phase and in
+    ``Residents.wellbeing_level`` exactly (NumPy promotes a float32 array with a Python
+    float to float32, with an int8, bool or float64 array to float64).
     """
-    n = activation.size
     rho32 = np.float32(rho)
     nudge32 = np.float32(nudge)
     drift32 = np.float32(drift)
@@ -323,82 +435,67 @@ def traits_and_wellbeing(activation, dependence, connectedness, activation0, dep
     half32 = np.float32(0.5)
     point3 = np.float32(0.3)
     nudged = nudge != 0.0
-    bu = np.empty(CHUNK, np.float64)  # uniforms
-    bx = np.empty(CHUNK, np.float64)  # logit of the wellbeing target, then exp(-logit)
-    bz = np.empty(CHUNK, np.float64)  # standard normals
-    tail = np.empty(CHUNK, np.int64)  # the normal's tails: positions, sqrt(-2 log y), ...
-    tx = np.empty(CHUNK, np.float64)
-    tlog = np.empty(CHUNK, np.float64)
-    tz = np.empty(CHUNK, np.float64)
-    # Chunks of passes: the arithmetic passes vectorise; only exp and the normal's tails
-    # (which need the C library's exp and log, as SciPy uses) run one person at a time.
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        _fill(bu, crn, key, uid, useq, start, m)
-        for j in range(m):
-            i = start + j
-            act = activation[i]
-            act = act + rho32 * (activation0[i] - act)
-            dep = dependence[i]
-            dep = dep + rho32 * (dependence0[i] - dep)
-            con = connectedness[i]
-            con = con + rho32 * (connectedness0[i] - con)
-            if nudged:
-                act = act + nudge32 * (one32 - act)
-            activation[i] = act
-            dependence[i] = dep
-            connectedness[i] = con
-            # Residents.wellbeing_level: 1.2 - 0.35 ltc - 0.8 lonely + (act - 0.5)
-            # + 0.3 member - 0.5 (dep - 0.3), in NumPy's dtypes and order.
-            x = 1.2 - 0.35 * np.float64(ltc[i])
-            x = x - (0.8 if con < lonely_below else 0.0)
-            x = x + np.float64(act - half32)
-            x = x + (0.3 if group[i] >= 0 else 0.0)
-            bx[j] = x - np.float64(half32 * (dep - point3))
-        for j in range(m):
-            bx[j] = math.exp(-bx[j])
-        for j in range(m):  # the normal's central region (Cephes), for everyone
-            y = bu[j] - 0.5
-            y2 = y * y
-            bz[j] = (y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))) * _S2PI
-        # ... and its tails, where the uniform is below exp(-2) or above 1 - exp(-2):
-        # the logs one at a time, the rational function vectorised.
-        nt = 0
-        for j in range(m):
-            u = bu[j]
-            if (u <= _EXP_M2) | (u > 1.0 - _EXP_M2):
-                tail[nt] = j
-                nt += 1
-        for t in range(nt):
-            u = bu[tail[t]]
-            if u < 1e-12:
-                u = 1e-12
-            elif u > 1.0 - 1e-12:
-                u = 1.0 - 1e-12
-            y = 1.0 - u if u > 1.0 - _EXP_M2 else u
-            x = math.sqrt(-2.0 * math.log(y))
-            tx[t] = x
-            tlog[t] = math.log(x)
-        for t in range(nt):
-            x = tx[t]
-            z = 1.0 / x
-            tz[t] = (x - tlog[t] / x) - z * _polevl(z, _P1) / _p1evl(z, _Q1)
-        for t in range(nt):
-            j = tail[t]
-            if tx[t] >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
-                bz[j] = _standard_normal(bu[j])
-            elif bu[j] > 1.0 - _EXP_M2:
-                bz[j] = tz[t]
-            else:
-                bz[j] = -tz[t]
-        for j in range(m):
-            i = start + j
-            target = np.float32(1.0 / (1.0 + bx[j]))
-            w = wellbeing[i]
-            step = np.float64(drift32 * (target - w)) + 0.02 * bz[j]
-            w = np.float32(np.float64(w) + step)
-            wellbeing[i] = min(max(w, zero32), one32)
-
+    # Passes over the chunk: the arithmetic passes vectorise; only exp and the normal's
+    # tails (which need the C library's exp and log, as SciPy uses) run one person at a
+    # time. bx: logit of the wellbeing target, then exp(-logit); bz: standard normals.
+    for j in range(m):
+        act = activation[j]
+        act = act + rho32 * (activation0[j] - act)
+        dep = dependence[j]
+        dep = dep + rho32 * (dependence0[j] - dep)
+        con = connectedness[j]
+        con = con + rho32 * (connectedness0[j] - con)
+        if nudged:
+            act = act + nudge32 * (one32 - act)
+        activation[j] = act
+        dependence[j] = dep
+        connectedness[j] = con
+        # Residents.wellbeing_level: 1.2 - 0.35 ltc - 0.8 lonely + (act - 0.5)
+        # + 0.3 member - 0.5 (dep - 0.3), in NumPy's dtypes and order.
+        x = 1.2 - 0.35 * np.float64(ltc[j])
+        x = x - (0.8 if con < lonely_below else 0.0)
+        x = x + np.float64(act - half32)
+        x = x + (0.3 if group[j] >= 0 else 0.0)
+        bx[j] = x - np.float64(half32 * (dep - point3))
+    for j in range(m):
+        bx[j] = math.exp(-bx[j])
+    for j in range(m):  # the normal's central region (Cephes), for everyone
+        y = bu[j] - 0.5
+        y2 = y * y
+        bz[j] = (y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))) * _S2PI
+    # ... and its tails, where the uniform is below exp(-2) or above 1 - exp(-2):
+    # the logs one at a time, the rational function vectorised.
+    nt = 0
+    for j in range(m):
+        u = bu[j]
+        tail[nt] = j
+        nt += (u <= _EXP_M2) | (u > 1.0 - _EXP_M2)
+    for t in range(nt):
+        u = bu[tail[t]]
+        if u < 1e-12:
+            u = 1e-12
+        elif u > 1.0 - 1e-12:
+            u = 1.0 - 1e-12
+        y = 1.0 - u if u > 1.0 - _EXP_M2 else u
+        x = math.sqrt(-2.0 * math.log(y))
+        tx[t] = x
+        tlog[t] = math.log(x)
+    for t in range(nt):
+        x = tx[t]
+        z = 1.0 / x
+        tz[t] = (x - tlog[t] / x) - z * _polevl(z, _P1) / _p1evl(z, _Q1)
+    for t in range(nt):
+        j = tail[t]
+        z = tz[t]
+        bz[j] = z if bu[j] > 1.0 - _EXP_M2 else -z
+        if tx[t] >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
+            bz[j] = _standard_normal(bu[j])
+    for j in range(m):
+        target = np.float32(1.0 / (1.0 + bx[j]))
+        w = wellbeing[j]
+        step = np.float64(drift32 * (target - w)) + 0.02 * bz[j]
+        w = np.float32(np.float64(w) + step)
+        wellbeing[j] = min(max(w, zero32), one32)
 
 # --- phase 2: need --------------------------------------------------------------------------
 
@@ -437,20 +534,24 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
                 _fill(buf[kind], crn, keys[kind], uid, useq[0], start, m)
             else:
                 _fill(buf[kind], crn, keys[kind], uid, useq[kind], start, m)
-        # Branch-free: which kinds each person may have (the upper bounds).
+        # Branch-free: which kinds each person may have (the upper bounds). Through
+        # views of the chunk (indexing with start + j would stop vectorisation; see _fill).
+        c_alive, c_away = alive[start: start + m], ti_discharge[start: start + m]
+        c_ltc, c_diag = ltc[start: start + m], diagnosed[start: start + m]
+        c_wb, c_act = wellbeing[start: start + m], activation[start: start + m]
+        c_age, c_q = age[start: start + m], quintile[start: start + m]
         nt = 0
         for j in range(m):
-            i = start + j
-            home = alive[i] & (ti_discharge[i] <= week)
-            k = ltc[i]
-            d = diagnosed[i]
-            wb = min(max(int(wellbeing[i] * bins), 0), bins)
-            ab = min(max(int(activation[i] * bins), 0), bins)
-            ia = min(int(age[i] * age_bins), last_age)
+            home = c_alive[j] & (c_away[j] <= week)
+            k = c_ltc[j]
+            d = c_diag[j]
+            wb = min(max(int(c_wb[j] * bins), 0), bins)
+            ab = min(max(int(c_act[j] * bins), 0), bins)
+            ia = min(int(c_age[j] * age_bins), last_age)
             f = ((buf[0, j] < low_hi[wb]) * 1
                  + (buf[1, j] < flare_hi[ab] * k) * 2
                  + (buf[2, j] < p_review[d]) * 4
-                 + (buf[3, j] < age_hi[ia] * ltc_mult[k, d] * dq_mult[quintile[i]]
+                 + (buf[3, j] < age_hi[ia] * ltc_mult[k, d] * dq_mult[c_q[j]]
                     * act_hi[ab]) * 8) * home
             flags[j] = f
             todo[nt] = j
@@ -507,6 +608,19 @@ def _push_kind(outcome, kind, i, u, ev, ne, amb, amb_u, na):
         na[kind] += 1
 
 
+@njit(cache=True, error_model="numpy")
+def due(alive, ti_due, ti_discharge, week):
+    """Living residents at home with an appointment booked for this week or earlier
+    (``ti_due`` is -1 where none is booked)."""
+    n = alive.size
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        out[k] = i
+        k += alive[i] & (ti_due[i] >= 0) & (ti_due[i] <= week) & (ti_discharge[i] <= week)
+    return out[:k].copy()
+
+
 # --- phase 3: where to turn -------------------------------------------------------------
 
 
@@ -548,6 +662,31 @@ def low_need_choice(rows, u, wait_of_practice, practice, group, activation, conn
                 choice += 1
         out[j] = -1 if ambiguous else min(choice, 3)
     return out
+
+
+@njit(cache=True, error_model="numpy")
+def low_need_outcomes(low, choice, self_care, peers, gp, ae, n_low, n_low_service,
+                      activation, dependence, connectedness, activation_per_self_care,
+                      dependence_per_self_care, connectedness_per_peer_help):
+    """Count each low-level complaint and where it went; managing it oneself or with
+    peers builds activation or connection and loosens dependence (float32 steps, as
+    ``sim.need.choose_care`` took them in NumPy). ``low`` holds each resident once."""
+    a32 = np.float32(activation_per_self_care)
+    d32 = np.float32(dependence_per_self_care)
+    c32 = np.float32(connectedness_per_peer_help)
+    one = np.float32(1.0)
+    for j in range(low.size):
+        i = low[j]
+        k = choice[j]
+        n_low[i] += 1
+        if k == gp or k == ae:
+            n_low_service[i] += 1
+        elif k == self_care:
+            activation[i] = activation[i] + a32 * (one - activation[i])
+            dependence[i] = dependence[i] - d32 * dependence[i]
+        elif k == peers:
+            connectedness[i] = connectedness[i] + c32 * (one - connectedness[i])
+            dependence[i] = dependence[i] - d32 * dependence[i]
 
 
 # --- phase 7: the movement -----------------------------------------------------------------
@@ -616,27 +755,15 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
 
 
 @njit(cache=True, error_model="numpy")
-def organiser_ties(indptr, indices, role, alive, organiser, participant):
-    """Participants with living organisers among their ties, and how many.
-
-    Walks out from the few organisers rather than in from every participant: ties are
-    symmetric, and a count of whole ties is exact in float32 in any order, so this is
-    ``Network.tie_sum((role == organiser) & alive)`` at the participants it touches.
-    """
-    size = indptr.size - 1
-    counts = np.zeros(size, np.float32)
-    for o in range(size):
-        if role[o] == organiser and alive[o]:
-            for jj in range(indptr[o], indptr[o + 1]):
-                counts[indices[jj]] += np.float32(1.0)
+def tied_to_organisers(role, organiser_ties, participant):
+    """Participants with at least one living organiser among their ties."""
+    size = organiser_ties.size
+    out = np.empty(size, np.int64)
     k = 0
-    rows = np.empty(size, np.int64)
     for i in range(size):
-        if (counts[i] > 0) & (role[i] == participant):
-            rows[k] = i
-            k += 1
-    rows = rows[:k].copy()
-    return rows, counts[rows]
+        out[k] = i
+        k += (organiser_ties[i] > 0) & (role[i] == participant)
+    return out[:k].copy()
 
 
 @njit(cache=True, error_model="numpy")
@@ -672,9 +799,11 @@ def count_members(group, organiser, groups):
 
 
 @njit(cache=True, error_model="numpy")
-def leave_groups(alive, group, vitality, burden, uid, key, p_leave):
+def leave_groups(alive, group, organiser, vitality, burden, members, organisers, uid, key,
+                 p_leave):
     """Members leave with probability p_leave (1 - vitality) (1 + burden) of their group
-    (float32, as ``sim.community._leave``); CRN draws. Updates ``group`` in place."""
+    (float32, as ``sim.community._leave``); CRN draws. Updates ``group`` in place and
+    takes the leavers off their groups' ``members`` and ``organisers`` counts."""
     p32 = np.float32(p_leave)
     one = np.float32(1.0)
     for i in range(group.size):
@@ -683,6 +812,8 @@ def leave_groups(alive, group, vitality, burden, uid, key, p_leave):
             p = p32 * (one - vitality[g]) * (one + burden[g])
             if _unit(uid[i], key) < p:
                 group[i] = -1
+                members[g] -= 1
+                organisers[g] -= organiser[i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -713,13 +844,40 @@ def release_members(group, closing):
 
 
 @njit(cache=True, error_model="numpy")
-def split_members(alive, group, new_of, uid, key):
+def split_members(alive, group, organiser, new_of, members, organisers, uid, key):
     """Each member of a splitting group (``new_of[g] >= 0``) moves to the new group on a
-    CRN draw below 0.5 (as ``sim.community._split_groups``)."""
+    CRN draw below 0.5 (as ``sim.community._split_groups``), taking their place in the
+    ``members`` and ``organisers`` counts with them."""
     for i in range(group.size):
         g = group[i]
         if alive[i] and g >= 0 and new_of[g] >= 0 and _unit(uid[i], key) < 0.5:
-            group[i] = new_of[g]
+            h = new_of[g]
+            group[i] = h
+            members[g] -= 1
+            members[h] += 1
+            organisers[g] -= organiser[i]
+            organisers[h] += organiser[i]
+
+
+@njit(cache=True, error_model="numpy")
+def free_organisers(alive, organiser, group, age):
+    """Living adult organisers in no group: those who may start one."""
+    n = alive.size
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        out[k] = i
+        k += alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= 18)
+    return out[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
+def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
+    """Living movement participants (any role) in each neighbourhood."""
+    out = np.zeros(neighbourhoods, np.int64)
+    for i in range(alive.size):
+        out[neighbourhood[i]] += alive[i] & (role[i] > 0)
+    return out
 
 
 @njit(cache=True, error_model="numpy")
@@ -732,10 +890,10 @@ def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
     for start in range(0, n, CHUNK):
         m = min(CHUNK, n - start)
         _fill(buf, crn, key, uid, useq, start, m)
+        c_alive, c_group, c_age = alive[start: start + m], group[start: start + m], age[start: start + m]
         for j in range(m):
-            i = start + j
-            out[k] = i
-            k += alive[i] & (group[i] < 0) & (age[i] >= min_age) & (buf[j] < p)
+            out[k] = start + j
+            k += c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
     return out[:k].copy()
 
 
@@ -827,6 +985,53 @@ def padded_tie_sum(indptr, indices, ell, values):
 
 
 @njit(cache=True, error_model="numpy")
+def update_tie_sum(indptr, indices, values, last, total, limit):
+    """Bring ``total``, the sum of ``last`` over each row's ties, to the sum of ``values``,
+    by walking only the ties of rows whose value changed; ``last`` becomes ``values``.
+
+    Exact for whole numbers (see ``Network.whole_tie_sum``): returns False, changing
+    nothing, if a changed value is not a whole number within +-``limit``.
+    """
+    size = indptr.size - 1
+    for i in range(size):
+        v = values[i]
+        if v != last[i] and not ((abs(v) <= limit) & (math.floor(v) == v)):
+            return False
+    for i in range(size):
+        delta = values[i] - last[i]
+        if delta != 0:
+            for jj in range(indptr[i], indptr[i + 1]):
+                total[indices[jj]] += delta
+            last[i] = values[i]
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def with_role(role, alive, wanted):
+    """1 for living residents of the ``wanted`` role, else 0 (float32)."""
+    out = np.zeros(role.size, np.float32)
+    for i in range(role.size):
+        if alive[i] and role[i] == wanted:
+            out[i] = 1.0
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def random_tie(indptr, indices, rows, u):
+    """One tie of each row, the ``int(u * degree)``-th in CSR order (-1 for a row with
+    none, or beyond the network)."""
+    size = indptr.size - 1
+    out = np.full(rows.size, -1, np.int64)
+    for j in range(rows.size):
+        r = rows[j]
+        if r < size:
+            degree = indptr[r + 1] - indptr[r]
+            if degree > 0:
+                out[j] = indices[indptr[r] + np.int64(u[j] * degree)]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def padded_ties(indptr, indices, width):
     """The first ``width`` ties of each row as a (width, rows) array, padded with the
     row count (an index one past the last row)."""
@@ -884,28 +1089,34 @@ def week_state(alive, dependence, activation, wellbeing, age, connectedness, gro
 # INT and TERM are held back for the length of a kernel call (microseconds to milliseconds)
 # and delivered, to the same handlers, as soon as it returns.
 
-_HELD = {signal.SIGINT, signal.SIGTERM}
+_HELD = (signal.SIGINT, signal.SIGTERM)
 
 
 def _shielded(kernel):
-    if not hasattr(signal, "pthread_sigmask"):
+    if not hasattr(_signal, "pthread_sigmask"):
         return kernel
+    # The C function itself: signal.pthread_sigmask wraps it to turn the returned set
+    # into Signals enums, which costs more than a small kernel (~70 calls a week).
+    sigmask, block, setmask = _signal.pthread_sigmask, _signal.SIG_BLOCK, _signal.SIG_SETMASK
 
     def call(*args):
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _HELD)
+        previous = sigmask(block, _HELD)
         try:
             return kernel(*args)
         finally:
-            signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+            sigmask(setmask, previous)
 
     call.__name__, call.__doc__, call.__wrapped__ = kernel.__name__, kernel.__doc__, kernel
     return call
 
 
-for _name in ("hash_uniform", "age_and_deaths", "births", "onsets", "standard_normal",
-              "traits_and_wellbeing", "needs", "low_need_choice", "movement_weights",
-              "movement_rules", "organiser_ties", "movement_effects", "contacts", "count_members",
+for _name in ("hash_uniform", "health_pass", "standard_normal",
+              "needs", "low_need_choice", "low_need_outcomes", "movement_weights",
+              "movement_rules", "tied_to_organisers", "movement_effects", "contacts", "count_members",
+              "free_organisers", "participants_by_neighbourhood", "due",
               "leave_groups", "member_effects", "release_members", "split_members",
-              "spread_norms", "padded_tie_sum", "padded_ties", "week_state"):
+              "spread_norms", "padded_tie_sum", "update_tie_sum", "with_role", "random_tie",
+              "padded_ties",
+              "week_state"):
     globals()[_name] = _shielded(globals()[_name])
 del _name

@@ -68,7 +68,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     net = model.network
     mobiliser = MOBILISER if lev.movement_roles and lev.mobiliser_weight != 1.0 else -1
     weight = kernels.movement_weights(role, alive, mobiliser, float(lev.mobiliser_weight))
-    total = kernels.padded_tie_sum(net.indptr, net.indices, net.padded(), weight)
+    total = net.whole_tie_sum("movement weight", weight)
     uid = people.uid[:n]
     burnout = float(lev.movement_burnout or 0.0)
     crn_b, key_b, useq_b = (s.kernel_draws("movement.burnout", n) if burnout
@@ -84,9 +84,10 @@ def spread_movement(model: "HealthSystemModel") -> None:
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).
-        candidates, ties = kernels.organiser_ties(net.indptr, net.indices, role, alive,
-                                                  ORGANISER, PARTICIPANT)
-        p_grow = 1.0 - (1.0 - lev.organiser_growth) ** ties
+        organiser_ties = net.whole_tie_sum("organisers",
+                                           kernels.with_role(role, alive, ORGANISER))
+        candidates = kernels.tied_to_organisers(role, organiser_ties, PARTICIPANT)
+        p_grow = 1.0 - (1.0 - lev.organiser_growth) ** organiser_ties[candidates]
         grow = candidates[s.uniform_at("movement.grow", uid, candidates) < p_grow]
         role[grow] = ORGANISER
         people.organiser[grow] = True

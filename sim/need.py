@@ -10,6 +10,7 @@ A&E by severity. The result is this week's GP requests and A&E arrivals.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -180,15 +181,28 @@ class _NeedTables:
         self.age_lo = np.minimum(curve[:-1], curve[1:]) * SHRINK
         self.age_hi = np.maximum(curve[:-1], curve[1:]) * WIDEN
         self.age_lo[-1], self.age_hi[-1] = 0.0, np.inf  # beyond the table: always compute
-        k = np.arange(128, dtype=np.float64)
-        self.ltc_mult = nd.rel_acute_per_ltc ** ((k[:, None] - k[None, :])
-                                                  + nd.rel_acute_managed * k[None, :])
+        self.ltc_mult = _acute_ltc_mult(float(nd.rel_acute_per_ltc), float(nd.rel_acute_managed))
         self.dq_mult = nd.acute_deprivation_ratio ** ((5.0 - np.arange(6.0)) / 4.0)
         self.act_lo, self.act_hi = act_bounds(nd.rel_acute_activated)
 
 
+@functools.lru_cache(maxsize=256)
 def _need_tables(nd, f: float) -> _NeedTables:
+    # Keyed by the (frozen, hashable) need parameters and the season: the seasons of a
+    # ten-year run take about 140 distinct values, and each set of tables is ~50 kB.
     return _NeedTables(nd, f)
+
+
+@functools.lru_cache(maxsize=8)
+def _acute_ltc_mult(rel_per_ltc: float, rel_managed: float) -> np.ndarray:
+    """rel_per_ltc ** (undiagnosed + rel_managed x diagnosed), by (conditions, diagnosed).
+
+    The same every week for given parameters (128 x 128 powers), so made once.
+    """
+    k = np.arange(128, dtype=np.float64)
+    table = rel_per_ltc ** ((k[:, None] - k[None, :]) + rel_managed * k[None, :])
+    table.flags.writeable = False
+    return table
 
 
 def _merge(sorted_rows: np.ndarray, extra: np.ndarray) -> np.ndarray:
@@ -246,6 +260,8 @@ def _low_need_choice(model: "HealthSystemModel", low: np.ndarray, u: np.ndarray)
 
 def choose_care(model: "HealthSystemModel") -> None:
     """Phase 3: decide where each need goes; fill ``model.gp_requests`` and ``model.ae_arrivals``."""
+    from . import kernels
+
     people, c, s, week = model.people, model.spec.choice, model.streams, model.week
     needs = model.needs
 
@@ -253,20 +269,16 @@ def choose_care(model: "HealthSystemModel") -> None:
     low = needs.low
     u = s.uniform("choice.low", people.uid[low])
     choice = _low_need_choice(model, low, u)
-    self_care, peers = low[choice == SELF], low[choice == PEERS]
     to_gp, to_ae = low[choice == GP], low[choice == AE]
     model.log.low_needs += int(low.size)
     model.log.low_to_service += int(to_gp.size + to_ae.size)
-    people.n_low[low] += 1
-    people.n_low_service[to_gp] += 1
-    people.n_low_service[to_ae] += 1
-
-    # Managing oneself or with peers builds activation and loosens dependence.
-    act, dep, con = people.activation, people.dependence, people.connectedness
-    act[self_care] += c.activation_per_self_care * (1.0 - act[self_care])
-    dep[self_care] -= c.dependence_per_self_care * dep[self_care]
-    con[peers] += c.connectedness_per_peer_help * (1.0 - con[peers])
-    dep[peers] -= c.dependence_per_self_care * dep[peers]
+    # Counts, and managing oneself or with peers builds activation (or connection) and
+    # loosens dependence: one compiled pass over the complaints.
+    kernels.low_need_outcomes(low, choice, SELF, PEERS, GP, AE, people.n_low,
+                              people.n_low_service, people.activation, people.dependence,
+                              people.connectedness, float(c.activation_per_self_care),
+                              float(c.dependence_per_self_care),
+                              float(c.connectedness_per_peer_help))
 
     # Flares and acute episodes go by severity.
     flare, acute = needs.flare, needs.acute
@@ -275,9 +287,7 @@ def choose_care(model: "HealthSystemModel") -> None:
 
     # Booked follow-ups that fall due, and last week's unserved requests trying again.
     n = people.n
-    due = np.flatnonzero(people.alive[:n] & (people.ti_gp_followup[:n] >= 0)
-                         & (people.ti_gp_followup[:n] <= week)
-                         & (people.ti_discharge[:n] <= week))
+    due = kernels.due(people.alive[:n], people.ti_gp_followup[:n], people.ti_discharge[:n], week)
     people.ti_gp_followup[due] = -1
     retry = np.flatnonzero(people.gp_waiting[:n] & people.alive[:n])
     people.gp_waiting[retry] = False

@@ -37,6 +37,7 @@ class Network:
         self.degree = np.diff(self.indptr).astype(np.int32)
         self.live_degree = self.degree.astype(np.float32)  # ties to living people
         self._padded: np.ndarray | None = None
+        self._whole_sums: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # name: (values, sums)
 
     def padded(self) -> np.ndarray:
         """The first ties of every row as a dense (width, rows) int32 array (ELL layout),
@@ -58,6 +59,33 @@ class Network:
         out = np.zeros(values.shape[0], dtype=np.float32)
         out[: self.size] = self.adjacency @ values[: self.size].astype(np.float32, copy=False)
         return out
+
+    def whole_tie_sum(self, name: str, values: np.ndarray) -> np.ndarray:
+        """For every row of the network, the sum of ``values`` (float32, whole numbers:
+        counts and whole-number weights) over its ties, kept up to date by changes.
+
+        The first call under ``name`` sums over every tie; later calls walk only the ties
+        of rows whose value changed since the last call, since from week to week few
+        residents change (join or leave the movement, die). Sums of whole numbers below
+        2**24 are exact in float32 in any order, so the result is, bit for bit, the sum
+        over ties in CSR order (:func:`sim.kernels.padded_tie_sum`). Values that are not
+        whole numbers are summed afresh, every call. Do not modify the returned array.
+        """
+        from . import kernels
+
+        values = values[: self.size]
+        state = self._whole_sums.get(name)
+        limit = float(2**24 // max(int(self.degree.max(initial=0)), 1))
+        if state is not None and kernels.update_tie_sum(self.indptr, self.indices, values,
+                                                        state[0], state[1], limit):
+            return state[1]
+        sums = kernels.padded_tie_sum(self.indptr, self.indices, self.padded(), values)
+        whole = bool(np.all((np.floor(values) == values) & (np.abs(values) <= limit)))
+        if whole:
+            self._whole_sums[name] = (values.astype(np.float32, copy=True), sums)
+        else:
+            self._whole_sums.pop(name, None)
+        return sums
 
     def tie_share(self, values: np.ndarray) -> np.ndarray:
         """Share of each person's living ties with ``values`` (0 for people with none).
@@ -82,16 +110,9 @@ class Network:
 
     def random_tie(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One tie of each row chosen by the uniform ``u`` (-1 where a row has none)."""
-        out = np.full(rows.shape, -1, dtype=np.int64)
-        inside = rows < self.size
-        r = rows[inside]
-        deg = self.degree[r]
-        has = deg > 0
-        pick = self.indptr[r[has]] + (u[inside][has] * deg[has]).astype(np.int64)
-        chosen = np.full(r.shape, -1, dtype=np.int64)
-        chosen[has] = self.indices[pick]
-        out[inside] = chosen
-        return out
+        from . import kernels
+
+        return kernels.random_tie(self.indptr, self.indices, rows, u)
 
     def note_deaths(self, rows: np.ndarray) -> None:
         """Remove the dead from their ties' living-tie counts."""

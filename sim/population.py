@@ -114,7 +114,10 @@ class Residents:
         self._live = None
 
     def __len__(self) -> int:
-        return int(self.live.size)
+        """Living residents (a count, quicker than :attr:`live` when that is stale)."""
+        if self._live is not None:
+            return int(self._live.size)
+        return int(np.count_nonzero(self.alive[: self.n]))
 
     def append(self, count: int) -> np.ndarray:
         """Add ``count`` empty rows (growing the arrays if needed); return their indices."""

@@ -50,13 +50,17 @@ def _mix_int(x: int) -> int:
     return x ^ (x >> 31)
 
 
-def _key(*parts: int) -> np.uint64:
-    """Combine integers into one well-mixed 64-bit key."""
-    acc = 0
+def _fold(acc: int, *parts: int) -> int:
+    """Mix integers, one after another, into the running key ``acc``."""
     for part in parts:
         acc ^= part & _MASK
         acc = _mix_int((acc * 0x9E3779B97F4A7C15) & _MASK)
-    return np.uint64(acc)
+    return acc
+
+
+def _key(*parts: int) -> np.uint64:
+    """Combine integers into one well-mixed 64-bit key."""
+    return np.uint64(_fold(0, *parts))
 
 
 # Below this many draws NumPy is as quick as a compiled call (and compiles nothing).
@@ -109,6 +113,7 @@ class Streams:
         self.crn = bool(crn)
         self.week = -1  # -1 while the population is being built
         self._stream_keys: dict[str, int] = {}
+        self._prefixes: dict[str, int] = {}
         self._keys: dict[tuple[str, int], np.uint64] = {}  # this week's, by (stream, draw)
         self._keys_week = self.week
         self._sequential = np.random.default_rng(np.random.SeedSequence([self.seed, 0x5EED]))
@@ -118,6 +123,13 @@ class Streams:
         if sid is None:  # crc32 of the name: stable across processes and Python versions
             sid = self._stream_keys[name] = zlib.crc32(name.encode())
         return sid
+
+    def _stream_prefix(self, name: str) -> int:
+        """The key folded over (seed, stream) once: each week adds only week and draw."""
+        prefix = self._prefixes.get(name)
+        if prefix is None:
+            prefix = self._prefixes[name] = _fold(0, self.seed, self._stream_id(name))
+        return prefix
 
     def uniform(self, name: str, uids: np.ndarray, draw: int = 0) -> np.ndarray:
         """One uniform per resident from stream ``name`` this week.
@@ -149,8 +161,8 @@ class Streams:
             self._keys_week = self.week
         key = self._keys.get((name, draw))
         if key is None:
-            key = self._keys[(name, draw)] = _key(self.seed, self._stream_id(name), self.week,
-                                                  draw)
+            key = self._keys[(name, draw)] = np.uint64(
+                _fold(self._stream_prefix(name), self.week, draw))
         return key
 
     def kernel_draws(self, name: str, count: int, draw: int = 0):

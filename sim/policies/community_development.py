@@ -84,14 +84,16 @@ class CommunityDevelopment(Policy):
             n_seeds = min(n_seeds, model.spec.system.hierarchical_initiatives)
         if n_seeds == 0:
             return
+        from .. import kernels
+
         n = people.n
-        free = np.flatnonzero(people.alive[:n] & people.organiser[:n] & (people.group[:n] < 0)
-                              & (people.age[:n] >= 18))
+        free = kernels.free_organisers(people.alive[:n], people.organiser[:n], people.group[:n],
+                                       people.age[:n])
         if free.size == 0:
             return  # no energy to follow: the money waits
         n_nbhd = model.spec.population.neighbourhoods
-        energy = np.bincount(people.neighbourhood[:n][people.alive[:n] & (people.role[:n] > 0)],
-                             minlength=n_nbhd).astype(float)
+        energy = kernels.participants_by_neighbourhood(
+            people.alive[:n], people.role[:n], people.neighbourhood[:n], n_nbhd).astype(float)
         energy += np.bincount(people.neighbourhood[free], minlength=n_nbhd)
         # The organiser in the most energetic neighbourhood goes first.
         order = np.argsort(-energy[people.neighbourhood[free]], kind="stable")

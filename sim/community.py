@@ -143,28 +143,22 @@ class CommunityGroups:
         self.members[: self.n] = members
         self.organisers[: self.n] = organisers
 
-    def room(self) -> np.ndarray:
-        """Free places in each group (0 for dead groups)."""
-        free = self.capacity[: self.n] - self.members[: self.n]
-        return np.where(self.alive[: self.n], np.maximum(free, 0), 0)
-
     def join(self, people_rows: np.ndarray, group_rows: np.ndarray) -> np.ndarray:
         """Residents join groups, in the order given, only while a group has room.
 
-        Returns the residents who joined. A request into a full group adds no one.
+        Returns the residents who joined (in the order given). A request into a full
+        group adds no one.
         """
         if people_rows.size == 0:
             return people_rows
-        order = np.argsort(group_rows, kind="stable")
-        p_sorted, g_sorted = people_rows[order], group_rows[order]
-        first = np.searchsorted(g_sorted, g_sorted, side="left")
-        rank = np.arange(g_sorted.size) - first
-        ok = rank < self.room()[g_sorted]
-        joined, into = p_sorted[ok], g_sorted[ok]
-        self.model.people.group[joined] = into
-        np.add.at(self.members, into, 1)
-        np.add.at(self.organisers, into[self.model.people.organiser[joined]], 1)
-        return joined
+        from . import kernels
+
+        people = self.model.people
+        joined = kernels.join_groups(np.ascontiguousarray(people_rows, np.int64),
+                                     np.ascontiguousarray(group_rows, np.int64), people.group,
+                                     people.organiser, self.alive, self.capacity,
+                                     self.members, self.organisers)
+        return people_rows[joined]
 
 
 def seed_groups(model: "HealthSystemModel") -> None:
@@ -284,18 +278,11 @@ def _place_referrals(model: "HealthSystemModel") -> None:
     referred = referred[people.alive[referred] & (people.group[referred] < 0)]
     if referred.size == 0 or g.count == 0:
         return
-    live = g.live
-    room = g.room()[live]
-    open_ = live[room > 0]
-    if open_.size == 0:
-        return
+    from . import kernels
+
     # Best open group per neighbourhood: highest vitality.
-    n_nbhd = model.spec.population.neighbourhoods
-    order = np.lexsort((-g.vitality[open_], g.neighbourhood[open_]))
-    ranked = open_[order]
-    nb = g.neighbourhood[ranked]
-    best = np.full(n_nbhd, -1, dtype=np.int64)
-    best[nb[::-1]] = ranked[::-1]  # the first of each neighbourhood wins
+    best = kernels.best_open_groups(g.alive[: g.n], g.capacity, g.members, g.vitality,
+                                    g.neighbourhood, model.spec.population.neighbourhoods)
     target = best[people.neighbourhood[referred]]
     placed = target >= 0
     g.join(referred[placed], target[placed])
@@ -382,4 +369,5 @@ def _spread_norms(model: "HealthSystemModel") -> None:
     # Network.tie_share in float32 (see sim.kernels.spread_norms).
     kernels.spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
                          people.dependence[:n], people.dependence0[:n],
-                         people.activation[:n], people.activation0[:n], float(rate))
+                         people.activation[:n], people.activation0[:n], float(rate),
+                         net.norms_work())

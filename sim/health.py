@@ -13,12 +13,13 @@ The per-person work of the phase is one compiled pass over the population (see
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .population import Residents
-from .streams import derive_uid
+from .streams import derive_uid, to_normal, to_poisson
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -202,8 +203,7 @@ def _merge(sorted_rows: np.ndarray, extra: np.ndarray) -> np.ndarray:
 class _Tables:
     """Per-run constants of the health kernels: upper bounds and quintile multipliers."""
 
-    def __init__(self, spec):
-        h = spec.health
+    def __init__(self, h):
         ages = np.arange(131, dtype=np.float64)
         margin = 1.0 + 1e-3
         # deprivation_multiplier by quintile (index 1..5), in float64.
@@ -234,8 +234,14 @@ class _Tables:
 
 
 def _tables(model: "HealthSystemModel") -> _Tables:
-    # Built afresh each week (a few hundred numbers): parameters may change mid-run.
-    return _Tables(model.spec)
+    return _health_tables(model.spec.health)
+
+
+@functools.lru_cache(maxsize=8)
+def _health_tables(h) -> _Tables:
+    # Keyed by the (frozen, hashable) health parameters, so a change mid-run (the
+    # dashboard's sliders) makes new tables.
+    return _Tables(h)
 
 
 def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
@@ -249,17 +255,19 @@ def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
     people.alive[rows] = True
     people.age[rows] = 0.0
     people.ti_birth[rows] = model.week
-    people.female[rows] = s.uniform("birth.sex", uid) < spec.population.female_share
     pop = spec.population
+    sex, *z = s.uniforms(["birth.sex", "birth.activation", "birth.dependence",
+                          "birth.threshold"], uid)
+    z_act, z_dep, z_threshold = to_normal(np.array(z))
+    people.female[rows] = sex < pop.female_share
     q = people.deprivation[rows].astype(np.float64)
-    act, dep = Residents.disposition(pop, q, s.normal("birth.activation", uid),
-                                     s.normal("birth.dependence", uid))
+    act, dep = Residents.disposition(pop, q, z_act, z_dep)
     people.activation0[rows] = people.activation[rows] = act
     people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = people.connectedness0[mothers]
     people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
-                                     * s.normal("birth.threshold", uid), 0.0, 1.0)
+                                     * z_threshold, 0.0, 1.0)
     model.log.births += int(rows.size)
 
 
@@ -286,31 +294,35 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     uid = derive_uid(arrival | MIGRANT_UID_BIT, model.week)
     people.uid[rows] = uid
     people.alive[rows] = True
+    # Each arrival's draws, stream by stream (in this order, which with CRN off is the
+    # order of the sequential draws).
+    u_band, u_age, u_sex, u_ltc = s.uniforms(["migration.age_band", "migration.age",
+                                              "migration.sex", "migration.ltc"], uid)
     lo, hi, share = (np.array(c) for c in zip(*MIGRANT_AGES))
-    band = np.minimum(np.searchsorted(np.cumsum(share) / share.sum(),
-                                      s.uniform("migration.age_band", uid), side="right"),
+    band = np.minimum(np.searchsorted(np.cumsum(share) / share.sum(), u_band, side="right"),
                       len(share) - 1)
-    age = lo[band] + (hi[band] - lo[band]) * s.uniform("migration.age", uid)
+    age = lo[band] + (hi[band] - lo[band]) * u_age
     people.age[rows] = age
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
-    people.female[rows] = s.uniform("migration.sex", uid) < pop.female_share
+    people.female[rows] = u_sex < pop.female_share
     q = people.deprivation[rows].astype(np.float64)
-    ltc = np.minimum(s.poisson("migration.ltc", uid, Residents.ltc_mean(age, q, spec)), 20)
+    ltc = np.minimum(to_poisson(u_ltc, Residents.ltc_mean(age, q, spec)), 20)
     people.ltc[rows] = ltc
-    diagnosed = np.zeros(count, dtype=np.int8)
-    for k in range(int(ltc.max(initial=0))):
-        diagnosed += (k < ltc) & (s.uniform("migration.diagnosed", uid, draw=k)
-                                  < pop.diagnosed_share)
-    people.diagnosed[rows] = diagnosed
-    act, dep = Residents.disposition(pop, q, s.normal("migration.activation", uid),
-                                     s.normal("migration.dependence", uid))
+    # Each condition is known to services with probability diagnosed_share.
+    conditions = int(ltc.max(initial=0))
+    u_known = s.uniforms([("migration.diagnosed", k) for k in range(conditions)], uid)
+    known = (np.arange(conditions)[:, None] < ltc) & (u_known < pop.diagnosed_share)
+    people.diagnosed[rows] = known.sum(axis=0, dtype=np.int8)
+    u = s.uniforms(["migration.activation", "migration.dependence", "migration.connectedness",
+                    "migration.organiser", "migration.threshold"], uid)
+    z_act, z_dep, z_con, z_threshold = to_normal(u[[0, 1, 2, 4]])
+    act, dep = Residents.disposition(pop, q, z_act, z_dep)
     people.activation0[rows] = people.activation[rows] = act
     people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
-        pop, age, s.normal("migration.connectedness", uid))
-    people.organiser[rows] = (age >= 18) & (
-        s.uniform("migration.organiser", uid) < spec.community.organiser_share)
+        pop, age, z_con)
+    people.organiser[rows] = (age >= 18) & (u[3] < spec.community.organiser_share)
     people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
-                                     * s.normal("migration.threshold", uid), 0.0, 1.0)
+                                     * z_threshold, 0.0, 1.0)
     model.log.migrants += count

@@ -712,19 +712,18 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
                    crn_l, key_l, useq_l):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
-    thresholds). Returns (share, joiners); updates ``role`` in place."""
+    thresholds). Returns the joiners; updates ``role`` in place."""
     n = role.size
     size = live_degree.size
-    share = np.zeros(n, np.float32)
     joiners = np.empty(n, np.int64)
     nj = 0
     thr_floor32 = np.float32(1e-6)
     burnout32 = np.float32(burnout)
     one32 = np.float32(1.0)
     for i in range(n):
+        sh = np.float32(0.0)
         if i < size and live_degree[i] > 0:
-            share[i] = total[i] / live_degree[i]
-        sh = share[i]
+            sh = total[i] / live_degree[i]
         in_movement = role[i] > 0
         thr32 = threshold[i]
         if group_effect != 0.0:
@@ -734,24 +733,22 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
         if alive[i] and age[i] >= min_age and not in_movement and np.float64(sh) >= thr:
             joiners[nj] = i
             nj += 1
-        if burnout != 0.0:
-            u = useq_b[i] if not crn_b else 0.0
-            if in_movement and role[i] != lone_wolf:
-                if crn_b:
-                    u = _unit(uid[i], key_b)
-                if group_effect != 0.0:
-                    support = min(np.float64(sh) / max(thr, 1e-6), 1.0)
-                    p_leave = burnout * (1.0 - support)
-                else:
-                    support32 = min(sh / max(thr32, thr_floor32), one32)
-                    p_leave = np.float64(burnout32 * (one32 - support32))
-                if u < p_leave:
-                    role[i] = 0
+        if burnout != 0.0 and in_movement and role[i] != lone_wolf:
+            if group_effect != 0.0:
+                support = min(np.float64(sh) / max(thr, 1e-6), 1.0)
+                p_leave = burnout * (1.0 - support)
+            else:
+                support32 = min(sh / max(thr32, thr_floor32), one32)
+                p_leave = np.float64(burnout32 * (one32 - support32))
+            # Fully supported participants (p_leave 0) stay whatever their draw, so only
+            # the others' draws are hashed.
+            if p_leave > 0.0 and (_unit(uid[i], key_b) if crn_b else useq_b[i]) < p_leave:
+                role[i] = 0
         if roles and role[i] == lone_wolf and sh <= 0.0:
             u = _unit(uid[i], key_l) if crn_l else useq_l[i]
             if u < lone_wolf_p:
                 role[i] = 0
-    return share, joiners[:nj].copy()
+    return joiners[:nj].copy()
 
 
 @njit(cache=True, error_model="numpy")
@@ -860,6 +857,36 @@ def split_members(alive, group, organiser, new_of, members, organisers, uid, key
 
 
 @njit(cache=True, error_model="numpy")
+def join_groups(people_rows, group_rows, group, organiser, alive, capacity, members,
+                organisers):
+    """Residents join groups in the order given, each only while the group (living)
+    has room; returns which requests were met. ``CommunityGroups.join``."""
+    joined = np.zeros(people_rows.size, np.bool_)
+    for j in range(people_rows.size):
+        g = group_rows[j]
+        if alive[g] and members[g] < capacity[g]:
+            p = people_rows[j]
+            group[p] = g
+            members[g] += 1
+            organisers[g] += organiser[p]
+            joined[j] = True
+    return joined
+
+
+@njit(cache=True, error_model="numpy")
+def best_open_groups(alive, capacity, members, vitality, neighbourhood, neighbourhoods):
+    """In each neighbourhood, the living group with room and the highest vitality (the
+    lowest row among equals); -1 where there is none."""
+    best = np.full(neighbourhoods, -1, np.int64)
+    for g in range(alive.size):
+        if alive[g] and members[g] < capacity[g]:
+            h = neighbourhood[g]
+            if best[h] < 0 or vitality[g] > vitality[best[h]]:
+                best[h] = g
+    return best
+
+
+@njit(cache=True, error_model="numpy")
 def free_organisers(alive, organiser, group, age):
     """Living adult organisers in no group: those who may start one."""
     n = alive.size
@@ -902,34 +929,33 @@ def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
 
 @njit(cache=True, error_model="numpy")
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
-                 activation0, rate):
+                 activation0, rate, work):
     """Dependence and activation drift toward the mean departure of living ties.
 
     Mirrors ``sim.community._spread_norms``: departures are float32, summed over ties in
     float32 in CSR order, divided by the living-tie count, and applied with a float32 step.
+    ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
+    its four rows afresh each week costs page faults worth half the pass at 50,000.
     """
     n = alive.size
     size = indptr.size - 1
-    dep_dev = np.empty(n, np.float32)
-    act_dev = np.empty(n, np.float32)
     zero = np.float32(0.0)
-    for i in range(n):
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
+    for i in range(size):  # departures; the dead (and the padding at `size`) count 0
         if alive[i]:
-            dep_dev[i] = dependence[i] - dependence0[i]
-            act_dev[i] = activation[i] - activation0[i]
+            dep_x[i] = dependence[i] - dependence0[i]
+            act_x[i] = activation[i] - activation0[i]
         else:
-            dep_dev[i] = zero
-            act_dev[i] = zero
+            dep_x[i] = zero
+            act_x[i] = zero
+        dep_sum[i] = zero
+        act_sum[i] = zero
+    dep_x[size] = zero
+    act_x[size] = zero
     # The two sums over ties, each accumulated in CSR order, then the float32 step of
     # each trait. The first ties of every row are summed column by column of the padded
     # (ELL) layout, which keeps each row's order and runs without a branch per row; the
     # padding points at a zero, and adding +0.0 leaves a float32 sum as it was.
-    dep_sum = np.zeros(size, np.float32)
-    act_sum = np.zeros(size, np.float32)
-    dep_x = np.zeros(size + 1, np.float32)
-    act_x = np.zeros(size + 1, np.float32)
-    dep_x[:size] = dep_dev[:size]
-    act_x[:size] = act_dev[:size]
     width = ell.shape[0]
     for k in range(width):
         col = ell[k]
@@ -954,9 +980,9 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     for i in range(min(size, n)):
         denom = live_degree[i]
         if alive[i] and denom > 0:
-            v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_dev[i])
+            v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
             dependence[i] = min(max(v, zero), one)
-            v = activation[i] + rate32 * (act_sum[i] / denom - act_dev[i])
+            v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
             activation[i] = min(max(v, zero), one)
 
 
@@ -1049,18 +1075,16 @@ def padded_ties(indptr, indices, width):
 
 @njit(cache=True, error_model="numpy")
 def week_state(alive, dependence, activation, wellbeing, age, connectedness, group, role,
-               high_dependence, lonely_below):
+               high_dependence, lonely_below, dep, act, wb):
     """One pass over the residents for this week's state metrics.
 
     Returns the living residents' dependence, activation and wellbeing as compact
-    arrays (in row order, so NumPy's means of them are the means it always took) and
-    the counts: living, highly dependent, adults, lonely adults, group members,
-    movement participants.
+    arrays (in row order, so NumPy's means of them are the means it always took), the
+    leading rows of the scratch arrays ``dep``, ``act`` and ``wb``, and the counts:
+    living, highly dependent, adults, lonely adults, group members, movement
+    participants.
     """
     n = alive.size
-    dep = np.empty(n, np.float32)
-    act = np.empty(n, np.float32)
-    wb = np.empty(n, np.float32)
     k = 0
     high = 0
     adults = 0
@@ -1113,7 +1137,8 @@ def _shielded(kernel):
 for _name in ("hash_uniform", "health_pass", "standard_normal",
               "needs", "low_need_choice", "low_need_outcomes", "movement_weights",
               "movement_rules", "tied_to_organisers", "movement_effects", "contacts", "count_members",
-              "free_organisers", "participants_by_neighbourhood", "due",
+              "free_organisers", "participants_by_neighbourhood", "due", "join_groups",
+              "best_open_groups",
               "leave_groups", "member_effects", "release_members", "split_members",
               "spread_norms", "padded_tie_sum", "update_tie_sum", "with_role", "random_tie",
               "padded_ties",

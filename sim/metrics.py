@@ -88,7 +88,8 @@ def week_row(model: "HealthSystemModel") -> dict:
         kernels.week_state(people.alive[:n], people.dependence[:n], people.activation[:n],
                            people.wellbeing[:n], people.age[:n], people.connectedness[:n],
                            people.group[:n], people.role[:n], HIGH_DEPENDENCE,
-                           np.float32(model.spec.population.lonely_below))
+                           np.float32(model.spec.population.lonely_below),
+                           *(people.workspace(f"week_state.{k}", n) for k in range(3)))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission

@@ -76,7 +76,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     roles = bool(lev.movement_roles)
     crn_l, key_l, useq_l = (s.kernel_draws("movement.lone_wolf", n) if roles
                             else (True, np.uint64(0), _NO_DRAWS))
-    share, joiners = kernels.movement_rules(
+    joiners = kernels.movement_rules(
         role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
         net.live_degree, MIN_AGE, float(lev.movement_group_effect or 0.0), burnout,
         crn_b, key_b, useq_b, roles, LONE_WOLF, float(lev.lone_wolf_burnout), crn_l, key_l,

@@ -38,6 +38,7 @@ class Network:
         self.live_degree = self.degree.astype(np.float32)  # ties to living people
         self._padded: np.ndarray | None = None
         self._whole_sums: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # name: (values, sums)
+        self._norms_work: np.ndarray | None = None
 
     def padded(self) -> np.ndarray:
         """The first ties of every row as a dense (width, rows) int32 array (ELL layout),
@@ -48,6 +49,12 @@ class Network:
             width = int(np.percentile(self.degree, 99.9)) if self.size else 0
             self._padded = kernels.padded_ties(self.indptr, self.indices, width)
         return self._padded
+
+    def norms_work(self) -> np.ndarray:
+        """Scratch space of :func:`sim.kernels.spread_norms`, kept from week to week."""
+        if self._norms_work is None:
+            self._norms_work = np.zeros((4, self.size + 1), np.float32)
+        return self._norms_work
 
     @property
     def n_ties(self) -> int:

@@ -99,8 +99,20 @@ class Residents:
         for name, (dtype, fill) in FIELDS.items():
             setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
         self._live: np.ndarray | None = None
+        self._work: dict[str, np.ndarray] = {}
 
     # --- rows ---------------------------------------------------------------------------
+
+    def workspace(self, name: str, rows: int, dtype=np.float32) -> np.ndarray:
+        """A scratch array of ``rows`` rows kept from week to week under ``name``.
+
+        For the compiled passes that fill an array a row per resident each week:
+        allocating it afresh costs page faults worth a good part of the pass.
+        """
+        work = self._work.get(name)
+        if work is None or work.size < rows:
+            work = self._work[name] = np.empty(max(rows, self.capacity), dtype=dtype)
+        return work
 
     @property
     def live(self) -> np.ndarray:

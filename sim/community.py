@@ -193,7 +193,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
-    groups, people, c, s = model.groups, model.people, model.spec.community, model.streams
+    groups = model.groups
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes.

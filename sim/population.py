@@ -159,7 +159,7 @@ class Residents:
         runs of households and practices consecutive runs of residents, so a practice
         serves neighbouring areas, as real practice boundaries do.
         """
-        pop, health = scenario.population, scenario.health
+        pop = scenario.population
         size = pop.size
         people = cls(capacity)
         rows = people.append(size)

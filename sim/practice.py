@@ -65,7 +65,7 @@ class GPPractice(mesa.Agent):
 
 def serve_primary_care(model: "HealthSystemModel") -> None:
     """Phase 4: serve this week's GP requests, practice by practice."""
-    people, pc, s, week, log = model.people, model.spec.primary_care, model.streams, model.week, model.log
+    people, pc, s, log = model.people, model.spec.primary_care, model.streams, model.log
     req: Requests = model.gp_requests
     model.link_worker_referrals = np.empty(0, np.int64)
     rows, kind = req.rows, req.kind

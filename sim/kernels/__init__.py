@@ -1,0 +1,86 @@
+"""Compiled kernels (Numba) for the measured hot spots of a week, one module a phase.
+
+Imported lazily by the phases (never by ``import sim``); each kernel compiles on
+first use and is cached on disk (``cache=True``). Profiles of a million residents
+showed where NumPy spent its time: hashing uniforms for everyone, full-population
+probability arithmetic with many temporaries, and sparse products for norms and
+the movement. These kernels do the same work in one pass each, with the same results:
+
+- **Uniforms** are the SplitMix64 hash of :mod:`sim.streams`, bit for bit.
+- **Events** ("does this person have a need / die / develop a condition this
+  week?") are decided by comparing the person's uniform with a probability. The
+  kernels reject most people with a cheap upper bound on the probability, compute
+  an approximation for the rest, and decide wherever the uniform is clear of the
+  approximation by a safety band (:data:`REL_BAND`, far wider than the few ulps by
+  which the kernel's ``exp`` may differ from NumPy's SIMD ``exp``). The rare rows
+  inside the band are returned as *ambiguous*, and the phase evaluates them with the
+  very NumPy expression the model always used. So every event is decided by exactly
+  the same arithmetic as before, and results do not change.
+- **Continuous updates** (wellbeing, traits, norms) repeat NumPy's operations in the
+  same order and the same dtypes (float32 where the arrays are float32, float64 where
+  NumPy promotes), with ``math.exp`` (the C library's, as SciPy's ``expit`` uses) and
+  a line-by-line port of Cephes ``ndtri`` (as ``scipy.special.ndtri``), so they are
+  bit-identical; ``tests/test_golden.py`` holds them to it.
+
+Modules: :mod:`~sim.kernels.draws` (uniforms, the safety band, normals), ``health``,
+``need`` (need and where to turn), ``community``, ``movement``, ``network`` (sums over
+ties) and ``accounting``. Every kernel is exported here, wrapped so that signals wait
+for it to return (below); call them as ``sim.kernels.<name>``.
+"""
+
+from __future__ import annotations
+
+import _signal
+import signal
+
+from .accounting import week_state
+from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
+                        leave_groups, member_effects, participants_by_neighbourhood,
+                        release_members, split_members)
+from .draws import CHUNK, REL_BAND, hash_uniform, standard_normal
+from .health import health_pass
+from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
+                       with_role)
+from .need import due, low_need_choice, low_need_outcomes, needs
+from .network import padded_tie_sum, padded_ties, random_tie, spread_norms, update_tie_sum
+
+__all__ = ["CHUNK", "REL_BAND", "best_open_groups", "contacts", "count_members", "due",
+           "free_organisers", "hash_uniform", "health_pass", "join_groups", "leave_groups",
+           "low_need_choice", "low_need_outcomes", "member_effects", "movement_effects",
+           "movement_rules", "movement_weights", "needs", "padded_tie_sum", "padded_ties",
+           "participants_by_neighbourhood", "random_tie", "release_members", "split_members",
+           "spread_norms", "standard_normal", "tied_to_organisers", "update_tie_sum",
+           "week_state", "with_role"]
+
+# --- signals ---------------------------------------------------------------------------------
+# A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that
+# runs while Numba's dispatcher is between C and Python, or while a kernel compiles, leaves
+# the dispatcher "returning a result with an exception set", or crashes the process. So
+# INT and TERM are held back for the length of a kernel call (microseconds to milliseconds)
+# and delivered, to the same handlers, as soon as it returns.
+
+_HELD = (signal.SIGINT, signal.SIGTERM)
+
+
+def _shielded(kernel):
+    if not hasattr(_signal, "pthread_sigmask"):
+        return kernel
+    # The C function itself: signal.pthread_sigmask wraps it to turn the returned set
+    # into Signals enums, which costs more than a small kernel (~70 calls a week).
+    sigmask, block, setmask = _signal.pthread_sigmask, _signal.SIG_BLOCK, _signal.SIG_SETMASK
+
+    def call(*args):
+        previous = sigmask(block, _HELD)
+        try:
+            return kernel(*args)
+        finally:
+            sigmask(setmask, previous)
+
+    call.__name__, call.__doc__, call.__wrapped__ = kernel.__name__, kernel.__doc__, kernel
+    return call
+
+
+for _name in __all__:
+    if callable(globals()[_name]):
+        globals()[_name] = _shielded(globals()[_name])
+del _name

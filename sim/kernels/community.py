@@ -1,0 +1,152 @@
+"""Phase 6, compiled: group membership, leaving, splitting, joining, founding and
+contacts (:mod:`sim.community`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from .draws import CHUNK, _fill, _unit
+
+
+@njit(cache=True, error_model="numpy")
+def count_members(group, organiser, groups):
+    """Members and organisers of each of ``groups`` groups (``CommunityGroups.count_members``)."""
+    members = np.zeros(groups, np.int64)
+    organisers = np.zeros(groups, np.int64)
+    for i in range(group.size):
+        g = group[i]
+        if g >= 0:
+            members[g] += 1
+            organisers[g] += organiser[i]
+    return members, organisers
+
+
+@njit(cache=True, error_model="numpy")
+def leave_groups(alive, group, organiser, vitality, burden, members, organisers, uid, key,
+                 p_leave):
+    """Members leave with probability p_leave (1 - vitality) (1 + burden) of their group
+    (float32, as ``sim.community._leave``); CRN draws. Updates ``group`` in place and
+    takes the leavers off their groups' ``members`` and ``organisers`` counts."""
+    p32 = np.float32(p_leave)
+    one = np.float32(1.0)
+    for i in range(group.size):
+        g = group[i]
+        if alive[i] and g >= 0:
+            p = p32 * (one - vitality[g]) * (one + burden[g])
+            if _unit(uid[i], key) < p:
+                group[i] = -1
+                members[g] -= 1
+                organisers[g] -= organiser[i]
+
+
+@njit(cache=True, error_model="numpy")
+def member_effects(alive, group, vitality, activation, dependence, connectedness,
+                   activation_per_week, dependence_per_week, connectedness_per_week):
+    """Members of vital groups gain activation and connection and lean less on services
+    (float32 steps, as ``sim.community._member_effects`` takes them)."""
+    a32 = np.float32(activation_per_week)
+    d32 = np.float32(dependence_per_week)
+    c32 = np.float32(connectedness_per_week)
+    one = np.float32(1.0)
+    for i in range(group.size):
+        g = group[i]
+        if alive[i] and g >= 0:
+            v = vitality[g]
+            activation[i] = activation[i] + a32 * v * (one - activation[i])
+            dependence[i] = dependence[i] - d32 * v * dependence[i]
+            connectedness[i] = connectedness[i] + c32 * v * (one - connectedness[i])
+
+
+@njit(cache=True, error_model="numpy")
+def release_members(group, closing):
+    """Members of closing groups (``closing[g]``) leave them."""
+    for i in range(group.size):
+        g = group[i]
+        if g >= 0 and closing[g]:
+            group[i] = -1
+
+
+@njit(cache=True, error_model="numpy")
+def split_members(alive, group, organiser, new_of, members, organisers, uid, key):
+    """Each member of a splitting group (``new_of[g] >= 0``) moves to the new group on a
+    CRN draw below 0.5 (as ``sim.community._split_groups``), taking their place in the
+    ``members`` and ``organisers`` counts with them."""
+    for i in range(group.size):
+        g = group[i]
+        if alive[i] and g >= 0 and new_of[g] >= 0 and _unit(uid[i], key) < 0.5:
+            h = new_of[g]
+            group[i] = h
+            members[g] -= 1
+            members[h] += 1
+            organisers[g] -= organiser[i]
+            organisers[h] += organiser[i]
+
+
+@njit(cache=True, error_model="numpy")
+def join_groups(people_rows, group_rows, group, organiser, alive, capacity, members,
+                organisers):
+    """Residents join groups in the order given, each only while the group (living)
+    has room; returns which requests were met. ``CommunityGroups.join``."""
+    joined = np.zeros(people_rows.size, np.bool_)
+    for j in range(people_rows.size):
+        g = group_rows[j]
+        if alive[g] and members[g] < capacity[g]:
+            p = people_rows[j]
+            group[p] = g
+            members[g] += 1
+            organisers[g] += organiser[p]
+            joined[j] = True
+    return joined
+
+
+@njit(cache=True, error_model="numpy")
+def best_open_groups(alive, capacity, members, vitality, neighbourhood, neighbourhoods):
+    """In each neighbourhood, the living group with room and the highest vitality (the
+    lowest row among equals); -1 where there is none."""
+    best = np.full(neighbourhoods, -1, np.int64)
+    for g in range(alive.size):
+        if alive[g] and members[g] < capacity[g]:
+            h = neighbourhood[g]
+            if best[h] < 0 or vitality[g] > vitality[best[h]]:
+                best[h] = g
+    return best
+
+
+@njit(cache=True, error_model="numpy")
+def free_organisers(alive, organiser, group, age):
+    """Living adult organisers in no group: those who may start one."""
+    n = alive.size
+    out = np.empty(n, np.int64)
+    k = 0
+    for i in range(n):
+        out[k] = i
+        k += alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= 18)
+    return out[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
+def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
+    """Living movement participants (any role) in each neighbourhood."""
+    out = np.zeros(neighbourhoods, np.int64)
+    for i in range(alive.size):
+        out[neighbourhood[i]] += alive[i] & (role[i] > 0)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
+    """Living people of ``min_age`` or over, in no group, whose uniform is below ``p``."""
+    n = alive.size
+    out = np.empty(n, np.int64)
+    k = 0
+    buf = np.empty(CHUNK, np.float64)
+    for start in range(0, n, CHUNK):
+        m = min(CHUNK, n - start)
+        _fill(buf, crn, key, uid, useq, start, m)
+        c_alive, c_group, c_age = alive[start: start + m], group[start: start + m], age[start: start + m]
+        for j in range(m):
+            out[k] = start + j
+            k += c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
+    return out[:k].copy()

@@ -1,0 +1,143 @@
+"""Sums over the social network's ties, compiled: norms, tie sums kept by the week's
+changes, random ties (:mod:`sim.network`, :mod:`sim.community`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, error_model="numpy")
+def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
+                 activation0, rate, work):
+    """Dependence and activation drift toward the mean departure of living ties.
+
+    Mirrors ``sim.community._spread_norms``: departures are float32, summed over ties in
+    float32 in CSR order, divided by the living-tie count, and applied with a float32 step.
+    ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
+    its four rows afresh each week costs page faults worth half the pass at 50,000.
+    """
+    n = alive.size
+    size = indptr.size - 1
+    zero = np.float32(0.0)
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
+    for i in range(size):  # departures; the dead (and the padding at `size`) count 0
+        if alive[i]:
+            dep_x[i] = dependence[i] - dependence0[i]
+            act_x[i] = activation[i] - activation0[i]
+        else:
+            dep_x[i] = zero
+            act_x[i] = zero
+        dep_sum[i] = zero
+        act_sum[i] = zero
+    dep_x[size] = zero
+    act_x[size] = zero
+    # The two sums over ties, each accumulated in CSR order, then the float32 step of
+    # each trait. The first ties of every row are summed column by column of the padded
+    # (ELL) layout, which keeps each row's order and runs without a branch per row; the
+    # padding points at a zero, and adding +0.0 leaves a float32 sum as it was.
+    width = ell.shape[0]
+    for k in range(width):
+        col = ell[k]
+        for i in range(size):
+            j = col[i]
+            dep_sum[i] += dep_x[j]
+            act_sum[i] += act_x[j]
+    for i in range(size):  # the rest of the ties of rows with more than `width`
+        lo = indptr[i] + width
+        hi = indptr[i + 1]
+        if hi > lo:
+            sx = dep_sum[i]
+            sy = act_sum[i]
+            for jj in range(lo, hi):
+                j = indices[jj]
+                sx += dep_x[j]
+                sy += act_x[j]
+            dep_sum[i] = sx
+            act_sum[i] = sy
+    rate32 = np.float32(rate)
+    one = np.float32(1.0)
+    for i in range(min(size, n)):
+        denom = live_degree[i]
+        if alive[i] and denom > 0:
+            v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
+            dependence[i] = min(max(v, zero), one)
+            v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
+            activation[i] = min(max(v, zero), one)
+
+
+@njit(cache=True, error_model="numpy")
+def padded_tie_sum(indptr, indices, ell, values):
+    """``Network.tie_sum`` of float32 ``values`` for the rows of the network: each row's
+    sum in CSR order and float32, by columns of the padded layout (see spread_norms)."""
+    size = indptr.size - 1
+    x = np.zeros(size + 1, np.float32)
+    x[:size] = values[:size]
+    out = np.zeros(size, np.float32)
+    width = ell.shape[0]
+    for k in range(width):
+        col = ell[k]
+        for i in range(size):
+            out[i] += x[col[i]]
+    for i in range(size):
+        lo = indptr[i] + width
+        hi = indptr[i + 1]
+        if hi > lo:
+            s = out[i]
+            for jj in range(lo, hi):
+                s += x[indices[jj]]
+            out[i] = s
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def update_tie_sum(indptr, indices, values, last, total, limit):
+    """Bring ``total``, the sum of ``last`` over each row's ties, to the sum of ``values``,
+    by walking only the ties of rows whose value changed; ``last`` becomes ``values``.
+
+    Exact for whole numbers (see ``Network.whole_tie_sum``): returns False, changing
+    nothing, if a changed value is not a whole number within +-``limit``.
+    """
+    size = indptr.size - 1
+    for i in range(size):
+        v = values[i]
+        if v != last[i] and not ((abs(v) <= limit) & (math.floor(v) == v)):
+            return False
+    for i in range(size):
+        delta = values[i] - last[i]
+        if delta != 0:
+            for jj in range(indptr[i], indptr[i + 1]):
+                total[indices[jj]] += delta
+            last[i] = values[i]
+    return True
+
+
+@njit(cache=True, error_model="numpy")
+def random_tie(indptr, indices, rows, u):
+    """One tie of each row, the ``int(u * degree)``-th in CSR order (-1 for a row with
+    none, or beyond the network)."""
+    size = indptr.size - 1
+    out = np.full(rows.size, -1, np.int64)
+    for j in range(rows.size):
+        r = rows[j]
+        if r < size:
+            degree = indptr[r + 1] - indptr[r]
+            if degree > 0:
+                out[j] = indices[indptr[r] + np.int64(u[j] * degree)]
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def padded_ties(indptr, indices, width):
+    """The first ``width`` ties of each row as a (width, rows) array, padded with the
+    row count (an index one past the last row)."""
+    size = indptr.size - 1
+    ell = np.full((width, size), size, np.int32)
+    for i in range(size):
+        lo = indptr[i]
+        for k in range(min(indptr[i + 1] - lo, width)):
+            ell[k, i] = indices[lo + k]
+    return ell

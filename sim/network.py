@@ -38,6 +38,8 @@ class Network:
         self.live_degree = self.degree.astype(np.float32)  # ties to living people
         self._padded: np.ndarray | None = None
         self._whole_sums: dict[str, tuple[np.ndarray, np.ndarray]] = {}  # name: (values, sums)
+        # Whole numbers up to this size sum exactly in float32 over any row's ties.
+        self._whole_limit = float(2**24 // max(int(self.degree.max(initial=0)), 1))
         self._norms_work: np.ndarray | None = None
 
     def padded(self) -> np.ndarray:
@@ -82,7 +84,7 @@ class Network:
 
         values = values[: self.size]
         state = self._whole_sums.get(name)
-        limit = float(2**24 // max(int(self.degree.max(initial=0)), 1))
+        limit = self._whole_limit
         if state is not None and kernels.update_tie_sum(self.indptr, self.indices, values,
                                                         state[0], state[1], limit):
             return state[1]

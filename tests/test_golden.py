@@ -138,6 +138,41 @@ def test_compiled_normals_are_scipy_ndtri():
     assert np.array_equal(kernels.standard_normal(u), ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
 
 
+def test_tie_sums_kept_by_changes_are_the_full_sums():
+    """Network.whole_tie_sum, updated from the rows that changed, equals the sum over
+    every tie bit for bit; values that are not whole numbers are summed afresh."""
+    from sim import HealthSystemModel, kernels
+
+    net = HealthSystemModel("baseline", seed=2, population__size=3000,
+                            population__neighbourhoods=3).network
+    rng = np.random.default_rng(4)
+    weights = np.zeros(net.size + 40, np.float32)  # rows past the network are ignored
+    for week in range(12):
+        changed = rng.choice(weights.size, 150, replace=False)
+        weights[changed] = rng.integers(0, 4, changed.size)  # whole weights, as roles
+        if week == 8:
+            weights[[5, 6, 7]] = 0.7  # not whole: summed afresh from here
+        if week == 10:
+            weights[[5, 6, 7]] = 1.0  # whole again
+        got = net.whole_tie_sum("test", weights)
+        full = kernels.padded_tie_sum(net.indptr, net.indices, net.padded(), weights)
+        assert np.array_equal(got, full), week
+        whole = bool(np.all(np.floor(weights[: net.size]) == weights[: net.size]))
+        assert ("test" in net._whole_sums) == whole, week
+    assert whole  # and kept by changes again once the weights are whole
+
+
+def test_batched_draws_are_the_single_draws():
+    from sim.streams import Streams
+
+    uids = np.array([3, 99, 2**63 + 5], np.uint64)
+    for crn in (True, False):
+        one, batch = Streams(7, crn=crn), Streams(7, crn=crn)
+        one.week = batch.week = 4
+        singles = [one.uniform("a", uids), one.uniform("b", uids, draw=2)]
+        assert np.array_equal(batch.uniforms(["a", ("b", 2)], uids), np.stack(singles))
+
+
 def test_packed_queue_order_is_lexsort():
     from sim.practice import _queue_order
 

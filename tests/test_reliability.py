@@ -160,11 +160,18 @@ LONG = {
 }
 
 
+def _interruptible() -> None:
+    # A shell running these tests in the background (``.ci/run &``) ignores SIGINT, and a
+    # child inherits that, so Python would never turn Ctrl-C into KeyboardInterrupt: give
+    # the run the default, as it has in a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_long_run(out: Path, command: str = "run") -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, str(ROOT / "run.py"), *LONG[command], "--out", str(out),
          "--set", "population.size=100000", "--replicates", "3"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
 
 
 def _wait_for_partial(folder: Path, proc: subprocess.Popen, timeout: float = 60) -> Path:

@@ -236,10 +236,7 @@ class Streams:
             return np.stack([self._sequential.random(len(uids)) for _ in named]) if named \
                 else np.empty((0, len(uids)))
         keys = np.array([self.key(name, draw) for name, draw in named], np.uint64)
-        x = np.asarray(uids, dtype=np.uint64)[None, :] * _GOLDEN
-        x = x ^ keys[:, None]
-        _mix(x)
-        return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+        return _hash_uniform_numpy(keys[:, None], np.broadcast_to(uids, (keys.size, len(uids))))
 
     def normal(self, name: str, uids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normals per resident (inverse-CDF of :meth:`uniform`, so CRN holds)."""

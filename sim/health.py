@@ -145,7 +145,7 @@ class _Pass:
 
     def __init__(self, model: "HealthSystemModel"):
         h, pop = model.spec.health, model.spec.population
-        tables = _tables(model)
+        tables = _health_tables(h)
         self.people = model.people
         self.draws = None
         self.death = (tables.death_age, tables.death_ltc, float(h.mortality_infant),
@@ -233,10 +233,6 @@ class _Tables:
                           * max(h.rel_onset_group, 1.0) * margin)
 
 
-def _tables(model: "HealthSystemModel") -> _Tables:
-    return _health_tables(model.spec.health)
-
-
 @functools.lru_cache(maxsize=8)
 def _health_tables(h) -> _Tables:
     # Keyed by the (frozen, hashable) health parameters, so a change mid-run (the
@@ -308,11 +304,9 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     q = people.deprivation[rows].astype(np.float64)
     ltc = np.minimum(to_poisson(u_ltc, Residents.ltc_mean(age, q, spec)), 20)
     people.ltc[rows] = ltc
-    # Each condition is known to services with probability diagnosed_share.
-    conditions = int(ltc.max(initial=0))
-    u_known = s.uniforms([("migration.diagnosed", k) for k in range(conditions)], uid)
-    known = (np.arange(conditions)[:, None] < ltc) & (u_known < pop.diagnosed_share)
-    people.diagnosed[rows] = known.sum(axis=0, dtype=np.int8)
+    people.diagnosed[rows] = Residents.known_conditions(
+        ltc, s.uniforms([("migration.diagnosed", k) for k in range(int(ltc.max(initial=0)))],
+                        uid), pop.diagnosed_share)
     u = s.uniforms(["migration.activation", "migration.dependence", "migration.connectedness",
                     "migration.organiser", "migration.threshold"], uid)
     z_act, z_dep, z_con, z_threshold = to_normal(u[[0, 1, 2, 4]])

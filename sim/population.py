@@ -196,11 +196,10 @@ class Residents:
         # Long-term conditions: Poisson with a rate rising with age and deprivation.
         people.ltc[rows] = np.minimum(
             streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)), 20)
-        diagnosed = np.zeros(size, dtype=np.int8)
-        for k in range(int(people.ltc[rows].max(initial=0))):
-            diagnosed += (k < people.ltc[rows]) & (
-                u("init.diagnosed", uid, draw=k) < pop.diagnosed_share)
-        people.diagnosed[rows] = diagnosed
+        ltc = people.ltc[rows]
+        people.diagnosed[rows] = cls.known_conditions(
+            ltc, (u("init.diagnosed", uid, draw=k) for k in range(int(ltc.max(initial=0)))),
+            pop.diagnosed_share)
 
         # Disposition: activation (lower where deprived), dependence (lower where
         # activated), connectedness, wellbeing; logit-normal so each stays in 0..1.
@@ -231,6 +230,16 @@ class Residents:
         return rng.permutation(quintile).astype(np.int8)
 
     # --- relations shared by the initial build and the weekly health phase ------------------
+
+    @staticmethod
+    def known_conditions(ltc: np.ndarray, draws, share: float) -> np.ndarray:
+        """How many of each person's ``ltc`` conditions services know: each is known
+        with probability ``share``; ``draws[k]`` holds the uniforms of condition ``k``
+        (one row per condition up to the most anyone has)."""
+        known = np.zeros(ltc.shape, dtype=np.int8)
+        for k, u in enumerate(draws):
+            known += (k < ltc) & (u < share)
+        return known
 
     @staticmethod
     def connectedness_level(pop, age: np.ndarray, z: np.ndarray) -> np.ndarray:

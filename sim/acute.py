@@ -67,9 +67,7 @@ def run_acute_care(model: "HealthSystemModel") -> None:
                              + 0.15 * people.ltc[rows])
     u = s.uniform("acute.admit", uid)
     want = np.flatnonzero(u < p_admit)
-    n = people.n
-    trust.occupied = int(np.count_nonzero(people.alive[:n] & (people.ti_discharge[:n] > week)))
-    free = max(trust.beds - trust.occupied, 0)
+    free = max(trust.beds - trust.occupied, 0)  # occupied: counted in phase 2 (arise_needs)
     if want.size > free:  # the sickest (lowest draw relative to risk) first
         order = np.argsort(u[want] / p_admit[want], kind="stable")
         turned = rows[want[order[free:]]]

@@ -46,11 +46,15 @@ class Requests:
     @classmethod
     def concat(cls, parts: list[tuple[np.ndarray, int | np.ndarray]]) -> "Requests":
         """Join (rows, kind) pieces into one set of requests."""
-        rows = [r for r, _ in parts]
-        kinds = [np.broadcast_to(np.asarray(k, np.int8), r.shape) for r, k in parts]
-        if not rows:
+        if not parts:
             return cls.empty()
-        return cls(np.concatenate(rows).astype(np.int64), np.concatenate(kinds).astype(np.int8))
+        rows = np.concatenate([r for r, _ in parts]).astype(np.int64, copy=False)
+        kind = np.empty(rows.size, np.int8)
+        at = 0
+        for r, k in parts:  # a kind for each part, or one per row
+            kind[at: at + r.size] = k
+            at += r.size
+        return cls(rows, kind)
 
     def __len__(self) -> int:
         return int(self.rows.size)
@@ -74,8 +78,8 @@ def season(week: int, amplitude: float) -> float:
 def arise_needs(model: "HealthSystemModel") -> None:
     """Phase 2: draw this week's needs for everyone at home.
 
-    One compiled pass (:func:`sim.kernels.needs`) draws the four kinds for everyone;
-    it decides each event as the expressions of :func:`need_probabilities` do,
+    One compiled pass (:func:`sim.kernels.needs`) draws the four kinds for everyone at
+    home (and counts those in a hospital bed); it decides each event as the expressions of :func:`need_probabilities` do,
     handing back the rare rows too close to call, which are evaluated with them.
     """
     from . import kernels
@@ -107,6 +111,9 @@ def arise_needs(model: "HealthSystemModel") -> None:
         found.append(certain)
     low, flare, review, acute = found
     model.needs = Needs(low=low, flare=flare, acute=acute, review=review)
+    # The pass also counted who is in a bed: no one is admitted, discharged, born or
+    # dies between here and the acute phase, which needs the count.
+    model.acute.occupied = int(out[12])
 
 
 def need_probabilities(model: "HealthSystemModel", rows, f: float):
@@ -289,7 +296,7 @@ def choose_care(model: "HealthSystemModel") -> None:
     n = people.n
     due = kernels.due(people.alive[:n], people.ti_gp_followup[:n], people.ti_discharge[:n], week)
     people.ti_gp_followup[due] = -1
-    retry = np.flatnonzero(people.gp_waiting[:n] & people.alive[:n])
+    retry = np.flatnonzero(people.gp_waiting[:n])  # deaths clear it (remove_residents)
     people.gp_waiting[retry] = False
 
     model.gp_requests = Requests.concat([

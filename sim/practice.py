@@ -65,6 +65,8 @@ class GPPractice(mesa.Agent):
 
 def serve_primary_care(model: "HealthSystemModel") -> None:
     """Phase 4: serve this week's GP requests, practice by practice."""
+    from . import kernels
+
     people, pc, s, log = model.people, model.spec.primary_care, model.streams, model.log
     req: Requests = model.gp_requests
     model.link_worker_referrals = np.empty(0, np.int64)
@@ -75,19 +77,11 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     capacity = np.array([p.capacity for p in practices]) * model.levers.gp_capacity
     capacity = np.floor(capacity + s.generator("primary_care.rounding").random(n_practices))
 
-    # Ration: sort by practice, then priority, then a random key; serve the first
-    # `capacity` requests of each practice.
+    # Ration: each practice serves its requests by priority, then in a random order
+    # (one draw per request), up to its capacity.
     key = s.uniform("primary_care.queue", people.uid[rows], draw=0)
-    order = _queue_order(key, PRIORITY[kind], practice, n_practices)
-    sorted_practice = practice[order]
-    first = np.searchsorted(sorted_practice, np.arange(n_practices), side="left")
-    rank = np.arange(order.size) - first[sorted_practice]
-    served_sorted = rank < capacity[sorted_practice]
-    served_mask = np.empty(order.size, dtype=bool)
-    served_mask[order] = served_sorted
-
-    demand = np.bincount(practice, minlength=n_practices)
-    served_n = np.bincount(practice[served_mask], minlength=n_practices)
+    served_mask, demand, served_n = kernels.ration(
+        practice, PRIORITY[kind], key, capacity, int(PRIORITY.max()) + 1)
 
     # Unserved requests: to A&E, try again next week, or give up.
     unserved = rows[~served_mask]
@@ -108,37 +102,6 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     model.practice_wait[:] = [p.wait_weeks for p in practices]
 
     consult(model, rows[served_mask], kind[served_mask])
-
-
-def _queue_order(key: np.ndarray, priority: np.ndarray, practice: np.ndarray,
-                 n_practices: int) -> np.ndarray:
-    """``np.lexsort((key, priority, practice))``, quicker.
-
-    Every uniform is a whole number of 2**-53 (53 random bits), so practice, priority
-    and key pack into one 64-bit integer whose order is the lexicographic order; one
-    (SIMD, unstable) argsort of it replaces lexsort's three passes. Equal packed keys
-    (a person with two requests of one priority draws one key) are then put back in
-    their original order, as lexsort's stability leaves them.
-    """
-    if n_practices > 1 << 9 or key.size < 2:
-        return np.lexsort((key, priority, practice))
-    packed = (key * float(1 << 53)).astype(np.uint64)
-    packed |= priority.astype(np.uint64) << np.uint64(53)
-    packed |= practice.astype(np.uint64) << np.uint64(55)
-    order = np.argsort(packed)
-    ranked = packed[order]
-    same = ranked[1:] == ranked[:-1]
-    if same.any():
-        in_run = np.zeros(order.size, dtype=bool)
-        in_run[1:] |= same
-        in_run[:-1] |= same
-        starts = in_run.copy()
-        starts[1:] &= ~same
-        where = np.flatnonzero(in_run)
-        run = np.cumsum(starts)[where]
-        tied = order[where]
-        order[where] = tied[np.lexsort((tied, run))]
-    return order
 
 
 def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> None:

@@ -173,17 +173,29 @@ def test_batched_draws_are_the_single_draws():
         assert np.array_equal(batch.uniforms(["a", ("b", 2)], uids), np.stack(singles))
 
 
-def test_packed_queue_order_is_lexsort():
-    from sim.practice import _queue_order
+def test_rationing_serves_the_lexsort_order():
+    """The served requests are the first ``capacity`` of each practice in the order
+    ``np.lexsort((key, priority, practice))``, with ties kept in their order."""
+    from sim.kernels import ration
 
     rng = np.random.default_rng(5)
-    for _ in range(200):
-        n = int(rng.integers(0, 2000))
+    for _ in range(300):
+        n, n_practices = int(rng.integers(0, 2000)), int(rng.integers(1, 9))
         key = rng.integers(0, 40, n) / float(1 << 53)  # many equal keys: one person, two requests
         priority = rng.integers(0, 3, n).astype(np.int8)
-        practice = rng.integers(0, 7, n).astype(np.int32)
-        assert np.array_equal(_queue_order(key, priority, practice, 7),
-                              np.lexsort((key, priority, practice)))
+        practice = rng.integers(0, n_practices, n).astype(np.int32)
+        capacity = np.floor(rng.uniform(-5, n / n_practices * 1.2, n_practices))
+        capacity[rng.random(n_practices) < 0.1] = np.inf
+        order = np.lexsort((key, priority, practice))
+        sorted_practice = practice[order]
+        first = np.searchsorted(sorted_practice, np.arange(n_practices))
+        expected = np.empty(n, bool)
+        expected[order] = np.arange(n) - first[sorted_practice] < capacity[sorted_practice]
+
+        served, demand, served_n = ration(practice, priority, key, capacity, 3)
+        assert np.array_equal(served, expected)
+        assert np.array_equal(demand, np.bincount(practice, minlength=n_practices))
+        assert np.array_equal(served_n, np.bincount(practice[expected], minlength=n_practices))
 
 
 if __name__ == "__main__":

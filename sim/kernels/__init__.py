@@ -23,9 +23,10 @@ the movement. These kernels do the same work in one pass each, with the same res
   bit-identical; ``tests/test_golden.py`` holds them to it.
 
 Modules: :mod:`~sim.kernels.draws` (uniforms, the safety band, normals), ``health``,
-``need`` (need and where to turn), ``community``, ``movement``, ``network`` (sums over
-ties) and ``accounting``. Every kernel is exported here, wrapped so that signals wait
-for it to return (below); call them as ``sim.kernels.<name>``.
+``need`` (need and where to turn), ``primary_care`` (who is served), ``community``,
+``movement``, ``network`` (sums over ties) and ``accounting``. Every kernel is exported
+here, wrapped so that signals wait for it to return (below); call them as
+``sim.kernels.<name>``.
 """
 
 from __future__ import annotations
@@ -42,15 +43,16 @@ from .health import health_pass
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
                        with_role)
 from .need import due, low_need_choice, low_need_outcomes, needs
+from .primary_care import ration
 from .network import padded_tie_sum, padded_ties, random_tie, spread_norms, update_tie_sum
 
 __all__ = ["CHUNK", "REL_BAND", "best_open_groups", "contacts", "count_members", "due",
            "free_organisers", "hash_uniform", "health_pass", "join_groups", "leave_groups",
            "low_need_choice", "low_need_outcomes", "member_effects", "movement_effects",
            "movement_rules", "movement_weights", "needs", "padded_tie_sum", "padded_ties",
-           "participants_by_neighbourhood", "random_tie", "release_members", "split_members",
-           "spread_norms", "standard_normal", "tied_to_organisers", "update_tie_sum",
-           "week_state", "with_role"]
+           "participants_by_neighbourhood", "random_tie", "ration", "release_members",
+           "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
+           "update_tie_sum", "week_state", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -19,8 +19,8 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
           dq_mult, act_lo, act_hi, log_rel_act):
     """This week's low-level, flare, review and acute needs (see ``sim.need.arise_needs``).
 
-    Returns, for each of the four kinds, (certain rows, ambiguous rows, their uniforms).
-    ``useq`` holds the four sequential draws (4 x n) when CRN is off.
+    Returns, for each of the four kinds, (certain rows, ambiguous rows, their uniforms),
+    then the count of the living who are in a hospital bed (not at home). ``useq`` holds the four sequential draws (4 x n) when CRN is off.
 
     Each probability is sandwiched between tabulated bounds (over 1,024 bins of
     wellbeing or activation, ``age_bins`` bins a year of age, and the counts of
@@ -39,6 +39,7 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
     todo = np.empty(CHUNK, np.int64)
     bins = low_lo.size - 1
     last_age = age_lo.size - 1
+    in_bed = 0
     for start in range(0, n, CHUNK):
         m = min(CHUNK, n - start)
         for kind in range(4):
@@ -55,6 +56,7 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
         nt = 0
         for j in range(m):
             home = c_alive[j] & (c_away[j] <= week)
+            in_bed += c_alive[j] & (c_away[j] > week)
             k = c_ltc[j]
             d = c_diag[j]
             wb = min(max(int(c_wb[j] * bins), 0), bins)
@@ -106,7 +108,7 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
     return (ev[0, :ne[0]].copy(), amb[0, :na[0]].copy(), amb_u[0, :na[0]].copy(),
             ev[1, :ne[1]].copy(), amb[1, :na[1]].copy(), amb_u[1, :na[1]].copy(),
             ev[2, :ne[2]].copy(), amb[2, :na[2]].copy(), amb_u[2, :na[2]].copy(),
-            ev[3, :ne[3]].copy(), amb[3, :na[3]].copy(), amb_u[3, :na[3]].copy())
+            ev[3, :ne[3]].copy(), amb[3, :na[3]].copy(), amb_u[3, :na[3]].copy(), in_bed)
 
 
 @njit(inline="always", error_model="numpy")

@@ -120,14 +120,15 @@ class CommunityGroups:
             return
         self.alive[rows] = False
         self.ti_died[rows] = self.model.week
+        if self.members[rows].any():  # the counts are kept, so empty groups need no pass
+            from . import kernels
+
+            people = self.model.people
+            closing = np.zeros(self.n, dtype=bool)
+            closing[rows] = True
+            kernels.release_members(people.group[: people.n], closing)
         self.members[rows] = 0
         self.organisers[rows] = 0
-        from . import kernels
-
-        people = self.model.people
-        closing = np.zeros(self.n, dtype=bool)
-        closing[rows] = True
-        kernels.release_members(people.group[: people.n], closing)
         for row in rows:
             self.agents.pop(int(row)).remove()
         self.died += int(rows.size)

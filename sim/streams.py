@@ -68,6 +68,7 @@ _KERNEL_MIN = 256
 
 
 def _hash_uniform_numpy(key: np.uint64, uids: np.ndarray) -> np.ndarray:
+    """The hash of :func:`hash_uniform` in NumPy: the reference its kernel is held to."""
     x = uids.astype(np.uint64, copy=True)
     x *= _GOLDEN
     x ^= key
@@ -102,7 +103,9 @@ def to_normal(u: np.ndarray) -> np.ndarray:
 
 def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
     """Poisson counts with means ``lam`` by inversion of the uniforms ``u`` (exact)."""
-    lam = np.broadcast_to(np.asarray(lam, dtype=np.float64), u.shape)
+    lam = np.asarray(lam, dtype=np.float64)
+    if lam.shape != u.shape:
+        lam = np.broadcast_to(lam, u.shape)
     k = np.zeros(u.shape, dtype=np.int16)
     term = np.exp(-lam)
     cdf = term.copy()
@@ -123,9 +126,10 @@ def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:
     A newborn's draws are keyed by this uid, so one extra birth elsewhere does not
     shift anyone else's numbers. The top bit marks uids of people born in the run.
     """
-    x = parent_uid.astype(np.uint64, copy=True) ^ _key(0xB127, week)
-    _mix(x)
-    return x | np.uint64(1 << 63)
+    from . import kernels
+
+    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64),
+                            _key(0xB127, week))
 
 
 class Streams:
@@ -229,14 +233,16 @@ class Streams:
         Row ``i`` is ``uniform(name, uids, draw)`` of ``streams[i]`` (a name, or a
         ``(name, draw)`` pair); with CRN off the rows are drawn in the order given, as
         those calls would draw them. For the few residents born or arriving in a week,
-        one vectorised hash of all the streams costs a fraction of one call per stream.
+        one compiled hash of all the streams costs a fraction of one call per stream.
         """
         named = [(s, 0) if isinstance(s, str) else s for s in streams]
         if not self.crn:
             return np.stack([self._sequential.random(len(uids)) for _ in named]) if named \
                 else np.empty((0, len(uids)))
+        from . import kernels
+
         keys = np.array([self.key(name, draw) for name, draw in named], np.uint64)
-        return _hash_uniform_numpy(keys[:, None], np.broadcast_to(uids, (keys.size, len(uids))))
+        return kernels.hash_uniforms(keys, np.ascontiguousarray(uids, dtype=np.uint64))
 
     def normal(self, name: str, uids: np.ndarray, draw: int = 0) -> np.ndarray:
         """Standard normals per resident (inverse-CDF of :meth:`uniform`, so CRN holds)."""

@@ -125,6 +125,9 @@ def test_compiled_uniforms_are_the_numpy_hash():
     key = streams._key(11, 12345, 7, 0)
     assert np.array_equal(streams.hash_uniform(key, uids),
                           streams._hash_uniform_numpy(key, uids))
+    # A newborn's uid: the finaliser of the parent's uid and the week's key, top bit set.
+    expected = streams._mix(uids ^ streams._key(0xB127, 31)) | np.uint64(1 << 63)
+    assert np.array_equal(streams.derive_uid(uids, 31), expected)
 
 
 def test_compiled_normals_are_scipy_ndtri():

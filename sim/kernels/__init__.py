@@ -38,7 +38,7 @@ from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, participants_by_neighbourhood,
                         release_members, split_members)
-from .draws import CHUNK, REL_BAND, hash_uniform, standard_normal
+from .draws import CHUNK, REL_BAND, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
                        with_role)
@@ -47,8 +47,8 @@ from .primary_care import ration
 from .network import padded_tie_sum, padded_ties, random_tie, spread_norms, update_tie_sum
 
 __all__ = ["CHUNK", "REL_BAND", "best_open_groups", "contacts", "count_members", "due",
-           "free_organisers", "hash_uniform", "health_pass", "join_groups", "leave_groups",
-           "low_need_choice", "low_need_outcomes", "member_effects", "movement_effects",
+           "free_organisers", "hash_uniform", "hash_uniforms", "health_pass", "join_groups", "leave_groups",
+           "low_need_choice", "low_need_outcomes", "member_effects", "mix_uids", "movement_effects",
            "movement_rules", "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",

@@ -17,6 +17,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
+_TOP_BIT = np.uint64(1 << 63)
 
 # Events within this relative distance of the approximate probability are decided by
 # NumPy instead. Kernel and NumPy differ by at most a few float32 ulps (~1e-6 relative).
@@ -64,6 +65,31 @@ def hash_uniform(key, uids):
     out = np.empty(uids.size, np.float64)
     for i in range(uids.size):
         out[i] = _unit(uids[i], key)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def hash_uniforms(keys, uids):
+    """Uniforms for ``uids`` under each of ``keys``: row ``k`` is ``hash_uniform(keys[k], uids)``."""
+    out = np.empty((keys.size, uids.size), np.float64)
+    for k in range(keys.size):
+        for i in range(uids.size):
+            out[k, i] = _unit(uids[i], keys[k])
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def mix_uids(uids, key):
+    """SplitMix64 finaliser of ``uids ^ key`` with the top bit set (``sim.streams.derive_uid``)."""
+    out = np.empty(uids.size, np.uint64)
+    for i in range(uids.size):
+        x = uids[i] ^ key
+        x ^= x >> _S30
+        x *= _M1
+        x ^= x >> _S27
+        x *= _M2
+        x ^= x >> _S31
+        out[i] = x | _TOP_BIT
     return out
 
 

@@ -30,6 +30,8 @@ __all__ = ["advance_health", "annual_mortality", "MIGRANT_AGES"]
 # (ONS Long-term international migration, year ending June 2024: about two thirds of
 # immigrants aged 16-34); the split below is an assumption within that.
 MIGRANT_AGES = ((0.0, 18.0, 0.15), (18.0, 35.0, 0.65), (35.0, 65.0, 0.20))
+_YOUNGEST, _OLDEST, _SHARE = (np.array(c) for c in zip(*MIGRANT_AGES))
+_CUMULATIVE_SHARE = np.cumsum(_SHARE) / _SHARE.sum()
 MIGRANT_UID_BIT = np.uint64(1 << 62)  # marks arrival numbers, apart from row-index uids
 
 WEEK = 1.0 / 52.0
@@ -294,10 +296,9 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     # order of the sequential draws).
     u_band, u_age, u_sex, u_ltc = s.uniforms(["migration.age_band", "migration.age",
                                               "migration.sex", "migration.ltc"], uid)
-    lo, hi, share = (np.array(c) for c in zip(*MIGRANT_AGES))
-    band = np.minimum(np.searchsorted(np.cumsum(share) / share.sum(), u_band, side="right"),
-                      len(share) - 1)
-    age = lo[band] + (hi[band] - lo[band]) * u_age
+    band = np.minimum(np.searchsorted(_CUMULATIVE_SHARE, u_band, side="right"),
+                      len(MIGRANT_AGES) - 1)
+    age = _YOUNGEST[band] + (_OLDEST[band] - _YOUNGEST[band]) * u_age
     people.age[rows] = age
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
     people.female[rows] = u_sex < pop.female_share

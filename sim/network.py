@@ -108,15 +108,6 @@ class Network:
         total[denom <= 0] = 0.0
         return total
 
-    def ties_of(self, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """All ties of ``rows``, as (owner row, tie row) pairs, vectorised."""
-        rows = rows[rows < self.size]
-        counts = self.degree[rows]
-        owners = np.repeat(rows, counts)
-        starts = np.repeat(self.indptr[rows], counts)
-        offset = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
-        return owners, self.indices[starts + offset]
-
     def random_tie(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One tie of each row chosen by the uniform ``u`` (-1 where a row has none)."""
         from . import kernels
@@ -125,8 +116,10 @@ class Network:
 
     def note_deaths(self, rows: np.ndarray) -> None:
         """Remove the dead from their ties' living-tie counts."""
-        _, ties = self.ties_of(rows)
-        np.subtract.at(self.live_degree, ties, 1.0)
+        from . import kernels
+
+        kernels.drop_ties(self.indptr, self.indices, np.asarray(rows, np.int64),
+                          self.live_degree)
 
 
 def _household_ties(household: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -26,6 +26,7 @@ _M1 = np.uint64(0xBF58476D1CE4E5B9)
 _M2 = np.uint64(0x94D049BB133111EB)
 _TO_UNIT = 1.0 / float(1 << 53)
 _NO_DRAWS = np.empty(0, np.float64)
+_NO_KEYS = np.empty(0, np.uint64)
 
 
 def _mix(x: np.ndarray) -> np.ndarray:
@@ -63,10 +64,6 @@ def _key(*parts: int) -> np.uint64:
     return np.uint64(_fold(0, *parts))
 
 
-# Below this many normals SciPy's ndtri is as quick as a compiled call.
-_KERNEL_MIN = 256
-
-
 def _hash_uniform_numpy(key: np.uint64, uids: np.ndarray) -> np.ndarray:
     """The hash of :func:`hash_uniform` in NumPy: the reference its kernel is held to."""
     x = uids.astype(np.uint64, copy=True)
@@ -89,16 +86,13 @@ def hash_uniform(key: np.uint64, uids: np.ndarray) -> np.ndarray:
 
 
 def to_normal(u: np.ndarray) -> np.ndarray:
-    """Standard normals from uniforms (any shape; ``u`` may be clipped in place):
-    SciPy's ``ndtri(clip(u, 1e-12, 1 - 1e-12))``, compiled for large arrays."""
-    if u.size >= _KERNEL_MIN and u.ndim == 1:
-        from . import kernels
+    """Standard normals from uniforms (any shape): SciPy's
+    ``ndtri(clip(u, 1e-12, 1 - 1e-12))``, compiled (bit-identical; quicker even for the
+    few draws of a week's newborns, whose SciPy call comes with a cold cache)."""
+    from . import kernels
 
-        return kernels.standard_normal(u)  # Cephes ndtri, bit-identical to SciPy's
-    from scipy.special import ndtri
-
-    np.clip(u, 1e-12, 1 - 1e-12, out=u)
-    return ndtri(u)
+    u = np.asarray(u, dtype=np.float64)
+    return kernels.standard_normal(np.ascontiguousarray(u).ravel()).reshape(u.shape)
 
 
 def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
@@ -149,6 +143,7 @@ class Streams:
         self._prefixes: dict[str, int] = {}
         self._keys: dict[tuple[str, int], np.uint64] = {}  # this week's, by (stream, draw)
         self._keys_week = self.week
+        self._folded: tuple[list, np.ndarray, np.ndarray] = ([], _NO_KEYS, _NO_KEYS)
         self._sequential = np.random.default_rng(np.random.SeedSequence([self.seed, 0x5EED]))
 
     def _stream_id(self, name: str) -> int:
@@ -201,21 +196,22 @@ class Streams:
         """This week's keys of the streams drawn last week, folded all at once.
 
         A week draws from the same fifty-odd streams as the last; folding their keys in
-        one vectorised pass (the bits of :func:`_fold`, in uint64 arithmetic) is ten
-        times quicker than one at a time. Streams new this week are folded as asked.
+        one compiled pass (the bits of :func:`_fold`) is many times quicker than one at a
+        time. Streams new this week are folded as asked.
         """
         pairs = list(self._keys)
         self._keys.clear()
         self._keys_week = self.week
         if not pairs:
             return
-        acc = np.array([self._stream_prefix(name) for name, _ in pairs], np.uint64)
-        for part in (np.uint64(self.week & _MASK),
-                     np.array([draw & _MASK for _, draw in pairs], np.uint64)):
-            acc ^= part
-            acc *= _GOLDEN
-            _mix(acc)
-        self._keys.update(zip(pairs, acc))
+        if pairs != self._folded[0]:  # streams new last week: their prefixes and draws
+            self._folded = (pairs, np.array([self._stream_prefix(n) for n, _ in pairs], np.uint64),
+                            np.array([draw & _MASK for _, draw in pairs], np.uint64))
+        from . import kernels
+
+        _, prefixes, draws = self._folded
+        self._keys.update(zip(pairs, kernels.fold_keys(prefixes, np.uint64(self.week & _MASK),
+                                                       draws)))
 
     def kernel_draws(self, name: str, count: int, draw: int = 0):
         """What a compiled kernel needs to make ``count`` draws of stream ``name``.

@@ -134,11 +134,14 @@ def test_compiled_normals_are_scipy_ndtri():
     from scipy.special import ndtri
 
     from sim import kernels
+    from sim.streams import to_normal
 
     rng = np.random.default_rng(3)
     u = np.concatenate([rng.random(200_000), rng.random(1000) * 1e-9, 1 - rng.random(1000) * 1e-9,
                         [0.0, 1e-13, 0.5, 1 - 1e-13, np.exp(-2.0), 1 - np.exp(-2.0)]])
     assert np.array_equal(kernels.standard_normal(u), ndtri(np.clip(u, 1e-12, 1 - 1e-12)))
+    few = u[-12:].reshape(4, 3)  # a week's newborns: a few draws of several streams
+    assert np.array_equal(to_normal(few), ndtri(np.clip(few, 1e-12, 1 - 1e-12)))
 
 
 def test_tie_sums_kept_by_changes_are_the_full_sums():
@@ -174,6 +177,18 @@ def test_batched_draws_are_the_single_draws():
         one.week = batch.week = 4
         singles = [one.uniform("a", uids), one.uniform("b", uids, draw=2)]
         assert np.array_equal(batch.uniforms(["a", ("b", 2)], uids), np.stack(singles))
+
+
+def test_keys_folded_a_week_at_a_time_are_the_single_folds():
+    from sim.streams import Streams, _fold
+
+    s = Streams(7)
+    for week, streams in enumerate([["a", "b"], ["a", "b", "c"], ["b", "a", "c"], ["c"]]):
+        s.week = week
+        for name in streams:
+            for draw in (0, 3):
+                expected = _fold(s._stream_prefix(name), week, draw)
+                assert s.key(name, draw) == expected, (week, name, draw)
 
 
 def test_rationing_serves_the_lexsort_order():

@@ -79,6 +79,24 @@ def hash_uniforms(keys, uids):
 
 
 @njit(cache=True, error_model="numpy")
+def fold_keys(prefixes, week, draws):
+    """``sim.streams._fold(prefix, week, draw)`` for each stream's prefix and draw."""
+    out = np.empty(prefixes.size, np.uint64)
+    for i in range(prefixes.size):
+        x = prefixes[i]
+        for part in (week, draws[i]):
+            x ^= part
+            x *= _GOLDEN
+            x ^= x >> _S30
+            x *= _M1
+            x ^= x >> _S27
+            x *= _M2
+            x ^= x >> _S31
+        out[i] = x
+    return out
+
+
+@njit(cache=True, error_model="numpy")
 def mix_uids(uids, key):
     """SplitMix64 finaliser of ``uids ^ key`` with the top bit set (``sim.streams.derive_uid``)."""
     out = np.empty(uids.size, np.uint64)

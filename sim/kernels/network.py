@@ -116,6 +116,17 @@ def update_tie_sum(indptr, indices, values, last, total, limit):
 
 
 @njit(cache=True, error_model="numpy")
+def drop_ties(indptr, indices, rows, live_degree):
+    """Take one from the living-tie count of every tie of ``rows`` (rows beyond the
+    network have none). The counts are whole numbers, so the order does not matter."""
+    size = indptr.size - 1
+    for r in rows:
+        if r < size:
+            for jj in range(indptr[r], indptr[r + 1]):
+                live_degree[indices[jj]] -= 1.0
+
+
+@njit(cache=True, error_model="numpy")
 def random_tie(indptr, indices, rows, u):
     """One tie of each row, the ``int(u * degree)``-th in CSR order (-1 for a row with
     none, or beyond the network)."""

@@ -210,12 +210,15 @@ class HealthSystemModel(mesa.Model):
         if (self.week - self.spec.weeks) % 52 == 0:
             self._start_reporting_year()
         self.streams.week = self.week
-        for name, phase in PHASES:
-            t0 = time.perf_counter()
-            if name == "accounting":
-                self.week += 1
-            phase(self)
-            self.phase_seconds[name] += time.perf_counter() - t0
+        from . import kernels
+
+        with kernels.signals_held():  # Ctrl-C lands between weeks, not inside a kernel
+            for name, phase in PHASES:
+                t0 = time.perf_counter()
+                if name == "accounting":
+                    self.week += 1
+                phase(self)
+                self.phase_seconds[name] += time.perf_counter() - t0
         if self.spec.system.check_invariants:
             from .invariants import check_invariants
 

@@ -191,6 +191,18 @@ def test_keys_folded_a_week_at_a_time_are_the_single_folds():
                 assert s.key(name, draw) == expected, (week, name, draw)
 
 
+def test_generators_are_seeded_by_stream_and_week():
+    from sim.streams import Streams
+
+    s = Streams(11)
+    for week in [-1, 0, 1, 2, 51, 52, 53, 120, 3]:
+        s.week = week
+        for name in ("weekly", "other"):
+            expected = np.random.default_rng(
+                np.random.SeedSequence([11, s._stream_id(name), week + 1])).random(5)
+            assert np.array_equal(s.generator(name).random(5), expected), (week, name)
+
+
 def test_rationing_serves_the_lexsort_order():
     """The served requests are the first ``capacity`` of each practice in the order
     ``np.lexsort((key, priority, practice))``, with ties kept in their order."""

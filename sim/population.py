@@ -99,6 +99,7 @@ class Residents:
         for name, (dtype, fill) in FIELDS.items():
             setattr(self, name, np.full(self.capacity, fill, dtype=dtype))
         self._live: np.ndarray | None = None
+        self._living: int | None = None
         self._work: dict[str, np.ndarray] = {}
 
     # --- rows ---------------------------------------------------------------------------
@@ -122,14 +123,16 @@ class Residents:
         return self._live
 
     def changed(self) -> None:
-        """Forget cached row sets after births or deaths."""
+        """Forget cached row sets and counts after births or deaths."""
         self._live = None
+        self._living = None
 
     def __len__(self) -> int:
-        """Living residents (a count, quicker than :attr:`live` when that is stale)."""
-        if self._live is not None:
-            return int(self._live.size)
-        return int(np.count_nonzero(self.alive[: self.n]))
+        """Living residents (cached until births or deaths, like :attr:`live`)."""
+        if self._living is None:
+            self._living = (int(self._live.size) if self._live is not None
+                            else int(np.count_nonzero(self.alive[: self.n])))
+        return self._living
 
     def append(self, count: int) -> np.ndarray:
         """Add ``count`` empty rows (growing the arrays if needed); return their indices."""

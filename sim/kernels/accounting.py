@@ -18,22 +18,23 @@ def week_state(alive, dependence, activation, wellbeing, age, connectedness, gro
     participants.
     """
     n = alive.size
-    k = 0
     high = 0
     adults = 0
     lonely = 0
     members = 0
     movement = 0
-    for i in range(n):
-        if alive[i]:
-            dep[k] = dependence[i]
-            act[k] = activation[i]
-            wb[k] = wellbeing[i]
-            k += 1
-            high += dependence[i] > high_dependence
-            adult = age[i] >= 18
-            adults += adult
-            lonely += adult & (connectedness[i] < lonely_below)
-            members += group[i] >= 0
-            movement += role[i] > 0
+    for i in range(n):  # the counts, vectorised
+        a = alive[i]
+        high += a & (dependence[i] > high_dependence)
+        adult = a & (age[i] >= 18)
+        adults += adult
+        lonely += adult & (connectedness[i] < lonely_below)
+        members += a & (group[i] >= 0)
+        movement += a & (role[i] > 0)
+    k = 0
+    for i in range(n):  # the living's values, without a branch: each row written, kept if alive
+        dep[k] = dependence[i]
+        act[k] = activation[i]
+        wb[k] = wellbeing[i]
+        k += alive[i]
     return dep[:k], act[:k], wb[:k], k, high, adults, lonely, members, movement

@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit
 
 from .draws import CHUNK, _fill, _unit
+from .rows import mask, rows_marked
 
 
 @njit(cache=True, error_model="numpy")
@@ -118,12 +119,10 @@ def best_open_groups(alive, capacity, members, vitality, neighbourhood, neighbou
 def free_organisers(alive, organiser, group, age):
     """Living adult organisers in no group: those who may start one."""
     n = alive.size
-    out = np.empty(n, np.int64)
-    k = 0
+    marks = mask(n)
     for i in range(n):
-        out[k] = i
-        k += alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= 18)
-    return out[:k].copy()
+        marks[i] = alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= 18)
+    return rows_marked(marks, n)
 
 
 @njit(cache=True, error_model="numpy")
@@ -139,14 +138,13 @@ def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
 def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
     """Living people of ``min_age`` or over, in no group, whose uniform is below ``p``."""
     n = alive.size
-    out = np.empty(n, np.int64)
-    k = 0
+    marks = mask(n)
     buf = np.empty(CHUNK, np.float64)
     for start in range(0, n, CHUNK):
         m = min(CHUNK, n - start)
         _fill(buf, crn, key, uid, useq, start, m)
         c_alive, c_group, c_age = alive[start: start + m], group[start: start + m], age[start: start + m]
+        c_marks = marks[start: start + m]
         for j in range(m):
-            out[k] = start + j
-            k += c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
-    return out[:k].copy()
+            c_marks[j] = c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
+    return rows_marked(marks, n)

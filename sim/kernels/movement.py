@@ -8,6 +8,7 @@ import numpy as np
 from numba import njit
 
 from .draws import _unit
+from .rows import mask, rows_marked
 
 
 @njit(cache=True, error_model="numpy")
@@ -24,42 +25,67 @@ def movement_weights(role, alive, mobiliser, mobiliser_weight):
     return out
 
 
+@njit(inline="always", error_model="numpy")
+def _threshold(thr32, in_group, group_effect):
+    """A person's threshold (float64), lowered by the group effect for group members."""
+    thr = np.float64(thr32)
+    if group_effect != 0.0 and in_group:
+        thr = thr * (1.0 - group_effect)
+    return thr
+
+
+@njit(inline="always", error_model="numpy")
+def _p_burnout(sh, thr, thr32, group_effect, burnout):
+    """Weekly probability that a participant leaves: burnout where ties' support falls
+    short of the threshold (float32, or float64 once the group effect scales it)."""
+    if group_effect != 0.0:
+        support = min(np.float64(sh) / max(thr, 1e-6), 1.0)
+        return burnout * (1.0 - support)
+    support32 = min(sh / max(thr32, np.float32(1e-6)), np.float32(1.0))
+    return np.float64(np.float32(burnout) * (np.float32(1.0) - support32))
+
+
 @njit(cache=True, error_model="numpy")
 def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, min_age,
                    group_effect, burnout, crn_b, key_b, useq_b, roles, lone_wolf, lone_wolf_p,
                    crn_l, key_l, useq_l):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
-    thresholds). Returns the joiners; updates ``role`` in place."""
+    thresholds). Returns the joiners; updates ``role`` in place.
+
+    A first pass takes everyone's share of ties in the movement and marks who may change:
+    those whose share reaches their threshold, participants short of support (who may
+    burn out) and lone wolves with no support. Most people are neither (outside the
+    movement and below threshold, or in it and fully supported); only the marked go on,
+    in order. (The helpers take numbers, not arrays: an array passed to a function
+    called once a row costs reference counting each time, 40 ns a row.)
+    """
     n = role.size
     size = live_degree.size
+    share = np.zeros(n, np.float32)  # beyond the network: no ties, a share of 0
+    for i in range(min(n, size)):
+        degree = live_degree[i]
+        share[i] = total[i] / degree if degree > 0 else np.float32(0.0)
+    marks = mask(n)
+    burns = burnout != 0.0
+    for i in range(n):
+        sh, r, thr32 = share[i], role[i], threshold[i]
+        thr = _threshold(thr32, group[i] >= 0, group_effect)
+        marks[i] = ((alive[i] & (age[i] >= min_age) & (r == 0) & (np.float64(sh) >= thr))
+                    | (burns & (r > 0) & (r != lone_wolf)
+                       & (_p_burnout(sh, thr, thr32, group_effect, burnout) > 0.0))
+                    | (roles & (r == lone_wolf) & (sh <= 0.0)))
     joiners = np.empty(n, np.int64)
     nj = 0
-    thr_floor32 = np.float32(1e-6)
-    burnout32 = np.float32(burnout)
-    one32 = np.float32(1.0)
-    for i in range(n):
-        sh = np.float32(0.0)
-        if i < size and live_degree[i] > 0:
-            sh = total[i] / live_degree[i]
+    for i in rows_marked(marks, n):
+        sh, thr32 = share[i], threshold[i]
+        thr = _threshold(thr32, group[i] >= 0, group_effect)
         in_movement = role[i] > 0
-        thr32 = threshold[i]
-        if group_effect != 0.0:
-            thr = np.float64(thr32) * ((1.0 - group_effect) if group[i] >= 0 else 1.0)
-        else:
-            thr = np.float64(thr32)
         if alive[i] and age[i] >= min_age and not in_movement and np.float64(sh) >= thr:
             joiners[nj] = i
             nj += 1
-        if burnout != 0.0 and in_movement and role[i] != lone_wolf:
-            if group_effect != 0.0:
-                support = min(np.float64(sh) / max(thr, 1e-6), 1.0)
-                p_leave = burnout * (1.0 - support)
-            else:
-                support32 = min(sh / max(thr32, thr_floor32), one32)
-                p_leave = np.float64(burnout32 * (one32 - support32))
-            # Fully supported participants (p_leave 0) stay whatever their draw, so only
-            # the others' draws are hashed.
+        if burns and in_movement and role[i] != lone_wolf:
+            p_leave = _p_burnout(sh, thr, thr32, group_effect, burnout)
             if p_leave > 0.0 and (_unit(uid[i], key_b) if crn_b else useq_b[i]) < p_leave:
                 role[i] = 0
         if roles and role[i] == lone_wolf and sh <= 0.0:
@@ -73,12 +99,10 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
 def tied_to_organisers(role, organiser_ties, participant):
     """Participants with at least one living organiser among their ties."""
     size = organiser_ties.size
-    out = np.empty(size, np.int64)
-    k = 0
+    marks = mask(size)
     for i in range(size):
-        out[k] = i
-        k += (organiser_ties[i] > 0) & (role[i] == participant)
-    return out[:k].copy()
+        marks[i] = (organiser_ties[i] > 0) & (role[i] == participant)
+    return rows_marked(marks, size)
 
 
 @njit(cache=True, error_model="numpy")

@@ -10,6 +10,7 @@ import numpy as np
 from numba import njit
 
 from .draws import AMBIGUOUS, CHUNK, EVENT, _band, _fill
+from .rows import mask, rows_marked
 
 
 @njit(cache=True, error_model="numpy")
@@ -127,12 +128,10 @@ def due(alive, ti_due, ti_discharge, week):
     """Living residents at home with an appointment booked for this week or earlier
     (``ti_due`` is -1 where none is booked)."""
     n = alive.size
-    out = np.empty(n, np.int64)
-    k = 0
+    marks = mask(n)
     for i in range(n):
-        out[k] = i
-        k += alive[i] & (ti_due[i] >= 0) & (ti_due[i] <= week) & (ti_discharge[i] <= week)
-    return out[:k].copy()
+        marks[i] = alive[i] & (ti_due[i] >= 0) & (ti_due[i] <= week) & (ti_discharge[i] <= week)
+    return rows_marked(marks, n)
 
 
 # --- phase 3: where to turn -------------------------------------------------------------

@@ -122,18 +122,6 @@ def _band(u, p):
     return AMBIGUOUS
 
 
-@njit(inline="always", error_model="numpy")
-def _push(outcome, i, u, events, n_events, amb, amb_u, n_amb):
-    if outcome == EVENT:
-        events[n_events] = i
-        n_events += 1
-    elif outcome == AMBIGUOUS:
-        amb[n_amb] = i
-        amb_u[n_amb] = u
-        n_amb += 1
-    return n_events, n_amb
-
-
 # --- standard normals: Cephes ndtri, as scipy.special.ndtri ----------------------------
 
 

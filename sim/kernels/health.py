@@ -10,12 +10,13 @@ import numpy as np
 from numba import njit
 
 from .draws import (AMBIGUOUS, CHUNK, EVENT, _EXP_M2, _P0, _P1, _Q0, _Q1, _S2PI, _band,
-                    _fill, _p1evl, _polevl, _push, _standard_normal)
+                    _fill, _p1evl, _polevl, _standard_normal)
 
 
 @njit(inline="always", error_model="numpy")
-def _p_death(a, k, q, infant, m80, gompertz, r, log_r, l80, ltc_slope, dep_mult):
-    """Weekly probability of death at age ``a`` with ``k`` conditions in quintile ``q``.
+def _p_death(a, k, dep, infant, m80, gompertz, r, log_r, l80, ltc_slope):
+    """Weekly probability of death at age ``a`` with ``k`` conditions, where the
+    deprivation multiplier of the quintile is ``dep``.
 
     :func:`sim.health.annual_mortality` in scalar arithmetic (an approximation of it:
     ``exp`` and ``**`` may differ by ulps, which the band of :func:`_band` absorbs).
@@ -25,7 +26,7 @@ def _p_death(a, k, q, infant, m80, gompertz, r, log_r, l80, ltc_slope, dep_mult)
         base = infant
     else:
         base = m80 * math.exp(gompertz * (a - 80.0))
-    mean = l80 * math.exp(ltc_slope * (a - 80.0)) * dep_mult[q]
+    mean = l80 * math.exp(ltc_slope * (a - 80.0)) * dep
     am = base * math.exp((k - mean) * log_r) * math.exp(-mean * (r - 1.0 - log_r))
     am = min(am, 1.0)
     return 1.0 - math.exp(week * math.log1p(-am)) if am < 1.0 else 1.0
@@ -44,14 +45,17 @@ def _may_die(u, b):
 
 
 @njit(inline="always", error_model="numpy")
-def _p_onset(a, q, con, act, grp, scale, lonely_below, rel_lonely, log_rel_act, rel_group,
-             l80, ltc_slope, dep_mult):
-    """Weekly probability of a new condition: :func:`sim.health.onset_hazard`, approximately."""
+def _p_onset(a, dep, con, act, grp, scale, lonely_below, rel_lonely, log_rel_act, rel_group,
+             l80, ltc_slope):
+    """Weekly probability of a new condition: :func:`sim.health.onset_hazard`, approximately.
+
+    The helpers take numbers, not arrays: an array passed to a helper called once a row
+    costs reference counting each time."""
     rel = rel_lonely if con < lonely_below else 1.0
     rel *= math.exp(act * log_rel_act)
     if grp >= 0:
         rel *= rel_group
-    return scale * l80 * math.exp(ltc_slope * (a - 80.0)) * dep_mult[q] * rel
+    return scale * l80 * math.exp(ltc_slope * (a - 80.0)) * dep * rel
 
 
 # Cephes ndtri (Moshier), as in scipy.special.ndtri: same coefficients, same order.
@@ -171,16 +175,21 @@ def health_pass(spans, deaths, onsets, traits, people, draws, death, onset, trai
                     u = u_death[j]
                     b = death_age[min(int(a), death_age.size - 1)] * death_ltc[ltc[i]]
                     if _may_die(u, b):
-                        p = _p_death(a, ltc[i], quintile[i], infant, m80, gompertz, r, log_r,
-                                     l80, ltc_slope, dep_mult)
+                        p = _p_death(a, ltc[i], dep_mult[quintile[i]], infant, m80, gompertz, r,
+                                     log_r, l80, ltc_slope)
                         outcome = _band(u, p)
-                        nd, nad = _push(outcome, i, u, dead, nd, amb_dead, amb_dead_u, nad)
                         if outcome == EVENT:
+                            dead[nd] = i
+                            nd += 1
                             live = False
                             dying[n_dying] = i
                             dying_group[n_dying] = group[i]
                             n_dying += 1
-                        hold = outcome == AMBIGUOUS
+                        elif outcome == AMBIGUOUS:
+                            amb_dead[nad] = i
+                            amb_dead_u[nad] = u
+                            nad += 1
+                            hold = True
                     mothers[nm] = i
                     nm += live & female[i] & (a >= 15) & (a < 45) & (u_birth[j] < birth_p)
                 if onsets & live & (not hold):
@@ -188,9 +197,9 @@ def health_pass(spans, deaths, onsets, traits, people, draws, death, onset, trai
                     u = u_onset[j]
                     q = quintile[i]
                     if u < onset_age[min(int(a), onset_age.size - 1)] * dep_mult[q] * onset_rel:
-                        p = _p_onset(a, q, connectedness[i], activation[i], group[i], scale,
-                                     lonely_below, rel_lonely, log_rel_act, rel_group, l80,
-                                     ltc_slope, dep_mult)
+                        p = _p_onset(a, dep_mult[q], connectedness[i], activation[i], group[i],
+                                     scale, lonely_below, rel_lonely, log_rel_act, rel_group,
+                                     l80, ltc_slope)
                         outcome = _band(u, p)
                         if outcome == EVENT:
                             ltc[i] = min(ltc[i] + 1, 40)

@@ -9,7 +9,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .draws import AMBIGUOUS, CHUNK, EVENT, _band, _fill
+from .draws import AMBIGUOUS, CHUNK, EVENT, NO_EVENT, _band, _fill
 from .rows import mask, rows_marked
 
 
@@ -38,6 +38,7 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
     buf = np.empty((4, CHUNK), np.float64)
     flags = np.empty(CHUNK, np.int64)
     todo = np.empty(CHUNK, np.int64)
+    outcome = np.empty(4, np.int64)  # of the row's four kinds: EVENT, NO_EVENT, AMBIGUOUS
     bins = low_lo.size - 1
     last_age = age_lo.size - 1
     in_bed = 0
@@ -75,52 +76,52 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
             j = todo[t]
             i = start + j
             f = flags[j]
+            outcome[:] = NO_EVENT
             if f & 1:
                 u = buf[0, j]
                 wb = min(max(int(wellbeing[i] * bins), 0), bins)
                 if u < low_lo[wb]:
-                    _push_kind(EVENT, 0, i, u, ev, ne, amb, amb_u, na)
+                    outcome[0] = EVENT
                 else:
                     p = c_low * math.exp(1.5 * (0.65 - np.float64(wellbeing[i])))
-                    _push_kind(_band(u, p), 0, i, u, ev, ne, amb, amb_u, na)
+                    outcome[0] = _band(u, p)
             if f & 2:
                 u = buf[1, j]
                 ab = min(max(int(activation[i] * bins), 0), bins)
                 if u < flare_lo[ab] * ltc[i]:
-                    _push_kind(EVENT, 1, i, u, ev, ne, amb, amb_u, na)
+                    outcome[1] = EVENT
                 else:
                     act = np.float64(activation[i] - np.float32(0.5))
                     p = -math.expm1(-(c_flare * ltc[i] * math.exp(act * log_rel_flare)))
-                    _push_kind(_band(u, p), 1, i, u, ev, ne, amb, amb_u, na)
+                    outcome[1] = _band(u, p)
             if f & 4:
-                _push_kind(EVENT, 2, i, buf[2, j], ev, ne, amb, amb_u, na)
+                outcome[2] = EVENT
             if f & 8:
                 u = buf[3, j]
                 ab = min(max(int(activation[i] * bins), 0), bins)
                 ia = min(int(age[i] * age_bins), last_age)
                 rest = ltc_mult[ltc[i], diagnosed[i]] * dq_mult[quintile[i]]
                 if u < age_lo[ia] * rest * act_lo[ab]:
-                    _push_kind(EVENT, 3, i, u, ev, ne, amb, amb_u, na)
+                    outcome[3] = EVENT
                 else:
                     act = np.float64(activation[i] - np.float32(0.5))
                     p = (c_acute * math.exp(acute_slope * (age[i] - 40.0)) * rest
                          * math.exp(act * log_rel_act))
-                    _push_kind(_band(u, p), 3, i, u, ev, ne, amb, amb_u, na)
+                    outcome[3] = _band(u, p)
+            # The row's events, and its draws too close to call. (Written here, not by a
+            # helper: arrays passed to a helper called once a row cost reference counts.)
+            for kind in range(4):
+                if outcome[kind] == EVENT:
+                    ev[kind, ne[kind]] = i
+                    ne[kind] += 1
+                elif outcome[kind] == AMBIGUOUS:
+                    amb[kind, na[kind]] = i
+                    amb_u[kind, na[kind]] = buf[kind, j]
+                    na[kind] += 1
     return (ev[0, :ne[0]].copy(), amb[0, :na[0]].copy(), amb_u[0, :na[0]].copy(),
             ev[1, :ne[1]].copy(), amb[1, :na[1]].copy(), amb_u[1, :na[1]].copy(),
             ev[2, :ne[2]].copy(), amb[2, :na[2]].copy(), amb_u[2, :na[2]].copy(),
             ev[3, :ne[3]].copy(), amb[3, :na[3]].copy(), amb_u[3, :na[3]].copy(), in_bed)
-
-
-@njit(inline="always", error_model="numpy")
-def _push_kind(outcome, kind, i, u, ev, ne, amb, amb_u, na):
-    if outcome == EVENT:
-        ev[kind, ne[kind]] = i
-        ne[kind] += 1
-    elif outcome == AMBIGUOUS:
-        amb[kind, na[kind]] = i
-        amb_u[kind, na[kind]] = u
-        na[kind] += 1
 
 
 @njit(cache=True, error_model="numpy")

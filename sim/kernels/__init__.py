@@ -22,11 +22,20 @@ the movement. These kernels do the same work in one pass each, with the same res
   a line-by-line port of Cephes ``ndtri`` (as ``scipy.special.ndtri``), so they are
   bit-identical; ``tests/test_golden.py`` holds them to it.
 
+Two things measured while writing them, which any new kernel should keep to:
+
+- **Helpers called once a row take numbers, not arrays.** An array passed to a helper
+  called once a row, even an inlined one, made one kernel fifty times slower (as far as
+  we can tell, Numba's reference counting stays in the loop and stops it vectorising).
+  Events are written to their arrays in the kernel's own loop.
+- **Sparse selections mark, then read eight at a time** (:mod:`~sim.kernels.rows`):
+  appending each qualifying row as it is met cannot be vectorised.
+
 Modules: :mod:`~sim.kernels.draws` (uniforms, the safety band, normals), ``health``,
 ``need`` (need and where to turn), ``primary_care`` (who is served), ``community``,
-``movement``, ``network`` (sums over ties) and ``accounting``. Every kernel is exported
-here, wrapped so that signals wait for it to return (below); call them as
-``sim.kernels.<name>``.
+``movement``, ``network`` (sums over ties), ``accounting`` and ``rows`` (selections).
+Every kernel is exported here, wrapped so that signals wait for it to return (below);
+call them as ``sim.kernels.<name>``.
 """
 
 from __future__ import annotations

@@ -47,10 +47,7 @@ def _may_die(u, b):
 @njit(inline="always", error_model="numpy")
 def _p_onset(a, dep, con, act, grp, scale, lonely_below, rel_lonely, log_rel_act, rel_group,
              l80, ltc_slope):
-    """Weekly probability of a new condition: :func:`sim.health.onset_hazard`, approximately.
-
-    The helpers take numbers, not arrays: an array passed to a helper called once a row
-    costs reference counting each time."""
+    """Weekly probability of a new condition: :func:`sim.health.onset_hazard`, approximately."""
     rel = rel_lonely if con < lonely_below else 1.0
     rel *= math.exp(act * log_rel_act)
     if grp >= 0:

@@ -57,8 +57,7 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
     those whose share reaches their threshold, participants short of support (who may
     burn out) and lone wolves with no support. Most people are neither (outside the
     movement and below threshold, or in it and fully supported); only the marked go on,
-    in order. (The helpers take numbers, not arrays: an array passed to a function
-    called once a row costs reference counting each time, 40 ns a row.)
+    in order.
     """
     n = role.size
     size = live_degree.size

@@ -108,8 +108,8 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
                     p = (c_acute * math.exp(acute_slope * (age[i] - 40.0)) * rest
                          * math.exp(act * log_rel_act))
                     outcome[3] = _band(u, p)
-            # The row's events, and its draws too close to call. (Written here, not by a
-            # helper: arrays passed to a helper called once a row cost reference counts.)
+            # The row's events, and its draws too close to call (written here, not by a
+            # helper given the arrays: see sim.kernels).
             for kind in range(4):
                 if outcome[kind] == EVENT:
                     ev[kind, ne[kind]] = i

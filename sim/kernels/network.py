@@ -9,6 +9,8 @@ import math
 import numpy as np
 from numba import njit
 
+from .rows import mask, rows_marked
+
 
 @njit(cache=True, error_model="numpy")
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
@@ -102,16 +104,19 @@ def update_tie_sum(indptr, indices, values, last, total, limit):
     nothing, if a changed value is not a whole number within +-``limit``.
     """
     size = indptr.size - 1
+    marks = mask(size)  # few change in a week: marked in a vectorised pass
     for i in range(size):
+        marks[i] = values[i] != last[i]
+    changed = rows_marked(marks, size)
+    for i in changed:
         v = values[i]
-        if v != last[i] and not ((abs(v) <= limit) & (math.floor(v) == v)):
+        if not ((abs(v) <= limit) & (math.floor(v) == v)):
             return False
-    for i in range(size):
+    for i in changed:
         delta = values[i] - last[i]
-        if delta != 0:
-            for jj in range(indptr[i], indptr[i + 1]):
-                total[indices[jj]] += delta
-            last[i] = values[i]
+        for jj in range(indptr[i], indptr[i + 1]):
+            total[indices[jj]] += delta
+        last[i] = values[i]
     return True
 
 

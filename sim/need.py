@@ -79,8 +79,9 @@ def arise_needs(model: "HealthSystemModel") -> None:
     """Phase 2: draw this week's needs for everyone at home.
 
     One compiled pass (:func:`sim.kernels.needs`) draws the four kinds for everyone at
-    home (and counts those in a hospital bed); it decides each event as the expressions of :func:`need_probabilities` do,
-    handing back the rare rows too close to call, which are evaluated with them.
+    home (and counts those in a hospital bed); it decides each event as the expressions
+    of :func:`need_probabilities` do, handing back the rare rows too close to call,
+    which are evaluated with them.
     """
     from . import kernels
 

@@ -70,7 +70,8 @@ def hash_uniform(key, uids):
 
 @njit(cache=True, error_model="numpy")
 def hash_uniforms(keys, uids):
-    """Uniforms for ``uids`` under each of ``keys``: row ``k`` is ``hash_uniform(keys[k], uids)``."""
+    """Uniforms for ``uids`` under each of ``keys``: row ``k`` is
+    ``hash_uniform(keys[k], uids)``."""
     out = np.empty((keys.size, uids.size), np.float64)
     for k in range(keys.size):
         for i in range(uids.size):

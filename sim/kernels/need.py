@@ -21,7 +21,8 @@ def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age,
     """This week's low-level, flare, review and acute needs (see ``sim.need.arise_needs``).
 
     Returns, for each of the four kinds, (certain rows, ambiguous rows, their uniforms),
-    then the count of the living who are in a hospital bed (not at home). ``useq`` holds the four sequential draws (4 x n) when CRN is off.
+    then the count of the living who are in a hospital bed (not at home). ``useq`` holds
+    the four sequential draws (4 x n) when CRN is off.
 
     Each probability is sandwiched between tabulated bounds (over 1,024 bins of
     wellbeing or activation, ``age_bins`` bins a year of age, and the counts of

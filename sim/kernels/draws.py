@@ -28,15 +28,18 @@ EVENT, NO_EVENT, AMBIGUOUS = 1, 0, 2
 
 
 @njit(inline="always", error_model="numpy")
-def _unit(uid, key):
-    x = uid * _GOLDEN
-    x ^= key
+def _mix(x):
+    """SplitMix64 finaliser of one uint64 (``sim.streams._mix``)."""
     x ^= x >> _S30
     x *= _M1
     x ^= x >> _S27
     x *= _M2
-    x ^= x >> _S31
-    return np.float64(x >> _S11) * _TO_UNIT
+    return x ^ (x >> _S31)
+
+
+@njit(inline="always", error_model="numpy")
+def _unit(uid, key):
+    return np.float64(_mix((uid * _GOLDEN) ^ key) >> _S11) * _TO_UNIT
 
 
 CHUNK = 512  # draws hashed ahead in a vectorised loop, then used by the scalar loop
@@ -84,16 +87,7 @@ def fold_keys(prefixes, week, draws):
     """``sim.streams._fold(prefix, week, draw)`` for each stream's prefix and draw."""
     out = np.empty(prefixes.size, np.uint64)
     for i in range(prefixes.size):
-        x = prefixes[i]
-        for part in (week, draws[i]):
-            x ^= part
-            x *= _GOLDEN
-            x ^= x >> _S30
-            x *= _M1
-            x ^= x >> _S27
-            x *= _M2
-            x ^= x >> _S31
-        out[i] = x
+        out[i] = _mix(((_mix((prefixes[i] ^ week) * _GOLDEN)) ^ draws[i]) * _GOLDEN)
     return out
 
 
@@ -102,13 +96,7 @@ def mix_uids(uids, key):
     """SplitMix64 finaliser of ``uids ^ key`` with the top bit set (``sim.streams.derive_uid``)."""
     out = np.empty(uids.size, np.uint64)
     for i in range(uids.size):
-        x = uids[i] ^ key
-        x ^= x >> _S30
-        x *= _M1
-        x ^= x >> _S27
-        x *= _M2
-        x ^= x >> _S31
-        out[i] = x | _TOP_BIT
+        out[i] = _mix(uids[i] ^ key) | _TOP_BIT
     return out
 
 

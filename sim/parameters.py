@@ -15,7 +15,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Param", "SECTIONS", "SCENARIO_FIELDS"]
+__all__ = ["Param", "SECTIONS", "SCENARIO_FIELDS", "GRADES", "DISTRIBUTIONS"]
+
+# The kinds of evidence behind an effect parameter's central value, strongest first.
+GRADES: dict[str, str] = {
+    "rct": "randomised trial, or a systematic review of controlled studies",
+    "controlled": "controlled observational study (difference-in-differences, matched cohort)",
+    "uncontrolled": "uncontrolled before-and-after study, case study or expert report",
+    "assumption": "no study measures it: a stated assumption",
+}
+
+# How a draw over a plausible range is made (sim's probabilistic comparisons): each maps a
+# uniform quantile to a value, using (low, central, high) = (plausible[0], default, plausible[1]).
+DISTRIBUTIONS: dict[str, str] = {
+    "pert": "beta-PERT on low, central, high (the central value is the mode)",
+    "triangular": "triangular on low, central, high",
+    "uniform": "uniform between low and high",
+    "loguniform": "log-uniform between low and high (rate ratios; both above zero)",
+}
 
 
 @dataclass(frozen=True)
@@ -32,6 +49,11 @@ class Param:
         shares: number of entries for a list of shares that must sum to one.
         lever: shown as a slider in the workshop dashboard.
         integer: the value must be a whole number.
+        plausible: ``(low, high)``, the uncertainty about the value (not its bounds of
+            validity): the range probabilistic comparisons draw over. Every effect
+            parameter has one; ``None`` for structural settings.
+        grade: the kind of evidence behind the default, a key of :data:`GRADES`.
+        dist: how draws over ``plausible`` are made, a key of :data:`DISTRIBUTIONS`.
     """
 
     default: Any
@@ -44,6 +66,32 @@ class Param:
     shares: int | None = None
     lever: bool = False
     integer: bool = False
+    plausible: tuple[float, float] | None = None
+    grade: str | None = None
+    dist: str = "pert"
+
+    def __post_init__(self):
+        # A declaration that contradicts itself is a programming error, caught at import.
+        if self.grade is not None and self.grade not in GRADES:
+            raise ValueError(f"grade {self.grade!r} is not one of {sorted(GRADES)}")
+        if self.dist not in DISTRIBUTIONS:
+            raise ValueError(f"dist {self.dist!r} is not one of {sorted(DISTRIBUTIONS)}")
+        if self.plausible is not None:
+            low, high = self.plausible
+            lo = -float("inf") if self.lo is None else self.lo
+            hi = float("inf") if self.hi is None else self.hi
+            if not lo <= low <= self.default <= high <= hi:
+                raise ValueError(f"plausible range {self.plausible} must hold the default "
+                                 f"{self.default} within the bounds {self.lo}..{self.hi}")
+            if self.dist == "loguniform" and low <= 0:
+                raise ValueError("a log-uniform range needs a low above zero")
+            if self.grade is None:
+                raise ValueError("a parameter with a plausible range needs its evidence grade")
+
+    @property
+    def uncertain(self) -> bool:
+        """Whether draws vary this parameter (it has a plausible range wider than a point)."""
+        return self.plausible is not None and self.plausible[0] < self.plausible[1]
 
     @property
     def kind(self) -> type:

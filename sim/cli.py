@@ -48,6 +48,9 @@ def _add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
         p.add_argument("--weeks", type=_positive_int, help="horizon in weeks (default: 520)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                    help="override a parameter, e.g. --set network.mean_degree=6 (repeatable)")
+    p.add_argument("--place", help="a place of England: local authority or ICB code or name "
+                   "(see the places command), or a scenario file to take its place: from; "
+                   "--set population.scale=0.1 runs a tenth")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
@@ -60,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     p = sub.add_parser("run", help="run a scenario and write its results")
-    p.add_argument("scenario", type=Path, help="scenario YAML")
+    p.add_argument("scenario", type=Path, nargs="?", default=Path("baseline"),
+                   help="scenario YAML or a shipped scenario's name (default: baseline)")
     _add_run_options(p)
     p.set_defaults(handler=cmd_run)
 
@@ -123,13 +127,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--markdown", action="store_true", help="as a Markdown table (for docs/)")
     p.add_argument("--prefix", default="", help="only paths starting with this, e.g. policies.screening")
     p.set_defaults(handler=cmd_parameters)
+
+    p = sub.add_parser("places", help="list England's places: residents, deprivation mix, "
+                                      "neighbourhoods")
+    p.add_argument("--search", metavar="TEXT", help="only places whose code or name contains TEXT")
+    p.add_argument("--icb", metavar="CODE", help="only this ICB (code or name) and its local "
+                                                 "authorities")
+    p.set_defaults(handler=cmd_places)
+
+    p = sub.add_parser("show", help="print a scenario fully resolved (extends, place, --set)")
+    p.add_argument("scenario", type=Path, help="scenario YAML or a shipped scenario's name")
+    p.add_argument("--place", help="a place of England (as for run)")
+    p.add_argument("--set", dest="overrides", action="append", default=[],
+                   metavar="KEY.PATH=VALUE", help="override a parameter (repeatable)")
+    p.set_defaults(handler=cmd_show)
     return parser
 
 
-def _overrides(pairs: Sequence[str]) -> dict:
+def _overrides(pairs: Sequence[str], place: str | None = None) -> dict:
     from .scenario import parse_assignment
 
-    return dict(parse_assignment(text) for text in pairs)
+    chosen = {"place": place} if place is not None else {}  # before --set population.scale
+    if place is not None and place.endswith((".yaml", ".yml")):  # a patch from a scenario
+        from .scenario import load_scenario
+
+        patch = load_scenario(place)
+        chosen = {"place": patch.place, "population.scale": patch.population.scale}
+    return {**chosen, **dict(parse_assignment(text) for text in pairs)}
+
+
+def cmd_places(args: argparse.Namespace) -> int:
+    """``places``: England's places with residents, deprivation mix and neighbourhoods."""
+    from .place_commands import list_places
+
+    return list_places(args.search, args.icb)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    """``show``: the fully resolved scenario as YAML."""
+    from .place_commands import show_scenario
+
+    return show_scenario(args.scenario, _overrides(args.overrides, args.place))
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -140,7 +178,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .results import default_out, results_dir, write_scenario_yaml
     from .scenario import load_scenario
 
-    spec = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    spec = load_scenario(args.scenario, overrides=_overrides(args.overrides, args.place))
     changes = {k: v for k, v in (("seed", args.seed), ("replicates", args.replicates),
                                  ("weeks", args.weeks)) if v is not None}
     if changes:
@@ -184,7 +222,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if len(args.scenarios) < 2:
         raise InputError("command line", "SCENARIO",
                          "expected at least two scenario files to compare")
-    overrides = _overrides(args.overrides)
+    overrides = _overrides(args.overrides, args.place)
     specs = [load_scenario(path, overrides=overrides) for path in args.scenarios]
     return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
                     weeks=args.weeks, quiet=args.quiet)
@@ -261,7 +299,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     from .scenario import load_scenario
 
     targets = load_targets(args.targets or DEFAULT_TARGETS)
-    spec = load_scenario(args.scenario, overrides=_overrides(args.overrides))
+    spec = load_scenario(args.scenario, overrides=_overrides(args.overrides, args.place))
     changes = {k: v for k, v in (("seed", args.seed), ("weeks", args.weeks)) if v is not None}
     # Targets are judged on the mean over replicates: at least 3 unless asked otherwise.
     changes["replicates"] = args.replicates or max(spec.replicates, 3)

@@ -29,6 +29,7 @@ import pandas as pd
 from .metrics import HEADLINE
 from .need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW, SCREEN_FOLLOWUP
 from .runner import RunResult, run_scenario
+from .totals import annual_totals
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -121,6 +122,7 @@ def run_recorded(spec: "Scenario", *, label: str | None = None,
     result = run_scenario(spec, progress=progress, on_week=record)
     demand_frame = pd.DataFrame(weekly)
     extra = mechanism_measures(result.timeseries, demand_frame, spec)
+    extra = pd.concat([extra, annual_totals(result.timeseries, spec)], axis=1)
     result.summary = pd.concat([result.summary, extra.reset_index(drop=True)], axis=1)
     return ScenarioRuns(label or spec.name, result, demand_frame)
 
@@ -386,6 +388,12 @@ WORDS: dict[str, tuple[str, str, str]] = {
     "community_groups": ("community groups", "", ",.0f"),
     "high_dependence_share": ("share highly dependent", "", ".1%"),
     "activity_cost": ("activity cost per resident", " GBP a year", ",.0f"),
+    # totals for the place (sim.totals)
+    "gp_appointments_a_year": ("GP appointments", " a year in the place", ",.0f"),
+    "ae_attendances_a_year": ("A&E attendances", " a year in the place", ",.0f"),
+    "emergency_admissions_a_year": ("emergency admissions", " a year in the place", ",.0f"),
+    "outpatient_attendances_a_year": ("outpatient attendances", " a year in the place", ",.0f"),
+    "cost_a_year_gbp_m": ("cost", " GBP m a year in the place", ",.1f"),
 }
 
 

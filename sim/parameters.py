@@ -163,6 +163,18 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                 "Registered list of one GP practice",
                                 "NHS Digital, Patients Registered at a GP Practice 2024: "
                                 "63 m patients over about 6,300 practices", integer=True),
+        # With a real place (scenario key ``place``, see sim.places).
+        "scale": P(1.0, 0.0001, 1.0, "share of the place's residents",
+                   "With a place: share of its residents simulated, keeping its age and "
+                   "deprivation structure (for quick runs)",
+                   "assumption: the whole place unless a quicker run is asked for"),
+        "neighbourhood_min_residents": P(1_000, 1, 1_000_000, "residents",
+                                         "With a place: fewest simulated residents in a "
+                                         "neighbourhood (MSOAs merge below it)",
+                                         "assumption: enough adults in a neighbourhood for "
+                                         "its community groups at a scaled size; at full "
+                                         "size every MSOA (2,200 or more) is one",
+                                         integer=True),
     },
     "network": {
         "kind": P("small_world", doc="Shape of the social network",

@@ -193,6 +193,10 @@ class Residents:
         quintile_of = cls._neighbourhood_quintiles(pop.neighbourhoods, pop.deprivation_mix,
                                                    streams.generator("init.deprivation"))
         people.deprivation[rows] = quintile_of[nbhd]
+        if scenario.place is not None:  # a real place: its LSOAs' ages and deprivation
+            from .places import populate
+
+            populate(people, rows, scenario, streams)
         people.practice[rows] = rows // pop.practice_list_size
         q = people.deprivation[rows].astype(np.float64)
 

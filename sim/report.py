@@ -22,6 +22,8 @@ import yaml
 
 from . import __version__
 from .metrics import HEADLINE
+from .place_commands import place_line
+from .totals import totals_section
 
 __all__ = ["page", "figure_html", "write_run_report", "write_compare_report", "COLOURS"]
 
@@ -429,7 +431,8 @@ def _meta(spec, seeds: Sequence[int], extra: str = "") -> str:
     stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
     return (f"<p class='meta'>{len(seeds)} replicate(s) on seeds {seeds[0]}–{seeds[-1]}, "
             f"{spec.weeks} weeks ({spec.weeks / 52:.1f} years), {spec.population.size:,} "
-            f"residents at the start; common random numbers {crn}. {extra}Placesim "
+            f"residents at the start; common random numbers {crn}. {_esc(place_line(spec))} "
+            f"{extra}Placesim "
             f"{__version__}, {stamp}.</p>")
 
 
@@ -471,6 +474,7 @@ def write_compare_report(path: Path, comp, notes: Sequence[str] = ()) -> None:
         "group_members", "movement_participants")]
                                   + ["group_members_per_1000", "movement_participants_per_1000",
                                      "gp_requests_per_1000", "minor_to_gp_share"]))
+    sections.append(totals_section(comp))
     shown = [*HEADLINE_READ, "low_need_service_share", "gp_requests_per_1000"]
     sections.append(figure_html(difference_figure(comp, shown)))
     off = _off_scale(comp, shown)
@@ -530,6 +534,7 @@ def write_run_report(path: Path, result, runs=None) -> None:
     sections.append("<h2>Final-year summary</h2><p class='note'>Mean [95% CI] over "
                     "replicates.</p>")
     sections.append(metrics_table(one, list(HEADLINE)))
+    sections.append(totals_section(one))
     sections.append("<h2>Equity: most and least deprived fifths</h2>")
     sections.append(figure_html(equity_figure({spec.name: result.summary})))
     sections.append(metrics_table(one, _equity_metrics(result.summary)))

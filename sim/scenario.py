@@ -165,6 +165,7 @@ _ScenarioModel = pydantic.create_model(
     name=(str, "scenario"),
     description=(str, ""),
     extends=(str | None, None),
+    place=(Any, None),  # a real place: checked by sim.places.resolve
     **{key: _field(p) for key, p in SCENARIO_FIELDS.items()},
     **{name: (model, pydantic.Field(default_factory=model))
        for name, model in _SECTION_MODELS.items()},
@@ -249,7 +250,7 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--s
     known = parameter_paths()
     for raw_path, value in overrides.items():
         path = raw_path.replace("__", ".")
-        if path not in known and path not in ("name", "description"):
+        if path not in known and path not in ("name", "description", "place"):
             raise InputError(source, path, "no such parameter" + _suggest(path, known))
         node = data
         *parents, leaf = path.split(".")
@@ -293,6 +294,16 @@ def _merge(base: dict, child: dict) -> dict:
     return out
 
 
+def _parent_path(child: Path, parent: str) -> Path:
+    """The file ``extends: parent`` in ``child`` names: a path from the child's folder, or
+    else a shipped scenario's name (``extends: baseline``)."""
+    beside = (child.parent / parent).resolve()
+    shipped = SCENARIO_DIR / f"{parent}.yaml"
+    if not beside.exists() and not Path(parent).suffix and shipped.exists():
+        return shipped.resolve()
+    return beside
+
+
 def _resolve(path: Path, chain: tuple[Path, ...], root: Path | None) -> dict:
     path = path.resolve()
     if path in chain:
@@ -305,7 +316,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], root: Path | None) -> dict:
         return data
     if not isinstance(parent, str) or not parent.strip():
         raise InputError(path, "extends", "expected the file name of a parent scenario")
-    parent_path = (path.parent / parent).resolve()
+    parent_path = _parent_path(path, parent)
     if root is not None and not parent_path.is_relative_to(root):
         raise InputError(path, "extends", f"{parent!r} is outside {root}; "
                          "expected a scenario in the allowed folder")
@@ -326,7 +337,9 @@ def _key_path(loc: tuple) -> str:
 def validate(data: Mapping[str, Any], source: str | Path = "<scenario>") -> Scenario:
     """Validate resolved scenario data; raise :class:`InputError` for the first problem."""
     try:
-        return Scenario.model_validate(dict(data))
+        from .places import apply_place
+
+        return apply_place(Scenario.model_validate(dict(data)), source)
     except pydantic.ValidationError as exc:
         err = exc.errors(include_url=False)[0]
         loc = tuple(p for p in err["loc"] if not isinstance(p, str) or "[" not in p)
@@ -389,7 +402,7 @@ def load_scenario(source: str | Path | Mapping[str, Any], *, root: str | Path | 
         name = "<scenario>"
         data = dict(source)
         if data.get("extends"):
-            parent = SCENARIO_DIR / str(data["extends"])
+            parent = _parent_path(SCENARIO_DIR / "<scenario>", str(data["extends"]))
             data = _merge(_resolve(parent, (), root_path), data)
             data.pop("extends", None)
     else:

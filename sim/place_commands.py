@@ -1,0 +1,65 @@
+"""The ``places`` and ``show`` commands: find a place, and see what a scenario resolves to."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+__all__ = ["list_places", "show_scenario", "place_line"]
+
+KIND_WORDS = {"england": "country", "icb": "ICB", "ltla": "local authority", "custom": "patch"}
+
+
+def list_places(search: str | None = None, icb: str | None = None) -> int:
+    """Print the places (all, or those matching ``search`` / inside ``icb``) as a table."""
+    from . import places
+
+    chosen = places.catalogue(icb=icb)
+    if search is not None:
+        found = {id(p) for p in places.search(search)}
+        chosen = [p for p in chosen if id(p) in found]
+    if not chosen:
+        close = places.suggestions(search or "")
+        raise InputError("--search", search or "", "no place matches; expected part of a "
+                         "name or code" + (f" (closest: {', '.join(close)})" if close else ""))
+    print(f"{'code':10} {'name':52} {'kind':15} {'residents':>10}  "
+          f"{'deprivation mix, % Q1..Q5':26} {'neighbourhoods':>14}")
+    for place in chosen:
+        mix = " ".join(f"{100 * s:4.0f}" for s in place.quintile_mix)
+        print(f"{place.code:10} {place.name[:52]:52} {KIND_WORDS[place.kind]:15} "
+              f"{place.population:>10,}  {mix:26} {place.msoas:>14,}")
+    print(f"{len(chosen)} place(s); residents mid-2020 (ONS), deprivation mix: share of "
+          "residents in each IMD 2019 quintile of England, most deprived (Q1) first; "
+          "neighbourhoods: MSOAs")
+    return 0
+
+
+def place_line(spec) -> str:
+    """One sentence naming a scenario's place, its size and the share simulated ('' if none)."""
+    if spec.place is None:
+        return ""
+    from . import places
+
+    place = places.resolve(spec.place)
+    code = f" ({place.code})" if place.code != "custom" else ""
+    share = spec.population.size / place.population
+    scaled = "" if share > 0.9999 else f", simulated at {100 * share:.3g}% of its size"
+    return (f"Place: {place.name}{code}, {place.population:,} residents in mid-2020 in "
+            f"{place.msoas:,} MSOAs{scaled}; {places.ATTRIBUTION}.")
+
+
+def show_scenario(source: str | Path, overrides: Mapping[str, Any]) -> int:
+    """Print the scenario resolved (extends, place, overrides) as YAML."""
+    from .scenario import load_scenario
+
+    spec = load_scenario(source, overrides=overrides)
+    line = place_line(spec)
+    if line:
+        print(f"# {line}")
+    print(yaml.safe_dump(spec.to_dict(), sort_keys=False, allow_unicode=True), end="")
+    return 0

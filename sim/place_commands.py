@@ -29,13 +29,19 @@ def list_places(search: str | None = None, icb: str | None = None) -> int:
                          "name or code" + (f" (closest: {', '.join(close)})" if close else ""))
     print(f"{'code':10} {'name':52} {'kind':15} {'residents':>10}  "
           f"{'deprivation mix, % Q1..Q5':26} {'neighbourhoods':>14}")
+    split = 0
     for place in chosen:
         mix = " ".join(f"{100 * s:4.0f}" for s in place.quintile_mix)
-        print(f"{place.code:10} {place.name[:52]:52} {KIND_WORDS[place.kind]:15} "
+        name = place.name[:50] + (" *" if place.kind == "ltla" and len(place.icbs) > 1 else "")
+        split += name.endswith(" *")
+        print(f"{place.code:10} {name:52} {KIND_WORDS[place.kind]:15} "
               f"{place.population:>10,}  {mix:26} {place.msoas:>14,}")
     print(f"{len(chosen)} place(s); residents mid-2020 (ONS), deprivation mix: share of "
           "residents in each IMD 2019 quintile of England, most deprived (Q1) first; "
           "neighbourhoods: MSOAs")
+    if split:
+        print("* in more than one ICB: some of its LSOAs are served by a neighbouring ICB's "
+              "practices (ONS lookup, July 2022)")
     return 0
 
 

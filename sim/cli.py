@@ -173,6 +173,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replicates of one scenario → scenario.yaml, timeseries.parquet, summary.csv, report.html."""
     from .compare import read_run, run_recorded
+    from .place_commands import print_totals
     from .progress import print_paragraphs, print_summary, progress_bar
     from .report import write_run_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -200,6 +201,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if not args.quiet:
         print_summary(result.summary, title=f"{spec.name}: final-year summary "
                       f"({spec.replicates} replicate(s))")
+        print_totals({spec.name: result.summary}, spec)
         print()
         print_paragraphs(read_run(runs))
     print(f"wrote {out}")
@@ -248,6 +250,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
     import time
 
     from .compare import align_scenarios, compare_scenarios, read_comparison, unique_labels
+    from .place_commands import print_totals
     from .progress import print_comparison, print_paragraphs, progress_bar
     from .report import write_compare_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -280,6 +283,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
               f"{specs[0].population.size:,} residents, "
               f"{time.perf_counter() - started:.0f} s")
         print_comparison(comp)
+        print_totals({label: r.result.summary for label, r in comp.runs.items()}, specs[0])
         print()
         for label, paragraphs in read_comparison(comp).items():
             print_paragraphs(paragraphs)

@@ -56,7 +56,8 @@ def place_line(spec) -> str:
     share = spec.population.size / place.population
     scaled = "" if share > 0.9999 else f", simulated at {100 * share:.3g}% of its size"
     return (f"Place: {place.name}{code}, {place.population:,} residents in mid-2020 in "
-            f"{place.msoas:,} MSOAs{scaled}; {places.ATTRIBUTION}.")
+            f"{place.msoas:,} MSOA{'s' if place.msoas > 1 else ''}{scaled}; "
+            f"{places.ATTRIBUTION}.")
 
 
 def show_scenario(source: str | Path, overrides: Mapping[str, Any]) -> int:
@@ -69,3 +70,18 @@ def show_scenario(source: str | Path, overrides: Mapping[str, Any]) -> int:
         print(f"# {line}")
     print(yaml.safe_dump(spec.to_dict(), sort_keys=False, allow_unicode=True), end="")
     return 0
+
+
+def print_totals(summaries: Mapping[str, Any], spec) -> None:
+    """The place (if any) and its totals a year, mean over replicates, per scenario."""
+    from .compare import fmt, words
+    from .totals import TOTALS, place_residents
+
+    line = place_line(spec)
+    if line:
+        print(line)
+    print(f"Totals a year for {place_residents(spec):,} residents, final year, mean over "
+          "replicates:")
+    for label, summary in summaries.items():
+        shown = [f"{words(m)[0]} {fmt(m, summary[m].mean())}" for m in TOTALS if m in summary]
+        print(f"  {label}: " + "; ".join(shown) + " (cost in GBP m)")

@@ -411,7 +411,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     """``list``: shipped scenarios and sweeps with one-line descriptions."""
     from .scenario import SCENARIO_DIR, read_yaml
 
-    for folder, label in ((SCENARIO_DIR, "scenarios"), (SCENARIO_DIR / "sweeps", "sweeps")):
+    for folder, label in ((SCENARIO_DIR, "scenarios"), (SCENARIO_DIR / "places", "places"),
+                          (SCENARIO_DIR / "sweeps", "sweeps")):
         files = sorted(folder.glob("*.yaml"))
         if not files:
             continue

@@ -10,7 +10,7 @@ import yaml
 
 from .errors import InputError
 
-__all__ = ["list_places", "show_scenario", "place_line"]
+__all__ = ["list_places", "show_scenario", "print_totals"]
 
 KIND_WORDS = {"england": "country", "icb": "ICB", "ltla": "local authority", "custom": "patch"}
 
@@ -45,23 +45,9 @@ def list_places(search: str | None = None, icb: str | None = None) -> int:
     return 0
 
 
-def place_line(spec) -> str:
-    """One sentence naming a scenario's place, its size and the share simulated ('' if none)."""
-    if spec.place is None:
-        return ""
-    from . import places
-
-    place = places.resolve(spec.place)
-    code = f" ({place.code})" if place.code != "custom" else ""
-    share = spec.population.size / place.population
-    scaled = "" if share > 0.9999 else f", simulated at {100 * share:.3g}% of its size"
-    return (f"Place: {place.name}{code}, {place.population:,} residents in mid-2020 in "
-            f"{place.msoas:,} MSOA{'s' if place.msoas > 1 else ''}{scaled}; "
-            f"{places.ATTRIBUTION}.")
-
-
 def show_scenario(source: str | Path, overrides: Mapping[str, Any]) -> int:
     """Print the scenario resolved (extends, place, overrides) as YAML."""
+    from .places import place_line
     from .scenario import load_scenario
 
     spec = load_scenario(source, overrides=overrides)
@@ -75,6 +61,7 @@ def show_scenario(source: str | Path, overrides: Mapping[str, Any]) -> int:
 def print_totals(summaries: Mapping[str, Any], spec) -> None:
     """The place (if any) and its totals a year, mean over replicates, per scenario."""
     from .compare import fmt, words
+    from .places import place_line
     from .totals import TOTALS, place_residents
 
     line = place_line(spec)

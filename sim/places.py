@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Place", "Layout", "atlas", "catalogue", "search", "resolve", "describe",
            "scale_for", "apply_place", "place_layout", "populate", "ENGLAND_CODE",
-           "ATTRIBUTION"]
+           "ATTRIBUTION", "place_line"]
 
 DATA_FILE = Path(__file__).resolve().parent / "data" / "england_places.npz"
 FORMAT_VERSION = 1
@@ -269,6 +269,19 @@ def describe(place: Place) -> dict:
     return {"code": place.code, "name": place.name, "kind": place.kind,
             "population": place.population, "quintile_mix": place.quintile_mix,
             "neighbourhoods": place.msoas, "lsoas": int(place.lsoas.size), "icbs": place.icbs}
+
+
+def place_line(spec) -> str:
+    """One sentence naming a scenario's place, its size and the share simulated ('' if none)."""
+    if spec.place is None:
+        return ""
+    place = resolve(spec.place)
+    code = f" ({place.code})" if place.code != "custom" else ""
+    share = spec.population.size / place.population
+    scaled = "" if share > 0.9999 else f", simulated at {100 * share:.3g}% of its size"
+    return (f"Place: {place.name}{code}, {place.population:,} residents in mid-2020 in "
+            f"{place.msoas:,} MSOA{'s' if place.msoas > 1 else ''}{scaled}; "
+            f"{ATTRIBUTION}.")
 
 
 def scale_for(place: Place, residents: int) -> float:

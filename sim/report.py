@@ -22,8 +22,8 @@ import yaml
 
 from . import __version__
 from .metrics import HEADLINE
-from .place_commands import place_line
-from .totals import totals_section
+from .places import place_line
+from .totals import TOTALS, totals_note
 
 __all__ = ["page", "figure_html", "write_run_report", "write_compare_report", "COLOURS"]
 
@@ -502,6 +502,14 @@ def write_compare_report(path: Path, comp, notes: Sequence[str] = ()) -> None:
                     "(and per replicate in <code>summary.csv</code>) beside this file.</p>")
     title = "Placesim: " + " vs ".join(comp.labels)
     Path(path).write_text(page(title, sections), encoding="utf-8")
+
+
+def totals_section(comp) -> str:
+    """The place's totals a year for each scenario (see sim.totals), with their note."""
+    spec = comp.runs[comp.reference].scenario
+    return ("<h2 id='totals'>Totals for the place, final year</h2><p class='note'>"
+            f"{_esc(totals_note(spec))} Mean [95% CI] over replicates.</p>"
+            + metrics_table(comp, list(TOTALS)))
 
 
 def _equity_metrics(summary: pd.DataFrame) -> list[str]:

@@ -17,7 +17,7 @@ import pandas as pd
 if TYPE_CHECKING:
     from .scenario import Scenario
 
-__all__ = ["TOTALS", "annual_totals", "place_residents"]
+__all__ = ["TOTALS", "annual_totals", "place_residents", "totals_note"]
 
 # Summary column: (timeseries column, divisor). Costs are in GBP million.
 TOTALS = {
@@ -50,17 +50,13 @@ def annual_totals(timeseries: pd.DataFrame, spec: "Scenario") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def totals_section(comp) -> str:
-    """HTML: the place's totals a year for each scenario (and paired differences)."""
-    from .place_commands import place_line
-    from .report import _esc, metrics_table
+def totals_note(spec: "Scenario") -> str:
+    """A sentence for reports: whose totals these are, and how they were scaled."""
+    from .places import place_line
 
-    spec = comp.runs[comp.reference].scenario
     residents = place_residents(spec)
     scaled = ("" if residents == spec.population.size else
               f" The run simulated {spec.population.size:,} of them; its counts are "
               f"multiplied by {residents / spec.population.size:,.4g}.")
-    return ("<h2 id='totals'>Totals for the place, final year</h2><p class='note'>"
-            f"{_esc(place_line(spec) or 'No real place: the simulated residents.')} Totals "
-            f"are for {residents:,} residents.{_esc(scaled)} Mean [95% CI] over replicates."
-            "</p>" + metrics_table(comp, list(TOTALS)))
+    return (f"{place_line(spec) or 'No real place: the simulated residents.'} Totals are "
+            f"for {residents:,} residents.{scaled}")

@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from .errors import InputError
+from .parameters import SECTIONS
 
 if TYPE_CHECKING:
     from .population import Residents
@@ -365,9 +366,11 @@ def apply_place(scenario: "Scenario", source: str | Path = "<scenario>") -> "Sce
         return scenario
     place = resolve(scenario.place, source)
     lay = place_layout(scenario.place, pop.scale, pop.neighbourhood_min_residents, str(source))
-    if lay.size < 100:
+    lo, hi = SECTIONS["population"]["size"].lo, SECTIONS["population"]["size"].hi
+    if not lo <= lay.size <= hi:
         raise InputError(source, "population.scale", f"{pop.scale:g} of {place.name} "
-                         f"({place.population:,}) is {lay.size} residents; expected at least 100")
+                         f"({place.population:,}) is {lay.size:,} residents; expected "
+                         f"{lo:,.0f} to {hi:,.0f} (population.size's bounds)")
     mix = [round(s, 6) for s in place.quintile_mix]
     mix[int(np.argmax(mix))] += round(1.0 - sum(mix), 6)
     population = pop.model_copy(update={"size": lay.size, "neighbourhoods": lay.neighbourhoods,

@@ -132,9 +132,11 @@ def test_bad_places_name_the_key_and_suggest(bad, key, words):
 def test_scale_needs_a_place_and_enough_residents():
     with pytest.raises(InputError, match="applies only with place"):
         load_scenario({"extends": "baseline", "population": {"scale": 0.5}})
-    with pytest.raises(InputError, match="expected at least 100"):
+    with pytest.raises(InputError, match="is 22 residents; expected 100 to"):
         load_scenario({"extends": "baseline", "place": "Isles of Scilly",
                        "population": {"scale": 0.01}})
+    with pytest.raises(InputError, match="is 56,550,138 residents; expected 100 to 20,000,000"):
+        load_scenario({"extends": "baseline", "place": "England"})
 
 
 def test_extends_takes_a_shipped_scenarios_name(tmp_path):
@@ -249,3 +251,44 @@ def test_a_planners_targets_work_with_a_place(tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "against Lancaster: 2,962 residents" in done.stdout
     assert "1 of 1 targets met" in done.stdout
+
+
+def test_build_script_turns_the_three_csvs_into_the_archive(tmp_path):
+    """tools/build_places.py on three LSOAs of two MSOAs; a bad total is refused."""
+    import gzip
+    import importlib.util
+
+    from .conftest import ROOT
+
+    spec = importlib.util.spec_from_file_location("build_places",
+                                                  ROOT / "tools" / "build_places.py")
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+
+    def gz(name: str, lines: list[str]) -> None:
+        with gzip.open(tmp_path / name, "wt", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+
+    ages = ",".join(str(a) for a in range(90)) + ",90+"
+    rows = {"E01000003": ("Town 002A", 3), "E01000001": ("Town 001A", 1),
+            "E01000002": ("Town 001B", 2)}
+    gz(build.POPULATION, [f"lsoa11_name,lsoa11_code,total_population,{ages}"]
+       + [f"{n},{c},{91 * k},{','.join([str(k)] * 91)}" for c, (n, k) in rows.items()])
+    gz(build.IMD, ["lsoa11_code,IMD_decile", "E01000001,1", "E01000002,10", "E01000003,5"])
+    gz(build.LOOKUP, ["lsoa11_name,lsoa11_code,sicbl22_name,sicbl22_code,sicbl22_code_h,"
+                      "icb22_name,icb22_code,icb22_code_h,ltla22_name,ltla22_code"]
+       + [f"{n},{c},s,E38000001,01A,NHS Somewhere ICB,E54000099,QXX,Town,E07000999"
+          for c, (n, _) in rows.items()])
+    out = tmp_path / "places.npz"
+    assert build.main([str(tmp_path), "--out", str(out)]) == 0
+    with np.load(out, allow_pickle=False) as data:
+        assert data["lsoa_code"].tolist() == ["E01000001", "E01000002", "E01000003"]
+        assert data["msoa_name"].tolist() == ["Town 001", "Town 002"]
+        assert data["lsoa_msoa"].tolist() == [0, 0, 1]
+        assert data["lsoa_ages"].sum(axis=1).tolist() == [91, 182, 273]
+        assert data["lsoa_imd_decile"].tolist() == [1, 10, 5]
+        assert data["ltla_name"].tolist() == ["Town"] and int(data["format_version"]) == 1
+    pop = gzip.open(tmp_path / build.POPULATION, "rt").read().replace(",273,", ",274,")
+    gz(build.POPULATION, pop.strip().splitlines())
+    with pytest.raises(SystemExit, match="do not sum"):
+        build.build(tmp_path)

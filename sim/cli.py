@@ -147,12 +147,11 @@ def build_parser() -> argparse.ArgumentParser:
 def _overrides(pairs: Sequence[str], place: str | None = None) -> dict:
     from .scenario import parse_assignment
 
-    chosen = {"place": place} if place is not None else {}  # before --set population.scale
-    if place is not None and place.endswith((".yaml", ".yml")):  # a patch from a scenario
-        from .scenario import load_scenario
+    chosen = {}
+    if place is not None:  # before --set, so that --set population.scale applies to it
+        from .place_commands import place_overrides
 
-        patch = load_scenario(place)
-        chosen = {"place": patch.place, "population.scale": patch.population.scale}
+        chosen = place_overrides(place)
     return {**chosen, **dict(parse_assignment(text) for text in pairs)}
 
 

@@ -10,9 +10,26 @@ import yaml
 
 from .errors import InputError
 
-__all__ = ["list_places", "show_scenario", "print_totals"]
+__all__ = ["list_places", "show_scenario", "print_totals", "place_overrides"]
 
 KIND_WORDS = {"england": "country", "icb": "ICB", "ltla": "local authority", "custom": "patch"}
+
+
+def place_overrides(text: str) -> dict[str, Any]:
+    """The overrides ``--place TEXT`` stands for: a code or name, or a scenario file
+    whose ``place:`` and ``population.scale`` are taken (a custom patch)."""
+    from .places import resolve
+
+    if not text.endswith((".yaml", ".yml")):
+        resolve(text, "--place")  # a miss names the option, not the scenario
+        return {"place": text}
+    from .scenario import load_scenario
+
+    patch = load_scenario(text)
+    if patch.place is None:
+        raise InputError(text, "place", "missing; expected a scenario with a place: key "
+                         "for --place")
+    return {"place": patch.place, "population.scale": patch.population.scale}
 
 
 def list_places(search: str | None = None, icb: str | None = None) -> int:

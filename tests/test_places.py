@@ -171,6 +171,12 @@ def test_places_and_show_commands(capsys):
     shown = capsys.readouterr().out
     assert "place: Lancaster" in shown and "size: 14812" in shown
     assert "social_prescribing" in shown and "# Place: Lancaster (E07000121)" in shown
+    patch = str(SCENARIOS / "places" / "morecambe_bay.yaml")
+    assert main(["show", "done_to", "--place", patch]) == 0
+    shown = capsys.readouterr().out
+    assert "name: Morecambe Bay" in shown and "size: 31975" in shown and "screening" in shown
+    assert main(["show", "done_to", "--place", str(SCENARIOS / "baseline.yaml")]) == 2
+    assert "expected a scenario with a place" in capsys.readouterr().err
 
 
 def test_catalogue_gives_a_picker_what_it_needs():

@@ -89,7 +89,7 @@ ATTRIBUTION = ("Source: Office for National Statistics and MHCLG, licensed under
                "right (see NOTICE)")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # the same place is the same object (see _places)
 class Place:
     """A set of LSOAs with a name: England, an ICB, a local authority or a custom patch.
 
@@ -293,7 +293,7 @@ def scale_for(place: Place, residents: int) -> float:
 # --- from a place to a population --------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Layout:
     """How a place's residents are laid out at a given size.
 

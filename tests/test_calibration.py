@@ -35,7 +35,8 @@ def test_targets_file_covers_calibration_md():
             "emergency_admissions_per_1000", "outpatient_attendances_per_1000",
             "gp_top10_share", "gp_top1_share", "lonely_share", "multimorbidity_share",
             "multimorbidity_share_80plus", "multimorbidity_share_0_19",
-            "multimorbidity_odds_ratio_q1_q5", "ae_ratio_q1_q5", "pam_level1_share_ltc",
+            "multimorbidity_odds_ratio_q1_q5_age_standardised", "ae_ratio_q1_q5",
+            "pam_level1_share_ltc",
             "pam_level4_share_ltc"} <= metrics
     assert all(t.source for t in load_targets(DEFAULT_TARGETS).targets)
 

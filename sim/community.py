@@ -171,8 +171,11 @@ def seed_groups(model: "HealthSystemModel") -> None:
     if count == 0:
         return
     n_nbhd = model.spec.population.neighbourhoods
-    rows = model.groups.found(rng.integers(0, n_nbhd, count),
-                              rng.integers(0, len(GROUP_KINDS), count),
+    where = rng.integers(0, n_nbhd, count)
+    if model.spec.place is not None:  # real neighbourhoods differ in size: follow the adults
+        grown = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
+        where = people.neighbourhood[grown[rng.integers(0, grown.size, count)]]
+    rows = model.groups.found(where, rng.integers(0, len(GROUP_KINDS), count),
                               rng.uniform(0.3, 0.9, count))
     # Members: adults of the group's neighbourhood, drawn without replacement.
     adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))

@@ -318,3 +318,21 @@ def test_build_script_turns_the_three_csvs_into_the_archive(tmp_path):
     gz(build.POPULATION, pop.strip().splitlines())
     with pytest.raises(SystemExit, match="do not sum"):
         build.build(tmp_path)
+
+
+def test_starting_groups_follow_the_adults_of_unequal_neighbourhoods():
+    """MSOAs differ in size (2,200 to 28,000): a place's starting groups are spread in
+    proportion to each neighbourhood's adults, within sampling error."""
+    from sim import HealthSystemModel
+
+    spec = load_scenario({"extends": "baseline", "place": "Oxford"})  # 18 MSOAs, full size
+    model = HealthSystemModel(spec, seed=2)
+    people, groups = model.people, model.groups
+    n = people.n
+    adults = np.bincount(people.neighbourhood[:n][people.age[:n] >= 18],
+                         minlength=spec.population.neighbourhoods)
+    assert adults.max() > 3 * adults.min()  # unequal, or the test shows nothing
+    founded = np.bincount(groups.neighbourhood[: groups.n], minlength=adults.size)
+    expected = founded.sum() * adults / adults.sum()
+    chi2 = float(((founded - expected) ** 2 / expected).sum())
+    assert chi2 < adults.size + 4 * math.sqrt(2 * adults.size), chi2

@@ -477,8 +477,8 @@ HEADLINE_READ = ("gp_appointments_per_1000", "ae_attendances_per_1000",
 def read_comparison(comp: Comparison) -> dict[str, list[str]]:
     """A short plain-English reading, computed from the comparison.
 
-    For each scenario against the reference: which headline measures clearly moved
-    (the paired difference's interval excludes zero); how the change in GP demand
+    For each scenario against the reference: which headline measures moved beyond
+    simulation noise (the paired difference's interval excludes zero); how the change in GP demand
     splits by kind of request, and the minor-complaint part into complaints arising
     and the share taken to a GP; the population states that move that share in the
     model's choice of where to turn, with their direction; the equity split; cost.
@@ -510,14 +510,15 @@ def _read_headline(comp: Comparison, label: str, intro: str = "") -> str:
             unclear.append(words(m)[0])
     parts = [intro or f"{label} compared with {ref} (final year, same seeds)."]
     if lower:
-        parts.append("Clearly lower: " + "; ".join(lower) + ".")
+        parts.append("Lower beyond simulation noise: " + "; ".join(lower) + ".")
     if higher:
-        parts.append("Clearly higher: " + "; ".join(higher) + ".")
+        parts.append("Higher beyond simulation noise: " + "; ".join(higher) + ".")
     if unclear:
-        parts.append("No clear difference in " + ", ".join(unclear) + ".")
+        parts.append("Within simulation noise (no difference the replicates can tell from zero): "
+                     + ", ".join(unclear) + ".")
     if no_interval:
         parts.append("With fewer than two replicates there are no intervals, so nothing can "
-                     "be called clear: " + "; ".join(no_interval) + ".")
+                     "be told from noise: " + "; ".join(no_interval) + ".")
     return " ".join(parts)
 
 
@@ -538,7 +539,7 @@ def _read_gp_demand(comp: Comparison, label: str) -> str:
         row = comp.row(f"gp_requests_{k}_per_1000", label)
         if is_clear(row.diff_ci_low, row.diff_ci_high):
             shown.append(f"{KIND_WORDS[k]} {fmt('gp_requests_per_1000', row['diff'], True)}")
-    parts[0] += "." if not shown else ". By kind of request, the clear changes were: " \
+    parts[0] += "." if not shown else ". By kind of request, the changes beyond simulation noise were: " \
         + "; ".join(shown) + "."
     arising, share = (t_interval(part) for part in split_minor_change(comp, label))
     ref_share = comp.row("minor_to_gp_share", comp.reference)["mean"]
@@ -603,7 +604,7 @@ def _read_drivers(comp: Comparison, label: str) -> str:
     if against:
         parts.append("Working against it: " + "; ".join(against) + ".")
     if still:
-        parts.append("Not clearly changed: " + ", ".join(still) + ".")
+        parts.append("Within simulation noise: " + ", ".join(still) + ".")
     move = comp.row("movement_participants_per_1000", label)
     if is_clear(move.diff_ci_low, move.diff_ci_high):
         parts.append(f"Movement participants: "
@@ -622,8 +623,8 @@ def _read_equity(comp: Comparison, label: str) -> str:
         gap = t_interval((pv[f"{q1}_b"] - pv[f"{q5}_b"]) - (pv[f"{q1}_a"] - pv[f"{q5}_a"]))
         gap_ref = float((pv[f"{q1}_a"] - pv[f"{q5}_a"]).mean())
         wider = (gap[0] > 0) == (gap_ref > 0)
-        verdict = ("widened" if wider else "narrowed") if is_clear(gap[2], gap[3]) \
-            else "did not clearly change"
+        verdict = (("widened" if wider else "narrowed") + " beyond simulation noise") \
+            if is_clear(gap[2], gap[3]) else "did not change beyond simulation noise"
         parts.append(f"{name}: most deprived fifth {_change(comp, q1, label)}, least deprived "
                      f"{_change(comp, q5, label)}; the gap between them "
                      f"({fmt(m, gap_ref)} in {comp.reference}) {verdict}")
@@ -649,7 +650,9 @@ def _read_method(comp: Comparison) -> str:
     return (f"Means over {spec.replicates} replicates on seeds {spec.seed}–"
             f"{spec.seed + spec.replicates - 1}; differences are paired by seed"
             f"{' on common random numbers' if crn else ' (common random numbers off)'}; "
-            f"intervals are 95% t-intervals; 'clearly' means the interval excludes zero.")
+            f"intervals are 95% t-intervals of simulation noise, with every effect parameter at "
+            f"its central value; 'beyond simulation noise' means the interval excludes zero, "
+            f"which says nothing of whether a change is large enough to matter.")
 
 
 def read_run(runs: ScenarioRuns) -> list[str]:

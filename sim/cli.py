@@ -18,6 +18,7 @@ __all__ = ["main", "build_parser"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+RUN_MIN_REPLICATES = 5  # enough replicates for a 95% interval that means something
 
 
 def _positive_int(text: str) -> int:
@@ -62,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("run", help="run a scenario and write its results")
     p.add_argument("scenario", type=Path, help="scenario YAML")
     _add_run_options(p)
+    _set_help(p, "replicates", f"replicates (default: the scenario's, at least "
+                               f"{RUN_MIN_REPLICATES} so that results have 95%% intervals)")
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris)")
@@ -78,13 +81,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="compare scenarios on common random numbers",
                        description="Run scenarios on the same seeds and compare them with the "
-                                   "first: paired differences with 95%% intervals.")
+                                   "first: paired differences with 95% intervals.")
     p.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
                    help="scenario YAMLs; the first is the reference")
     _add_run_options(p)
-    for action in p._actions:  # compare needs replicates for its intervals
-        if action.dest == "replicates":
-            action.help = "replicates (default: the most any scenario asks for, at least 5)"
+    _set_help(p, "replicates", "replicates (default: the most any scenario asks for, at least 5)")
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("demo", help="compare done_to.yaml with done_with.yaml and write the "
@@ -112,8 +113,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
     p.set_defaults(handler=cmd_dashboard)
 
-    p = sub.add_parser("validate", help="check a scenario or sweep file")
+    p = sub.add_parser("validate", help="check a scenario, sweep or targets file (a sweep: "
+                       "its runs and a time estimate)")
     p.add_argument("file", type=Path)
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="for a sweep's time estimate (default: the number of cores)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("list", help="list shipped scenarios and sweeps")
@@ -122,8 +126,46 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("parameters", help="list every parameter with default, bounds, unit, source")
     p.add_argument("--markdown", action="store_true", help="as a Markdown table (for docs/)")
     p.add_argument("--prefix", default="", help="only paths starting with this, e.g. policies.screening")
+    p.add_argument("--section", default="", help="only one section, e.g. primary_care or "
+                   "policies.screening")
+    p.add_argument("--search", default="", metavar="WORD",
+                   help="only parameters whose path, description or source mention WORD")
+    p.add_argument("--place", action="store_true",
+                   help="only the few that describe your place (size, deprivation, capacity, costs)")
     p.set_defaults(handler=cmd_parameters)
+    _add_examples(sub)
     return parser
+
+
+def _set_help(p: argparse.ArgumentParser, dest: str, text: str) -> None:
+    for action in p._actions:
+        if action.dest == dest:
+            action.help = text
+
+
+# One example a command at least, shown at the end of its --help.
+EXAMPLES = {
+    "run": ["run.py run scenarios/baseline.yaml --weeks 104 --set population.size=20000"],
+    "sweep": ["run.py validate scenarios/sweeps/activist_share.yaml   # runs and time first",
+              "run.py sweep scenarios/sweeps/activist_share.yaml --workers 2"],
+    "compare": ["run.py compare scenarios/done_to.yaml scenarios/done_with.yaml "
+                "--replicates 8 --set population.size=20000"],
+    "demo": ["run.py demo --out results/my-demo"],
+    "calibrate": ["run.py calibrate scenarios/baseline.yaml --targets my_place_targets.yaml"],
+    "dashboard": ["run.py dashboard --host 0.0.0.0 --port 8765   # let the room connect"],
+    "validate": ["run.py validate scenarios/done_with.yaml",
+                 "run.py validate scenarios/sweeps/behaviour_sobol.yaml --workers 8"],
+    "list": ["run.py list"],
+    "parameters": ["run.py parameters --place            # describe your place first",
+                   "run.py parameters --section policies.screening",
+                   "run.py parameters --search loneliness"],
+}
+
+
+def _add_examples(sub) -> None:
+    for name, parser in sub.choices.items():
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
+        parser.epilog = "example:\n" + "\n".join(f"  python {e}" for e in EXAMPLES[name])
 
 
 def _overrides(pairs: Sequence[str]) -> dict:
@@ -135,6 +177,7 @@ def _overrides(pairs: Sequence[str]) -> dict:
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replicates of one scenario → scenario.yaml, timeseries.parquet, summary.csv, report.html."""
     from .compare import read_run, run_recorded
+    from .export import write_tables
     from .progress import print_paragraphs, print_summary, progress_bar
     from .report import write_run_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -143,6 +186,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = load_scenario(args.scenario, overrides=_overrides(args.overrides))
     changes = {k: v for k, v in (("seed", args.seed), ("replicates", args.replicates),
                                  ("weeks", args.weeks)) if v is not None}
+    if args.replicates is None and spec.replicates < RUN_MIN_REPLICATES:
+        changes["replicates"] = RUN_MIN_REPLICATES
+        if not args.quiet:
+            print(f"note: running {RUN_MIN_REPLICATES} replicates so that the results have "
+                  "95% intervals (--replicates 1 for a single run)", file=sys.stderr)
     if changes:
         spec = spec.with_overrides(changes, "command line")
     _check_memory(spec)
@@ -156,8 +204,8 @@ def cmd_run(args: argparse.Namespace) -> int:
             runs = run_recorded(spec, progress=tick)
         result = runs.result
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
-        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        result.summary.to_csv(tmp / "summary.csv", index=False)
+        write_tables(tmp, {"summary": result.summary, "timeseries": result.timeseries},
+                     parquet=("timeseries",))
         write_run_report(tmp / "report.html", result, runs)
     if not args.quiet:
         print_summary(result.summary, title=f"{spec.name}: final-year summary "
@@ -210,6 +258,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
     import time
 
     from .compare import align_scenarios, compare_scenarios, read_comparison, unique_labels
+    from .export import write_tables
     from .progress import print_comparison, print_paragraphs, progress_bar
     from .report import write_compare_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -231,9 +280,8 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
         for label, runs in comp.runs.items():
             write_scenario_yaml(tmp / "scenarios" / f"{label}.yaml", runs.scenario,
                                 runs.result.seeds, note=f"compared as {label!r}")
-        comp.table.to_csv(tmp / "comparison.csv", index=False)
-        comp.summary_frame().to_csv(tmp / "summary.csv", index=False)
-        comp.timeseries_frame().to_parquet(tmp / "timeseries.parquet", index=False)
+        write_tables(tmp, {"comparison": comp.table, "summary": comp.summary_frame(),
+                           "timeseries": comp.timeseries_frame()}, parquet=("timeseries",))
         write_compare_report(tmp / "report.html", comp, notes)
     if not quiet:
         for note in notes:
@@ -357,11 +405,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = read_yaml(args.file)
     if "sweep" in data or "design" in data:
         from .sweep import load_sweep
+        from .validate import sweep_estimate
 
-        load_sweep(args.file)
+        print("ok: " + sweep_estimate(load_sweep(args.file), args.workers))
+    elif "targets" in data:
+        from .calibration import load_targets
+
+        targets = load_targets(args.file)
+        print(f"ok: {len(targets.targets)} targets ({targets.name})")
     else:
         load_scenario(args.file)
-    print("ok")
+        print("ok")
     return 0
 
 
@@ -404,15 +458,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_parameters(args: argparse.Namespace) -> int:
     """``parameters``: every parameter's declaration."""
-    from .scenario import parameter_paths, parameter_table
+    from .parameter_listing import format_parameter, select_parameters
+    from .scenario import parameter_table
 
     if args.markdown:
         print(parameter_table(args.prefix))
         return 0
-    for path, p in parameter_paths().items():
-        if not path.startswith(args.prefix):
-            continue
-        print(f"{path:58} {p.default!s:>14}  {p.unit}")
+    chosen = select_parameters(args.section, args.search, args.place, args.prefix)
+    for path, p in chosen.items():
+        print(format_parameter(path, p))
+    if not chosen:
+        print("no parameter matches", file=sys.stderr)
     return 0
 
 
@@ -422,6 +478,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:  # the reader stopped reading (| head): not an error
+        import os
+
+        # Point stdout at /dev/null so that the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

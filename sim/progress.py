@@ -6,30 +6,70 @@ import contextlib
 import shutil
 import sys
 import textwrap
+import time
 from collections.abc import Iterator, Sequence
 
 import pandas as pd
 
 from .metrics import HEADLINE
 
-__all__ = ["progress_bar", "print_summary", "print_comparison", "print_paragraphs"]
+__all__ = ["progress_bar", "ProgressLines", "print_summary", "print_comparison", "print_paragraphs"]
 
 
 @contextlib.contextmanager
 def progress_bar(total: int, label: str, quiet: bool = False, unit: str = "wk") -> Iterator:
-    """A tqdm bar on stderr (silent when quiet or when stderr is not a terminal).
+    """Progress on stderr: a tqdm bar on a terminal, else a line every few percent with the
+    time left (a log file or a CI job shows progress too); nothing when quiet.
 
     Args:
         total: steps in all (e.g. scenarios x replicates x weeks).
         label: what is running; callers may update it with ``bar.set_description``.
         unit: what one step is (default: a simulated week).
     """
+    if not quiet and not sys.stderr.isatty():
+        yield ProgressLines(total, label)
+        return
     from tqdm import tqdm
 
-    disable = quiet or not sys.stderr.isatty()
-    with tqdm(total=total, desc=label, unit=unit, disable=disable, file=sys.stderr,
+    with tqdm(total=total, desc=label, unit=unit, disable=quiet, file=sys.stderr,
               dynamic_ncols=True, leave=False, mininterval=0.25) as bar:
         yield bar
+
+
+class ProgressLines:
+    """tqdm's ``update`` and ``set_description`` as plain lines: one every
+    :attr:`STEP` of the work, each with the share done, the time taken and an ETA."""
+
+    STEP = 0.05  # a line every 5% of the work
+
+    def __init__(self, total: int, label: str, stream=None):
+        self.total, self.label, self.n = max(int(total), 1), label, 0
+        self.stream = stream or sys.stderr
+        self.started = time.perf_counter()
+        self.next_share = self.STEP
+
+    def set_description(self, desc: str, refresh: bool = False) -> None:
+        self.label = desc
+
+    def update(self, n: int = 1) -> None:
+        self.n += n
+        share = self.n / self.total
+        if share + 1e-12 < self.next_share and self.n < self.total:
+            return
+        while self.next_share <= share + 1e-12:
+            self.next_share += self.STEP
+        spent = time.perf_counter() - self.started
+        left = spent * (1.0 - share) / share if share else float("nan")
+        print(f"{self.label}: {share:4.0%} done, {_clock(spent)} so far, about {_clock(left)} "
+              "left", file=self.stream, flush=True)
+
+
+def _clock(seconds: float) -> str:
+    """Seconds as ``42 s`` or ``3 min 05 s``."""
+    if seconds != seconds:  # NaN
+        return "?"
+    seconds = int(round(seconds))
+    return f"{seconds} s" if seconds < 60 else f"{seconds // 60} min {seconds % 60:02d} s"
 
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:

@@ -143,8 +143,9 @@ def band(frame: pd.DataFrame, value: Callable[[pd.DataFrame], pd.Series], smooth
 
 
 def _years(index: pd.Index) -> np.ndarray:
-    """Weeks of the run as years (week 52 is the end of year 1)."""
-    return (index.to_numpy() / 52.0).round(3)
+    """Weeks of the run as years (week 52 is the end of year 1), as float32 (see
+    :func:`_compact`)."""
+    return _compact(index.to_numpy() / 52.0)
 
 
 def _compact(values) -> np.ndarray:

@@ -146,7 +146,8 @@ def effect_parameters(kinds: Sequence[str]) -> dict[object, list[str]]:
     """The policies' own parameters by evidence grade, read from their declarations.
 
     Effect parameters are a policy's own (not its start and end weeks), without its
-    costs; ungraded ones are listed under ``None``.
+    costs. A parameter without a ``grade`` whose source says ``assumption:`` counts as an
+    assumption; other ungraded ones are listed under ``None``.
     """
     from .policies import POLICIES
 
@@ -155,7 +156,8 @@ def effect_parameters(kinds: Sequence[str]) -> dict[object, list[str]]:
         for key, p in POLICIES[kind].params.items():
             if key.startswith("cost") or p.unit == "GBP":
                 continue
-            out.setdefault(p.grade, []).append(f"{kind}.{key}")
+            grade = p.grade or ("assumption" if p.source.startswith("assumption") else None)
+            out.setdefault(grade, []).append(f"{kind}.{key}")
     return out
 
 

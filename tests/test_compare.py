@@ -63,7 +63,8 @@ def test_compare_writes_paired_differences_from_the_first_scenario(tmp_path):
                    "--weeks", "30", "--seed", "7", "--out", out, *SMALL_ARGS)
     assert done.returncode == 0, done.stderr
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "summary.csv",
-                                               "timeseries.parquet", "report.html", "scenarios"}
+                                               "timeseries.parquet", "timeseries.csv",
+                                               "tables.xlsx", "report.html", "scenarios"}
     assert sorted(p.name for p in (out / "scenarios").iterdir()) == ["baseline.yaml",
                                                                      "variant.yaml"]
     table = pd.read_csv(out / "comparison.csv")

@@ -35,13 +35,14 @@ class _Resources(HTMLParser):
 
 def assert_self_contained(text: str) -> None:
     """No external script, stylesheet or other resource; Plotly inlined exactly once."""
-    from plotly.offline import get_plotlyjs
+    from sim.report_page import plotly_script
 
     parser = _Resources()
     parser.feed(text)
     assert parser.fetched == []
     assert "@import" not in text.split("<script", 1)[0]  # nothing pulled in by the CSS
-    assert text.count(get_plotlyjs()[:2000]) == 1
+    assert text.count(plotly_script()[:2000]) == 1
+    assert text.count("* plotly.js") == 1  # one library's banner: not one per figure
     assert parser.scripts >= 2  # the library and at least one chart
 
 

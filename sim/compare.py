@@ -695,3 +695,18 @@ def read_run(runs: ScenarioRuns) -> list[str]:
     text = [_read_headline(comp, "the final year", intro), _read_gp_demand(comp, "the final year"),
             _read_drivers(comp, "the final year"), _read_cost(comp, "the final year")]
     return [t for t in text if t]
+
+
+# ``sim.compare(...)`` is the notebook API (:func:`sim.api.compare`), but ``sim.compare`` is
+# also this module, and importing it makes the package attribute the module. So the module
+# itself is callable, and calls the API: both spellings work, whichever was imported first.
+class _CallableModule(type(math)):
+    def __call__(self, *scenarios, **options):
+        from .api import compare
+
+        return compare(*scenarios, **options)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

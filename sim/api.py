@@ -141,7 +141,8 @@ class RunResults:
 
 def compare(*scenarios: Any, replicates: int | None = None, seed: int | None = None,
             weeks: int | None = None, overrides: Mapping[str, Any] | None = None,
-            progress: bool | Callable[[int, int], None] = False) -> ComparisonResult:
+            progress: bool | Callable[[int, int], None] = False,
+            workers: int = 1) -> ComparisonResult:
     """Run scenarios on the same seeds and compare each with the first.
 
     Args:
@@ -152,6 +153,7 @@ def compare(*scenarios: Any, replicates: int | None = None, seed: int | None = N
         weeks: horizon in weeks (default: the first scenario's).
         overrides: dotted-path parameters applied to every scenario.
         progress: ``True`` for a tqdm bar, or ``progress(done, total)`` in weeks.
+        workers: processes to run replicates on (the same numbers with any number).
 
     Returns:
         A :class:`ComparisonResult`.
@@ -173,7 +175,8 @@ def compare(*scenarios: Any, replicates: int | None = None, seed: int | None = N
     tick, close = _progress(progress, len(specs) * specs[0].replicates * specs[0].weeks,
                             "compare")
     try:
-        comp = compare_scenarios(specs, labels=labels, progress=lambda i, r, w: tick())
+        comp = compare_scenarios(specs, labels=labels, progress=lambda i, r, w: tick(),
+                                 workers=workers)
     finally:
         close()
     return ComparisonResult(comp, notes)

@@ -65,6 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     _set_help(p, "replicates", f"replicates (default: the scenario's, at least "
                                f"{RUN_MIN_REPLICATES} so that results have 95%% intervals)")
+    _add_workers(p)
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris)")
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario YAMLs; the first is the reference")
     _add_run_options(p)
     _set_help(p, "replicates", "replicates (default: the most any scenario asks for, at least 5)")
+    _add_workers(p)
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("demo", help="compare done_to.yaml with done_with.yaml and write the "
@@ -95,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"replicates (default: {DEMO_REPLICATES})")
     p.add_argument("--seed", type=_seed, help="seed of the first replicate")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    _add_workers(p)
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("calibrate", help="run a scenario and check it against a place's "
@@ -135,6 +138,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_parameters)
     _add_examples(sub)
     return parser
+
+
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive_int, default=1,
+                   help="processes to run replicates on (default: 1; the numbers are the "
+                        "same with any number)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the report to report.pdf (needs Chromium or Chrome)")
 
 
 def _set_help(p: argparse.ArgumentParser, dest: str, text: str) -> None:
@@ -194,6 +205,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if changes:
         spec = spec.with_overrides(changes, "command line")
     _check_memory(spec)
+    browser = _pdf_browser(args.pdf)
     out = args.out or default_out(spec.name)
     with results_dir(out) as tmp:
         with progress_bar(spec.replicates * spec.weeks, f"{spec.name}", args.quiet) as bar:
@@ -201,12 +213,19 @@ def cmd_run(args: argparse.Namespace) -> int:
                 bar.set_description(f"{spec.name} replicate {r + 1}/{spec.replicates}",
                                     refresh=False)
                 bar.update(1)
-            runs = run_recorded(spec, progress=tick)
+            if args.workers > 1:
+                from .replicates import run_recorded_on, worker_pool
+
+                with worker_pool(args.workers) as pool:
+                    runs = run_recorded_on(pool, spec, spec.name, tick)
+            else:
+                runs = run_recorded(spec, progress=tick)
         result = runs.result
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
         write_tables(tmp, {"summary": result.summary, "timeseries": result.timeseries},
                      parquet=("timeseries",))
         write_run_report(tmp / "report.html", result, runs)
+        _print_pdf(tmp, browser)
     if not args.quiet:
         print_summary(result.summary, title=f"{spec.name}: final-year summary "
                       f"({spec.replicates} replicate(s))")
@@ -235,7 +254,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = _overrides(args.overrides)
     specs = [load_scenario(path, overrides=overrides) for path in args.scenarios]
     return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
-                    weeks=args.weeks, quiet=args.quiet)
+                    weeks=args.weeks, quiet=args.quiet, workers=args.workers, pdf=args.pdf)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -250,10 +269,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         out = default_out("demo")
     return _compare(specs, out, seed=args.seed, replicates=args.replicates, weeks=DEMO_WEEKS,
-                    quiet=args.quiet)
+                    quiet=args.quiet, workers=args.workers, pdf=args.pdf)
 
 
-def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
+def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False) -> int:
     """Align, run, write and print a comparison (shared by ``compare`` and ``demo``)."""
     import time
 
@@ -269,13 +288,14 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
     labels = unique_labels([s.name for s in specs])
     out = out or default_out("compare-" + "-vs-".join(labels)[:80])
     reps, horizon = specs[0].replicates, specs[0].weeks
+    browser = _pdf_browser(pdf)
     started = time.perf_counter()
     with results_dir(out) as tmp:
         with progress_bar(len(specs) * reps * horizon, "compare", quiet) as bar:
             def tick(i: int, r: int, w: int) -> None:
                 bar.set_description(f"{labels[i]} replicate {r + 1}/{reps}", refresh=False)
                 bar.update(1)
-            comp = compare_scenarios(specs, labels=labels, progress=tick)
+            comp = compare_scenarios(specs, labels=labels, progress=tick, workers=workers)
         (tmp / "scenarios").mkdir()
         for label, runs in comp.runs.items():
             write_scenario_yaml(tmp / "scenarios" / f"{label}.yaml", runs.scenario,
@@ -283,6 +303,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
         write_tables(tmp, {"comparison": comp.table, "summary": comp.summary_frame(),
                            "timeseries": comp.timeseries_frame()}, parquet=("timeseries",))
         write_compare_report(tmp / "report.html", comp, notes)
+        _print_pdf(tmp, browser)
     if not quiet:
         for note in notes:
             print(f"note: {note}")
@@ -295,6 +316,22 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
             print_paragraphs(paragraphs)
     print(f"wrote {out}")
     return 0
+
+
+def _pdf_browser(pdf: bool) -> str | None:
+    """The browser for ``--pdf``, found before anything runs (exit 2 if there is none)."""
+    if not pdf:
+        return None
+    from .report_pdf import find_browser
+
+    return find_browser()
+
+
+def _print_pdf(folder: Path, browser: str | None) -> None:
+    if browser is not None:
+        from .report_pdf import write_pdf
+
+        write_pdf(folder / "report.html", folder / "report.pdf", browser)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

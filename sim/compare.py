@@ -336,7 +336,8 @@ def align_scenarios(specs: Sequence["Scenario"], *, seed: int | None = None,
 
 
 def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | None = None,
-                      progress: Callable[[int, int, int], None] | None = None) -> Comparison:
+                      progress: Callable[[int, int, int], None] | None = None,
+                      workers: int = 1) -> Comparison:
     """Run scenarios on the same seeds and compare them with the first.
 
     Args:
@@ -344,6 +345,7 @@ def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | No
             :func:`align_scenarios`), reference first.
         labels: unique names (default: the scenarios' names, made unique).
         progress: optional ``progress(scenario_index, replicate, week)`` after every week.
+        workers: processes to run replicates on (:mod:`sim.replicates`; same numbers).
 
     Returns:
         A :class:`Comparison`.
@@ -351,10 +353,14 @@ def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | No
     if len({(s.seed, s.replicates, s.weeks) for s in specs}) != 1:
         raise ValueError("scenarios must share seed, replicates and weeks; use align_scenarios")
     labels = list(labels) if labels is not None else unique_labels([s.name for s in specs])
+    from .replicates import run_recorded_on, worker_pool
+
     runs = {}
-    for i, (label, spec) in enumerate(zip(labels, specs)):
-        tick = (lambda r, w, i=i: progress(i, r, w)) if progress else None
-        runs[label] = run_recorded(spec, label=label, progress=tick)
+    with worker_pool(workers) as pool:
+        for i, (label, spec) in enumerate(zip(labels, specs)):
+            tick = (lambda r, w, i=i: progress(i, r, w)) if progress else None
+            runs[label] = (run_recorded(spec, label=label, progress=tick) if pool is None
+                           else run_recorded_on(pool, spec, label, tick))
     table = comparison_table({label: r.result.summary for label, r in runs.items()})
     return Comparison(runs, table)
 

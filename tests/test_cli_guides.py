@@ -152,3 +152,15 @@ def test_the_terminal_table_fits_100_columns(tmp_path):
                    "--replicates", "2", "--weeks", "10", "--out", tmp_path / "c", *SMALL)
     assert done.returncode == 0, done.stderr
     assert max(len(line) for line in done.stdout.splitlines()) <= 100
+
+
+def test_run_on_two_workers_writes_the_same_numbers(tmp_path):
+    outs = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}"
+        done = run_cli("run", SCENARIOS / "done_with.yaml", "--weeks", "4", "--replicates", "3",
+                       "--workers", workers, "--quiet", "--out", out, *SMALL)
+        assert done.returncode == 0, done.stderr
+        outs.append(out)
+    for name in ("summary.csv", "timeseries.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(outs[0] / name), pd.read_csv(outs[1] / name))

@@ -37,7 +37,7 @@ def board(tmp_path_factory):
     out = tmp_path_factory.mktemp("board") / "cmp"
     done = run_cli("compare", SCENARIOS / "done_to.yaml", SCENARIOS / "done_with.yaml",
                    "--replicates", "2", "--weeks", "520", "--seed", "1", "--out", out,
-                   *SMALL_ARGS)
+                   *SMALL_ARGS, *(["--pdf"] if CHROMIUM.exists() else []))
     assert done.returncode == 0, done.stderr
     return out, done
 
@@ -125,9 +125,10 @@ def test_printed_pdf_keeps_every_chart_whole_on_a_page(board, tmp_path):
         pdf = tmp_path / "report.pdf"
         page.pdf(path=str(pdf), prefer_css_page_size=True, print_background=True)
         browser.close()
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF")
-    assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 3  # a page object each
+    for printed in (pdf, out / "report.pdf"):  # by page.pdf, and by compare --pdf
+        data = printed.read_bytes()
+        assert data.startswith(b"%PDF")
+        assert len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 3  # a page object each
 
 
 # --- honest plots ---------------------------------------------------------------------------------

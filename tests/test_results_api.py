@@ -65,3 +65,16 @@ def test_sim_compare_is_callable_however_it_was_imported():
     assert done.returncode == 0, done.stderr
     with pytest.raises(ValueError, match="at least two"):
         sim.compare("baseline")
+
+
+def test_replicates_on_two_workers_give_the_same_numbers():
+    specs = [sim.load_scenario(n, overrides=SMALL) for n in ("baseline", "done_with")]
+    specs, _ = align_scenarios(specs, replicates=3, weeks=8, seed=11)
+    one, two = compare_scenarios(specs), compare_scenarios(specs, workers=2)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    for label in one.labels:
+        a, b = one.runs[label], two.runs[label]
+        pd.testing.assert_frame_equal(a.result.timeseries, b.result.timeseries)
+        pd.testing.assert_frame_equal(a.result.summary, b.result.summary)
+        pd.testing.assert_frame_equal(a.demand, b.demand)
+        assert a.result.seeds == b.result.seeds == [11, 12, 13]

@@ -81,3 +81,15 @@ def test_run_report_from_the_cli_is_self_contained(tmp_path):
     # The reading printed to the terminal is the one in the report.
     assert "compared with its first year" in done.stdout
     assert "population.size" in text and "1500" in text
+
+
+def test_run_reading_leaves_out_the_models_settling_year_when_it_can():
+    from sim.compare import SETTLING_WEEKS, read_run, run_recorded
+
+    spec = sim.load_scenario("baseline", overrides={**SMALL, "replicates": 2,
+                                                    "weeks": SETTLING_WEEKS + 104})
+    runs = run_recorded(spec)
+    reading = read_run(runs)
+    assert "compared with its second year" in reading[0]
+    assert "first year is left out" in reading[0]
+

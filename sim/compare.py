@@ -484,8 +484,8 @@ def read_comparison(comp: Comparison) -> dict[str, list[str]]:
     """A short plain-English reading, computed from the comparison.
 
     For each scenario against the reference: which headline measures moved beyond
-    simulation noise (the paired difference's interval excludes zero); how the change in GP demand
-    splits by kind of request, and the minor-complaint part into complaints arising
+    simulation noise (the paired difference's interval excludes zero); how the change in
+    GP demand splits by kind of request, and the minor-complaint part into complaints arising
     and the share taken to a GP; the population states that move that share in the
     model's choice of where to turn, with their direction; the equity split; cost.
 

@@ -108,14 +108,30 @@ def print_summary(summary: pd.DataFrame, title: str) -> None:
     print(_table(("metric (final year)", "mean ±95% CI", "range over replicates"), rows))
 
 
+TABLE_WIDTH = 100  # columns: the terminal table fits a 100-column terminal
+
+
 def print_comparison(comp, metrics: Sequence[str] = HEADLINE) -> None:
     """Per headline metric: each scenario's mean and its paired difference from the first.
 
-    A ``*`` marks a difference whose 95% interval excludes zero.
+    A ``*`` marks a difference whose 95% interval excludes zero. When the table of every
+    scenario would be wider than :data:`TABLE_WIDTH`, each scenario gets its own table
+    beside the reference.
     """
+    table = _comparison_table(comp, comp.labels, metrics)
+    if max(len(line) for line in table.splitlines()) <= TABLE_WIDTH or len(comp.labels) < 3:
+        print(table)
+    else:
+        for label in comp.labels[1:]:
+            print(_comparison_table(comp, [comp.reference, label], metrics))
+            print()
+    print("mean ±95% CI half-width over replicates; differences paired by seed; "
+          "* = beyond simulation noise")
+
+
+def _comparison_table(comp, labels: Sequence[str], metrics: Sequence[str]) -> str:
     from .compare import is_clear
 
-    labels = comp.labels
     header = ["metric (final year)"]
     for label in labels:
         header.append(label)
@@ -134,9 +150,7 @@ def print_comparison(comp, metrics: Sequence[str] = HEADLINE) -> None:
                 cells.append(_pm(row["diff"], row["diff_ci_low"], row["diff_ci_high"], m,
                                  signed=True) + mark)
         rows.append(cells)
-    print(_table(header, rows))
-    print("mean ±95% CI half-width over replicates; differences paired by seed; "
-          "* = interval excludes zero")
+    return _table(header, rows)
 
 
 def print_paragraphs(paragraphs: Sequence[str]) -> None:

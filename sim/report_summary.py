@@ -200,9 +200,9 @@ def decision_summary(comp, place: str | None = None) -> str:
     spec = comp.runs[comp.reference].scenario
     where = place or f"a place of {spec.population.size:,} residents"
     others = comp.labels[1:]
-    question = (f"Does <b>{_esc(' / '.join(others))}</b> put less demand on services than "
-                f"<b>{_esc(comp.reference)}</b>, in {_esc(where)} over {spec.weeks / 52:.3g} "
-                f"years? Findings are for the final year.")
+    question = (f"How do demand on services and cost under <b>{_esc(' / '.join(others))}</b> "
+                f"compare with <b>{_esc(comp.reference)}</b>, in {_esc(where)} over "
+                f"{spec.weeks / 52:.3g} years? Findings are for the final year.")
     findings = []
     for label in others:
         head = f"<h3>{_esc(label)} against {_esc(comp.reference)}</h3>" if len(others) > 1 else ""

@@ -149,9 +149,12 @@ def test_every_subcommand_help_has_an_example():
 
 def test_the_terminal_table_fits_100_columns(tmp_path):
     done = run_cli("compare", SCENARIOS / "done_to.yaml", SCENARIOS / "done_with.yaml",
-                   "--replicates", "2", "--weeks", "10", "--out", tmp_path / "c", *SMALL)
+                   SCENARIOS / "mixed.yaml", "--replicates", "2", "--weeks", "10",
+                   "--out", tmp_path / "c", *SMALL)
     assert done.returncode == 0, done.stderr
     assert max(len(line) for line in done.stdout.splitlines()) <= 100
+    # Three scenarios do not fit one table: each has its own beside the reference.
+    assert "done_with - done_to" in done.stdout and "mixed - done_to" in done.stdout
 
 
 def test_run_on_two_workers_writes_the_same_numbers(tmp_path):

@@ -26,8 +26,8 @@ SMALL = {"population.size": 1500, "population.neighbourhoods": 2,
          "population.practice_list_size": 1000}
 SMALL_ARGS = [a for k, v in SMALL.items() for a in ("--set", f"{k}={v}")]
 
-browser_needed = pytest.mark.skipif(not CHROMIUM.exists(),
-                                    reason="no Chromium at /usr/bin/chromium (setup.sh installs it)")
+browser_needed = pytest.mark.skipif(
+    not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium (setup.sh installs it)")
 
 
 @pytest.fixture(scope="module")

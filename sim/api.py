@@ -19,7 +19,7 @@ a callable is called as ``progress(done, total)`` in simulated weeks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

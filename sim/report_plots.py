@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import math
+import re
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 
@@ -36,10 +37,11 @@ CHART_MAX_HEIGHT = 660  # px: within its printable height (about 730 px)
 def scenario_colour(name: str) -> str:
     """The colour of a scenario, fixed by its name alone (not its place in a comparison).
 
-    Shipped names have their own; any other name is hashed (CRC-32, stable across runs
-    and machines) onto the colour-blind-safe palette.
+    Shipped names have their own (a repeat such as ``done_with-2`` starts from its
+    name's); any other name is hashed (CRC-32, stable across runs and machines) onto the
+    colour-blind-safe palette.
     """
-    base = name.split("-")[0] if name not in NAMED else name
+    base = re.sub(r"-\d+$", "", name)
     if base in NAMED:
         return NAMED[base]
     return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cli_examples import add_examples
 from .errors import InputError
 
 __all__ = ["main", "build_parser"]
@@ -126,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("list", help="list shipped scenarios and sweeps")
     p.set_defaults(handler=cmd_list)
 
+    _add_parameters(sub)
+    add_examples(sub)
+    return parser
+
+
+def _add_parameters(sub) -> None:
     p = sub.add_parser("parameters", help="list every parameter with default, bounds, unit, source")
     p.add_argument("--markdown", action="store_true", help="as a Markdown table (for docs/)")
     p.add_argument("--prefix", default="", help="only paths starting with this, e.g. policies.screening")
@@ -136,8 +143,6 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--place", action="store_true",
                    help="only the few that describe your place (size, deprivation, capacity, costs)")
     p.set_defaults(handler=cmd_parameters)
-    _add_examples(sub)
-    return parser
 
 
 def _add_workers(p: argparse.ArgumentParser) -> None:
@@ -154,31 +159,6 @@ def _set_help(p: argparse.ArgumentParser, dest: str, text: str) -> None:
             action.help = text
 
 
-# One example a command at least, shown at the end of its --help.
-EXAMPLES = {
-    "run": ["run.py run scenarios/baseline.yaml --weeks 104 --set population.size=20000"],
-    "sweep": ["run.py validate scenarios/sweeps/activist_share.yaml   # runs and time first",
-              "run.py sweep scenarios/sweeps/activist_share.yaml --workers 2"],
-    "compare": ["run.py compare scenarios/done_to.yaml scenarios/done_with.yaml "
-                "--replicates 8 --set population.size=20000"],
-    "demo": ["run.py demo --out results/my-demo"],
-    "calibrate": ["run.py calibrate scenarios/baseline.yaml --targets my_place_targets.yaml"],
-    "dashboard": ["run.py dashboard --host 0.0.0.0 --port 8765   # let the room connect"],
-    "validate": ["run.py validate scenarios/done_with.yaml",
-                 "run.py validate scenarios/sweeps/behaviour_sobol.yaml --workers 8"],
-    "list": ["run.py list"],
-    "parameters": ["run.py parameters --place            # describe your place first",
-                   "run.py parameters --section policies.screening",
-                   "run.py parameters --search loneliness"],
-}
-
-
-def _add_examples(sub) -> None:
-    for name, parser in sub.choices.items():
-        parser.formatter_class = argparse.RawDescriptionHelpFormatter
-        parser.epilog = "example:\n" + "\n".join(f"  python {e}" for e in EXAMPLES[name])
-
-
 def _overrides(pairs: Sequence[str]) -> dict:
     from .scenario import parse_assignment
 
@@ -189,6 +169,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replicates of one scenario → scenario.yaml, timeseries.parquet, summary.csv, report.html."""
     from .compare import read_run, run_recorded
     from .export import write_tables
+    from .report_pdf import browser_for, print_beside
     from .progress import print_paragraphs, print_summary, progress_bar
     from .report import write_run_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -205,7 +186,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if changes:
         spec = spec.with_overrides(changes, "command line")
     _check_memory(spec)
-    browser = _pdf_browser(args.pdf)
+    browser = browser_for(args.pdf)
     out = args.out or default_out(spec.name)
     with results_dir(out) as tmp:
         with progress_bar(spec.replicates * spec.weeks, f"{spec.name}", args.quiet) as bar:
@@ -225,7 +206,7 @@ def cmd_run(args: argparse.Namespace) -> int:
         write_tables(tmp, {"summary": result.summary, "timeseries": result.timeseries},
                      parquet=("timeseries",))
         write_run_report(tmp / "report.html", result, runs)
-        _print_pdf(tmp, browser)
+        print_beside(tmp, browser)
     if not args.quiet:
         print_summary(result.summary, title=f"{spec.name}: final-year summary "
                       f"({spec.replicates} replicate(s))")
@@ -278,6 +259,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False
 
     from .compare import align_scenarios, compare_scenarios, read_comparison, unique_labels
     from .export import write_tables
+    from .report_pdf import browser_for, print_beside
     from .progress import print_comparison, print_paragraphs, progress_bar
     from .report import write_compare_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -288,7 +270,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False
     labels = unique_labels([s.name for s in specs])
     out = out or default_out("compare-" + "-vs-".join(labels)[:80])
     reps, horizon = specs[0].replicates, specs[0].weeks
-    browser = _pdf_browser(pdf)
+    browser = browser_for(pdf)
     started = time.perf_counter()
     with results_dir(out) as tmp:
         with progress_bar(len(specs) * reps * horizon, "compare", quiet) as bar:
@@ -303,7 +285,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False
         write_tables(tmp, {"comparison": comp.table, "summary": comp.summary_frame(),
                            "timeseries": comp.timeseries_frame()}, parquet=("timeseries",))
         write_compare_report(tmp / "report.html", comp, notes)
-        _print_pdf(tmp, browser)
+        print_beside(tmp, browser)
     if not quiet:
         for note in notes:
             print(f"note: {note}")
@@ -316,22 +298,6 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False
             print_paragraphs(paragraphs)
     print(f"wrote {out}")
     return 0
-
-
-def _pdf_browser(pdf: bool) -> str | None:
-    """The browser for ``--pdf``, found before anything runs (exit 2 if there is none)."""
-    if not pdf:
-        return None
-    from .report_pdf import find_browser
-
-    return find_browser()
-
-
-def _print_pdf(folder: Path, browser: str | None) -> None:
-    if browser is not None:
-        from .report_pdf import write_pdf
-
-        write_pdf(folder / "report.html", folder / "report.pdf", browser)
 
 
 def cmd_calibrate(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from .errors import InputError
 
-__all__ = ["find_browser", "write_pdf", "BROWSERS"]
+__all__ = ["find_browser", "write_pdf", "browser_for", "print_beside", "BROWSERS"]
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable",
             "microsoft-edge")
@@ -55,3 +55,15 @@ def write_pdf(html_path: Path, pdf_path: Path, browser: str | None = None) -> No
     if done.returncode != 0 or not Path(pdf_path).exists():
         raise RuntimeError(f"{browser} could not print {html_path} to PDF: "
                            f"{done.stderr.strip()[-500:]}")
+
+
+def browser_for(pdf: bool) -> str | None:
+    """The browser for ``--pdf``, found before anything runs (exit 2 if there is none)."""
+    return find_browser() if pdf else None
+
+
+def print_beside(folder: Path, browser: str | None) -> None:
+    """``report.pdf`` beside ``report.html`` in ``folder``, when there is a browser."""
+    if browser is not None:
+        write_pdf(Path(folder) / "report.html", Path(folder) / "report.pdf", browser)
+

@@ -10,7 +10,8 @@ import pandas as pd
 import pytest
 
 import sim
-from sim.cli import EXAMPLES, build_parser
+from sim.cli import build_parser
+from sim.cli_examples import EXAMPLES
 from sim.errors import InputError
 from sim.parameter_listing import PLACE, WIDTH
 from sim.progress import ProgressLines
@@ -167,3 +168,13 @@ def test_run_on_two_workers_writes_the_same_numbers(tmp_path):
         outs.append(out)
     for name in ("summary.csv", "timeseries.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(outs[0] / name), pd.read_csv(outs[1] / name))
+
+
+def test_readme_first_screen_is_a_quick_start_per_kind_of_user():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    first = "\n".join(readme.splitlines()[:45])
+    for who in ("**Planner**", "**Workshop facilitator**", "**Researcher**"):
+        assert who in first, who
+    assert "docs/performance.md" in readme
+    assert "resident-weeks/s" not in readme  # the performance internals live in docs/
+    assert "resident-weeks/s" in (ROOT / "docs" / "performance.md").read_text(encoding="utf-8")

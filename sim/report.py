@@ -26,7 +26,7 @@ from .report_page import page
 from .report_plots import (SMOOTH_WEEKS, demand_area_figure, demand_kind_figure,
                            difference_figure, equity_figure, figure_html, off_scale,
                            timeseries_figures, used_kinds)
-from .report_summary import decision_summary
+from .report_summary import decision_summary, rests_on
 
 
 __all__ = ["page", "figure_html", "write_run_report", "write_compare_report", "FILES_BESIDE"]
@@ -286,15 +286,15 @@ def write_run_report(path: Path, result, runs=None) -> None:
     from .compare import comparison_table, Comparison, ScenarioRuns, read_run
 
     spec = result.scenario
-    sections = [f"<p>{_esc(spec.description)}</p>", _meta(spec, result.seeds)]
+    one = Comparison({spec.name: runs or ScenarioRuns(spec.name, result, pd.DataFrame())},
+                     comparison_table({spec.name: result.summary}))
+    sections = [f"<p>{_esc(spec.description)}</p>", _meta(spec, result.seeds), rests_on(one)]
     if runs is not None:
         sections.append("<h2>What changed over the run</h2>" + _reading_html(read_run(runs)))
     sections.append("<h2>Over time</h2>" + BANDS_NOTE)
     sections += _timeseries({spec.name: result.timeseries})
     if runs is not None:
         sections.append(figure_html(demand_area_figure(runs)))
-    one = Comparison({spec.name: runs or ScenarioRuns(spec.name, result, pd.DataFrame())},
-                     comparison_table({spec.name: result.summary}))
     sections.append("<h2>Final-year summary</h2><p class='note'>Mean [95% CI] over "
                     "replicates.</p>")
     sections.append(metrics_table(one, list(HEADLINE)))

@@ -145,17 +145,20 @@ def _policy_kinds(comp) -> list[str]:
 def effect_parameters(kinds: Sequence[str]) -> dict[object, list[str]]:
     """The policies' own parameters by evidence grade, read from their declarations.
 
-    Effect parameters are a policy's own (not its start and end weeks), without its
-    costs. A parameter without a ``grade`` whose source says ``assumption:`` counts as an
-    assumption; other ungraded ones are listed under ``None``.
+    Effect parameters are those a declaration gives a plausible range (``Param.plausible``:
+    every effect parameter has one). Where a policy declares none yet, they are its own
+    parameters (not its start and end weeks) other than its spending (a unit in GBP), and
+    one without a ``grade`` whose source says ``assumption:`` counts as an assumption;
+    other ungraded ones are listed under ``None``.
     """
     from .policies import POLICIES
 
     out: dict[object, list[str]] = {}
     for kind in kinds:
-        for key, p in POLICIES[kind].params.items():
-            if key.startswith("cost") or p.unit == "GBP":
-                continue
+        params = POLICIES[kind].params
+        ranged = {k: p for k, p in params.items() if p.plausible is not None}
+        chosen = ranged or {k: p for k, p in params.items() if "GBP" not in p.unit}
+        for key, p in chosen.items():
             grade = p.grade or ("assumption" if p.source.startswith("assumption") else None)
             out.setdefault(grade, []).append(f"{kind}.{key}")
     return out
@@ -173,7 +176,8 @@ def rests_on(comp, draws: int | None = None) -> str:
                            for g in ("assumption", "uncontrolled", "controlled", "rct", None)
                            if by_grade.get(g))
         weak = by_grade.get("assumption", []) + by_grade.get("uncontrolled", [])
-        lines.append(f"<li><b>Effect sizes.</b> The {len(kinds)} policies compared have {n} "
+        what = "compared" if len(comp.labels) > 1 else "run"
+        lines.append(f"<li><b>Effect sizes.</b> The {len(kinds)} policies {what} have {n} "
                      f"effect parameters: {counts}."
                      + (f" Assumed or weakly evidenced: {_esc(', '.join(weak[:8]))}"
                         f"{' and more' if len(weak) > 8 else ''} (all in the Parameters "
@@ -185,9 +189,10 @@ def rests_on(comp, draws: int | None = None) -> str:
         cover = (f"both simulation noise ({spec.replicates} replicates) and the declared "
                  f"plausible ranges of the effect parameters ({draws} draws)")
     else:
-        cover = (f"simulation noise only ({spec.replicates} replicates paired on the same "
-                 f"seeds), with every effect parameter at its central value; they say "
-                 f"nothing about whether the effect sizes are right")
+        paired = " paired on the same seeds" if len(comp.labels) > 1 else ""
+        cover = (f"simulation noise only ({spec.replicates} replicates{paired}), with every "
+                 f"effect parameter at its central value; they say nothing about whether the "
+                 f"effect sizes are right")
     lines.append(f"<li><b>The intervals</b> (95%) cover {cover}.</li>")
     lines.append("<li><b>They cannot cover</b> what the model lacks: "
                  + "; ".join(_esc(x) for x in NOT_MODELLED) + ".</li>")

@@ -75,8 +75,8 @@ def test_run_report_from_the_cli_is_self_contained(tmp_path):
     assert done.returncode == 0, done.stderr
     text = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(text)
-    for heading in ("What changed over the run", "Over time", "Final-year summary", "Equity",
-                    "Cost, final year", "Parameters"):
+    for heading in ("What these numbers rest on", "What changed over the run", "Over time",
+                    "Final-year summary", "Equity", "Cost, final year", "Parameters"):
         assert heading in text
     # The reading printed to the terminal is the one in the report.
     assert "compared with its first year" in done.stdout

@@ -204,3 +204,18 @@ def test_colours_of_other_names_are_fixed_by_the_names_and_told_apart():
     forward, backward = scenario_colours(names), scenario_colours(names[::-1])
     assert forward == backward
     assert len(set(forward.values())) == 8
+
+
+def test_what_the_numbers_rest_on_is_read_from_the_declarations():
+    from sim.policies import POLICIES
+    from sim.report_summary import effect_parameters
+
+    by_grade = effect_parameters(["screening", "social_movement"])
+    listed = [p for paths in by_grade.values() for p in paths]
+    assert "social_movement.activist_share" in listed
+    assert "social_movement.cost_per_activist_year" not in listed  # spending, not an effect
+    for path in listed:
+        kind, key = path.split(".")
+        p = POLICIES[kind].params[key]
+        expected = p.grade or ("assumption" if p.source.startswith("assumption") else None)
+        assert path in by_grade[expected]

@@ -6,7 +6,9 @@ The public API (see README.md and docs/):
 - :class:`HealthSystemModel` — the ``mesa.Model``;
 - :func:`run_scenario` — replicates of a scenario;
 - :func:`evaluate` — a plain function of scalar parameters returning outcomes;
-- :func:`parameter_paths` — every parameter, with its declaration.
+- :func:`parameter_paths` — every parameter, with its declaration;
+- :func:`compare` and :func:`run` — comparisons and runs for notebooks, with
+  ``.to_frame()`` and ``.plot()`` (:mod:`sim.api`, docs/notebooks.md).
 
 Importing ``sim`` is cheap: heavy modules load when first used.
 """
@@ -24,6 +26,8 @@ __all__ = [
     "HealthSystemModel",
     "run_scenario",
     "evaluate",
+    "compare",
+    "run",
     "InputError",
     "PHASES",
 ]
@@ -36,19 +40,24 @@ _LAZY = {
     "PHASES": "sim.model",
     "run_scenario": "sim.runner",
     "evaluate": "sim.runner",
+    "compare": "sim.compare",  # the module is callable: sim.compare(...) is sim.api.compare
+    "run": "sim.api",
     "InputError": "sim.errors",
 }
 
 if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
     from .errors import InputError
     from .model import PHASES, HealthSystemModel
+    from .api import compare, run
     from .runner import evaluate, run_scenario
     from .scenario import Scenario, load_scenario, parameter_paths
 
 
 def __getattr__(name: str):
     if name in _LAZY:
-        value = getattr(import_module(_LAZY[name]), name)
+        module = import_module(_LAZY[name])
+        # sim.compare is its own (callable) module; other names are attributes.
+        value = module if module.__name__ == f"sim.{name}" else getattr(module, name)
         globals()[name] = value
         return value
     raise AttributeError(f"module 'sim' has no attribute {name!r}")

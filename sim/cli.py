@@ -12,12 +12,14 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from .cli_examples import add_examples
 from .errors import InputError
 
 __all__ = ["main", "build_parser"]
 
 EXIT_BAD_INPUT = 2
 EXIT_INTERRUPTED = 130
+RUN_MIN_REPLICATES = 5  # enough replicates for a 95% interval that means something
 
 
 def _positive_int(text: str) -> int:
@@ -66,6 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("scenario", type=Path, nargs="?", default=Path("baseline"),
                    help="scenario YAML or a shipped scenario's name (default: baseline)")
     _add_run_options(p)
+    _set_help(p, "replicates", f"replicates (default: the scenario's, at least "
+                               f"{RUN_MIN_REPLICATES} so that results have 95%% intervals)")
+    _add_workers(p)
     p.set_defaults(handler=cmd_run)
 
     p = sub.add_parser("sweep", help="run a parameter sweep (grid, lhs, sobol, morris)")
@@ -82,13 +87,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("compare", help="compare scenarios on common random numbers",
                        description="Run scenarios on the same seeds and compare them with the "
-                                   "first: paired differences with 95%% intervals.")
+                                   "first: paired differences with 95% intervals.")
     p.add_argument("scenarios", type=Path, nargs="+", metavar="SCENARIO",
                    help="scenario YAMLs; the first is the reference")
     _add_run_options(p)
-    for action in p._actions:  # compare needs replicates for its intervals
-        if action.dest == "replicates":
-            action.help = "replicates (default: the most any scenario asks for, at least 5)"
+    _set_help(p, "replicates", "replicates (default: the most any scenario asks for, at least 5)")
+    _add_workers(p)
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("demo", help="compare done_to.yaml with done_with.yaml and write the "
@@ -98,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"replicates (default: {DEMO_REPLICATES})")
     p.add_argument("--seed", type=_seed, help="seed of the first replicate")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    _add_workers(p)
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("calibrate", help="run a scenario and check it against a place's "
@@ -116,17 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=_port, default=8765, help="port (default: 8765)")
     p.set_defaults(handler=cmd_dashboard)
 
-    p = sub.add_parser("validate", help="check a scenario or sweep file")
+    p = sub.add_parser("validate", help="check a scenario, sweep or targets file (a sweep: "
+                       "its runs and a time estimate)")
     p.add_argument("file", type=Path)
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="for a sweep's time estimate (default: the number of cores)")
     p.set_defaults(handler=cmd_validate)
 
     p = sub.add_parser("list", help="list shipped scenarios and sweeps")
     p.set_defaults(handler=cmd_list)
-
-    p = sub.add_parser("parameters", help="list every parameter with default, bounds, unit, source")
-    p.add_argument("--markdown", action="store_true", help="as a Markdown table (for docs/)")
-    p.add_argument("--prefix", default="", help="only paths starting with this, e.g. policies.screening")
-    p.set_defaults(handler=cmd_parameters)
 
     p = sub.add_parser("places", help="list England's places: residents, deprivation mix, "
                                       "neighbourhoods")
@@ -141,7 +144,37 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--set", dest="overrides", action="append", default=[],
                    metavar="KEY.PATH=VALUE", help="override a parameter (repeatable)")
     p.set_defaults(handler=cmd_show)
+
+    _add_parameters(sub)
+    add_examples(sub)
     return parser
+
+
+def _add_parameters(sub) -> None:
+    p = sub.add_parser("parameters", help="list every parameter with default, bounds, unit, source")
+    p.add_argument("--markdown", action="store_true", help="as a Markdown table (for docs/)")
+    p.add_argument("--prefix", default="", help="only paths starting with this, e.g. policies.screening")
+    p.add_argument("--section", default="", help="only one section, e.g. primary_care or "
+                   "policies.screening")
+    p.add_argument("--search", default="", metavar="WORD",
+                   help="only parameters whose path, description or source mention WORD")
+    p.add_argument("--place", action="store_true",
+                   help="only the few that describe your place (size, deprivation, capacity, costs)")
+    p.set_defaults(handler=cmd_parameters)
+
+
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workers", type=_positive_int, default=1,
+                   help="processes to run replicates on (default: 1; the numbers are the "
+                        "same with any number)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the report to report.pdf (needs Chromium or Chrome)")
+
+
+def _set_help(p: argparse.ArgumentParser, dest: str, text: str) -> None:
+    for action in p._actions:
+        if action.dest == dest:
+            action.help = text
 
 
 def _overrides(pairs: Sequence[str], place: str | None = None) -> dict:
@@ -173,6 +206,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replicates of one scenario → scenario.yaml, timeseries.parquet, summary.csv, report.html."""
     from .compare import read_run, run_recorded
     from .place_commands import print_totals
+    from .export import write_tables
+    from .report_pdf import browser_for, print_beside
     from .progress import print_paragraphs, print_summary, progress_bar
     from .report import write_run_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -181,9 +216,15 @@ def cmd_run(args: argparse.Namespace) -> int:
     spec = load_scenario(args.scenario, overrides=_overrides(args.overrides, args.place))
     changes = {k: v for k, v in (("seed", args.seed), ("replicates", args.replicates),
                                  ("weeks", args.weeks)) if v is not None}
+    if args.replicates is None and spec.replicates < RUN_MIN_REPLICATES:
+        changes["replicates"] = RUN_MIN_REPLICATES
+        if not args.quiet:
+            print(f"note: running {RUN_MIN_REPLICATES} replicates so that the results have "
+                  "95% intervals (--replicates 1 for a single run)", file=sys.stderr)
     if changes:
         spec = spec.with_overrides(changes, "command line")
     _check_memory(spec)
+    browser = browser_for(args.pdf)
     out = args.out or default_out(spec.name)
     with results_dir(out) as tmp:
         with progress_bar(spec.replicates * spec.weeks, f"{spec.name}", args.quiet) as bar:
@@ -191,12 +232,19 @@ def cmd_run(args: argparse.Namespace) -> int:
                 bar.set_description(f"{spec.name} replicate {r + 1}/{spec.replicates}",
                                     refresh=False)
                 bar.update(1)
-            runs = run_recorded(spec, progress=tick)
+            if args.workers > 1:
+                from .replicates import run_recorded_on, worker_pool
+
+                with worker_pool(args.workers) as pool:
+                    runs = run_recorded_on(pool, spec, spec.name, tick)
+            else:
+                runs = run_recorded(spec, progress=tick)
         result = runs.result
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
-        result.timeseries.to_parquet(tmp / "timeseries.parquet", index=False)
-        result.summary.to_csv(tmp / "summary.csv", index=False)
+        write_tables(tmp, {"summary": result.summary, "timeseries": result.timeseries},
+                     parquet=("timeseries",))
         write_run_report(tmp / "report.html", result, runs)
+        print_beside(tmp, browser)
     if not args.quiet:
         print_summary(result.summary, title=f"{spec.name}: final-year summary "
                       f"({spec.replicates} replicate(s))")
@@ -226,7 +274,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     overrides = _overrides(args.overrides, args.place)
     specs = [load_scenario(path, overrides=overrides) for path in args.scenarios]
     return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
-                    weeks=args.weeks, quiet=args.quiet)
+                    weeks=args.weeks, quiet=args.quiet, workers=args.workers, pdf=args.pdf)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -241,15 +289,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
         out = default_out("demo")
     return _compare(specs, out, seed=args.seed, replicates=args.replicates, weeks=DEMO_WEEKS,
-                    quiet=args.quiet)
+                    quiet=args.quiet, workers=args.workers, pdf=args.pdf)
 
 
-def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
+def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False) -> int:
     """Align, run, write and print a comparison (shared by ``compare`` and ``demo``)."""
     import time
 
     from .compare import align_scenarios, compare_scenarios, read_comparison, unique_labels
     from .place_commands import print_totals
+    from .export import write_tables
+    from .report_pdf import browser_for, print_beside
     from .progress import print_comparison, print_paragraphs, progress_bar
     from .report import write_compare_report
     from .results import default_out, results_dir, write_scenario_yaml
@@ -260,21 +310,22 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet) -> int:
     labels = unique_labels([s.name for s in specs])
     out = out or default_out("compare-" + "-vs-".join(labels)[:80])
     reps, horizon = specs[0].replicates, specs[0].weeks
+    browser = browser_for(pdf)
     started = time.perf_counter()
     with results_dir(out) as tmp:
         with progress_bar(len(specs) * reps * horizon, "compare", quiet) as bar:
             def tick(i: int, r: int, w: int) -> None:
                 bar.set_description(f"{labels[i]} replicate {r + 1}/{reps}", refresh=False)
                 bar.update(1)
-            comp = compare_scenarios(specs, labels=labels, progress=tick)
+            comp = compare_scenarios(specs, labels=labels, progress=tick, workers=workers)
         (tmp / "scenarios").mkdir()
         for label, runs in comp.runs.items():
             write_scenario_yaml(tmp / "scenarios" / f"{label}.yaml", runs.scenario,
                                 runs.result.seeds, note=f"compared as {label!r}")
-        comp.table.to_csv(tmp / "comparison.csv", index=False)
-        comp.summary_frame().to_csv(tmp / "summary.csv", index=False)
-        comp.timeseries_frame().to_parquet(tmp / "timeseries.parquet", index=False)
+        write_tables(tmp, {"comparison": comp.table, "summary": comp.summary_frame(),
+                           "timeseries": comp.timeseries_frame()}, parquet=("timeseries",))
         write_compare_report(tmp / "report.html", comp, notes)
+        print_beside(tmp, browser)
     if not quiet:
         for note in notes:
             print(f"note: {note}")
@@ -398,11 +449,17 @@ def cmd_validate(args: argparse.Namespace) -> int:
     data = read_yaml(args.file)
     if "sweep" in data or "design" in data:
         from .sweep import load_sweep
+        from .validate import sweep_estimate
 
-        load_sweep(args.file)
+        print("ok: " + sweep_estimate(load_sweep(args.file), args.workers))
+    elif "targets" in data:
+        from .calibration import load_targets
+
+        targets = load_targets(args.file)
+        print(f"ok: {len(targets.targets)} targets ({targets.name})")
     else:
         load_scenario(args.file)
-    print("ok")
+        print("ok")
     return 0
 
 
@@ -446,15 +503,17 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_parameters(args: argparse.Namespace) -> int:
     """``parameters``: every parameter's declaration."""
-    from .scenario import parameter_paths, parameter_table
+    from .parameter_listing import format_parameter, select_parameters
+    from .scenario import parameter_table
 
     if args.markdown:
         print(parameter_table(args.prefix))
         return 0
-    for path, p in parameter_paths().items():
-        if not path.startswith(args.prefix):
-            continue
-        print(f"{path:58} {p.default!s:>14}  {p.unit}")
+    chosen = select_parameters(args.section, args.search, args.place, args.prefix)
+    for path, p in chosen.items():
+        print(format_parameter(path, p))
+    if not chosen:
+        print("no parameter matches", file=sys.stderr)
     return 0
 
 
@@ -464,6 +523,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.handler(args) or 0)
+    except BrokenPipeError:  # the reader stopped reading (| head): not an error
+        import os
+
+        # Point stdout at /dev/null so that the flush at exit does not raise again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -338,7 +338,8 @@ def align_scenarios(specs: Sequence["Scenario"], *, seed: int | None = None,
 
 
 def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | None = None,
-                      progress: Callable[[int, int, int], None] | None = None) -> Comparison:
+                      progress: Callable[[int, int, int], None] | None = None,
+                      workers: int = 1) -> Comparison:
     """Run scenarios on the same seeds and compare them with the first.
 
     Args:
@@ -346,6 +347,7 @@ def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | No
             :func:`align_scenarios`), reference first.
         labels: unique names (default: the scenarios' names, made unique).
         progress: optional ``progress(scenario_index, replicate, week)`` after every week.
+        workers: processes to run replicates on (:mod:`sim.replicates`; same numbers).
 
     Returns:
         A :class:`Comparison`.
@@ -353,10 +355,14 @@ def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | No
     if len({(s.seed, s.replicates, s.weeks) for s in specs}) != 1:
         raise ValueError("scenarios must share seed, replicates and weeks; use align_scenarios")
     labels = list(labels) if labels is not None else unique_labels([s.name for s in specs])
+    from .replicates import run_recorded_on, worker_pool
+
     runs = {}
-    for i, (label, spec) in enumerate(zip(labels, specs)):
-        tick = (lambda r, w, i=i: progress(i, r, w)) if progress else None
-        runs[label] = run_recorded(spec, label=label, progress=tick)
+    with worker_pool(workers) as pool:
+        for i, (label, spec) in enumerate(zip(labels, specs)):
+            tick = (lambda r, w, i=i: progress(i, r, w)) if progress else None
+            runs[label] = (run_recorded(spec, label=label, progress=tick) if pool is None
+                           else run_recorded_on(pool, spec, label, tick))
     table = comparison_table({label: r.result.summary for label, r in runs.items()})
     return Comparison(runs, table)
 
@@ -485,9 +491,9 @@ HEADLINE_READ = ("gp_appointments_per_1000", "ae_attendances_per_1000",
 def read_comparison(comp: Comparison) -> dict[str, list[str]]:
     """A short plain-English reading, computed from the comparison.
 
-    For each scenario against the reference: which headline measures clearly moved
-    (the paired difference's interval excludes zero); how the change in GP demand
-    splits by kind of request, and the minor-complaint part into complaints arising
+    For each scenario against the reference: which headline measures moved beyond
+    simulation noise (the paired difference's interval excludes zero); how the change in
+    GP demand splits by kind of request, and the minor-complaint part into complaints arising
     and the share taken to a GP; the population states that move that share in the
     model's choice of where to turn, with their direction; the equity split; cost.
 
@@ -518,14 +524,15 @@ def _read_headline(comp: Comparison, label: str, intro: str = "") -> str:
             unclear.append(words(m)[0])
     parts = [intro or f"{label} compared with {ref} (final year, same seeds)."]
     if lower:
-        parts.append("Clearly lower: " + "; ".join(lower) + ".")
+        parts.append("Lower beyond simulation noise: " + "; ".join(lower) + ".")
     if higher:
-        parts.append("Clearly higher: " + "; ".join(higher) + ".")
+        parts.append("Higher beyond simulation noise: " + "; ".join(higher) + ".")
     if unclear:
-        parts.append("No clear difference in " + ", ".join(unclear) + ".")
+        parts.append("Within simulation noise (no difference the replicates can tell from zero): "
+                     + ", ".join(unclear) + ".")
     if no_interval:
         parts.append("With fewer than two replicates there are no intervals, so nothing can "
-                     "be called clear: " + "; ".join(no_interval) + ".")
+                     "be told from noise: " + "; ".join(no_interval) + ".")
     return " ".join(parts)
 
 
@@ -546,7 +553,7 @@ def _read_gp_demand(comp: Comparison, label: str) -> str:
         row = comp.row(f"gp_requests_{k}_per_1000", label)
         if is_clear(row.diff_ci_low, row.diff_ci_high):
             shown.append(f"{KIND_WORDS[k]} {fmt('gp_requests_per_1000', row['diff'], True)}")
-    parts[0] += "." if not shown else ". By kind of request, the clear changes were: " \
+    parts[0] += "." if not shown else ". By kind of request, the changes beyond simulation noise were: " \
         + "; ".join(shown) + "."
     arising, share = (t_interval(part) for part in split_minor_change(comp, label))
     ref_share = comp.row("minor_to_gp_share", comp.reference)["mean"]
@@ -611,7 +618,7 @@ def _read_drivers(comp: Comparison, label: str) -> str:
     if against:
         parts.append("Working against it: " + "; ".join(against) + ".")
     if still:
-        parts.append("Not clearly changed: " + ", ".join(still) + ".")
+        parts.append("Within simulation noise: " + ", ".join(still) + ".")
     move = comp.row("movement_participants_per_1000", label)
     if is_clear(move.diff_ci_low, move.diff_ci_high):
         parts.append(f"Movement participants: "
@@ -630,8 +637,8 @@ def _read_equity(comp: Comparison, label: str) -> str:
         gap = t_interval((pv[f"{q1}_b"] - pv[f"{q5}_b"]) - (pv[f"{q1}_a"] - pv[f"{q5}_a"]))
         gap_ref = float((pv[f"{q1}_a"] - pv[f"{q5}_a"]).mean())
         wider = (gap[0] > 0) == (gap_ref > 0)
-        verdict = ("widened" if wider else "narrowed") if is_clear(gap[2], gap[3]) \
-            else "did not clearly change"
+        verdict = (("widened" if wider else "narrowed") + " beyond simulation noise") \
+            if is_clear(gap[2], gap[3]) else "did not change beyond simulation noise"
         parts.append(f"{name}: most deprived fifth {_change(comp, q1, label)}, least deprived "
                      f"{_change(comp, q5, label)}; the gap between them "
                      f"({fmt(m, gap_ref)} in {comp.reference}) {verdict}")
@@ -657,23 +664,36 @@ def _read_method(comp: Comparison) -> str:
     return (f"Means over {spec.replicates} replicates on seeds {spec.seed}–"
             f"{spec.seed + spec.replicates - 1}; differences are paired by seed"
             f"{' on common random numbers' if crn else ' (common random numbers off)'}; "
-            f"intervals are 95% t-intervals; 'clearly' means the interval excludes zero.")
+            f"intervals are 95% t-intervals of simulation noise, with every effect parameter at "
+            f"its central value; 'beyond simulation noise' means the interval excludes zero, "
+            f"which says nothing of whether a change is large enough to matter.")
+
+
+# The model settles from its starting state over its first year: with no policy the
+# baseline's GP appointments are about 3% lower in year 1 than in each later year, and
+# level from year 2 (5,000 residents, 2 replicates, 10 years). A run's reading leaves that
+# year out when the run is long enough, so that settling does not read as a change.
+SETTLING_WEEKS = 52
 
 
 def read_run(runs: ScenarioRuns) -> list[str]:
-    """A plain-English reading of one scenario's run: its first year against its last.
+    """A plain-English reading of one scenario's run: an early year against its last.
 
-    The same seed's first and final years are paired, so the change has an interval
-    like a comparison's. With a run of a year or less there is nothing to compare.
+    The early year is the second (the first is the model settling, :data:`SETTLING_WEEKS`)
+    when the run is three years or more, else the first, and the reading says which. The
+    same seed's years are paired, so the change has an interval like a comparison's.
+    With a run of less than two years there is nothing to compare.
     """
     ts = runs.result.timeseries
     weeks = runs.scenario.weeks
     if weeks < 104:
         return [f"The run is {weeks} weeks long; a reading of change needs at least two years."]
+    skip = SETTLING_WEEKS if weeks >= SETTLING_WEEKS + 104 else 0
     rows_first, rows_last = [], []
     for r, frame in ts.groupby("replicate", sort=True):
         wk = runs.demand[runs.demand["replicate"] == r]
-        for rows, part, dpart in ((rows_first, frame.head(52), wk.head(52)),
+        early, early_wk = frame.iloc[skip:skip + 52], wk.iloc[skip:skip + 52]
+        for rows, part, dpart in ((rows_first, early, early_wk),
                                   (rows_last, frame.tail(52), wk.tail(52))):
             extra = mechanism_measures(part.assign(replicate=r), dpart, runs.scenario).iloc[0]
             py = part["population"].mean()
@@ -691,12 +711,32 @@ def read_run(runs: ScenarioRuns) -> list[str]:
         return ScenarioRuns(label, RunResult(runs.scenario, runs.result.seeds, ts, summary, {}),
                             runs.demand)
 
-    # The comparison's readers, on the pair (first year, final year) of each seed.
-    comp = Comparison({"the first year": as_runs("the first year", first),
+    # The comparison's readers, on the pair (early year, final year) of each seed.
+    early_label = "the second year" if skip else "the first year"
+    comp = Comparison({early_label: as_runs(early_label, first),
                        "the final year": as_runs("the final year", last)},
-                      comparison_table({"the first year": first, "the final year": last}))
-    intro = (f"The final year of {runs.label} compared with its first year "
-             f"(states at the end of each year).")
+                      comparison_table({early_label: first, "the final year": last}))
+    intro = (f"The final year of {runs.label} compared with its "
+             + ("second year (states at the end of each year; the first year is left out, "
+                "as the model settles from its starting state in it)." if skip else
+                "first year (states at the end of each year; the first year includes the "
+                "model settling from its starting state, so part of any change is that: run "
+                "three years or more to leave it out)."))
     text = [_read_headline(comp, "the final year", intro), _read_gp_demand(comp, "the final year"),
             _read_drivers(comp, "the final year"), _read_cost(comp, "the final year")]
     return [t for t in text if t]
+
+
+# ``sim.compare(...)`` is the notebook API (:func:`sim.api.compare`), but ``sim.compare`` is
+# also this module, and importing it makes the package attribute the module. So the module
+# itself is callable, and calls the API: both spellings work, whichever was imported first.
+class _CallableModule(type(math)):
+    def __call__(self, *scenarios, **options):
+        from .api import compare
+
+        return compare(*scenarios, **options)
+
+
+import sys as _sys  # noqa: E402
+
+_sys.modules[__name__].__class__ = _CallableModule

@@ -81,11 +81,15 @@ def print_totals(summaries: Mapping[str, Any], spec) -> None:
     from .places import place_line
     from .totals import TOTALS, place_residents
 
+    import textwrap
+
+    width = 100  # the terminal tables' width (sim.progress)
     line = place_line(spec)
     if line:
-        print(line)
+        print(textwrap.fill(line, width))
     print(f"Totals a year for {place_residents(spec):,} residents, final year, mean over "
           "replicates:")
     for label, summary in summaries.items():
         shown = [f"{words(m)[0]} {fmt(m, summary[m].mean())}" for m in TOTALS if m in summary]
-        print(f"  {label}: " + "; ".join(shown) + " (cost in GBP m)")
+        print(textwrap.fill(f"{label}: " + "; ".join(shown) + " (cost in GBP m)", width,
+                            initial_indent="  ", subsequent_indent="    "))

@@ -132,5 +132,9 @@ def evaluate(*, scenario: str | Path | Mapping = "baseline", seed: int = 1,
     spec = spec.with_overrides(overrides, "evaluate()")
     if weeks is not None:
         spec = spec.with_overrides({"weeks": int(weeks)}, "evaluate()")
+    from .policy_check import check_policies_run
+
+    check_policies_run(spec, overrides, "evaluate()", "",
+                       "policies__{kind}__enabled=True")
     _, _, summary = run_once(spec, int(seed))
     return {k: float(v) for k, v in summary.items()}

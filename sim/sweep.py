@@ -361,6 +361,10 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         raise InputError(name, "parameters", "expected a mapping of dotted parameter paths "
                          "to {values: [...]} or {bounds: [lo, hi]}")
     params = tuple(_parameter(str(p), spec, design, base, name) for p, spec in raw.items())
+    from .policy_check import check_policies_run
+
+    check_policies_run(base, [p.path for p in params], name, "parameters.",
+                       "set: {{policies.{kind}.enabled: true}} in the sweep file")
     if design != "grid" and all(p.categorical for p in params):
         raise InputError(name, "parameters", f"a {design} design needs at least one parameter "
                          "with bounds: [lo, hi]")

@@ -20,7 +20,8 @@ def test_run_writes_the_contract_files(tmp_path):
                    "--replicates", "2", "--out", out, *SMALL)
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in out.iterdir()) == [
-        "report.html", "scenario.yaml", "summary.csv", "timeseries.parquet"]
+        "report.html", "scenario.yaml", "summary.csv", "tables.xlsx", "timeseries.csv",
+        "timeseries.parquet"]
     frame = pd.read_parquet(out / "timeseries.parquet")
     assert list(frame.columns) == ["replicate", "seed", *COLUMNS]
     assert len(frame) == 24

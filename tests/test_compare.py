@@ -63,7 +63,8 @@ def test_compare_writes_paired_differences_from_the_first_scenario(tmp_path):
                    "--weeks", "30", "--seed", "7", "--out", out, *SMALL_ARGS)
     assert done.returncode == 0, done.stderr
     assert {p.name for p in out.iterdir()} == {"comparison.csv", "summary.csv",
-                                               "timeseries.parquet", "report.html", "scenarios"}
+                                               "timeseries.parquet", "timeseries.csv",
+                                               "tables.xlsx", "report.html", "scenarios"}
     assert sorted(p.name for p in (out / "scenarios").iterdir()) == ["baseline.yaml",
                                                                      "variant.yaml"]
     table = pd.read_csv(out / "comparison.csv")
@@ -119,7 +120,8 @@ def test_identical_scenarios_differ_by_exactly_nothing_and_read_so():
     diffs = comp.table.loc[comp.table["scenario"] == "variant", "diff"].dropna()
     assert (diffs == 0).all()
     reading = " ".join(read_comparison(comp)["variant"])
-    assert "Clearly" not in reading and "No clear difference in GP appointments" in reading
+    assert "beyond simulation noise:" not in reading
+    assert "can tell from zero): GP appointments" in reading
 
 
 def test_reading_and_decompositions_follow_the_numbers():
@@ -142,8 +144,8 @@ def test_reading_and_decompositions_follow_the_numbers():
         assert f"{share_text} in {label}" in reading
     gp = comp.row("gp_appointments_per_1000", "variant")
     assert fmt("gp_appointments_per_1000", gp["diff"], True) in reading
-    word = "lower" if gp["diff"] < 0 else "higher"
-    assert f"Clearly {word}: GP appointments" in reading
+    word = "Lower" if gp["diff"] < 0 else "Higher"
+    assert f"{word} beyond simulation noise: GP appointments" in reading
 
 
 def test_run_recorded_matches_run_scenario():

@@ -145,7 +145,8 @@ def test_mutated_scenarios_run_or_exit_2(tmp_path_factory, data):
     assert code in (0, 2)
     if code == 0:
         assert sorted(p.name for p in out.iterdir()) == [
-            "report.html", "scenario.yaml", "summary.csv", "timeseries.parquet"]
+            "report.html", "scenario.yaml", "summary.csv", "tables.xlsx", "timeseries.csv",
+            "timeseries.parquet"]
     else:
         assert not out.exists()
     assert not list(folder.glob(".*partial*"))

@@ -35,13 +35,14 @@ class _Resources(HTMLParser):
 
 def assert_self_contained(text: str) -> None:
     """No external script, stylesheet or other resource; Plotly inlined exactly once."""
-    from plotly.offline import get_plotlyjs
+    from sim.report_page import plotly_script
 
     parser = _Resources()
     parser.feed(text)
     assert parser.fetched == []
     assert "@import" not in text.split("<script", 1)[0]  # nothing pulled in by the CSS
-    assert text.count(get_plotlyjs()[:2000]) == 1
+    assert text.count(plotly_script()[:2000]) == 1
+    assert text.count("* plotly.js") == 1  # one library's banner: not one per figure
     assert parser.scripts >= 2  # the library and at least one chart
 
 
@@ -74,9 +75,21 @@ def test_run_report_from_the_cli_is_self_contained(tmp_path):
     assert done.returncode == 0, done.stderr
     text = (out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(text)
-    for heading in ("What changed over the run", "Over time", "Final-year summary", "Equity",
-                    "Cost, final year", "Parameters"):
+    for heading in ("What these numbers rest on", "What changed over the run", "Over time",
+                    "Final-year summary", "Equity", "Cost, final year", "Parameters"):
         assert heading in text
     # The reading printed to the terminal is the one in the report.
     assert "compared with its first year" in done.stdout
     assert "population.size" in text and "1500" in text
+
+
+def test_run_reading_leaves_out_the_models_settling_year_when_it_can():
+    from sim.compare import SETTLING_WEEKS, read_run, run_recorded
+
+    spec = sim.load_scenario("baseline", overrides={**SMALL, "replicates": 2,
+                                                    "weeks": SETTLING_WEEKS + 104})
+    runs = run_recorded(spec)
+    reading = read_run(runs)
+    assert "compared with its second year" in reading[0]
+    assert "first year is left out" in reading[0]
+

@@ -187,7 +187,11 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--s
         *parents, leaf = path.split(".")
         for depth, part in enumerate(parents):
             child = node.get(part)
-            if not isinstance(child, dict):
+            if child is not None and not isinstance(child, dict):
+                where = ".".join(parents[:depth + 1])
+                raise InputError(source, path, f"the scenario's {where} is {child!r}, not a "
+                                 f"section; expected {where} to be a mapping of keys")
+            if child is None:
                 child = node[part] = {}
                 if depth == 1 and parents[0] == "policies" and leaf != "enabled":
                     child["enabled"] = False  # tuned, not started

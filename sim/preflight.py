@@ -223,10 +223,17 @@ def check_out(out: Path, key: str = "--out") -> None:
         raise InputError(where, key, f"{ancestor} is a file; expected a folder there")
     if ancestor == absolute and not absolute.is_dir():
         raise InputError(where, key, "is a file; expected a new or empty folder")
-    kind = filesystem_type(ancestor.resolve())
-    if kind in _SPECIAL_FILESYSTEMS:
-        raise InputError(where, key, f"is on a {kind} file system, which holds the "
-                         "system's state, not files; expected a folder on a disk")
+    if ancestor == absolute and os.path.ismount(absolute):
+        raise InputError(where, key, "is a mount point, which cannot be replaced by the "
+                         "finished results; expected a new folder inside it")
+    real = ancestor.resolve()
+    kind = filesystem_type(real)
+    if real.parts[1:2] in (("proc",), ("sys",)):  # whatever is mounted there
+        kind = kind if kind in _SPECIAL_FILESYSTEMS else f"/{real.parts[1]}"
+    if kind in _SPECIAL_FILESYSTEMS or kind in ("/proc", "/sys"):
+        place = f"under {kind}" if kind.startswith("/") else f"on a {kind} file system"
+        raise InputError(where, key, f"is {place}, which holds the system's state, not "
+                         "files; expected a folder on a disk")
 
 
 # --- addresses ---------------------------------------------------------------------------

@@ -30,7 +30,8 @@ import yaml
 
 from .errors import InputError
 
-__all__ = ["read_yaml", "read_text", "check_text", "check_path_text", "parent_path",
+__all__ = ["read_yaml", "read_text", "read_scenario_pick", "check_text", "check_path_text",
+           "parent_path", "resolved",
            "MAX_FILE_BYTES", "MAX_DEPTH", "MAX_NODES", "MAX_NUMBER_CHARS", "MAX_PATH_CHARS"]
 
 MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML; refuse anything huge
@@ -281,3 +282,34 @@ def read_yaml(path: str | Path, what: str = "keys") -> dict:
         raise InputError(path, "", f"expected a mapping of keys at the top, "
                          f"found {type(data).__name__}")
     return data
+
+
+def read_scenario_pick(name: str, folder: Path | None = None):
+    """The scenario a dashboard user picked by name: ``folder/<name>.yaml`` and nothing else.
+
+    The name must be one plain file name (no separators, no leading dot); the file, and
+    every ``extends`` parent, must resolve inside ``folder`` (default: the shipped
+    ``scenarios/``); it is read by :func:`read_yaml` and its memory is checked.
+
+    Returns:
+        The validated :class:`~sim.scenario.Scenario`.
+
+    Raises:
+        InputError: for any other name or file.
+    """
+    from .preflight import check_memory
+    from .scenario import SCENARIO_DIR, load_scenario
+
+    folder = Path(SCENARIO_DIR if folder is None else folder).resolve()
+    source = f"scenario {name!r}"
+    if (not isinstance(name, str) or not name or len(name) > 200 or name.startswith(".")
+            or "/" in name or "\\" in name or "\0" in name):
+        raise InputError(source, "", "expected the name of a scenario in "
+                         f"{folder.name}/ (letters, digits, - and _)")
+    check_text(source, "", name)
+    path = resolved(folder / f"{name}.yaml")
+    if not path.is_relative_to(folder):
+        raise InputError(source, "", f"is outside {folder}; expected a scenario in that folder")
+    spec = load_scenario(path, root=folder)
+    check_memory([spec])
+    return spec

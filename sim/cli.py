@@ -299,7 +299,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     from .results import _sigterm_as_interrupt, default_out
     from .sweep import load_sweep, run_sweep
 
-    from .preflight import check_scheduler, check_sweep
+    from .preflight import check_out, check_scheduler, check_sweep
 
     if args.scheduler is not None:
         check_scheduler(args.scheduler)
@@ -307,6 +307,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     if args.resume and args.out is None:
         raise InputError("command line", "--resume", "expected --out DIR naming the sweep to resume")
     out = args.out or default_out(spec.name)
+    check_out(out)
     workers = args.workers or os.cpu_count() or 1
     check_sweep(spec, workers, local=args.scheduler is None)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{workers} local worker(s)"

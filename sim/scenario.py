@@ -252,7 +252,7 @@ def _resolve(path: Path, chain: tuple[Path, ...], root: Path | None) -> dict:
     if root is not None and not parent_path.is_relative_to(root):
         raise InputError(path, "extends", f"{parent!r} is outside {root}; "
                          "expected a scenario in the allowed folder")
-    if not parent_path.exists():
+    if not userfiles.exists(parent_path):
         raise InputError(path, "extends", f"parent scenario {parent!r} not found "
                          f"(looked in {path.parent})")
     try:
@@ -343,7 +343,8 @@ def load_scenario(source: str | Path | Mapping[str, Any], *, root: str | Path | 
             data.pop("extends", None)
     else:
         path = Path(source)
-        if not path.suffix and not path.exists() and (SCENARIO_DIR / f"{path}.yaml").exists():
+        if (not path.suffix and not userfiles.exists(path)
+                and userfiles.exists(SCENARIO_DIR / f"{path}.yaml")):
             path = SCENARIO_DIR / f"{path}.yaml"  # a shipped scenario by name
         name = str(source)
         data = _resolve(path, (), root_path)

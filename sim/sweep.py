@@ -423,7 +423,7 @@ def _base_scenario(data: Mapping, name: str, folder: Path) -> Scenario:
                          "name, or scenario data")
     if isinstance(scenario, str):
         candidate = folder / scenario
-        target: Any = candidate if candidate.exists() else scenario
+        target: Any = candidate if os.path.exists(candidate) else scenario
     elif isinstance(scenario, dict):
         target = scenario
     else:

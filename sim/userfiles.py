@@ -127,6 +127,12 @@ def check_text(source: str | Path, key: str, text: str) -> None:
                          f"(at position {exc.start}); expected plain text") from None
 
 
+def exists(path: str | Path) -> bool:
+    """Whether ``path`` names something; ``False`` for names no file system could hold
+    (``Path.exists`` raises for a name that is too long)."""
+    return os.path.exists(path)
+
+
 def resolved(path: Path) -> Path:
     """``path`` made absolute with symbolic links followed, or an :class:`InputError`."""
     check_path_text(path, "", os.fsdecode(path))

@@ -84,7 +84,7 @@ def _out_cases(tmp_path: Path) -> dict[str, tuple[Path, str]]:
         "under /proc": (Path("/proc/placesim-out"), "on a proc file system"),
         "under /sys": (Path("/sys/placesim-out"), "on a sysfs file system"),
         "under /sys/fs/cgroup": (Path("/sys/fs/cgroup/placesim-out"), "/sys"),
-        "a mount point": (Path("/proc"), "proc"),
+        "a mount point": (Path("/proc"), "is a mount point"),
     }
 
 

@@ -296,10 +296,9 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     """``sweep``: runs.parquet (a row per run), sensitivity.csv, report.html; resumable."""
     import os
 
+    from .preflight import check_out, check_scheduler, check_sweep
     from .results import _sigterm_as_interrupt, default_out
     from .sweep import load_sweep, run_sweep
-
-    from .preflight import check_out, check_scheduler, check_sweep
 
     if args.scheduler is not None:
         check_scheduler(args.scheduler)

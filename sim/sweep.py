@@ -692,20 +692,29 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
 
 @contextlib.contextmanager
 def _sigint_held() -> Iterator[None]:
-    """Hold Ctrl-C back while the pool may start a worker: a worker started then inherits
-    SIGINT blocked, so a Ctrl-C during its start-up prints no traceback (its initializer
-    then ignores SIGINT); the parent receives the held Ctrl-C as soon as this block ends."""
+    """Hold Ctrl-C back while the pool may start a worker, and deliver it afterwards.
+
+    A worker started here inherits SIGINT blocked, so a Ctrl-C during its start-up
+    prints no traceback (its initializer then ignores SIGINT); and this process does not
+    raise KeyboardInterrupt half-way through starting it (which would leave the worker
+    reading a pipe that never gets its instructions).
+    """
     import signal
 
+    held: list[int] = []
     try:
-        previous = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    except (AttributeError, ValueError, OSError):  # not POSIX: nothing to hold
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:  # not the main thread: signals are not ours to handle
         yield
         return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
 
 
 def _died(task: dict, attempts: int) -> dict:

@@ -5,11 +5,13 @@ sim/leftovers.py)."""
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import os
 import shlex
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -302,3 +304,51 @@ def test_scheduler_addresses_of_other_kinds_exit_2(tmp_path, capsys, address, ex
     assert err.startswith(f"error: --scheduler: {address}: ") and expected in err, err
     assert err.count("\n") == 1 and time.monotonic() - started < 10
     assert not (tmp_path / "o").exists()
+
+
+# --- Ctrl-C while a sweep's workers start ---------------------------------------------------
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children", encoding="ascii") as handle:
+            return [int(c) for c in handle.read().split()]
+    except OSError:
+        return []
+
+
+def _is_pool_worker(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"spawn_main" in handle.read()
+    except OSError:
+        return False
+
+
+START_DELAY = 0.3  # seconds after the worker appears: it is importing (fails without the hold)
+
+
+@pytest.mark.slow
+def test_ctrl_c_while_sweep_workers_start_prints_no_traceback(tmp_path):
+    sweep = write(tmp_path / "s.yaml", f"scenario: {BASELINE}\nset:\n  population.size: 300\n"
+                  "  population.neighbourhoods: 2\n  population.practice_list_size: 500\n"
+                  "  weeks: 2\ndesign: grid\nparameters:\n  network.mean_degree: [4, 6, 8, 10]\n"
+                  "replicates: 2\noutputs: [population]\n")
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "sweep", str(sweep), "--out",
+                             str(tmp_path / "out"), "--workers", "2", "--quiet"],
+                            start_new_session=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_interruptible)
+    try:
+        deadline = time.monotonic() + 120
+        while not any(_is_pool_worker(c) for c in _children(proc.pid)):
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            time.sleep(0.005)
+        time.sleep(START_DELAY)  # inside its start-up: importing, not yet in its initializer
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches the whole foreground group
+        _, err = proc.communicate(timeout=120)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "interrupted: finished runs are kept" in err

@@ -56,10 +56,10 @@ def _os_problem(exc: OSError) -> str:
 
 
 def check_path_text(source: str | Path, key: str, text: str) -> None:
-    """Refuse a file name that no file system could hold (NUL, surrogates, too long)."""
+    """Refuse a file name that no file system could hold (a NUL byte, too long). Bytes
+    that are not UTF-8 are allowed: a file may be named so on disk."""
     if "\0" in text:
         raise InputError(source, key, "the file name contains a NUL byte; expected a file name")
-    check_text(source, key, text)
     if len(text) > MAX_PATH_CHARS:
         raise InputError(source, key, f"the file name is {len(text):,} characters long; "
                          f"expected at most {MAX_PATH_CHARS:,}")

@@ -188,7 +188,9 @@ def _check(argv: list[str], out: str | None, code: int, err: str, work: Path) ->
         return
     assert code == 2, (code, err)
     lines = err.strip().splitlines()
-    ours = len(lines) == 1 and lines[0].startswith("error: ")
+    # one error message, last; a sweep may have said what it was about to run before it
+    ours = (lines and lines[-1].startswith("error: ")
+            and not any("error" in line.lower() for line in lines[:-1]))
     argparse_usage = (len(lines) >= 2 and lines[0].startswith("usage: ")
                       and ": error: " in lines[-1] and "error" not in " ".join(lines[:-1]))
     assert ours or argparse_usage, err

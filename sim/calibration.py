@@ -120,9 +120,10 @@ def load_targets(path: str | Path) -> Targets:
     import difflib
 
     from .scenario import read_yaml
+    from .userfiles import exists
 
     path = Path(path)
-    if not path.exists() and (TARGETS_DIR / f"{path}.yaml").exists():
+    if not exists(path) and exists(TARGETS_DIR / f"{path}.yaml"):
         path = TARGETS_DIR / f"{path}.yaml"
     data = read_yaml(path)
     src = str(path)

@@ -18,6 +18,7 @@ from .errors import InputError
 __all__ = ["main", "build_parser"]
 
 EXIT_BAD_INPUT = 2
+EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-written
 EXIT_INTERRUPTED = 130
 RUN_MIN_REPLICATES = 5  # enough replicates for a 95% interval that means something
 
@@ -376,51 +377,30 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
-def _available_memory() -> int | None:
-    """Bytes the kernel could give us now: MemAvailable counts reclaimable page cache,
-    which the plain free-page count does not (it would refuse runs that fit)."""
-    import os
-
-    try:
-        with open("/proc/meminfo", encoding="ascii") as meminfo:
-            for line in meminfo:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError):
-        return None
-
-
 def _check_memory(spec) -> None:
     """Refuse a run that would not fit in memory, before allocating anything."""
-    from .model import estimated_bytes
+    from .preflight import check_memory
 
-    need = estimated_bytes(spec.population.size, spec.weeks, spec.network.mean_degree)
-    available = _available_memory()
-    if available is None:
-        return
-    if need > 0.8 * available:
-        raise InputError(f"scenario {spec.name!r}", "population.size",
-                         f"{spec.population.size:,} residents need about {need / 1e9:.1f} GB; "
-                         f"{available / 1e9:.1f} GB is free. Expected a population that fits "
-                         "in memory")
+    check_memory([spec])
 
 
 def cmd_sweep(args: argparse.Namespace) -> int:
     """``sweep``: runs.parquet (a row per run), sensitivity.csv, report.html; resumable."""
     import os
 
+    from .preflight import check_out, check_scheduler, check_sweep
     from .results import _sigterm_as_interrupt, default_out
     from .sweep import load_sweep, run_sweep
 
+    if args.scheduler is not None:
+        check_scheduler(args.scheduler)
     spec = load_sweep(args.sweep)
     if args.resume and args.out is None:
         raise InputError("command line", "--resume", "expected --out DIR naming the sweep to resume")
     out = args.out or default_out(spec.name)
+    check_out(out)
     workers = args.workers or os.cpu_count() or 1
+    check_sweep(spec, workers, local=args.scheduler is None)
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{workers} local worker(s)"
     if not args.quiet:
         print(f"{spec.name}: {spec.runs} runs ({len(spec.points)} points x {spec.replicates} "
@@ -433,6 +413,12 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print(f"interrupted: finished runs are kept in {out}; continue with "
               f"python run.py sweep {args.sweep} --out {out} --resume", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except OSError as exc:  # a full disk mid-way: the finished runs are whole and kept
+        from .errors import OutputError
+
+        raise OutputError(str(out), f"writing failed ({exc.strerror or exc}); finished runs "
+                          f"are kept: free space, then python run.py sweep {args.sweep} "
+                          f"--out {out} --resume") from None
     total = len(done.runs)
     print(f"{total} runs ({done.ran} this time, {done.failed} failed) in {done.seconds:.1f} s; "
           f"wrote {out}")
@@ -519,8 +505,17 @@ def cmd_parameters(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
+    from .errors import OutputError
+    from .leftovers import remove_leftovers
+
+    for stream in (sys.stdout, sys.stderr):  # a path with undecodable bytes still prints
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
+    out = getattr(args, "out", None)
+    for removed in remove_leftovers([out.parent] if out is not None else []):
+        print(f"note: removed {removed}, left by a run that was killed", file=sys.stderr)
     try:
         return int(args.handler(args) or 0)
     except BrokenPipeError:  # the reader stopped reading (| head): not an error
@@ -532,6 +527,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_WRITE_FAILED
     except KeyboardInterrupt:
         print("interrupted: no results were written", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["InputError"]
+__all__ = ["InputError", "OutputError"]
 
 
 class InputError(Exception):
@@ -22,3 +22,20 @@ class InputError(Exception):
         self.problem = problem
         where = f"{self.source}: {key}" if key else self.source
         super().__init__(f"{where}: {problem}")
+
+
+class OutputError(Exception):
+    """Results could not be written (a full disk, an I/O error) after the work began.
+
+    The CLI turns it into exit code 1 and the message below, with no traceback; the
+    half-written results have been removed by then.
+
+    Args:
+        out: the results directory.
+        problem: what failed.
+    """
+
+    def __init__(self, out: str, problem: str):
+        self.out = str(out)
+        self.problem = problem
+        super().__init__(f"{self.out}: {problem}")

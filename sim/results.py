@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import errno
+import fcntl
 import os
 import shutil
 import signal
@@ -19,7 +21,8 @@ from pathlib import Path
 import yaml
 
 from . import __version__
-from .errors import InputError
+from . import leftovers, preflight
+from .errors import InputError, OutputError
 
 __all__ = ["results_dir", "default_out", "write_scenario_yaml"]
 
@@ -27,8 +30,10 @@ RESULTS_ROOT = Path("results")
 
 
 def default_out(name: str) -> Path:
-    """``results/<scenario>/<timestamp>/`` (timestamp to the second, made unique)."""
+    """``results/<name>/<timestamp>/`` (timestamp to the second, made unique); the name
+    is made one safe folder name first (:func:`sim.preflight.safe_name`)."""
     stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    name = preflight.safe_name(name)  # a name is never a path: results stay in results/
     out = RESULTS_ROOT / name / stamp
     k = 1
     while out.exists():
@@ -53,54 +58,92 @@ def _sigterm_as_interrupt() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _remove_abandoned(folder: Path) -> None:
-    """Remove partial directories left by processes that were killed outright (SIGKILL,
-    power loss), which had no chance to clean up; live processes' are left alone."""
-    for partial in folder.glob(".*.partial-*"):
-        pid = partial.name.rsplit("-", 1)[-1]
-        if not pid.isdigit() or _alive(int(pid)):
-            continue
-        shutil.rmtree(partial, ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
+@contextlib.contextmanager
+def _folder_lock(folder: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a folder while a run claims a name in it, so two runs
+    cannot both find a name free (released within milliseconds; no file is created)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        yield  # a folder we cannot open is refused just below, when we write into it
+        return
+    try:
+        with contextlib.suppress(OSError):  # a file system without locks: best effort
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _claim(out: Path) -> Path:
+    """Create the hidden partial directory of ``out`` with its marker, or refuse.
+
+    Raises:
+        InputError: ``out`` is not empty, another live run is writing it, or the
+            folder cannot be written (read-only, permission, full).
+    """
+    with _folder_lock(out.parent):
+        if out.exists() and (not out.is_dir() or any(out.iterdir())):
+            raise InputError(str(out), "--out", "already exists and is not empty; "
+                             "expected a new or empty directory")
+        leftovers.remove_in(out.parent)
+        for rival in leftovers.live_partials(out.parent, out.name):
+            raise InputError(str(out), "--out", f"another run (process {rival['pid']}, "
+                             f"started {rival['created']}) is writing there; expected it "
+                             "to finish first, or another --out")
+        tmp = out.parent / leftovers.partial_name(out.name)
+        try:
+            tmp.mkdir()
+            leftovers.write_marker(tmp, out.name)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise InputError(str(out), "--out", f"cannot be written ({exc.strerror or exc}); "
+                             "expected a folder Placesim may write in") from None
+    return tmp
 
 
 @contextlib.contextmanager
 def results_dir(out: Path) -> Iterator[Path]:
     """Yield a temporary directory that becomes ``out`` if the block succeeds.
 
+    Everything about ``out`` is checked before the block runs (see
+    :func:`sim.preflight.check_out` and :func:`_claim`). A write that fails inside the
+    block (a full disk, an I/O error) removes the temporary directory and raises
+    :class:`~sim.errors.OutputError`.
+
     Raises:
-        InputError: if ``out`` already exists and is not empty, or cannot be created.
+        InputError: if ``out`` cannot take a result (before the block runs).
+        OutputError: if writing the result failed.
     """
     out = Path(out)
-    if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise InputError(str(out), "--out", "already exists and is not empty; "
-                         "expected a new or empty directory")
+    preflight.check_out(out)
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError(str(out), "--out", f"cannot create its parent ({exc.strerror})") from None
-    _remove_abandoned(out.parent)
-    tmp = out.parent / f".{out.name}.partial-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    tmp = _claim(out)
     try:
         with _sigterm_as_interrupt():
             yield tmp
-            if out.exists():
-                out.rmdir()  # empty, checked above
-            os.replace(tmp, out)
+            leftovers.unmark(tmp)
+            with _folder_lock(out.parent):
+                if out.exists():
+                    out.rmdir()  # empty, checked above; OSError if someone filled it
+                os.replace(tmp, out)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(str(out), f"writing the results failed ({_reason(exc)}); nothing "
+                          "was kept") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _reason(exc: OSError) -> str:
+    """An OS error in words, with its errno name (pyarrow's carry only a message)."""
+    if exc.errno and exc.strerror:
+        return f"{exc.strerror}, {errno.errorcode.get(exc.errno, exc.errno)}"
+    return " ".join(str(exc).split())[:300] or type(exc).__name__
 
 
 def write_scenario_yaml(path: Path, scenario, seeds: list[int], note: str = "") -> None:

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any, Literal
 
 import pydantic
-import yaml
 
+from . import userfiles
 from .errors import InputError
 from .parameters import SCENARIO_FIELDS, SECTIONS, Param
 from .policies import POLICIES
@@ -33,85 +33,17 @@ __all__ = [
 ]
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-MAX_FILE_BYTES = 1_000_000  # a scenario is a page of YAML; refuse anything huge
+MAX_FILE_BYTES = userfiles.MAX_FILE_BYTES
 
 
 # --- reading YAML safely ----------------------------------------------------------------
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that also refuses duplicate keys and aliases.
-
-    Duplicate keys are silently merged by PyYAML (the last wins), which would let a
-    scenario list the same policy twice and keep only one. Aliases allow
-    exponential "billion laughs" expansion, and scenarios never need them.
-    """
-
-    def compose_node(self, parent, index):  # noqa: D102 - PyYAML hook
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(
-                "while reading", None,
-                "anchors and aliases (*name) are not allowed in scenario files",
-                event.start_mark)
-        return super().compose_node(parent, index)
-
-    def construct_mapping(self, node, deep=False):  # noqa: D102 - PyYAML hook
-        seen = set()
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            if key in seen:
-                raise yaml.MarkedYAMLError(
-                    "while reading a mapping", node.start_mark,
-                    f"duplicate key {key!r}", key_node.start_mark)
-            seen.add(key)
-        return super().construct_mapping(node, deep=deep)
-
-
 def read_yaml(path: str | Path) -> dict:
-    """Read a YAML mapping with the safe loader; raise :class:`InputError` on any problem.
-
-    Args:
-        path: the file to read.
-
-    Returns:
-        The mapping at the top of the file.
-    """
-    path = Path(path)
-    try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            raise InputError(path, "", f"file is larger than {MAX_FILE_BYTES:,} bytes; "
-                             "expected a scenario of a few kilobytes")
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError(path, "", "file not found") from None
-    except IsADirectoryError:
-        raise InputError(path, "", "is a directory; expected a YAML file") from None
-    except UnicodeDecodeError:
-        raise InputError(path, "", "is not UTF-8 text; expected a YAML file") from None
-    except OSError as exc:
-        raise InputError(path, "", f"cannot be read ({exc.strerror})") from None
-    try:
-        loader = _StrictLoader(text)  # safe_load's own steps, with the stricter loader
-        try:
-            data = loader.get_single_data()
-        finally:
-            loader.dispose()
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        problem = (exc.problem or "invalid YAML").strip()
-        if "could not determine a constructor" in problem:
-            problem = "tags such as !!python/... are not allowed; expected plain YAML"
-        raise InputError(path, where, f"malformed YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, "", f"malformed YAML: {exc}") from None
-    if data is None:
-        raise InputError(path, "", "file is empty; expected a mapping of scenario keys")
-    if not isinstance(data, dict):
-        raise InputError(path, "", f"expected a mapping of keys at the top, "
-                         f"found {type(data).__name__}")
-    return data
+    """Read a scenario-like YAML mapping through :func:`sim.userfiles.read_yaml` (regular
+    files only, bounded, strictly decoded, parsed under a budget); raise
+    :class:`InputError` on any problem."""
+    return userfiles.read_yaml(path, "scenario keys")
 
 
 # --- the schema, generated from the declarations -------------------------------------------
@@ -256,7 +188,11 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--s
         *parents, leaf = path.split(".")
         for depth, part in enumerate(parents):
             child = node.get(part)
-            if not isinstance(child, dict):
+            if child is not None and not isinstance(child, dict):
+                where = ".".join(parents[:depth + 1])
+                raise InputError(source, path, f"the scenario's {where} is {child!r}, not a "
+                                 f"section; expected {where} to be a mapping of keys")
+            if child is None:
                 child = node[part] = {}
                 if depth == 1 and parents[0] == "policies" and leaf != "enabled":
                     child["enabled"] = False  # tuned, not started
@@ -271,10 +207,11 @@ def parse_assignment(text: str, source: str = "--set") -> tuple[str, Any]:
         raise InputError(source, text, "expected key.path=value")
     key, _, raw = text.partition("=")
     key = key.strip()
+    userfiles.check_text(source, repr(key), key + raw)
     try:
-        value = yaml.safe_load(raw) if raw.strip() else ""
-    except yaml.YAMLError:
-        raise InputError(source, key, f"cannot read value {raw!r}") from None
+        value = userfiles.parse_yaml(raw, source) if raw.strip() else ""
+    except InputError as exc:
+        raise InputError(source, key, f"cannot read value {raw!r} ({exc.problem})") from None
     if isinstance(value, (dict,)) or value is None and raw.strip() not in ("null", "~"):
         raise InputError(source, key, f"expected a single value, got {raw!r}")
     return key, value
@@ -294,18 +231,25 @@ def _merge(base: dict, child: dict) -> dict:
     return out
 
 
+MAX_EXTENDS = 16  # parents in one chain; real scenarios use one or two
+
+
 def _parent_path(child: Path, parent: str) -> Path:
     """The file ``extends: parent`` in ``child`` names: a path from the child's folder, or
     else a shipped scenario's name (``extends: baseline``)."""
-    beside = (child.parent / parent).resolve()
+    beside = userfiles.parent_path(child, parent)
     shipped = SCENARIO_DIR / f"{parent}.yaml"
-    if not beside.exists() and not Path(parent).suffix and shipped.exists():
+    if (not userfiles.exists(beside) and not Path(parent).suffix
+            and userfiles.exists(shipped)):
         return shipped.resolve()
     return beside
 
 
 def _resolve(path: Path, chain: tuple[Path, ...], root: Path | None) -> dict:
-    path = path.resolve()
+    path = userfiles.resolved(path)
+    if len(chain) > MAX_EXTENDS:
+        raise InputError(chain[0], "extends", f"more than {MAX_EXTENDS} parents in one chain; "
+                         "expected a chain that ends in a scenario without extends")
     if path in chain:
         cycle = " -> ".join(p.name for p in (*chain, path))
         raise InputError(chain[-1], "extends", f"inheritance cycle ({cycle}); "
@@ -320,10 +264,16 @@ def _resolve(path: Path, chain: tuple[Path, ...], root: Path | None) -> dict:
     if root is not None and not parent_path.is_relative_to(root):
         raise InputError(path, "extends", f"{parent!r} is outside {root}; "
                          "expected a scenario in the allowed folder")
-    if not parent_path.exists():
+    if not userfiles.exists(parent_path):
         raise InputError(path, "extends", f"parent scenario {parent!r} not found "
                          f"(looked in {path.parent})")
-    merged = _merge(_resolve(parent_path, (*chain, path), root), data)
+    try:
+        base = _resolve(parent_path, (*chain, path), root)
+    except InputError as exc:  # name the file and key that led there, once
+        if chain or exc.source == str(path):
+            raise
+        raise InputError(path, "extends", f"{parent!r} -> {exc}") from None
+    merged = _merge(base, data)
     merged.pop("extends", None)
     if "name" not in data:  # a child is not called by its parent's name
         merged["name"] = path.stem
@@ -407,7 +357,8 @@ def load_scenario(source: str | Path | Mapping[str, Any], *, root: str | Path | 
             data.pop("extends", None)
     else:
         path = Path(source)
-        if not path.suffix and not path.exists() and (SCENARIO_DIR / f"{path}.yaml").exists():
+        if (not path.suffix and not userfiles.exists(path)
+                and userfiles.exists(SCENARIO_DIR / f"{path}.yaml")):
             path = SCENARIO_DIR / f"{path}.yaml"  # a shipped scenario by name
         name = str(source)
         data = _resolve(path, (), root_path)

@@ -40,6 +40,7 @@ import numpy as np
 
 from .errors import InputError
 from .parameters import Param
+from .preflight import check_runs, check_scheduler, sweep_points
 from .scenario import Scenario, _suggest, apply_overrides, load_scenario, parameter_paths, read_yaml
 from .scenario import validate as validate_scenario
 
@@ -247,9 +248,9 @@ def _parameter(path: str, spec: Any, design: str, base: Scenario, source: str) -
               f"{key}.bounds[{i}]")
     if design == "grid":
         steps = spec.get("steps")
-        if isinstance(steps, bool) or not isinstance(steps, int) or steps < 2:
+        if isinstance(steps, bool) or not isinstance(steps, int) or not 2 <= steps <= MAX_RUNS:
             raise InputError(source, f"{key}.steps", f"a grid over bounds needs steps: a whole "
-                             f"number of at least 2, got {steps!r}")
+                             f"number of at least 2 (at most {MAX_RUNS:,}), got {steps!r}")
         grid = np.linspace(lo, hi, steps)
         values = (sorted({int(round(v)) for v in grid}) if param.kind is int
                   else [float(v) for v in grid])
@@ -360,6 +361,9 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
     if not isinstance(raw, dict) or not raw:
         raise InputError(name, "parameters", "expected a mapping of dotted parameter paths "
                          "to {values: [...]} or {bounds: [lo, hi]}")
+    replicates = _positive(data, "replicates", name, 1, 10_000)
+    count = sweep_points(design, [_raw_count(spec) for spec in raw.values()], samples)
+    check_runs(count * replicates, MAX_RUNS, name, "parameters")  # before building anything
     params = tuple(_parameter(str(p), spec, design, base, name) for p, spec in raw.items())
     from .policy_check import check_policies_run
 
@@ -369,7 +373,6 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         raise InputError(name, "parameters", f"a {design} design needs at least one parameter "
                          "with bounds: [lo, hi]")
 
-    replicates = _positive(data, "replicates", name, 1, 10_000)
     seed = data.get("seed", 1)
     if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
         raise InputError(name, "seed", f"expected a whole number from 0 to 2^32-1, got {seed!r}")
@@ -403,6 +406,19 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
                  outputs=outputs, points=tuple(points), matrix=matrix)
 
 
+def _raw_count(spec: Any) -> int | None:
+    """How many values a grid parameter's entry asks for, read before it is checked."""
+    if isinstance(spec, list):
+        return len(spec)
+    if isinstance(spec, dict):
+        if isinstance(spec.get("values"), list):
+            return len(spec["values"])
+        steps = spec.get("steps")
+        if isinstance(steps, int) and not isinstance(steps, bool) and steps > 0:
+            return steps
+    return None
+
+
 def _base_scenario(data: Mapping, name: str, folder: Path) -> Scenario:
     """The sweep's scenario with its ``set:`` overrides applied."""
     scenario = data.get("scenario")
@@ -411,7 +427,7 @@ def _base_scenario(data: Mapping, name: str, folder: Path) -> Scenario:
                          "name, or scenario data")
     if isinstance(scenario, str):
         candidate = folder / scenario
-        target: Any = candidate if candidate.exists() else scenario
+        target: Any = candidate if os.path.exists(candidate) else scenario
     elif isinstance(scenario, dict):
         target = scenario
     else:
@@ -517,8 +533,12 @@ class _Writer:
             table = pa.Table.from_pylist(self.rows, schema=self.schema)
             name = f"part-{time.time_ns():020d}-{uuid.uuid4().hex[:8]}.parquet"
             tmp = self.folder / f".{name}.tmp"
-            pq.write_table(table, tmp)
-            os.replace(tmp, self.folder / name)
+            try:
+                pq.write_table(table, tmp)
+                os.replace(tmp, self.folder / name)
+            except BaseException:  # a full disk: no hidden half-part is left behind
+                tmp.unlink(missing_ok=True)
+                raise
             self.rows = []
         self.last = time.monotonic()
 
@@ -651,7 +671,8 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
                 while queue and len(in_flight) < 2 * workers and not broken:
                     task = queue.pop()
                     try:
-                        in_flight[pool.submit(run_point, task)] = task
+                        with _sigint_held():
+                            in_flight[pool.submit(run_point, task)] = task
                     except BrokenProcessPool:
                         queue.append(task)
                         broken = True
@@ -673,6 +694,33 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
             pool.shutdown(wait=not broken, cancel_futures=True)
 
 
+@contextlib.contextmanager
+def _sigint_held() -> Iterator[None]:
+    """Hold Ctrl-C back while the pool may start a worker, and deliver it afterwards.
+
+    A worker started here inherits SIGINT blocked, so a Ctrl-C during its start-up
+    prints no traceback (its initializer then ignores SIGINT); and this process does not
+    raise KeyboardInterrupt half-way through starting it (which would leave the worker
+    reading a pipe that never gets its instructions).
+    """
+    import signal
+
+    held: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
+    except ValueError:  # not the main thread: signals are not ours to handle
+        yield
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        signal.signal(signal.SIGINT, previous)
+        if held and callable(previous):
+            previous(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
+
+
 def _died(task: dict, attempts: int) -> dict:
     """The row of a run whose worker died every time it was tried."""
     row = {"run_index": task["run_index"], "point": task["point"],
@@ -692,7 +740,7 @@ def _connect(address: str):
     _probe(address)
     try:
         return Client(address, timeout="10s")
-    except (OSError, TimeoutError, ValueError) as exc:
+    except Exception as exc:  # noqa: BLE001 - any failure to connect is the address's
         raise InputError("--scheduler", address, f"cannot reach a Dask scheduler there ({exc}); "
                          "expected the address of a running scheduler, e.g. "
                          "tcp://127.0.0.1:8786") from None
@@ -702,17 +750,8 @@ def _probe(address: str) -> None:
     """Fail fast on a plain TCP address where nothing listens (the client would retry
     for its whole timeout)."""
     import socket
-    from urllib.parse import urlsplit
 
-    if "://" in address and not address.startswith("tcp://"):
-        return  # tls://, ucx:// ...: let the client connect and report
-    parts = urlsplit(address if "://" in address else f"tcp://{address}")
-    try:
-        host, port = parts.hostname, parts.port
-    except ValueError:
-        host = port = None
-    if not host or not port:
-        raise InputError("--scheduler", address, "expected an address like tcp://HOST:PORT")
+    host, port = check_scheduler(address)
     try:
         socket.create_connection((host, port), timeout=5).close()
     except OSError as exc:

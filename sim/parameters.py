@@ -163,6 +163,11 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                 "Registered list of one GP practice",
                                 "NHS Digital, Patients Registered at a GP Practice 2024: "
                                 "63 m patients over about 6,300 practices", integer=True),
+        "activation_centre": P(0.5, 0.0, 1.0, "activation",
+                               "Activation at which the effects per unit of activation are "
+                               "centred (rate ratios of one, no shift of wellbeing)",
+                               "assumption: the middle of the scale, so a rate ratio 'at full "
+                               "activation vs none' splits evenly either side"),
     },
     "network": {
         "kind": P("small_world", doc="Shape of the social network",
@@ -244,6 +249,44 @@ SECTIONS: dict[str, dict[str, Param]] = {
                          "Winter peak of minor illness and acute episodes",
                          "NHS England Appointments in General Practice: monthly volumes "
                          "vary about +/-12% around the mean"),
+        "wellbeing_base": P(1.2, -10.0, 10.0, "logit",
+                            "Wellbeing level (logit) with no conditions, not lonely, not in a "
+                            "group, at the activation and dependence centres",
+                            "assumption: set with the other wellbeing_* coefficients so that "
+                            "most residents' wellbeing sits in the upper half of the scale"),
+        "wellbeing_per_ltc": P(0.35, 0.0, 5.0, "logit per condition",
+                               "Fall in the wellbeing level per long-term condition",
+                               "assumption: multimorbidity lowers wellbeing (ONS APS "
+                               "personal wellbeing by health status); size not fitted"),
+        "wellbeing_lonely": P(0.8, 0.0, 5.0, "logit", "Fall in the wellbeing level when lonely",
+                              "assumption: loneliness is among the strongest correlates of "
+                              "low wellbeing (ONS 2018); size not fitted"),
+        "wellbeing_per_activation": P(1.0, 0.0, 5.0, "logit per unit of activation",
+                                      "Rise in the wellbeing level per unit of activation "
+                                      "above population.activation_centre",
+                                      "assumption: activated people report better wellbeing "
+                                      "(Hibbard & Gilburt 2014); size not fitted"),
+        "wellbeing_member": P(0.3, 0.0, 5.0, "logit", "Rise in the wellbeing level in a group",
+                              "assumption: group membership supports wellbeing (Kellezi "
+                              "2019); kept modest"),
+        "wellbeing_per_dependence": P(0.5, 0.0, 5.0, "logit per unit of dependence",
+                                      "Fall in the wellbeing level per unit of dependence "
+                                      "above wellbeing_dependence_centre",
+                                      "assumption: reliance on services goes with lower "
+                                      "self-efficacy; kept modest"),
+        "wellbeing_dependence_centre": P(0.3, 0.0, 1.0, "dependence",
+                                         "Dependence at which it does not shift wellbeing",
+                                         "assumption: near the baseline's mean dependence"),
+        "wellbeing_noise": P(0.02, 0.0, 0.5, "per week (standard deviation)",
+                             "Spread of the weekly random step of wellbeing",
+                             "assumption: small against wellbeing_drift, so that wellbeing "
+                             "follows the person's state"),
+        "fertile_age_min": P(15.0, 0.0, 60.0, "years",
+                             "Youngest age of the women fertility_rate is per",
+                             "ONS: the general fertility rate is per woman aged 15-44"),
+        "fertile_age_max": P(45.0, 0.0, 60.0, "years",
+                             "Age below which women are counted by fertility_rate",
+                             "ONS: the general fertility rate is per woman aged 15-44"),
     },
     "need": {
         "low_per_year": P(5.0, 0.0, 50.0, "per person-year",
@@ -296,6 +339,20 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                      "Acute episodes, most vs least deprived, beyond conditions",
                                      "fitted to the A&E gradient 1.9x most vs least "
                                      "deprived (NHS Digital HAEA 2022/23)"),
+        "low_wellbeing_slope": P(1.5, 0.0, 10.0, "log-rate per unit of wellbeing",
+                                 "How much faster low-level complaints arise as wellbeing "
+                                 "falls", "assumption: minor symptoms are reported more "
+                                 "often at low wellbeing; size not fitted"),
+        "low_wellbeing_centre": P(0.65, 0.0, 1.0, "wellbeing",
+                                  "Wellbeing at which low-level complaints arise at "
+                                  "low_per_year", "assumption: near the baseline's mean "
+                                  "wellbeing, so low_per_year is about the mean rate"),
+        "activation_causal_share": P(1.0, 0.0, 1.0, "share",
+                                     "Share of the cross-sectional activation gradient of "
+                                     "need and choice that a change in activation brings",
+                                     "assumption: today's model treats the whole Deeny 2018 "
+                                     "gradient as causal; part of it may be confounding",
+                                     plausible=(0.0, 1.0), grade="assumption"),
     },
     "choice": {
         "low_gp_base": P(-0.8, -10.0, 10.0, "utility",
@@ -331,6 +388,17 @@ SECTIONS: dict[str, dict[str, Param]] = {
                             "Share of acute episodes that reach A&E (rest via GP)",
                             "assumption: most acute episodes (injuries, chest pain, sudden "
                             "illness) go straight to A&E or 999"),
+        "ae_wait_share": P(0.3, 0.0, 1.0, "share of wait_weight",
+                           "How far a GP wait pushes a low-level complaint to A&E, as a "
+                           "share of how far it pushes it away from the GP",
+                           "assumption: most people deterred by a wait self-care or wait; "
+                           "a minority go to A&E"),
+        "dependence_causal_share": P(1.0, 0.0, 1.0, "share",
+                                     "Share of the cross-sectional dependence gradient of "
+                                     "choice that a change in dependence brings",
+                                     "assumption: today's model treats the whole gradient "
+                                     "as causal; part of it may be confounding",
+                                     plausible=(0.0, 1.0), grade="assumption"),
         "activation_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Rise in activation after managing a complaint oneself",
                                       "assumption: mastery experiences build confidence "

@@ -49,9 +49,8 @@ from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, participants_by_neighbourhood,
                         release_members, split_members)
-from .draws import (CHUNK, REL_BAND, fold_keys, hash_uniform, hash_uniforms, mix_uids,
-                    standard_normal)
-from .health import health_pass
+from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
+from .health import health_pass, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
                        with_role)
 from .need import due, low_need_choice, low_need_outcomes, needs
@@ -59,14 +58,14 @@ from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread
                       update_tie_sum)
 from .primary_care import ration
 
-__all__ = ["CHUNK", "REL_BAND", "best_open_groups", "contacts", "count_members", "drop_ties",
+__all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
-           "join_groups", "leave_groups", "low_need_choice", "low_need_outcomes",
+           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "week_state", "with_role"]
+           "update_tie_sum", "week_state", "wellbeing_targets", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -34,7 +34,7 @@ def test_the_pass_decides_as_the_rules_on_every_row():
     u = {name: hash_uniform(s.key(f"health.{name}"), uid)
          for name in ("death", "birth", "onset", "wellbeing")}
     alive = people.alive[:n].copy()
-    age = np.where(alive, (people.age[:n] + WEEK).astype(np.float32), people.age[:n])
+    age = np.where(alive, (people.age[:n].astype(np.float64) + WEEK).astype(np.float32), people.age[:n])
     q = people.deprivation[:n]
     dies = alive & (u["death"] < evaluate(p_death, h, age, people.ltc[:n], q))
     mother = alive & ~dies & (u["birth"] < evaluate(p_birth, h, age, people.female[:n]))
@@ -63,7 +63,7 @@ def test_wellbeing_of_the_starting_population_is_its_target():
 
     h = health_params(model.spec)
     expected = evaluate(wellbeing_target, h, p.ltc[:n], p.connectedness[:n] < h.lonely_below,
-                        p.activation[:n], p.group[:n] >= 0, p.dependence[:n])
+                        p.activation[:n], False, p.dependence[:n])  # groups come after
     assert np.array_equal(p.wellbeing[:n], expected.astype(np.float32))
     assert 0.5 < p.wellbeing[:n].mean() < 0.9
 

@@ -6,7 +6,7 @@ loneliness, gradients — each with the summary metric it is compared with, a va
 a tolerance as ``lo``/``hi`` and a source::
 
     name: england
-    description: England, from shared/CALIBRATION.md
+    description: England, the figures of docs/model.md section 5
     targets:
       gp_appointments:
         metric: gp_appointments_per_1000   # a key of the run summary

@@ -28,9 +28,6 @@ __all__ = ["CommunityGroup", "CommunityGroups", "run_community", "GROUP_KINDS",
 
 GROUP_KINDS = ("peer support", "walking", "creative", "mental health")
 NO_FUNDING, GRANT, CONTRACT = 0, 1, 2
-SEED_VITALITY = 0.2  # a new group's vitality (assumption: fragile at first)
-DEATH_VITALITY = 0.02  # vitality below which a group folds
-GRACE_WEEKS = 8  # a new group is not judged on membership before this
 
 
 class CommunityGroup(mesa.Agent):
@@ -173,7 +170,8 @@ def seed_groups(model: "HealthSystemModel") -> None:
     n_nbhd = model.spec.population.neighbourhoods
     rows = model.groups.found(rng.integers(0, n_nbhd, count),
                               rng.integers(0, len(GROUP_KINDS), count),
-                              rng.uniform(0.3, 0.9, count))
+                              rng.uniform(spec.initial_vitality_min, spec.initial_vitality_max,
+                                          count))
     # Members: adults of the group's neighbourhood, drawn without replacement.
     adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
     adults = adults[rng.permutation(adults.size)]
@@ -194,7 +192,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
-    groups = model.groups
+    groups, c = model.groups, model.spec.community
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes.
@@ -204,8 +202,8 @@ def run_community(model: "HealthSystemModel") -> None:
         _update_vitality(model, live)
         _leave(model)  # keeps the counts
         age = model.week - groups.ti_born[live]
-        folding = live[(groups.vitality[live] <= DEATH_VITALITY)
-                       | ((groups.members[live] == 0) & (age >= GRACE_WEEKS))]
+        folding = live[(groups.vitality[live] <= c.fold_vitality)
+                       | ((groups.members[live] == 0) & (age >= c.grace_weeks))]
         groups.close(folding)
     _recruit_through_ties(model)
     _place_referrals(model)
@@ -258,7 +256,8 @@ def _recruit_through_ties(model: "HealthSystemModel") -> None:
 
     n = people.n
     crn, key, useq = s.kernel_draws("community.contact", n)
-    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n], 16,
+    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n],
+                            float(c.contact_min_age),
                             people.uid[:n], crn, key, useq, c.p_contact)
     if talk.size == 0 or g.count == 0:
         return
@@ -298,13 +297,13 @@ def _found_groups(model: "HealthSystemModel") -> None:
     free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
                                               people.group[:n], people.age[:n])
     # Only free organisers can found a group, so only their draws are needed.
-    p = c.p_found * (0.5 + people.activation[free_organisers])
+    p = c.p_found * (c.found_activation_base + people.activation[free_organisers])
     founders = free_organisers[
         s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
     if founders.size == 0:
         return
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)
-    rows = model.groups.found(people.neighbourhood[founders], kinds, SEED_VITALITY)
+    rows = model.groups.found(people.neighbourhood[founders], kinds, c.seed_vitality)
     model.groups.join(founders, rows)
 
 
@@ -312,13 +311,13 @@ def _split_groups(model: "HealthSystemModel") -> None:
     """A large, vital group with two or more organisers splits in two."""
     people, g, c, s = model.people, model.groups, model.spec.community, model.streams
     live = g.live
-    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= 0.6)
+    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= c.split_vitality)
                      & (g.organisers[live] >= 2)]
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
-                       g.vitality[splitting] * 0.8)
-    g.vitality[splitting] *= 0.8
+                       g.vitality[splitting] * c.split_kept_vitality)
+    g.vitality[splitting] *= c.split_kept_vitality
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
     n = people.n
@@ -326,11 +325,12 @@ def _split_groups(model: "HealthSystemModel") -> None:
         from . import kernels
 
         kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
-                              g.members, g.organisers, people.uid[:n], s.key("community.split"))
+                              g.members, g.organisers, people.uid[:n], s.key("community.split"),
+                              float(c.split_share))
     else:
         members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
         members = members[new_of[people.group[members]] >= 0]
-        moving = members[s.uniform("community.split", people.uid[members]) < 0.5]
+        moving = members[s.uniform("community.split", people.uid[members]) < c.split_share]
         people.group[moving] = new_of[people.group[moving]]
         g.count_members()
     g.splits += int(splitting.size)

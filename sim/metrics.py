@@ -4,7 +4,7 @@ The phases count events into a :class:`WeekLog`; the accounting phase turns it a
 the population's state into one row of :data:`COLUMNS`, which Mesa's DataCollector
 records. :func:`summarise` turns a finished run into the headline summary: rates
 over the final year, final state, equity by deprivation, and the calibration
-measures of ``shared/CALIBRATION.md``.
+measures of ``scenarios/targets/england.yaml`` (docs/model.md, section 5).
 """
 
 from __future__ import annotations
@@ -218,7 +218,7 @@ def _odds(p: float) -> float:
 
 
 def _calibration_measures(model: "HealthSystemModel") -> dict:
-    """Distribution and gradient measures compared with CALIBRATION.md."""
+    """Distribution and gradient measures compared with the calibration targets."""
     people = model.people
     live = people.live
     age, ltc, q = people.age[live], people.ltc[live], people.deprivation[live]

@@ -67,7 +67,7 @@ def _account(model: "HealthSystemModel") -> None:
     model.datacollector.collect(model)
 
 
-# The week, in order (DESIGN.md, "A week, in order"). Each phase is one function.
+# The week, in order (docs/model.md, 1.3). Each phase is one function.
 PHASES: tuple[tuple[str, Any], ...] = (
     ("health", advance_health),
     ("need", arise_needs),

@@ -163,6 +163,13 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                 "Registered list of one GP practice",
                                 "NHS Digital, Patients Registered at a GP Practice 2024: "
                                 "63 m patients over about 6,300 practices", integer=True),
+        "connectedness_old_age": P(80.0, 0.0, 130.0, "years",
+                                   "Age from which connectedness is lower",
+                                   "assumption: ONS finds the oldest among the more often "
+                                   "lonely (bereavement, frailty)"),
+        "connectedness_old_age_drop": P(0.6, 0.0, 5.0, "logit",
+                                        "How much lower connectedness is from that age",
+                                        "assumption: with the mean, it sets the 7% lonely"),
         "activation_centre": P(0.5, 0.0, 1.0, "activation",
                                "Activation at which the effects per unit of activation are "
                                "centred (rate ratios of one, no shift of wellbeing)",
@@ -465,6 +472,31 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                    "dependence_per_directive, else frequent attenders "
                                    "become the most activated and the Deeny 2018 "
                                    "gradient reverses"),
+        "followup_per_ltc": P(0.15, 0.0, 5.0, "relative, per condition",
+                              "Rise in the chance of a booked follow-up per long-term condition",
+                              "assumption: multimorbidity brings more monitoring; fitted "
+                              "with p_followup to the top-10% share of appointments"),
+        "followup_directive": P(1.2, 0.0, 5.0, "relative",
+                                "Follow-ups booked under a fully directive style, relative "
+                                "to p_followup", "assumption: directive care books more "
+                                "returns (failure demand)"),
+        "followup_per_style": P(0.4, 0.0, 5.0, "relative per unit of style",
+                                "Fewer follow-ups booked per unit of shared decision-making",
+                                "assumption: shared decisions resolve more at the first "
+                                "visit; at the mid style 1.2 - 0.4 x 0.5 = 1"),
+        "refer_per_ltc": P(0.2, 0.0, 5.0, "relative, per condition",
+                           "Rise in the chance of a referral per long-term condition",
+                           "assumption: more conditions, more specialist input"),
+        "wait_free_pressure": P(0.5, 0.0, 0.99, "demand / capacity",
+                                "Pressure below which a practice has no wait",
+                                "assumption: a practice at half capacity offers "
+                                "appointments at once"),
+        "wait_adjust": P(0.3, 0.0, 1.0, "per week",
+                         "Share of the gap to its target wait a practice's wait closes a week",
+                         "assumption: waits follow pressure over a few weeks"),
+        "followup_cap": P(0.95, 0.0, 1.0, "probability",
+                          "Largest chance of a booked follow-up (GP or outpatient)",
+                          "assumption: some care always ends"),
     },
     "acute": {
         "p_admit": P(0.21, 0.0, 1.0, "probability", "Admission after an A&E attendance at age 40",
@@ -502,6 +534,25 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                     "Rise in dependence per outpatient attendance",
                                     "assumption: follow-up cascades teach reliance; small "
                                     "per attendance like dependence_per_directive"),
+        "admit_share_flare": P(0.8, 0.0, 1.0, "relative",
+                               "Admission chance of a flare at A&E, relative to an acute "
+                               "episode", "assumption: acute episodes are the main route "
+                               "to admission"),
+        "admit_share_other": P(0.1, 0.0, 1.0, "relative",
+                               "Admission chance of a minor complaint at A&E, relative to an "
+                               "acute episode", "assumption: a minor complaint is rarely "
+                               "admitted"),
+        "admit_per_ltc": P(0.15, 0.0, 2.0, "log-odds per condition",
+                           "Rise in the log-odds of admission per long-term condition",
+                           "assumption: multimorbid patients are admitted more often"),
+        "discharge_followup_weeks": P(4, 0, 52, "weeks",
+                                      "Delay from discharge to the outpatient follow-up",
+                                      "assumption: a clinic about a month after discharge",
+                                      integer=True),
+        "op_followup_per_ltc": P(0.05, 0.0, 2.0, "relative, per condition",
+                                 "Rise in the chance of another outpatient appointment per "
+                                 "long-term condition",
+                                 "assumption: more conditions, longer follow-up"),
     },
     "community": {
         "groups_per_1000": P(1.0, 0.0, 100.0, "groups per 1,000",
@@ -566,6 +617,36 @@ SECTIONS: dict[str, dict[str, Param]] = {
                        "departures from their own dispositions",
                        "assumption: help-seeking norms spread along ties "
                        "(Christakis & Fowler 2013)"),
+        "seed_vitality": P(0.2, 0.0, 1.0, "vitality", "Vitality of a newly founded group",
+                           "assumption: fragile at first"),
+        "fold_vitality": P(0.02, 0.0, 1.0, "vitality", "Vitality below which a group folds",
+                           "assumption: near none"),
+        "grace_weeks": P(8, 0, 520, "weeks",
+                         "Weeks a new group has to find members before an empty one folds",
+                         "assumption: two months", integer=True),
+        "initial_vitality_min": P(0.3, 0.0, 1.0, "vitality",
+                                  "Lowest vitality of the groups at the start",
+                                  "assumption: starting groups range from flagging to thriving"),
+        "initial_vitality_max": P(0.9, 0.0, 1.0, "vitality",
+                                  "Highest vitality of the groups at the start",
+                                  "assumption: as initial_vitality_min"),
+        "split_vitality": P(0.6, 0.0, 1.0, "vitality",
+                            "Vitality a large group needs to split in two",
+                            "assumption: only thriving groups split"),
+        "split_kept_vitality": P(0.8, 0.0, 1.0, "share",
+                                 "Share of its vitality each half keeps after a split",
+                                 "assumption: a split costs some momentum"),
+        "split_share": P(0.5, 0.0, 1.0, "share",
+                         "Chance that a member of a splitting group moves to the new one",
+                         "assumption: an even split"),
+        "found_activation_base": P(0.5, 0.0, 5.0, "relative",
+                                   "Founding chance of an organiser with no activation, "
+                                   "relative to p_found (rising by one per unit of "
+                                   "activation)", "assumption: activated organisers start "
+                                   "more groups"),
+        "contact_min_age": P(16.0, 0.0, 100.0, "years",
+                             "Youngest age at which residents talk about groups",
+                             "assumption: groups recruit from age 16"),
     },
     "movement": {
         "threshold_mean": P(0.25, 0.0, 1.0, "share of ties",
@@ -617,7 +698,8 @@ SECTIONS: dict[str, dict[str, Param]] = {
 
 # Top-level scalar fields of a scenario (besides the sections and ``policies``).
 SCENARIO_FIELDS: dict[str, Param] = {
-    "weeks": P(520, 1, 10_000, "weeks", "Horizon of a run", "DESIGN.md: 10 years",
+    "weeks": P(520, 1, 10_000, "weeks", "Horizon of a run",
+               "assumption: ten years, long enough for slow effects (groups, norms) to show",
                integer=True),
     "seed": P(1, 0, 2**32 - 1, "", "Seed of the first replicate",
                "assumption: any fixed seed makes runs reproducible", integer=True),

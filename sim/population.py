@@ -248,10 +248,10 @@ class Residents:
     def connectedness_level(pop, age: np.ndarray, z: np.ndarray) -> np.ndarray:
         """A person's own long-run connectedness (0..1), logit-normal.
 
-        Lower at 80 and over (assumption: bereavement and frailty; ONS finds the
-        oldest among the more often lonely).
+        Lower at ``connectedness_old_age`` and over (bereavement and frailty).
         """
-        return expit(pop.connectedness_logit_mean - 0.6 * (age >= 80)
+        return expit(pop.connectedness_logit_mean
+                     - pop.connectedness_old_age_drop * (age >= pop.connectedness_old_age)
                      + pop.connectedness_logit_sd * z)
 
     @staticmethod

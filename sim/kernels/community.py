@@ -70,13 +70,13 @@ def release_members(group, closing):
 
 
 @njit(cache=True, error_model="numpy")
-def split_members(alive, group, organiser, new_of, members, organisers, uid, key):
+def split_members(alive, group, organiser, new_of, members, organisers, uid, key, share):
     """Each member of a splitting group (``new_of[g] >= 0``) moves to the new group on a
-    CRN draw below 0.5 (as ``sim.community._split_groups``), taking their place in the
-    ``members`` and ``organisers`` counts with them."""
+    CRN draw below ``share`` (as ``sim.community._split_groups``), taking their place in
+    the ``members`` and ``organisers`` counts with them."""
     for i in range(group.size):
         g = group[i]
-        if alive[i] and g >= 0 and new_of[g] >= 0 and _unit(uid[i], key) < 0.5:
+        if alive[i] and g >= 0 and new_of[g] >= 0 and _unit(uid[i], key) < share:
             h = new_of[g]
             group[i] = h
             members[g] -= 1

@@ -16,6 +16,9 @@ The state of a rule is described by one :class:`Axis` per argument:
   bound holds for any value between ``lo`` and ``hi`` (both ends and the middle).
 - ``Axis.choices(values)``: a discrete argument that is not a table dimension.
 
+``monotone=True`` on a ``bins`` or ``span`` axis says the rule only rises or only falls
+along it (for any values of the others), so its ends suffice: fewer evaluations.
+
 Each table dimension has one more cell, for values outside the axis, whose bound is
 infinite: the rule is always called there. Evaluating ends and middles is exact for a
 rule monotone in each argument over a cell, and for smooth rules whose curvature over a
@@ -44,11 +47,12 @@ class Axis:
     hi: float = 0.0
     n: int = 0
     values: tuple = ()
+    monotone: bool = False  # the rule only rises or only falls along it: ends suffice
 
     @classmethod
-    def bins(cls, lo: float, hi: float, n: int) -> "Axis":
+    def bins(cls, lo: float, hi: float, n: int, monotone: bool = False) -> "Axis":
         """``n`` equal cells from ``lo`` to ``hi``."""
-        return cls("bins", float(lo), float(hi), int(n))
+        return cls("bins", float(lo), float(hi), int(n), monotone=monotone)
 
     @classmethod
     def counts(cls, n: int) -> "Axis":
@@ -56,9 +60,9 @@ class Axis:
         return cls("counts", 0.0, float(n), int(n))
 
     @classmethod
-    def span(cls, lo: float, hi: float) -> "Axis":
+    def span(cls, lo: float, hi: float, monotone: bool = False) -> "Axis":
         """Any value from ``lo`` to ``hi`` (not a dimension of the table)."""
-        return cls("span", float(lo), float(hi))
+        return cls("span", float(lo), float(hi), monotone=monotone)
 
     @classmethod
     def choices(cls, values) -> "Axis":
@@ -79,10 +83,14 @@ class Axis:
         """Where the rule is evaluated: (cells, points per cell), or (1, points)."""
         if self.kind == "bins":
             edges = np.linspace(self.lo, self.hi, self.n + 1)
+            if self.monotone:
+                return np.stack((edges[:-1], edges[1:]), axis=1)
             return np.stack((edges[:-1], (edges[:-1] + edges[1:]) / 2, edges[1:]), axis=1)
         if self.kind == "counts":
             return np.arange(self.n, dtype=np.float64)[:, None]
         if self.kind == "span":
+            if self.monotone:
+                return np.array([[self.lo, self.hi]])
             return np.array([[self.lo, (self.lo + self.hi) / 2, self.hi]])
         return np.array([self.values])
 
@@ -100,11 +108,16 @@ def cell(x, axis):
     return int(t) if (t >= 0.0) & (t < n) else n
 
 
-def upper_bounds(rule, params, axes: list[Axis]) -> np.ndarray:
+def upper_bounds(rule, params, axes: list[Axis], over_arrays=None) -> np.ndarray:
     """Upper bounds of ``rule(*state, params)`` by cell of the table dimensions.
 
     Returns an array with one dimension per ``bins`` or ``counts`` axis (in their
     order), each one cell longer than the axis, the last cell infinite.
+
+    ``over_arrays`` is the rule's compiled form over arrays of states (``rule`` called
+    row by row, cached on disk); without it the rule is passed to a generic compiled
+    loop, which Numba cannot cache, so compiles afresh in every process (seconds):
+    fine for tests, not for the model.
     """
     grids = [axis.points() for axis in axes]
     dims = [g.shape[0] for g, a in zip(grids, axes) if a.is_dimension]
@@ -121,7 +134,9 @@ def upper_bounds(rule, params, axes: list[Axis]) -> np.ndarray:
                 shape[d] = g.shape[0]
                 d += 1
             args.append(np.broadcast_to(g[:, k].reshape(shape), dims).ravel())
-        values = _evaluate(rule, tuple(np.ascontiguousarray(x) for x in args), params)
+        args = tuple(np.ascontiguousarray(x) for x in args)
+        values = (over_arrays(*args, params) if over_arrays is not None
+                  else _evaluate(rule, args, params))
         table[inside] = np.maximum(table[inside], values.reshape(dims))
     table = table * (1.0 + MARGIN) + FLOOR
     for d in range(len(dims)):  # outside an axis: no bound
@@ -208,7 +223,25 @@ def evaluate(rule, params, *args) -> np.ndarray:
 
 def rule_params(kind, *sections, **extra):
     """A rule's parameters, the named tuple ``kind``, filled by field name from the
-    scenario ``sections`` (the first that has the field) and ``extra``, as floats."""
+    scenario ``sections`` (the first that has the field) and ``extra``, as floats.
+
+    Remembered for the same (immutable) section objects: the phases ask every week.
+    """
+    key = (kind, tuple(map(id, sections)), tuple(sorted(extra.items())))
+    hit = _MADE.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], sections)):
+        return hit[1]
+    if len(_MADE) > 64:
+        _MADE.clear()
+    made = _rule_params(kind, sections, extra)
+    _MADE[key] = (sections, made)
+    return made
+
+
+_MADE: dict = {}
+
+
+def _rule_params(kind, sections, extra):
     values = {}
     for name in kind._fields:
         if name in extra:

@@ -178,15 +178,14 @@ def _standard_normal(u):
 
 
 @njit(inline="always", error_model="numpy")
-def normals_into(u, m, work):
-    """Standard normals of the uniforms ``u[:m]`` into ``work[0]``, as
+def normals_into(u, m, out, tail, tx, tlog):
+    """Standard normals of the uniforms ``u[:m]`` into ``out``, as
     :func:`_standard_normal` gives them, in passes that vectorise.
 
     The central region is a rational function for everyone; only the tails (a uniform
     below exp(-2) or above 1 - exp(-2)) need the C library's log, one at a time.
-    ``work`` is (5, m or more): rows 1-4 are scratch.
+    ``tail`` (int64), ``tx`` and ``tlog`` are scratch of ``m`` or more.
     """
-    out, tail, tx, tlog = work[0], work[1], work[2], work[3]
     for j in range(m):
         y = u[j] - 0.5
         y2 = y * y
@@ -196,13 +195,13 @@ def normals_into(u, m, work):
         tail[nt] = j
         nt += (u[j] <= _EXP_M2) | (u[j] > 1.0 - _EXP_M2)
     for t in range(nt):
-        v = min(max(u[int(tail[t])], 1e-12), 1.0 - 1e-12)
+        v = min(max(u[tail[t]], 1e-12), 1.0 - 1e-12)
         y = 1.0 - v if v > 1.0 - _EXP_M2 else v
         x = math.sqrt(-2.0 * math.log(y))
         tx[t] = x
         tlog[t] = math.log(x)
     for t in range(nt):
-        j = int(tail[t])
+        j = tail[t]
         x = tx[t]
         if x >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
             out[j] = _standard_normal(u[j])
@@ -216,9 +215,7 @@ def normals_into(u, m, work):
 def standard_normal(u):
     """Standard normals from uniforms, as ``ndtri(clip(u, 1e-12, 1 - 1e-12))``."""
     out = np.empty(u.size, np.float64)
-    work = np.empty((5, CHUNK), np.float64)
-    for start in range(0, u.size, CHUNK):
-        m = min(CHUNK, u.size - start)
-        normals_into(u[start:start + m], m, work)
-        out[start:start + m] = work[0, :m]
+    tail = np.empty(u.size, np.int64)
+    tx, tlog = np.empty(u.size, np.float64), np.empty(u.size, np.float64)
+    normals_into(u, u.size, out, tail, tx, tlog)
     return out

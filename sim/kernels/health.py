@@ -115,13 +115,18 @@ def nudged(activation, h):
 
 
 @njit(inline="always", error_model="numpy")
+def wellbeing_logit(ltc, lonely, activation, member, dependence, h):
+    """The logit of the wellbeing a person's state tends toward (see :func:`wellbeing_target`)."""
+    return (h.wellbeing_base - h.wellbeing_per_ltc * ltc - (h.wellbeing_lonely if lonely else 0.0)
+            + h.wellbeing_per_activation * (activation - h.activation_centre)
+            + (h.wellbeing_member if member else 0.0)
+            - h.wellbeing_per_dependence * (dependence - h.wellbeing_dependence_centre))
+
+
+@njit(inline="always", error_model="numpy")
 def wellbeing_target(ltc, lonely, activation, member, dependence, h):
     """The wellbeing (0..1) a person's state tends toward: a logistic of the state."""
-    x = (h.wellbeing_base - h.wellbeing_per_ltc * ltc - (h.wellbeing_lonely if lonely else 0.0)
-         + h.wellbeing_per_activation * (activation - h.activation_centre)
-         + (h.wellbeing_member if member else 0.0)
-         - h.wellbeing_per_dependence * (dependence - h.wellbeing_dependence_centre))
-    return 1.0 / (1.0 + math.exp(-x))
+    return 1.0 / (1.0 + math.exp(-wellbeing_logit(ltc, lonely, activation, member, dependence, h)))
 
 
 @njit(inline="always", error_model="numpy")
@@ -169,7 +174,9 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
     u_wb = np.empty(CHUNK, np.float64)
     maybe = np.empty(CHUNK, np.int64)  # positions in the chunk that may have an event
     dying = np.empty(CHUNK, np.int64)
-    work = np.empty((5, CHUNK), np.float64)  # of the traits' normals
+    z, x = np.empty(CHUNK, np.float64), np.empty(CHUNK, np.float64)  # of the traits
+    tail = np.empty(CHUNK, np.int64)  # scratch of the normals
+    tx, tlog = np.empty(CHUNK, np.float64), np.empty(CHUNK, np.float64)
     for start in range(lo, hi, CHUNK):
         m = min(CHUNK, hi - start)
         end = start + m
@@ -207,8 +214,8 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
                     people.ltc[i] = min(people.ltc[i] + 1, MAX_LTC)
         if traits:
             groups = dying_out_of_groups(people.group, dying, n_dying)
-            normals_into(u_wb, m, work)
-            _traits(people, start, m, work[0], h)
+            normals_into(u_wb, m, z, tail, tx, tlog)
+            _traits(people, start, m, z, x, h)
             for t in range(n_dying):  # back in: remove_residents takes them out
                 people.group[dying[t]] = groups[t]
     return dead[:nd].copy(), mothers[:nm].copy()
@@ -251,21 +258,26 @@ def dying_out_of_groups(group, dying, n_dying):
 
 
 @njit(inline="always", error_model="numpy")
-def _traits(people, start, m, z, h):
+def _traits(people, start, m, z, x, h):
     """Traits revert toward the person's own level (activation nudged by any campaign);
-    wellbeing drifts toward its target, with the standard normals ``z``."""
+    wellbeing drifts toward its target, with the standard normals ``z`` (``x``: scratch)."""
     end = start + m
     act, act0 = people.activation[start:end], people.activation0[start:end]
     dep, dep0 = people.dependence[start:end], people.dependence0[start:end]
     con, con0 = people.connectedness[start:end], people.connectedness0[start:end]
     wb, ltc, group = people.wellbeing[start:end], people.ltc[start:end], people.group[start:end]
+    # Three passes, so that the first and last vectorise: only exp runs a row at a time
+    # (wellbeing_target, split at its logistic).
     for j in range(m):
         a = nudged(revert(np.float64(act[j]), act0[j], h), h)
         d = revert(np.float64(dep[j]), dep0[j], h)
         c = revert(np.float64(con[j]), con0[j], h)
         act[j], dep[j], con[j] = a, d, c
-        target = wellbeing_target(ltc[j], c < h.lonely_below, a, group[j] >= 0, d, h)
-        wb[j] = wellbeing_step(np.float64(wb[j]), target, z[j], h)
+        x[j] = wellbeing_logit(ltc[j], c < h.lonely_below, a, group[j] >= 0, d, h)
+    for j in range(m):
+        x[j] = math.exp(-x[j])
+    for j in range(m):
+        wb[j] = wellbeing_step(np.float64(wb[j]), 1.0 / (1.0 + x[j]), z[j], h)
 
 
 @njit(cache=True, error_model="numpy")
@@ -285,4 +297,25 @@ def ltc_means(age, quintile, h):
     out = np.empty(age.size, np.float64)
     for i in range(age.size):
         out[i] = ltc_mean(np.float64(age[i]), quintile[i], h)
+    return out
+
+
+# The bounded rules over arrays of states, for their bound tables (sim.kernels.bounds).
+
+
+@njit(cache=True, error_model="numpy")
+def p_death_over(age, ltc, quintile, h):
+    """:func:`p_death` of each state."""
+    out = np.empty(age.size)
+    for i in range(age.size):
+        out[i] = p_death(age[i], ltc[i], quintile[i], h)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_onset_over(age, quintile, lonely, activation, member, h):
+    """:func:`p_onset` of each state."""
+    out = np.empty(age.size)
+    for i in range(age.size):
+        out[i] = p_onset(age[i], quintile[i], lonely[i], activation[i], member[i], h)
     return out

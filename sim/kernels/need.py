@@ -230,3 +230,42 @@ def low_need_outcomes(low, choice, people, c):
             people.connectedness[i] = toward(people.connectedness[i], 1.0,
                                              c.connectedness_per_peer_help)
             people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
+
+
+# The bounded rules over arrays of states, for their bound tables (sim.kernels.bounds).
+
+
+@njit(cache=True, error_model="numpy")
+def p_low_over(wellbeing, season, nd):
+    """:func:`p_low` of each state."""
+    out = np.empty(wellbeing.size)
+    for i in range(wellbeing.size):
+        out[i] = p_low(wellbeing[i], season[i], nd)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_flare_over(ltc, activation, season, nd):
+    """:func:`p_flare` of each state."""
+    out = np.empty(ltc.size)
+    for i in range(ltc.size):
+        out[i] = p_flare(ltc[i], activation[i], season[i], nd)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_review_over(diagnosed, nd):
+    """:func:`p_review` of each state."""
+    out = np.empty(diagnosed.size)
+    for i in range(diagnosed.size):
+        out[i] = p_review(diagnosed[i], nd)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_acute_over(age, ltc, diagnosed, quintile, activation, season, nd):
+    """:func:`p_acute` of each state."""
+    out = np.empty(age.size)
+    for i in range(age.size):
+        out[i] = p_acute(age[i], ltc[i], diagnosed[i], quintile[i], activation[i], season[i], nd)
+    return out

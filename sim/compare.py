@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .metrics import HEADLINE
-from .need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW, SCREEN_FOLLOWUP
+from .need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
 from .runner import RunResult, run_scenario
 
 if TYPE_CHECKING:
@@ -45,12 +45,12 @@ LEVEL = 0.95  # two-sided coverage of every interval
 
 # Kinds of GP request (sim.need) by the column name they are recorded under.
 GP_REQUEST_KINDS: dict[str, int] = {
-    "minor": LOW, "followup": FOLLOWUP, "review": REVIEW, "screening_followup": SCREEN_FOLLOWUP,
-    "flare": FLARE, "acute": ACUTE, "retry": RETRY,
+    "minor": LOW, "followup": FOLLOWUP, "review": REVIEW, "flare": FLARE, "acute": ACUTE,
+    "retry": RETRY,
 }
 KIND_WORDS = {
     "minor": "minor complaints", "followup": "booked follow-ups", "review": "condition reviews",
-    "screening_followup": "screening follow-ups", "flare": "flares of long-term conditions",
+    "flare": "flares of long-term conditions",
     "acute": "acute episodes", "retry": "unserved requests trying again",
 }
 

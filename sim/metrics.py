@@ -13,7 +13,6 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -260,8 +259,3 @@ def _standardised_ratio(counts: np.ndarray, level: np.ndarray, stratum: np.ndarr
         num += weight * counts[l4].mean()
         den += weight * counts[l1].mean()
     return float(num / den) if den else float("nan")
-
-
-def frame_from_rows(rows: list[dict]) -> pd.DataFrame:
-    """Weekly rows as a DataFrame with the contract's columns, in order."""
-    return pd.DataFrame(rows, columns=list(COLUMNS))

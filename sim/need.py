@@ -20,12 +20,12 @@ if TYPE_CHECKING:
     from .model import HealthSystemModel
 
 __all__ = ["Requests", "arise_needs", "choose_care", "LOW", "FLARE", "ACUTE", "REVIEW",
-           "FOLLOWUP", "RETRY", "SCREEN_FOLLOWUP", "KIND_NAMES"]
+           "FOLLOWUP", "RETRY", "KIND_NAMES"]
 
 # Kinds of request; the order is the priority a practice serves them in (booked first).
-FOLLOWUP, REVIEW, SCREEN_FOLLOWUP, ACUTE, FLARE, RETRY, LOW = range(7)
-KIND_NAMES = ("follow-up", "review", "screening follow-up", "acute", "flare", "retry", "minor")
-PRIORITY = np.array([0, 0, 0, 1, 1, 1, 2], dtype=np.int8)
+FOLLOWUP, REVIEW, ACUTE, FLARE, RETRY, LOW = range(6)
+KIND_NAMES = ("follow-up", "review", "acute", "flare", "retry", "minor")
+PRIORITY = np.array([0, 0, 1, 1, 1, 2], dtype=np.int8)
 
 WEEK = 1.0 / 52.0
 SEASON_PEAK_WEEK = 40  # week 0 is 1 April; the winter peak falls in early January

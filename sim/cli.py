@@ -418,8 +418,11 @@ def cmd_parameters(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
+    from .process import keep_freed_heap
+
     parser = build_parser()
     args = parser.parse_args(argv)
+    keep_freed_heap()
     try:
         return int(args.handler(args) or 0)
     except InputError as exc:

@@ -449,6 +449,9 @@ def run_point(task: dict) -> dict:
         The run's row: indices, seed, parameter values, outputs (NaN on failure) and
         ``error`` (``None``, or the exception's type and message).
     """
+    from .process import keep_freed_heap
+
+    keep_freed_heap()  # in this worker's process (local or Dask)
     row = {"run_index": task["run_index"], "point": task["point"],
            "replicate": task["replicate"], "seed": task["seed"], **task["values"]}
     try:

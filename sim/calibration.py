@@ -83,20 +83,10 @@ class Targets:
 
 
 def summary_metrics() -> frozenset[str]:
-    """Every metric a run summary reports (from a tiny run; cached)."""
-    global _SUMMARY_METRICS
-    if _SUMMARY_METRICS is None:
-        from .model import HealthSystemModel
+    """Every metric a run summary reports (:data:`sim.metrics.SUMMARY_KEYS`)."""
+    from .metrics import SUMMARY_KEYS
 
-        tiny = HealthSystemModel("baseline", seed=1, population__size=300,
-                                 population__neighbourhoods=2,
-                                 population__practice_list_size=500)
-        tiny.run(2)
-        _SUMMARY_METRICS = frozenset(tiny.summary())
-    return _SUMMARY_METRICS
-
-
-_SUMMARY_METRICS: frozenset[str] | None = None
+    return frozenset(SUMMARY_KEYS)
 
 
 def _number(source: str, key: str, value: Any) -> float:

@@ -29,6 +29,12 @@ def test_is_a_mesa_model_with_agents(small):
     assert len(m.agents) == 3 + m.groups.count  # residents are arrays, not agents
 
 
+def test_summary_keys_are_the_declared_ones(small):
+    from sim.metrics import SUMMARY_KEYS
+
+    assert tuple(model(small).run(3).summary()) == SUMMARY_KEYS
+
+
 def test_timeseries_columns_are_the_contract(small):
     m = model(small).run(6)
     frame = m.timeseries()

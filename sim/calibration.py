@@ -163,17 +163,10 @@ def load_targets(path: str | Path) -> Targets:
 
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
     """Mean and 95% t-interval of replicate values (NaN interval with one replicate)."""
-    from scipy import stats
+    from .statistics import t_interval
 
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
-    return mean, mean - half, mean + half
+    mean, _, low, high, _ = t_interval(values)
+    return mean, low, high
 
 
 def judge(summary: pd.DataFrame, targets: Targets) -> pd.DataFrame:

@@ -29,6 +29,7 @@ import pandas as pd
 from .metrics import HEADLINE
 from .need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
 from .runner import RunResult, run_scenario
+from .statistics import LEVEL, t_interval
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -41,7 +42,6 @@ __all__ = [
     "GP_REQUEST_KINDS", "COMPARISON_COLUMNS",
 ]
 
-LEVEL = 0.95  # two-sided coverage of every interval
 
 # Kinds of GP request (sim.need) by the column name they are recorded under.
 GP_REQUEST_KINDS: dict[str, int] = {
@@ -179,31 +179,6 @@ def mechanism_measures(timeseries: pd.DataFrame, demand: pd.DataFrame,
 
 
 # --- statistics ---------------------------------------------------------------------------------
-
-
-def t_interval(values: Sequence[float] | np.ndarray, level: float = LEVEL
-               ) -> tuple[float, float, float, float, int]:
-    """Mean and its two-sided t-interval over replicates.
-
-    Non-finite values (a measure undefined in some replicate) are left out.
-
-    Returns:
-        ``(mean, sd, low, high, n)``; ``sd``, ``low`` and ``high`` are NaN with fewer
-        than two values.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    n = int(x.size)
-    if n == 0:
-        return math.nan, math.nan, math.nan, math.nan, 0
-    mean = float(x.mean())
-    if n < 2:
-        return mean, math.nan, math.nan, math.nan, n
-    from scipy import stats
-
-    sd = float(x.std(ddof=1))
-    half = float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sd / math.sqrt(n)
-    return mean, sd, mean - half, mean + half, n
 
 
 def metric_order(columns: Sequence[str]) -> list[str]:

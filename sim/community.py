@@ -231,22 +231,27 @@ def _update_vitality(model: "HealthSystemModel", live: np.ndarray) -> None:
 
 def _leave(model: "HealthSystemModel") -> None:
     """Members drift away from groups with little vitality (and heavy reporting)."""
+    from . import kernels
+
     people, g, c = model.people, model.groups, model.spec.community
     n = people.n
-    if model.streams.crn:  # each member's own draw: one compiled pass
-        from . import kernels
+    kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
+                         g.vitality, g.burden, g.members, g.organisers,
+                         _members_draws(model, "community.leave"), float(c.p_leave))
 
-        kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
-                             g.vitality, g.burden, g.members, g.organisers, people.uid[:n],
-                             model.streams.key("community.leave"), float(c.p_leave))
-        return
+
+def _members_draws(model: "HealthSystemModel", stream: str):
+    """The draws of a compiled pass over group members (see sim.kernels.community):
+    with CRN each member's own, hashed in the pass; without, the sequential draws of
+    the living members in row order, set at their rows."""
+    people, s = model.people, model.streams
+    n = people.n
+    if s.crn:
+        return True, people.uid[:n], s.key(stream), np.empty(0)
     members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-    row = people.group[members]
-    p = c.p_leave * (1.0 - g.vitality[row]) * (1.0 + g.burden[row])
-    leaving = members[model.streams.uniform("community.leave", people.uid[members]) < p]
-    np.subtract.at(g.members, people.group[leaving], 1)
-    np.subtract.at(g.organisers, people.group[leaving[people.organiser[leaving]]], 1)
-    people.group[leaving] = -1
+    by_row = np.full(n, np.nan)
+    by_row[members] = s.uniform(stream, people.uid[members])
+    return False, people.uid[:n], np.uint64(0), by_row
 
 
 def _recruit_through_ties(model: "HealthSystemModel") -> None:
@@ -321,19 +326,26 @@ def _split_groups(model: "HealthSystemModel") -> None:
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
     n = people.n
-    if s.crn:  # each member's own draw: one compiled pass
-        from . import kernels
+    from . import kernels
 
-        kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
-                              g.members, g.organisers, people.uid[:n], s.key("community.split"),
-                              float(c.split_share))
-    else:
-        members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-        members = members[new_of[people.group[members]] >= 0]
-        moving = members[s.uniform("community.split", people.uid[members]) < c.split_share]
-        people.group[moving] = new_of[people.group[moving]]
-        g.count_members()
+    kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
+                          g.members, g.organisers, _split_draws(model, new_of),
+                          float(c.split_share))
     g.splits += int(splitting.size)
+
+
+def _split_draws(model: "HealthSystemModel", new_of: np.ndarray):
+    """The draws of :func:`sim.kernels.split_members`: as :func:`_members_draws`, but
+    without CRN only the members of splitting groups draw (in row order)."""
+    people, s = model.people, model.streams
+    n = people.n
+    if s.crn:
+        return True, people.uid[:n], s.key("community.split"), np.empty(0)
+    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
+    members = members[new_of[people.group[members]] >= 0]
+    by_row = np.full(n, np.nan)
+    by_row[members] = s.uniform("community.split", people.uid[members])
+    return False, people.uid[:n], np.uint64(0), by_row
 
 
 def _member_effects(model: "HealthSystemModel") -> None:

@@ -99,9 +99,12 @@ def changes(old: dict, new: dict) -> list[str]:
         else:
             lines.append(f"{key}: {a!r} -> {b!r}")
     for col in sorted(old["timeseries"].keys() & new["timeseries"].keys()):
-        differ = sum(x != y for x, y in zip(old["timeseries"][col], new["timeseries"][col]))
+        pairs = list(zip(old["timeseries"][col], new["timeseries"][col]))
+        differ = [(x, y) for x, y in pairs if x != y]
         if differ:
-            lines.append(f"timeseries {col}: {differ} of {len(new['timeseries'][col])} weeks differ")
+            worst = max(abs(y - x) / abs(x) if x else math.inf for x, y in differ)
+            lines.append(f"timeseries {col}: {len(differ)} of {len(pairs)} weeks differ, "
+                         f"by at most {worst:.1e} relative")
     return lines or ["no change"]
 
 

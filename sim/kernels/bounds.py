@@ -221,6 +221,19 @@ def evaluate(rule, params, *args) -> np.ndarray:
     return _evaluate(rule, flat, params).reshape(shape)
 
 
+def rule_tuple(name: str, sections: tuple[str, ...], extra: tuple[str, ...] = ()):
+    """The named tuple of a phase's rule parameters: every number declared in the scenario
+    ``sections`` (:data:`sim.parameters.SECTIONS`), by its name, then ``extra`` (levers).
+    A parameter declared there is a field here, with no list to keep in step."""
+    from collections import namedtuple
+
+    from ..parameters import SECTIONS
+
+    fields = [key for section in sections for key, param in SECTIONS[section].items()
+              if param.kind in (float, int, bool)]
+    return namedtuple(name, (*fields, *extra))
+
+
 def rule_params(kind, *sections, **extra):
     """A rule's parameters, the named tuple ``kind``, filled by field name from the
     scenario ``sections`` (the first that has the field) and ``extra``, as floats.

@@ -13,22 +13,15 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .bounds import cell
+from .bounds import cell, rule_tuple
 from .draws import CHUNK, _fill, normals_into
 
 WEEK = 1.0 / 52.0  # rates are declared per year; a step is a week
 MAX_LTC = 40  # the count of conditions is held in an int8; no one comes near this
 
-# The parameters of the rules: scenario parameters of the same name (health, population)
-# and the week's campaign nudge (levers).
-HealthParams = namedtuple("HealthParams", (
-    "mortality_infant", "mortality_at_80", "mortality_gompertz", "mortality_per_ltc",
-    "ltc_mean_age80", "ltc_age_slope", "ltc_deprivation_ratio", "fertility_rate",
-    "fertile_age_min", "fertile_age_max", "rel_onset_lonely", "rel_onset_activated",
-    "rel_onset_group", "trait_reversion", "activation_nudge", "wellbeing_drift",
-    "wellbeing_noise", "wellbeing_base", "wellbeing_per_ltc", "wellbeing_lonely",
-    "wellbeing_per_activation", "wellbeing_member", "wellbeing_per_dependence",
-    "wellbeing_dependence_centre", "activation_centre", "lonely_below"))
+# The parameters of the rules: every scenario parameter of the health and population
+# sections, by its name, and the week's campaign nudge (levers).
+HealthParams = rule_tuple("HealthParams", ("health", "population"), ("activation_nudge",))
 
 
 # --- the rules ----------------------------------------------------------------------------

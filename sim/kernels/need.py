@@ -14,22 +14,15 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .bounds import cell
+from .bounds import cell, rule_tuple
 from .draws import CHUNK, _fill
 from .health import WEEK, toward
 from .rows import mask, rows_marked
 
-NeedParams = namedtuple("NeedParams", (
-    "low_per_year", "low_wellbeing_slope", "low_wellbeing_centre", "flares_per_ltc_year",
-    "rel_flare_activated", "reviews_per_diagnosed_year", "acute_per_year_age40",
-    "acute_age_slope", "rel_acute_per_ltc", "rel_acute_managed", "acute_deprivation_ratio",
-    "rel_acute_activated", "activation_centre", "activation_causal_share"))
-ChoiceParams = namedtuple("ChoiceParams", (
-    "activation_weight", "low_peer_base", "connectedness_weight", "group_weight", "low_gp_base",
-    "low_ae_base",
-    "dependence_weight", "wait_weight", "ae_wait_share", "low_gp_utility",
-    "activation_causal_share", "dependence_causal_share", "activation_per_self_care",
-    "dependence_per_self_care", "connectedness_per_peer_help"))
+# The parameters of the rules: every scenario parameter of the sections named, by its
+# name, and (for choice) the week's pull of minor complaints to a GP (levers).
+NeedParams = rule_tuple("NeedParams", ("need", "population"))
+ChoiceParams = rule_tuple("ChoiceParams", ("choice", "need"), ("low_gp_utility",))
 
 
 # --- the rules ----------------------------------------------------------------------------

@@ -99,6 +99,18 @@ def test_every_bounded_rule_is_below_its_bound(name, rule, over, params, axes):
         assert not violations(name, rule, p, axes, table, rng)
 
 
+def test_the_model_tables_are_the_rules_bounds():
+    """The tables the phases use are those made from each rule (none edited by hand)."""
+    from sim import health, need
+
+    spec = load_scenario("baseline")
+    h, nd = health.health_params(spec), need.need_params(spec)
+    tables = {**health._health_bounds(h)._asdict(),
+              **need._need_bounds(nd, spec.health.seasonality)._asdict()}
+    for name, rule, over, params, axes in RULES:
+        assert np.array_equal(tables[name[2:]], upper_bounds(rule, params, axes)), name
+
+
 @njit
 def _p_flare_lonely(ltc, activation, season, nd):
     """p_flare with a term added (1.3 times the rate), as if for the lonely."""

@@ -221,17 +221,20 @@ def evaluate(rule, params, *args) -> np.ndarray:
     return _evaluate(rule, flat, params).reshape(shape)
 
 
-def rule_tuple(name: str, sections: tuple[str, ...], extra: tuple[str, ...] = ()):
+def rule_tuple(name: str, module: str, sections: tuple[str, ...], extra: tuple[str, ...] = ()):
     """The named tuple of a phase's rule parameters: every number declared in the scenario
     ``sections`` (:data:`sim.parameters.SECTIONS`), by its name, then ``extra`` (levers).
-    A parameter declared there is a field here, with no list to keep in step."""
+    A parameter declared there is a field here, with no list to keep in step.
+
+    ``module`` must be the module that names it ``name``: Numba's disk cache finds the
+    type by module and name (otherwise every process compiles the kernels afresh)."""
     from collections import namedtuple
 
     from ..parameters import SECTIONS
 
     fields = [key for section in sections for key, param in SECTIONS[section].items()
               if param.kind in (float, int, bool)]
-    return namedtuple(name, (*fields, *extra))
+    return namedtuple(name, (*fields, *extra), module=module)
 
 
 def rule_params(kind, *sections, **extra):

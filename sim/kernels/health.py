@@ -21,7 +21,8 @@ MAX_LTC = 40  # the count of conditions is held in an int8; no one comes near th
 
 # The parameters of the rules: every scenario parameter of the health and population
 # sections, by its name, and the week's campaign nudge (levers).
-HealthParams = rule_tuple("HealthParams", ("health", "population"), ("activation_nudge",))
+HealthParams = rule_tuple("HealthParams", __name__, ("health", "population"),
+                          ("activation_nudge",))
 
 
 # --- the rules ----------------------------------------------------------------------------

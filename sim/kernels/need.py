@@ -21,8 +21,8 @@ from .rows import mask, rows_marked
 
 # The parameters of the rules: every scenario parameter of the sections named, by its
 # name, and (for choice) the week's pull of minor complaints to a GP (levers).
-NeedParams = rule_tuple("NeedParams", ("need", "population"))
-ChoiceParams = rule_tuple("ChoiceParams", ("choice", "need"), ("low_gp_utility",))
+NeedParams = rule_tuple("NeedParams", __name__, ("need", "population"))
+ChoiceParams = rule_tuple("ChoiceParams", __name__, ("choice", "need"), ("low_gp_utility",))
 
 
 # --- the rules ----------------------------------------------------------------------------

@@ -70,8 +70,8 @@ def p_death(age, ltc, quintile, h):
 @njit(inline="always", error_model="numpy")
 def p_birth(age, female, h):
     """Weekly probability that a woman of fertile age gives birth."""
-    fertile = female and h.fertile_age_min <= age < h.fertile_age_max
-    return h.fertility_rate * WEEK if fertile else 0.0
+    fertile = female & (age >= h.fertile_age_min) & (age < h.fertile_age_max)  # no branch
+    return h.fertility_rate * WEEK * fertile
 
 
 @njit(inline="always", error_model="numpy")

@@ -70,7 +70,7 @@ def p_death(age, ltc, quintile, h):
 @njit(inline="always", error_model="numpy")
 def p_birth(age, female, h):
     """Weekly probability that a woman of fertile age gives birth."""
-    fertile = female & (age >= h.fertile_age_min) & (age < h.fertile_age_max)  # no branch
+    fertile = (female != 0) & (age >= h.fertile_age_min) & (age < h.fertile_age_max)  # no branch
     return h.fertility_rate * WEEK * fertile
 
 

@@ -317,7 +317,7 @@ def _split_groups(model: "HealthSystemModel") -> None:
     people, g, c, s = model.people, model.groups, model.spec.community, model.streams
     live = g.live
     splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= c.split_vitality)
-                     & (g.organisers[live] >= 2)]
+                     & (g.organisers[live] >= c.split_organisers)]
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],

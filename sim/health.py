@@ -211,7 +211,8 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
     people.female[rows] = u_sex < pop.female_share
     q = people.deprivation[rows].astype(np.float64)
-    ltc = np.minimum(to_poisson(u_ltc, Residents.ltc_mean(age, q, spec)), 20)
+    ltc = np.minimum(to_poisson(u_ltc, Residents.ltc_mean(age, q, spec)),
+                     spec.health.initial_ltc_max)
     people.ltc[rows] = ltc
     people.diagnosed[rows] = Residents.known_conditions(
         ltc, s.uniforms([("migration.diagnosed", k) for k in range(int(ltc.max(initial=0)))],

@@ -288,6 +288,10 @@ SECTIONS: dict[str, dict[str, Param]] = {
                              "Spread of the weekly random step of wellbeing",
                              "assumption: small against wellbeing_drift, so that wellbeing "
                              "follows the person's state"),
+        "initial_ltc_max": P(20, 0, 40, "conditions",
+                             "Most long-term conditions a resident starts (or arrives) with",
+                             "assumption: a cap on the Poisson draw's far tail; 20 is far "
+                             "beyond anyone's count in the English data", integer=True),
         "fertile_age_min": P(15.0, 0.0, 60.0, "years",
                              "Youngest age of the women fertility_rate is per",
                              "ONS: the general fertility rate is per woman aged 15-44"),
@@ -633,6 +637,9 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "split_vitality": P(0.6, 0.0, 1.0, "vitality",
                             "Vitality a large group needs to split in two",
                             "assumption: only thriving groups split"),
+        "split_organisers": P(2, 1, 1000, "organisers",
+                              "Organisers a group needs to split in two (one for each half)",
+                              "assumption: each half needs someone to run it", integer=True),
         "split_kept_vitality": P(0.8, 0.0, 1.0, "share",
                                  "Share of its vitality each half keeps after a split",
                                  "assumption: a split costs some momentum"),

@@ -198,7 +198,8 @@ class Residents:
 
         # Long-term conditions: Poisson with a rate rising with age and deprivation.
         people.ltc[rows] = np.minimum(
-            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)), 20)
+            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)),
+            scenario.health.initial_ltc_max)
         ltc = people.ltc[rows]
         people.diagnosed[rows] = cls.known_conditions(
             ltc, (u("init.diagnosed", uid, draw=k) for k in range(int(ltc.max(initial=0)))),

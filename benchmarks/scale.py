@@ -41,6 +41,8 @@ CHILD = r"""
 import json, os, resource, sys, time
 sys.path.insert(0, {root!r})
 import sim
+from sim.process import keep_freed_heap
+keep_freed_heap()  # as the CLI and the workers do
 # One-off costs of a fresh process, paid once by a sweep worker or a dashboard, not per
 # run: importing Mesa, pandas and SciPy, and loading the compiled kernels (compiling
 # them, the first time on a machine). A tiny run pays them before the clock starts.

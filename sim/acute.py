@@ -22,11 +22,6 @@ if TYPE_CHECKING:
 
 __all__ = ["AcuteTrust", "run_acute_care"]
 
-# Admission odds by the kind of need that brought a person to A&E (assumption:
-# acute episodes are the main route; a minor complaint is rarely admitted).
-ADMIT_FACTOR = {ACUTE: 1.0, FLARE: 0.8}
-ADMIT_FACTOR_OTHER = 0.1
-
 
 class AcuteTrust(mesa.Agent):
     """The place's acute hospital: A&E, emergency beds and outpatients.
@@ -60,11 +55,11 @@ def run_acute_care(model: "HealthSystemModel") -> None:
 
     # Admission: odds rise with age and conditions; bounded by free beds.
     uid = people.uid[rows]
-    factor = np.full(rows.size, ADMIT_FACTOR_OTHER)
-    for k, f in ADMIT_FACTOR.items():
-        factor[kind == k] = f
+    # Admission odds by the kind of need that brought a person to A&E.
+    factor = np.where(kind == ACUTE, 1.0, np.where(kind == FLARE, a.admit_share_flare,
+                                                   a.admit_share_other))
     p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - 40.0)
-                             + 0.15 * people.ltc[rows])
+                             + a.admit_per_ltc * people.ltc[rows])
     u = s.uniform("acute.admit", uid)
     want = np.flatnonzero(u < p_admit)
     free = max(trust.beds - trust.occupied, 0)  # occupied: counted in phase 2 (arise_needs)
@@ -85,7 +80,7 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     dep[admitted] += a.dependence_per_cascade * (1.0 - dep[admitted])
     follow = admitted[(s.uniform("acute.after_admission", people.uid[admitted])
                        < a.p_refer_after_admission) & (people.ti_op_followup[admitted] < 0)]
-    people.ti_op_followup[follow] = people.ti_discharge[follow] + 4
+    people.ti_op_followup[follow] = people.ti_discharge[follow] + a.discharge_followup_weeks
 
     _outpatients(model)
 
@@ -114,8 +109,9 @@ def _outpatients(model: "HealthSystemModel") -> None:
     dep = people.dependence
     dep[due] += a.dependence_per_cascade * (1.0 - dep[due])
     p_next = np.minimum(a.p_op_followup * model.levers.op_followup
-                        * (1.0 + 0.05 * people.ltc[due])
-                        * model.spec.need.rel_followup_activated ** (people.activation[due] - 0.5),
-                        0.95)
+                        * (1.0 + a.op_followup_per_ltc * people.ltc[due])
+                        * model.spec.need.rel_followup_activated
+                        ** (people.activation[due] - model.spec.population.activation_centre),
+                        model.spec.primary_care.followup_cap)
     again = s.uniform("acute.op_followup", uid) < p_next
     people.ti_op_followup[due] = np.where(again, week + int(round(a.op_followup_weeks)), -1)

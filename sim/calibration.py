@@ -6,7 +6,7 @@ loneliness, gradients — each with the summary metric it is compared with, a va
 a tolerance as ``lo``/``hi`` and a source::
 
     name: england
-    description: England, from shared/CALIBRATION.md
+    description: England, the figures of docs/model.md section 5
     targets:
       gp_appointments:
         metric: gp_appointments_per_1000   # a key of the run summary
@@ -83,20 +83,10 @@ class Targets:
 
 
 def summary_metrics() -> frozenset[str]:
-    """Every metric a run summary reports (from a tiny run; cached)."""
-    global _SUMMARY_METRICS
-    if _SUMMARY_METRICS is None:
-        from .model import HealthSystemModel
+    """Every metric a run summary reports (:data:`sim.metrics.SUMMARY_KEYS`)."""
+    from .metrics import SUMMARY_KEYS
 
-        tiny = HealthSystemModel("baseline", seed=1, population__size=300,
-                                 population__neighbourhoods=2,
-                                 population__practice_list_size=500)
-        tiny.run(2)
-        _SUMMARY_METRICS = frozenset(tiny.summary())
-    return _SUMMARY_METRICS
-
-
-_SUMMARY_METRICS: frozenset[str] | None = None
+    return frozenset(SUMMARY_KEYS)
 
 
 def _number(source: str, key: str, value: Any) -> float:
@@ -174,17 +164,10 @@ def load_targets(path: str | Path) -> Targets:
 
 def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
     """Mean and 95% t-interval of replicate values (NaN interval with one replicate)."""
-    from scipy import stats
+    from .statistics import t_interval
 
-    values = np.asarray(values, dtype=float)
-    values = values[np.isfinite(values)]
-    if values.size == 0:
-        return float("nan"), float("nan"), float("nan")
-    mean = float(values.mean())
-    if values.size < 2:
-        return mean, float("nan"), float("nan")
-    half = float(stats.t.ppf(0.975, values.size - 1) * values.std(ddof=1) / math.sqrt(values.size))
-    return mean, mean - half, mean + half
+    mean, _, low, high, _ = t_interval(values)
+    return mean, low, high
 
 
 def judge(summary: pd.DataFrame, targets: Targets) -> pd.DataFrame:

@@ -507,12 +507,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     from .errors import OutputError
     from .leftovers import remove_leftovers
+    from .process import keep_freed_heap
 
     for stream in (sys.stdout, sys.stderr):  # a path with undecodable bytes still prints
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")
     parser = build_parser()
     args = parser.parse_args(argv)
+    keep_freed_heap()
     out = getattr(args, "out", None)
     for removed in remove_leftovers([out.parent] if out is not None else []):
         print(f"note: removed {removed}, left by a run that was killed", file=sys.stderr)

@@ -28,9 +28,6 @@ __all__ = ["CommunityGroup", "CommunityGroups", "run_community", "GROUP_KINDS",
 
 GROUP_KINDS = ("peer support", "walking", "creative", "mental health")
 NO_FUNDING, GRANT, CONTRACT = 0, 1, 2
-SEED_VITALITY = 0.2  # a new group's vitality (assumption: fragile at first)
-DEATH_VITALITY = 0.02  # vitality below which a group folds
-GRACE_WEEKS = 8  # a new group is not judged on membership before this
 
 
 class CommunityGroup(mesa.Agent):
@@ -176,7 +173,8 @@ def seed_groups(model: "HealthSystemModel") -> None:
         grown = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
         where = people.neighbourhood[grown[rng.integers(0, grown.size, count)]]
     rows = model.groups.found(where, rng.integers(0, len(GROUP_KINDS), count),
-                              rng.uniform(0.3, 0.9, count))
+                              rng.uniform(spec.initial_vitality_min, spec.initial_vitality_max,
+                                          count))
     # Members: adults of the group's neighbourhood, drawn without replacement.
     adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
     adults = adults[rng.permutation(adults.size)]
@@ -197,7 +195,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
-    groups = model.groups
+    groups, c = model.groups, model.spec.community
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes.
@@ -207,8 +205,8 @@ def run_community(model: "HealthSystemModel") -> None:
         _update_vitality(model, live)
         _leave(model)  # keeps the counts
         age = model.week - groups.ti_born[live]
-        folding = live[(groups.vitality[live] <= DEATH_VITALITY)
-                       | ((groups.members[live] == 0) & (age >= GRACE_WEEKS))]
+        folding = live[(groups.vitality[live] <= c.fold_vitality)
+                       | ((groups.members[live] == 0) & (age >= c.grace_weeks))]
         groups.close(folding)
     _recruit_through_ties(model)
     _place_referrals(model)
@@ -236,22 +234,27 @@ def _update_vitality(model: "HealthSystemModel", live: np.ndarray) -> None:
 
 def _leave(model: "HealthSystemModel") -> None:
     """Members drift away from groups with little vitality (and heavy reporting)."""
+    from . import kernels
+
     people, g, c = model.people, model.groups, model.spec.community
     n = people.n
-    if model.streams.crn:  # each member's own draw: one compiled pass
-        from . import kernels
+    kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
+                         g.vitality, g.burden, g.members, g.organisers,
+                         _members_draws(model, "community.leave"), float(c.p_leave))
 
-        kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
-                             g.vitality, g.burden, g.members, g.organisers, people.uid[:n],
-                             model.streams.key("community.leave"), float(c.p_leave))
-        return
+
+def _members_draws(model: "HealthSystemModel", stream: str):
+    """The draws of a compiled pass over group members (see sim.kernels.community):
+    with CRN each member's own, hashed in the pass; without, the sequential draws of
+    the living members in row order, set at their rows."""
+    people, s = model.people, model.streams
+    n = people.n
+    if s.crn:
+        return True, people.uid[:n], s.key(stream), np.empty(0)
     members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-    row = people.group[members]
-    p = c.p_leave * (1.0 - g.vitality[row]) * (1.0 + g.burden[row])
-    leaving = members[model.streams.uniform("community.leave", people.uid[members]) < p]
-    np.subtract.at(g.members, people.group[leaving], 1)
-    np.subtract.at(g.organisers, people.group[leaving[people.organiser[leaving]]], 1)
-    people.group[leaving] = -1
+    by_row = np.full(n, np.nan)
+    by_row[members] = s.uniform(stream, people.uid[members])
+    return False, people.uid[:n], np.uint64(0), by_row
 
 
 def _recruit_through_ties(model: "HealthSystemModel") -> None:
@@ -261,7 +264,8 @@ def _recruit_through_ties(model: "HealthSystemModel") -> None:
 
     n = people.n
     crn, key, useq = s.kernel_draws("community.contact", n)
-    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n], 16,
+    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n],
+                            float(c.contact_min_age),
                             people.uid[:n], crn, key, useq, c.p_contact)
     if talk.size == 0 or g.count == 0:
         return
@@ -301,13 +305,13 @@ def _found_groups(model: "HealthSystemModel") -> None:
     free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
                                               people.group[:n], people.age[:n])
     # Only free organisers can found a group, so only their draws are needed.
-    p = c.p_found * (0.5 + people.activation[free_organisers])
+    p = c.p_found * (c.found_activation_base + people.activation[free_organisers])
     founders = free_organisers[
         s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
     if founders.size == 0:
         return
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)
-    rows = model.groups.found(people.neighbourhood[founders], kinds, SEED_VITALITY)
+    rows = model.groups.found(people.neighbourhood[founders], kinds, c.seed_vitality)
     model.groups.join(founders, rows)
 
 
@@ -315,28 +319,36 @@ def _split_groups(model: "HealthSystemModel") -> None:
     """A large, vital group with two or more organisers splits in two."""
     people, g, c, s = model.people, model.groups, model.spec.community, model.streams
     live = g.live
-    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= 0.6)
-                     & (g.organisers[live] >= 2)]
+    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= c.split_vitality)
+                     & (g.organisers[live] >= c.split_organisers)]
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
-                       g.vitality[splitting] * 0.8)
-    g.vitality[splitting] *= 0.8
+                       g.vitality[splitting] * c.split_kept_vitality)
+    g.vitality[splitting] *= c.split_kept_vitality
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
     n = people.n
-    if s.crn:  # each member's own draw: one compiled pass
-        from . import kernels
+    from . import kernels
 
-        kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
-                              g.members, g.organisers, people.uid[:n], s.key("community.split"))
-    else:
-        members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-        members = members[new_of[people.group[members]] >= 0]
-        moving = members[s.uniform("community.split", people.uid[members]) < 0.5]
-        people.group[moving] = new_of[people.group[moving]]
-        g.count_members()
+    kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
+                          g.members, g.organisers, _split_draws(model, new_of),
+                          float(c.split_share))
     g.splits += int(splitting.size)
+
+
+def _split_draws(model: "HealthSystemModel", new_of: np.ndarray):
+    """The draws of :func:`sim.kernels.split_members`: as :func:`_members_draws`, but
+    without CRN only the members of splitting groups draw (in row order)."""
+    people, s = model.people, model.streams
+    n = people.n
+    if s.crn:
+        return True, people.uid[:n], s.key("community.split"), np.empty(0)
+    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
+    members = members[new_of[people.group[members]] >= 0]
+    by_row = np.full(n, np.nan)
+    by_row[members] = s.uniform("community.split", people.uid[members])
+    return False, people.uid[:n], np.uint64(0), by_row
 
 
 def _member_effects(model: "HealthSystemModel") -> None:

@@ -294,6 +294,9 @@ class PairModel(mesa.Model):
             self.problems.append(f"seed {seed!r} is not a whole number from 0 to 2^32-1; using 1")
             seed = 1
         super().__init__(rng=seed)
+        from .process import keep_freed_heap
+
+        keep_freed_heap()  # the dashboard's server process
         self.seed = seed
         # Play steps the pair in a server thread while the page may ask to follow
         # someone new: the trackers must not change in the middle of a week.

@@ -8,7 +8,7 @@ England's natural change is near zero and its younger age structure is kept up b
 arrivals.
 
 The per-person work of the phase is one compiled pass over the population (see
-:func:`advance_health`); NumPy decides the rare events too close for it to call.
+:func:`advance_health`); its rules are in :mod:`sim.kernels.health`.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .streams import derive_uid, to_normal, to_poisson
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["advance_health", "annual_mortality", "MIGRANT_AGES"]
+__all__ = ["advance_health", "health_params", "MIGRANT_AGES"]
 
 # Ages of net migrants: (youngest, oldest, share). Most arrivals are young adults
 # (ONS Long-term international migration, year ending June 2024: about two thirds of
@@ -37,33 +37,16 @@ MIGRANT_UID_BIT = np.uint64(1 << 62)  # marks arrival numbers, apart from row-in
 WEEK = 1.0 / 52.0
 
 
-def annual_mortality(age: np.ndarray, ltc: np.ndarray, q: np.ndarray, model) -> np.ndarray:
-    """Probability of death within a year for people of this age, conditions and quintile."""
-    h = model.spec.health
-    base = h.mortality_at_80 * np.exp(h.mortality_gompertz * (age - 80.0))
-    base = np.where(age < 1.0, h.mortality_infant, base)
-    # Conditions beyond the age-typical count raise the hazard. The life table is the
-    # average over everyone of an age, so the multiplier is divided by its mean under
-    # the Poisson count of conditions, E[r^(X - m)] = exp(m (r - 1 - ln r)): otherwise
-    # the population would die faster than the life table says.
-    mean = Residents.ltc_mean(age, q, model.spec)
-    r = h.mortality_per_ltc
-    excess = ltc - mean
-    return np.minimum(base * r ** excess * np.exp(-mean * (r - 1.0 - np.log(r))), 1.0)
-
-
 def advance_health(model: "HealthSystemModel") -> None:
     """Run phase 1 for every living resident.
 
     The per-person work is one compiled pass (:func:`sim.kernels.health_pass`) over the
-    rows there were at the start of the week: each person ages, may die, may become a
-    mother, may develop a condition, and has traits and wellbeing updated, in that
-    order, while the row is in cache (this was four passes over the population).
-    Events are decided exactly as the NumPy expressions in :func:`annual_mortality` and
-    :func:`onset_hazard` decide them: rows too close to call are handed back, evaluated
-    with those expressions, and passed again for the steps they were held from. The
-    week's newborns and arrivals, appended after the pass, get their onsets, traits and
-    wellbeing in a second, short one.
+    rows there were at the start of the week: each person ages, may die
+    (:func:`~sim.kernels.health.p_death`), may become a mother
+    (:func:`~sim.kernels.health.p_birth`), may develop a condition
+    (:func:`~sim.kernels.health.p_onset`), and has traits and wellbeing updated, in that
+    order, while the row is in cache. The week's newborns and arrivals, appended after
+    the pass, get their onsets, traits and wellbeing in a second, short one.
 
     With CRN off every draw comes from one sequential generator, in the order the
     phase always made them: deaths and births (one per row), the newborns' and
@@ -71,38 +54,24 @@ def advance_health(model: "HealthSystemModel") -> None:
     The last two cannot be drawn before the arrivals', so without CRN the first pass
     does deaths and births only and the second covers every row.
     """
+    from .kernels.health import Draws
+
     people, s = model.people, model.streams
     n_start = people.n  # rows at the start of the week; arrivals are appended after them
-    kernel = _Pass(model)
+    h = health_params(model.spec, model.levers)
+    bounds = _health_bounds(h._replace(activation_nudge=0.0))  # the rules bounded ignore it
 
     # The draws. With CRN each is hashed from the person's uid, so all are known now.
     crn, key_death, seq_death = s.kernel_draws("health.death", n_start)
-    _, key_birth, seq_birth = s.kernel_draws("health.birth", n_start)
-    if crn:
-        _, key_onset, seq_onset = s.kernel_draws("health.onset", n_start)
-        _, key_wb, seq_wb = s.kernel_draws("health.wellbeing", n_start)
-    else:  # drawn below, after the newborns' and arrivals' draws
-        key_onset = key_wb = np.uint64(0)
-        seq_onset = seq_wb = np.empty(0)
-    kernel.draws = (crn, key_death, seq_death, key_birth, seq_birth, key_onset, seq_onset,
-                    key_wb, seq_wb)
-
-    # Ageing and deaths; birth candidates; with CRN also new conditions (see
-    # onset_hazard) and then dispositions and wellbeing: dispositions fade back toward
-    # the person's own level without reinforcement, campaigns can nudge activation for
-    # everyone, and wellbeing moves toward the level of the person's state
-    # (Residents.wellbeing_level), with a little noise.
-    dead, amb, amb_u, mothers, held, held_u = kernel.run(
-        np.array([[0, n_start]]), deaths=True, onsets=crn, traits=crn)
-    if amb.size:
-        q = people.deprivation[amb].astype(np.float32)
-        p_death = 1.0 - (1.0 - annual_mortality(people.age[amb], people.ltc[amb], q, model)) ** WEEK
-        dead = _merge(dead, amb[amb_u < p_death])
+    death, birth = (key_death, seq_death), s.kernel_draws("health.birth", n_start)[1:]
+    later = (s.kernel_draws("health.onset", n_start)[1:],
+             s.kernel_draws("health.wellbeing", n_start)[1:]) if crn else _NO_DRAW * 2
+    dead, mothers = _pass(people, 0, n_start, (True, crn, crn), Draws(crn, death, birth, *later),
+                          h, bounds)
     if dead.size:
         model.remove_residents(dead)
 
-    # Births, to living women aged 15-44 (those who died this week excluded).
-    mothers = mothers[people.alive[mothers]]
+    # Births, to living women of fertile age (those who died this week excluded).
     if mothers.size:
         _add_newborns(model, mothers)
 
@@ -119,127 +88,66 @@ def advance_health(model: "HealthSystemModel") -> None:
         for practice in model.practices:
             practice.relist(lists[practice.index])
 
-    # New conditions, dispositions and wellbeing for the rows the first pass left: with
-    # CRN, those it held back at an ambiguous death, and the newborns and arrivals;
-    # without CRN, every row.
-    if crn:
-        spans = np.concatenate((_one_row_spans(amb), [[n_start, n]]))
-    else:
-        _, key_onset, seq_onset = s.kernel_draws("health.onset", n)
-        _, key_wb, seq_wb = s.kernel_draws("health.wellbeing", n)
-        kernel.draws = (crn, key_death, seq_death, key_birth, seq_birth, key_onset,
-                        seq_onset, key_wb, seq_wb)
-        spans = np.array([[0, n]])
-    *_, more, more_u = kernel.run(spans, deaths=False, onsets=True, traits=True)
-    held, held_u = np.concatenate((held, more)), np.concatenate((held_u, more_u))
-    if held.size:  # onsets too close to call, then those rows' dispositions and wellbeing
-        onset = held[held_u < onset_hazard(model, held)]
-        people.ltc[onset] = np.minimum(people.ltc[onset] + 1, 40)
-        kernel.run(_one_row_spans(held), deaths=False, onsets=False, traits=True)
+    # New conditions, dispositions and wellbeing: with CRN for the newborns and arrivals;
+    # without CRN, for every row (drawn now, after the arrivals' draws).
+    if not crn:
+        later = (s.kernel_draws("health.onset", n)[1:], s.kernel_draws("health.wellbeing", n)[1:])
+    first = n_start if crn else 0
+    _pass(people, first, n, (False, True, True), Draws(crn, death, birth, *later), h, bounds)
 
 
-class _Pass:
-    """Arguments of :func:`sim.kernels.health_pass` this week (``draws`` set by the phase)."""
-
-    COLUMNS = ("age", "alive", "female", "ltc", "deprivation", "connectedness", "activation",
-               "dependence", "activation0", "dependence0", "connectedness0", "wellbeing",
-               "group", "uid")
-
-    def __init__(self, model: "HealthSystemModel"):
-        h, pop = model.spec.health, model.spec.population
-        tables = _health_tables(h)
-        self.people = model.people
-        self.draws = None
-        self.death = (tables.death_age, tables.death_ltc, float(h.mortality_infant),
-                      float(h.mortality_at_80), float(h.mortality_gompertz),
-                      float(h.mortality_per_ltc), float(np.log(h.mortality_per_ltc)))
-        self.onset = (tables.onset_age, float(tables.onset_rel), float(h.ltc_age_slope * WEEK),
-                      float(h.rel_onset_lonely), float(np.log(h.rel_onset_activated)),
-                      float(h.rel_onset_group))
-        self.trait = (float(h.trait_reversion), float(model.levers.activation_nudge),
-                      float(h.wellbeing_drift))
-        self.ltc_mean = (float(h.ltc_mean_age80), float(h.ltc_age_slope), tables.dep_mult)
-        self.lonely_below = np.float32(pop.lonely_below)
-        self.birth_p = float(h.fertility_rate * WEEK)
-
-    def run(self, spans: np.ndarray, *, deaths: bool, onsets: bool, traits: bool):
-        """The kernel over ``spans`` of rows, on the columns as they are now (appending
-        rows may have moved them)."""
-        from . import kernels
-
-        n = self.people.n
-        columns = tuple(getattr(self.people, name)[:n] for name in self.COLUMNS)
-        return kernels.health_pass(np.ascontiguousarray(spans, dtype=np.int64), deaths, onsets,
-                                   traits, columns, self.draws, self.death, self.onset,
-                                   self.trait, self.ltc_mean, self.lonely_below, self.birth_p)
+_NO_DRAW = ((np.uint64(0), np.empty(0)),)
 
 
-def _one_row_spans(rows: np.ndarray) -> np.ndarray:
-    """Spans ``(row, row + 1)`` for :func:`sim.kernels.health_pass`."""
-    return np.stack((rows, rows + 1), axis=1)
+
+def _pass(people, lo: int, hi: int, steps, draws, h, bounds):
+    """:func:`sim.kernels.health_pass` over rows ``lo .. hi`` on the columns as they are
+    now (appending rows may have moved them)."""
+    from . import kernels
+    from .kernels.health import People
+
+    if hi <= lo:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    n = people.n
+    columns = People(*(getattr(people, name)[:n] for name in People._fields))
+    return kernels.health_pass(lo, hi, steps, columns, draws, h, bounds)
 
 
-def onset_hazard(model: "HealthSystemModel", rows) -> np.ndarray:
-    """Weekly probability of a new long-term condition for ``rows``.
+def health_params(spec, levers=None):
+    """The named tuple of the health rules' parameters (:data:`sim.kernels.health.HealthParams`)."""
+    from .kernels.bounds import rule_params
+    from .kernels.health import HealthParams
 
-    The age-typical count rises with age at rate ltc_age_slope, so the weekly onset
-    hazard is slope x mean count; raised by loneliness, lowered by activation and
-    group participation.
-    """
-    people, h = model.people, model.spec.health
-    q = people.deprivation[rows].astype(np.float32)
-    lonely = people.connectedness[rows] < model.spec.population.lonely_below
-    rel = np.where(lonely, h.rel_onset_lonely, 1.0)
-    rel *= h.rel_onset_activated ** people.activation[rows]
-    rel *= np.where(people.group[rows] >= 0, h.rel_onset_group, 1.0)
-    return h.ltc_age_slope * WEEK * Residents.ltc_mean(people.age[rows], q, model.spec) * rel
+    nudge = 0.0 if levers is None else float(levers.activation_nudge)
+    return rule_params(HealthParams, spec.health, spec.population, activation_nudge=nudge)
 
 
-def _merge(sorted_rows: np.ndarray, extra: np.ndarray) -> np.ndarray:
-    """Merge a few more rows into an ascending array of rows, keeping it ascending."""
-    if extra.size == 0:
-        return sorted_rows
-    return np.insert(sorted_rows, np.searchsorted(sorted_rows, extra), extra)
-
-
-class _Tables:
-    """Per-run constants of the health kernels: upper bounds and quintile multipliers."""
-
-    def __init__(self, h):
-        ages = np.arange(131, dtype=np.float64)
-        margin = 1.0 + 1e-3
-        # deprivation_multiplier by quintile (index 1..5), in float64.
-        q = np.arange(6, dtype=np.float64)
-        mean = np.mean(h.ltc_deprivation_ratio ** (np.arange(5) / 4.0))
-        self.dep_mult = h.ltc_deprivation_ratio ** ((5.0 - q) / 4.0) / mean
-        self.dep_mult[0] = 0.0
-
-        def age_bound(scale, slope, pivot):
-            # the largest value of scale * exp(slope * (age - pivot)) for age in [a, a + 1)
-            hi = np.maximum(scale * np.exp(slope * (ages - pivot)),
-                            scale * np.exp(slope * (ages + 1.0 - pivot)))
-            hi = hi * margin + 1e-12
-            hi[-1] = np.inf  # ages beyond the table: no bound
-            return hi
-
-        # Deaths: weekly p <= annual mortality <= base(age) * r ** ltc when r >= 1.
-        self.death_age = np.maximum(age_bound(h.mortality_at_80, h.mortality_gompertz, 80.0),
-                                    h.mortality_infant * margin + 1e-12)
-        r = h.mortality_per_ltc
-        k = np.arange(128, dtype=np.float64)
-        self.death_ltc = (r ** k) * margin if r >= 1.0 else np.full(128, np.inf)
-        # Onsets: p = slope/52 * ltc_mean(age, q) * rel, rel at most its largest factors.
-        self.onset_age = age_bound(h.ltc_age_slope * WEEK * h.ltc_mean_age80, h.ltc_age_slope,
-                                   80.0)
-        self.onset_rel = (max(h.rel_onset_lonely, 1.0) * max(h.rel_onset_activated, 1.0)
-                          * max(h.rel_onset_group, 1.0) * margin)
+AGE_CELLS = 131  # the bound tables' age axis: a year a cell, 0-130
 
 
 @functools.lru_cache(maxsize=8)
-def _health_tables(h) -> _Tables:
-    # Keyed by the (frozen, hashable) health parameters, so a change mid-run (the
-    # dashboard's sliders) makes new tables.
-    return _Tables(h)
+def _health_bounds(h):
+    # Keyed by the rules' parameters, so a change mid-run (the dashboard's sliders)
+    # makes new tables.
+    from .kernels.bounds import upper_bounds
+    from .kernels.health import Bounds
+
+    tables = {name: upper_bounds(rule, h, axes, over)
+              for name, (rule, over, axes) in bounded().items()}
+    return Bounds(**tables, age=age_axis().lookup())
+
+
+def bounded() -> dict:
+    """The rules the pass tests against a bound, with the axes of their tables (name of
+    the :data:`sim.kernels.health.Bounds` field: (rule, its form over arrays, axes)):
+    age a year a cell, and a table dimension for each other argument the pass indexes by."""
+    from .kernels.bounds import Axis
+    from .kernels.health import MAX_LTC, p_death, p_death_over, p_onset, p_onset_over
+
+    flag, unit, quintiles = Axis.choices((0, 1)), Axis.span(0.0, 1.0), Axis.choices(range(1, 6))
+    age = age_axis()
+    return {"death": (p_death, p_death_over, [age, Axis.counts(MAX_LTC + 1), quintiles]),
+            "onset": (p_onset, p_onset_over, [age, Axis.counts(6), flag, unit, flag])}
 
 
 def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
@@ -303,7 +211,8 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
     people.female[rows] = u_sex < pop.female_share
     q = people.deprivation[rows].astype(np.float64)
-    ltc = np.minimum(to_poisson(u_ltc, Residents.ltc_mean(age, q, spec)), 20)
+    ltc = np.minimum(to_poisson(u_ltc, Residents.ltc_mean(age, q, spec)),
+                     spec.health.initial_ltc_max)
     people.ltc[rows] = ltc
     people.diagnosed[rows] = Residents.known_conditions(
         ltc, s.uniforms([("migration.diagnosed", k) for k in range(int(ltc.max(initial=0)))],
@@ -321,3 +230,10 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
                                      * z_threshold, 0.0, 1.0)
     model.log.migrants += count
+
+
+def age_axis():
+    """The bound tables' age axis: a year a cell, 0 to :data:`AGE_CELLS`."""
+    from .kernels.bounds import Axis
+
+    return Axis.bins(0.0, AGE_CELLS, AGE_CELLS)

@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from .community import GROUP_KINDS
-from .need import FOLLOWUP, LOW, RETRY, SCREEN_FOLLOWUP
+from .need import FOLLOWUP, LOW, RETRY
 from .population import LONE_WOLF, MOBILISER, NONE, ORGANISER, PARTICIPANT
 
 if TYPE_CHECKING:
@@ -58,7 +58,6 @@ ROLE_NAMES = {PARTICIPANT: "a participant", MOBILISER: "a mobiliser",
 NEED_TEXT = {"low": "a minor complaint", "flare": "a flare-up of a long-term condition",
              "acute": "an acute episode", "review": "a planned review of a known condition"}
 GP_REQUEST_TEXT = {FOLLOWUP: "a booked GP follow-up fell due",
-                   SCREEN_FOLLOWUP: "a follow-up after a health check fell due",
                    RETRY: "tried the GP again after no appointment last week"}
 
 

@@ -4,7 +4,7 @@ The phases count events into a :class:`WeekLog`; the accounting phase turns it a
 the population's state into one row of :data:`COLUMNS`, which Mesa's DataCollector
 records. :func:`summarise` turns a finished run into the headline summary: rates
 over the final year, final state, equity by deprivation, and the calibration
-measures of ``shared/CALIBRATION.md``.
+measures of ``scenarios/targets/england.yaml`` (docs/model.md, section 5).
 """
 
 from __future__ import annotations
@@ -13,12 +13,11 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["COLUMNS", "ACTIVITY", "WeekLog", "week_row", "summarise", "HEADLINE"]
+__all__ = ["COLUMNS", "ACTIVITY", "WeekLog", "week_row", "summarise", "HEADLINE", "SUMMARY_KEYS"]
 
 COLUMNS = (
     "week", "population", "gp_appointments", "ae_attendances", "emergency_admissions",
@@ -134,6 +133,32 @@ def _share_of_top(counts: np.ndarray, top: float) -> float:
 def _rate(numerator: float, people: float) -> float:
     return float(numerator) / float(people) if people else float("nan")
 
+# Every key of the run summary (:func:`summarise`), in its order: what sweeps may list as
+# outputs and calibration targets may name. ``tests/test_model.py`` holds summarise to it.
+SUMMARY_KEYS: tuple[str, ...] = (
+    "weeks", "population", "gp_appointments_per_1000", "ae_attendances_per_1000",
+    "emergency_admissions_per_1000", "outpatient_attendances_per_1000",
+    "unmet_need_per_1000", "screening_tests_per_1000", "link_worker_referrals_per_1000",
+    "cost_per_capita", "mean_dependence", "high_dependence_share", "mean_activation",
+    "mean_wellbeing", "lonely_share", "community_groups", "group_members",
+    "movement_participants", "low_need_service_share", "gp_appointments_per_1000_q1",
+    "ae_attendances_per_1000_q1", "emergency_admissions_per_1000_q1",
+    "outpatient_attendances_per_1000_q1", "activity_cost_per_capita_q1",
+    "unmet_need_per_1000_q1", "mean_dependence_q1", "mean_activation_q1",
+    "mean_wellbeing_q1", "lonely_share_q1", "group_members_share_q1", "movement_share_q1",
+    "low_need_service_share_q1", "gp_appointments_per_1000_q5",
+    "ae_attendances_per_1000_q5", "emergency_admissions_per_1000_q5",
+    "outpatient_attendances_per_1000_q5", "activity_cost_per_capita_q5",
+    "unmet_need_per_1000_q5", "mean_dependence_q5", "mean_activation_q5",
+    "mean_wellbeing_q5", "lonely_share_q5", "group_members_share_q5", "movement_share_q5",
+    "low_need_service_share_q5", "gp_top10_share", "gp_top1_share", "multimorbidity_share",
+    "multimorbidity_share_80plus", "multimorbidity_share_0_19",
+    "multimorbidity_odds_ratio_q1_q5", "ae_ratio_q1_q5", "pam_level1_share_ltc",
+    "pam_level4_share_ltc", "activation_rate_ratio_gp", "activation_rate_ratio_ae",
+    "activation_rate_ratio_admit", "activation_rate_ratio_op", "births_per_1000",
+    "net_migration_per_1000", "deaths_per_1000", "ae_after_failed_gp_share",
+)
+
 
 def summarise(model: "HealthSystemModel") -> dict:
     """Headline summary of a finished run.
@@ -218,7 +243,7 @@ def _odds(p: float) -> float:
 
 
 def _calibration_measures(model: "HealthSystemModel") -> dict:
-    """Distribution and gradient measures compared with CALIBRATION.md."""
+    """Distribution and gradient measures compared with the calibration targets."""
     people = model.people
     live = people.live
     age, ltc, q = people.age[live], people.ltc[live], people.deprivation[live]
@@ -284,8 +309,3 @@ def _standardised_ratio(counts: np.ndarray, level: np.ndarray, stratum: np.ndarr
         num += weight * counts[l4].mean()
         den += weight * counts[l1].mean()
     return float(num / den) if den else float("nan")
-
-
-def frame_from_rows(rows: list[dict]) -> pd.DataFrame:
-    """Weekly rows as a DataFrame with the contract's columns, in order."""
-    return pd.DataFrame(rows, columns=list(COLUMNS))

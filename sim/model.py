@@ -67,7 +67,7 @@ def _account(model: "HealthSystemModel") -> None:
     model.datacollector.collect(model)
 
 
-# The week, in order (DESIGN.md, "A week, in order"). Each phase is one function.
+# The week, in order (docs/model.md, 1.3). Each phase is one function.
 PHASES: tuple[tuple[str, Any], ...] = (
     ("health", advance_health),
     ("need", arise_needs),
@@ -87,38 +87,6 @@ def _metric(name: str):
         return model.metrics[name]
     report.__name__ = name
     return report
-
-
-_HEAP_KEPT = False
-
-
-def _keep_freed_heap() -> None:
-    """Ask glibc to reuse freed memory rather than hand it back and fault it in again.
-
-    A week allocates and frees NumPy temporaries and kernel outputs. With glibc's
-    defaults the top of the heap (beyond 128 kB of slack) is returned to the system
-    and arrays over its mmap threshold are mapped afresh, then faulted back in, every
-    week: about 100 page faults a week at 50,000 residents (4% of the run), and a
-    slower build at a million. So the heap keeps 64 MB of slack (``M_TOP_PAD``) and
-    arrays up to 32 MB, glibc's own ceiling for that threshold, come from the heap
-    (``M_MMAP_THRESHOLD``). Process-wide, done once, and only where the C library is
-    glibc.
-    """
-    global _HEAP_KEPT
-    if _HEAP_KEPT:
-        return
-    _HEAP_KEPT = True
-    import ctypes
-    import platform
-
-    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return
-    try:
-        libc = ctypes.CDLL(None)
-        libc.mallopt(-2, 64 << 20)  # M_TOP_PAD (malloc.h)
-        libc.mallopt(-3, 32 << 20)  # M_MMAP_THRESHOLD
-    except (OSError, AttributeError):
-        pass
 
 
 def estimated_bytes(size: int, weeks: int, mean_degree: float = 8.0) -> int:
@@ -154,7 +122,6 @@ class HealthSystemModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | Mapping | None = None, *,
                  seed: int | None = None, **overrides: Any):
-        _keep_freed_heap()
         spec = _as_scenario(scenario)
         if overrides:
             spec = spec.with_overrides(

@@ -58,17 +58,6 @@ class Network:
             self._norms_work = np.zeros((4, self.size + 1), np.float32)
         return self._norms_work
 
-    @property
-    def n_ties(self) -> int:
-        """Number of undirected ties."""
-        return int(self.indices.size // 2)
-
-    def tie_sum(self, values: np.ndarray) -> np.ndarray:
-        """For every row of the population, the sum of ``values`` over their ties."""
-        out = np.zeros(values.shape[0], dtype=np.float32)
-        out[: self.size] = self.adjacency @ values[: self.size].astype(np.float32, copy=False)
-        return out
-
     def whole_tie_sum(self, name: str, values: np.ndarray) -> np.ndarray:
         """For every row of the network, the sum of ``values`` (float32, whole numbers:
         counts and whole-number weights) over its ties, kept up to date by changes.
@@ -95,18 +84,6 @@ class Network:
         else:
             self._whole_sums.pop(name, None)
         return sums
-
-    def tie_share(self, values: np.ndarray) -> np.ndarray:
-        """Share of each person's living ties with ``values`` (0 for people with none).
-
-        ``values`` must be zero for the dead.
-        """
-        total = self.tie_sum(values)
-        denom = np.zeros_like(total)
-        denom[: self.size] = self.live_degree
-        np.divide(total, denom, out=total, where=denom > 0)
-        total[denom <= 0] = 0.0
-        return total
 
     def random_tie(self, rows: np.ndarray, u: np.ndarray) -> np.ndarray:
         """One tie of each row chosen by the uniform ``u`` (-1 where a row has none)."""

@@ -175,6 +175,18 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                          "its community groups at a scaled size; at full "
                                          "size every MSOA (2,200 or more) is one",
                                          integer=True),
+        "connectedness_old_age": P(80.0, 0.0, 130.0, "years",
+                                   "Age from which connectedness is lower",
+                                   "assumption: ONS finds the oldest among the more often "
+                                   "lonely (bereavement, frailty)"),
+        "connectedness_old_age_drop": P(0.6, 0.0, 5.0, "logit",
+                                        "How much lower connectedness is from that age",
+                                        "assumption: with the mean, it sets the 7% lonely"),
+        "activation_centre": P(0.5, 0.0, 1.0, "activation",
+                               "Activation at which the effects per unit of activation are "
+                               "centred (rate ratios of one, no shift of wellbeing)",
+                               "assumption: the middle of the scale, so a rate ratio 'at full "
+                               "activation vs none' splits evenly either side"),
     },
     "network": {
         "kind": P("small_world", doc="Shape of the social network",
@@ -256,6 +268,48 @@ SECTIONS: dict[str, dict[str, Param]] = {
                          "Winter peak of minor illness and acute episodes",
                          "NHS England Appointments in General Practice: monthly volumes "
                          "vary about +/-12% around the mean"),
+        "wellbeing_base": P(1.2, -10.0, 10.0, "logit",
+                            "Wellbeing level (logit) with no conditions, not lonely, not in a "
+                            "group, at the activation and dependence centres",
+                            "assumption: set with the other wellbeing_* coefficients so that "
+                            "most residents' wellbeing sits in the upper half of the scale"),
+        "wellbeing_per_ltc": P(0.35, 0.0, 5.0, "logit per condition",
+                               "Fall in the wellbeing level per long-term condition",
+                               "assumption: multimorbidity lowers wellbeing (ONS APS "
+                               "personal wellbeing by health status); size not fitted"),
+        "wellbeing_lonely": P(0.8, 0.0, 5.0, "logit", "Fall in the wellbeing level when lonely",
+                              "assumption: loneliness is among the strongest correlates of "
+                              "low wellbeing (ONS 2018); size not fitted"),
+        "wellbeing_per_activation": P(1.0, 0.0, 5.0, "logit per unit of activation",
+                                      "Rise in the wellbeing level per unit of activation "
+                                      "above population.activation_centre",
+                                      "assumption: activated people report better wellbeing "
+                                      "(Hibbard & Gilburt 2014); size not fitted"),
+        "wellbeing_member": P(0.3, 0.0, 5.0, "logit", "Rise in the wellbeing level in a group",
+                              "assumption: group membership supports wellbeing (Kellezi "
+                              "2019); kept modest"),
+        "wellbeing_per_dependence": P(0.5, 0.0, 5.0, "logit per unit of dependence",
+                                      "Fall in the wellbeing level per unit of dependence "
+                                      "above wellbeing_dependence_centre",
+                                      "assumption: reliance on services goes with lower "
+                                      "self-efficacy; kept modest"),
+        "wellbeing_dependence_centre": P(0.3, 0.0, 1.0, "dependence",
+                                         "Dependence at which it does not shift wellbeing",
+                                         "assumption: near the baseline's mean dependence"),
+        "wellbeing_noise": P(0.02, 0.0, 0.5, "per week (standard deviation)",
+                             "Spread of the weekly random step of wellbeing",
+                             "assumption: small against wellbeing_drift, so that wellbeing "
+                             "follows the person's state"),
+        "initial_ltc_max": P(20, 0, 40, "conditions",
+                             "Most long-term conditions a resident starts (or arrives) with",
+                             "assumption: a cap on the Poisson draw's far tail; 20 is far "
+                             "beyond anyone's count in the English data", integer=True),
+        "fertile_age_min": P(15.0, 0.0, 60.0, "years",
+                             "Youngest age of the women fertility_rate is per",
+                             "ONS: the general fertility rate is per woman aged 15-44"),
+        "fertile_age_max": P(45.0, 0.0, 60.0, "years",
+                             "Age below which women are counted by fertility_rate",
+                             "ONS: the general fertility rate is per woman aged 15-44"),
     },
     "need": {
         "low_per_year": P(5.0, 0.0, 50.0, "per person-year",
@@ -308,6 +362,20 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                      "Acute episodes, most vs least deprived, beyond conditions",
                                      "fitted to the A&E gradient 1.9x most vs least "
                                      "deprived (NHS Digital HAEA 2022/23)"),
+        "low_wellbeing_slope": P(1.5, 0.0, 10.0, "log-rate per unit of wellbeing",
+                                 "How much faster low-level complaints arise as wellbeing "
+                                 "falls", "assumption: minor symptoms are reported more "
+                                 "often at low wellbeing; size not fitted"),
+        "low_wellbeing_centre": P(0.65, 0.0, 1.0, "wellbeing",
+                                  "Wellbeing at which low-level complaints arise at "
+                                  "low_per_year", "assumption: near the baseline's mean "
+                                  "wellbeing, so low_per_year is about the mean rate"),
+        "activation_causal_share": P(1.0, 0.0, 1.0, "share",
+                                     "Share of the cross-sectional activation gradient of "
+                                     "need and choice that a change in activation brings",
+                                     "assumption: today's model treats the whole Deeny 2018 "
+                                     "gradient as causal; part of it may be confounding",
+                                     plausible=(0.0, 1.0), grade="assumption"),
     },
     "choice": {
         "low_gp_base": P(-0.8, -10.0, 10.0, "utility",
@@ -343,6 +411,17 @@ SECTIONS: dict[str, dict[str, Param]] = {
                             "Share of acute episodes that reach A&E (rest via GP)",
                             "assumption: most acute episodes (injuries, chest pain, sudden "
                             "illness) go straight to A&E or 999"),
+        "ae_wait_share": P(0.3, 0.0, 1.0, "share of wait_weight",
+                           "How far a GP wait pushes a low-level complaint to A&E, as a "
+                           "share of how far it pushes it away from the GP",
+                           "assumption: most people deterred by a wait self-care or wait; "
+                           "a minority go to A&E"),
+        "dependence_causal_share": P(1.0, 0.0, 1.0, "share",
+                                     "Share of the cross-sectional dependence gradient of "
+                                     "choice that a change in dependence brings",
+                                     "assumption: today's model treats the whole gradient "
+                                     "as causal; part of it may be confounding",
+                                     plausible=(0.0, 1.0), grade="assumption"),
         "activation_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Rise in activation after managing a complaint oneself",
                                       "assumption: mastery experiences build confidence "
@@ -409,6 +488,31 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                    "dependence_per_directive, else frequent attenders "
                                    "become the most activated and the Deeny 2018 "
                                    "gradient reverses"),
+        "followup_per_ltc": P(0.15, 0.0, 5.0, "relative, per condition",
+                              "Rise in the chance of a booked follow-up per long-term condition",
+                              "assumption: multimorbidity brings more monitoring; fitted "
+                              "with p_followup to the top-10% share of appointments"),
+        "followup_directive": P(1.2, 0.0, 5.0, "relative",
+                                "Follow-ups booked under a fully directive style, relative "
+                                "to p_followup", "assumption: directive care books more "
+                                "returns (failure demand)"),
+        "followup_per_style": P(0.4, 0.0, 5.0, "relative per unit of style",
+                                "Fewer follow-ups booked per unit of shared decision-making",
+                                "assumption: shared decisions resolve more at the first "
+                                "visit; at the mid style 1.2 - 0.4 x 0.5 = 1"),
+        "refer_per_ltc": P(0.2, 0.0, 5.0, "relative, per condition",
+                           "Rise in the chance of a referral per long-term condition",
+                           "assumption: more conditions, more specialist input"),
+        "wait_free_pressure": P(0.5, 0.0, 0.99, "demand / capacity",
+                                "Pressure below which a practice has no wait",
+                                "assumption: a practice at half capacity offers "
+                                "appointments at once"),
+        "wait_adjust": P(0.3, 0.0, 1.0, "per week",
+                         "Share of the gap to its target wait a practice's wait closes a week",
+                         "assumption: waits follow pressure over a few weeks"),
+        "followup_cap": P(0.95, 0.0, 1.0, "probability",
+                          "Largest chance of a booked follow-up (GP or outpatient)",
+                          "assumption: some care always ends"),
     },
     "acute": {
         "p_admit": P(0.21, 0.0, 1.0, "probability", "Admission after an A&E attendance at age 40",
@@ -446,6 +550,25 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                     "Rise in dependence per outpatient attendance",
                                     "assumption: follow-up cascades teach reliance; small "
                                     "per attendance like dependence_per_directive"),
+        "admit_share_flare": P(0.8, 0.0, 1.0, "relative",
+                               "Admission chance of a flare at A&E, relative to an acute "
+                               "episode", "assumption: acute episodes are the main route "
+                               "to admission"),
+        "admit_share_other": P(0.1, 0.0, 1.0, "relative",
+                               "Admission chance of a minor complaint at A&E, relative to an "
+                               "acute episode", "assumption: a minor complaint is rarely "
+                               "admitted"),
+        "admit_per_ltc": P(0.15, 0.0, 2.0, "log-odds per condition",
+                           "Rise in the log-odds of admission per long-term condition",
+                           "assumption: multimorbid patients are admitted more often"),
+        "discharge_followup_weeks": P(4, 0, 52, "weeks",
+                                      "Delay from discharge to the outpatient follow-up",
+                                      "assumption: a clinic about a month after discharge",
+                                      integer=True),
+        "op_followup_per_ltc": P(0.05, 0.0, 2.0, "relative, per condition",
+                                 "Rise in the chance of another outpatient appointment per "
+                                 "long-term condition",
+                                 "assumption: more conditions, longer follow-up"),
     },
     "community": {
         "groups_per_1000": P(1.0, 0.0, 100.0, "groups per 1,000",
@@ -510,6 +633,39 @@ SECTIONS: dict[str, dict[str, Param]] = {
                        "departures from their own dispositions",
                        "assumption: help-seeking norms spread along ties "
                        "(Christakis & Fowler 2013)"),
+        "seed_vitality": P(0.2, 0.0, 1.0, "vitality", "Vitality of a newly founded group",
+                           "assumption: fragile at first"),
+        "fold_vitality": P(0.02, 0.0, 1.0, "vitality", "Vitality below which a group folds",
+                           "assumption: near none"),
+        "grace_weeks": P(8, 0, 520, "weeks",
+                         "Weeks a new group has to find members before an empty one folds",
+                         "assumption: two months", integer=True),
+        "initial_vitality_min": P(0.3, 0.0, 1.0, "vitality",
+                                  "Lowest vitality of the groups at the start",
+                                  "assumption: starting groups range from flagging to thriving"),
+        "initial_vitality_max": P(0.9, 0.0, 1.0, "vitality",
+                                  "Highest vitality of the groups at the start",
+                                  "assumption: as initial_vitality_min"),
+        "split_vitality": P(0.6, 0.0, 1.0, "vitality",
+                            "Vitality a large group needs to split in two",
+                            "assumption: only thriving groups split"),
+        "split_organisers": P(2, 1, 1000, "organisers",
+                              "Organisers a group needs to split in two (one for each half)",
+                              "assumption: each half needs someone to run it", integer=True),
+        "split_kept_vitality": P(0.8, 0.0, 1.0, "share",
+                                 "Share of its vitality each half keeps after a split",
+                                 "assumption: a split costs some momentum"),
+        "split_share": P(0.5, 0.0, 1.0, "share",
+                         "Chance that a member of a splitting group moves to the new one",
+                         "assumption: an even split"),
+        "found_activation_base": P(0.5, 0.0, 5.0, "relative",
+                                   "Founding chance of an organiser with no activation, "
+                                   "relative to p_found (rising by one per unit of "
+                                   "activation)", "assumption: activated organisers start "
+                                   "more groups"),
+        "contact_min_age": P(16.0, 0.0, 100.0, "years",
+                             "Youngest age at which residents talk about groups",
+                             "assumption: groups recruit from age 16"),
     },
     "movement": {
         "threshold_mean": P(0.25, 0.0, 1.0, "share of ties",
@@ -561,7 +717,8 @@ SECTIONS: dict[str, dict[str, Param]] = {
 
 # Top-level scalar fields of a scenario (besides the sections and ``policies``).
 SCENARIO_FIELDS: dict[str, Param] = {
-    "weeks": P(520, 1, 10_000, "weeks", "Horizon of a run", "DESIGN.md: 10 years",
+    "weeks": P(520, 1, 10_000, "weeks", "Horizon of a run",
+               "assumption: ten years, long enough for slow effects (groups, norms) to show",
                integer=True),
     "seed": P(1, 0, 2**32 - 1, "", "Seed of the first replicate",
                "assumption: any fixed seed makes runs reproducible", integer=True),

@@ -202,7 +202,8 @@ class Residents:
 
         # Long-term conditions: Poisson with a rate rising with age and deprivation.
         people.ltc[rows] = np.minimum(
-            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)), 20)
+            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)),
+            scenario.health.initial_ltc_max)
         ltc = people.ltc[rows]
         people.diagnosed[rows] = cls.known_conditions(
             ltc, (u("init.diagnosed", uid, draw=k) for k in range(int(ltc.max(initial=0)))),
@@ -252,10 +253,10 @@ class Residents:
     def connectedness_level(pop, age: np.ndarray, z: np.ndarray) -> np.ndarray:
         """A person's own long-run connectedness (0..1), logit-normal.
 
-        Lower at 80 and over (assumption: bereavement and frailty; ONS finds the
-        oldest among the more often lonely).
+        Lower at ``connectedness_old_age`` and over (bereavement and frailty).
         """
-        return expit(pop.connectedness_logit_mean - 0.6 * (age >= 80)
+        return expit(pop.connectedness_logit_mean
+                     - pop.connectedness_old_age_drop * (age >= pop.connectedness_old_age)
                      + pop.connectedness_logit_sd * z)
 
     @staticmethod
@@ -280,28 +281,28 @@ class Residents:
         return expit(pop.activation_logit_mean + act_dev), expit(dep_logit)
 
     @staticmethod
-    def deprivation_multiplier(q: np.ndarray, ratio: float) -> np.ndarray:
-        """Relative rate by IMD quintile: ``ratio`` in the most deprived vs least, mean 1."""
-        steps = (5.0 - q) / 4.0
-        mean = np.mean(ratio ** (np.arange(5) / 4.0))
-        return ratio ** steps / mean
+    def ltc_mean(age: np.ndarray, q: np.ndarray, scenario: "Scenario") -> np.ndarray:
+        """Mean count of long-term conditions for people of this age and quintile
+        (the rule :func:`sim.kernels.health.ltc_mean`)."""
+        from . import kernels
+        from .health import health_params
 
-    @classmethod
-    def ltc_mean(cls, age: np.ndarray, q: np.ndarray, scenario: "Scenario") -> np.ndarray:
-        """Mean count of long-term conditions for a person of this age and quintile."""
-        h = scenario.health
-        return (h.ltc_mean_age80 * np.exp(h.ltc_age_slope * (age - 80.0))
-                * cls.deprivation_multiplier(q, h.ltc_deprivation_ratio))
+        age, q = np.broadcast_arrays(np.asarray(age, np.float64), np.asarray(q, np.float64))
+        return kernels.ltc_means(np.ascontiguousarray(age).ravel(),
+                                 np.ascontiguousarray(q).ravel(),
+                                 health_params(scenario)).reshape(age.shape)
 
     @staticmethod
     def wellbeing_level(people: "Residents", rows: np.ndarray,
                         scenario: "Scenario") -> np.ndarray:
-        """The wellbeing a person's state tends toward (0..1)."""
-        lonely = people.connectedness[rows] < scenario.population.lonely_below
-        member = people.group[rows] >= 0
-        return expit(1.2 - 0.35 * people.ltc[rows] - 0.8 * lonely
-                     + 1.0 * (people.activation[rows] - 0.5) + 0.3 * member
-                     - 0.5 * (people.dependence[rows] - 0.3)).astype(np.float32)
+        """The wellbeing (0..1) a person's state tends toward (the rule
+        :func:`sim.kernels.health.wellbeing_target`)."""
+        from . import kernels
+        from .health import health_params
+
+        return kernels.wellbeing_targets(people.ltc[rows], people.connectedness[rows],
+                                         people.activation[rows], people.group[rows],
+                                         people.dependence[rows], health_params(scenario))
 
 
 @dataclass(frozen=True)

@@ -59,8 +59,10 @@ class GPPractice(mesa.Agent):
         self.demand, self.served, self.backlog = int(demand), int(served), int(carried)
         capacity = max(self.capacity * self.model.levers.gp_capacity, 1e-9)
         pressure = demand / capacity
-        target = self.model.spec.primary_care.wait_at_full * max(pressure - 0.5, 0.0) / 0.5
-        self.wait_weeks += 0.3 * (target - self.wait_weeks)
+        pc = self.model.spec.primary_care
+        free = pc.wait_free_pressure
+        target = pc.wait_at_full * max(pressure - free, 0.0) / (1.0 - free)
+        self.wait_weeks += pc.wait_adjust * (target - self.wait_weeks)
 
 
 def serve_primary_care(model: "HealthSystemModel") -> None:
@@ -137,13 +139,15 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     # scaled by the levers for resolution (targets) and failure demand (co-design).
     ltc = people.ltc[rows].astype(np.float32)
     p_follow = (pc.p_followup * lev.followup * lev.failure_demand
-                * (1.0 + 0.15 * ltc) * (1.2 - 0.4 * style)
-                * model.spec.need.rel_followup_activated ** (people.activation[rows] - 0.5))
-    follow = rows[s.uniform("primary_care.followup", uid) < np.minimum(p_follow, 0.95)]
+                * (1.0 + pc.followup_per_ltc * ltc)
+                * (pc.followup_directive - pc.followup_per_style * style)
+                * model.spec.need.rel_followup_activated
+                ** (people.activation[rows] - model.spec.population.activation_centre))
+    follow = rows[s.uniform("primary_care.followup", uid) < np.minimum(p_follow, pc.followup_cap)]
     people.ti_gp_followup[follow] = week + int(round(pc.followup_weeks))
 
     # Referral to outpatients (one pathway at a time).
-    p_refer = pc.p_refer * lev.refer * (1.0 + 0.2 * ltc)
+    p_refer = pc.p_refer * lev.refer * (1.0 + pc.refer_per_ltc * ltc)
     refer = rows[(s.uniform("primary_care.refer", uid) < p_refer)
                  & (people.ti_op_followup[rows] < 0)]
     people.ti_op_followup[refer] = week + int(round(pc.referral_wait_weeks))

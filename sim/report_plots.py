@@ -130,7 +130,7 @@ def band(frame: pd.DataFrame, value: Callable[[pd.DataFrame], pd.Series], smooth
         smooth: take a trailing :data:`SMOOTH_WEEKS`-week mean first, per replicate.
         bounds: (lowest, highest) value the quantity can take.
     """
-    from scipy import stats
+    from .statistics import t_half_width
 
     wide = frame.assign(_v=value(frame)).pivot(index="week", columns="replicate", values="_v")
     if smooth:
@@ -139,7 +139,7 @@ def band(frame: pd.DataFrame, value: Callable[[pd.DataFrame], pd.Series], smooth
     mean = wide.mean(axis=1)
     if n < 2:
         return pd.DataFrame({"mean": mean, "lo": np.nan, "hi": np.nan})
-    half = stats.t.ppf(0.975, n - 1) * wide.std(axis=1, ddof=1) / math.sqrt(n)
+    half = t_half_width(wide.std(axis=1, ddof=1), n)
     return pd.DataFrame({"mean": mean, "lo": (mean - half).clip(lower=bounds[0]),
                          "hi": (mean + half).clip(upper=bounds[1])})
 

@@ -246,11 +246,6 @@ class Streams:
         """Standard normals per resident (inverse-CDF of :meth:`uniform`, so CRN holds)."""
         return to_normal(self.uniform(name, uids, draw))
 
-    def bernoulli(self, name: str, uids: np.ndarray, p: np.ndarray | float,
-                  draw: int = 0) -> np.ndarray:
-        """Boolean events with probability ``p`` per resident."""
-        return self.uniform(name, uids, draw) < p
-
     def poisson(self, name: str, uids: np.ndarray, lam: np.ndarray) -> np.ndarray:
         """Poisson counts per resident by inversion of one uniform (exact, CRN-safe)."""
         return to_poisson(self.uniform(name, uids), lam)

@@ -296,19 +296,9 @@ def _outputs(data: Mapping, source: str) -> tuple[str, ...]:
 
 def known_outputs() -> tuple[str, ...]:
     """Names of every per-run summary metric (what ``outputs:`` may list)."""
-    global _KNOWN_OUTPUTS
-    if _KNOWN_OUTPUTS is None:
-        # The summary's keys do not depend on the scenario; a tiny run lists them exactly.
-        from .model import HealthSystemModel
+    from .metrics import SUMMARY_KEYS
 
-        model = HealthSystemModel("baseline", seed=0, population__size=200,
-                                  population__neighbourhoods=1,
-                                  population__practice_list_size=500, weeks=1)
-        _KNOWN_OUTPUTS = tuple(model.run(1).summary())
-    return _KNOWN_OUTPUTS
-
-
-_KNOWN_OUTPUTS: tuple[str, ...] | None = None
+    return SUMMARY_KEYS
 
 
 def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
@@ -469,6 +459,9 @@ def run_point(task: dict) -> dict:
         The run's row: indices, seed, parameter values, outputs (NaN on failure) and
         ``error`` (``None``, or the exception's type and message).
     """
+    from .process import keep_freed_heap
+
+    keep_freed_heap()  # in this worker's process (local or Dask)
     row = {"run_index": task["run_index"], "point": task["point"],
            "replicate": task["replicate"], "seed": task["seed"], **task["values"]}
     try:

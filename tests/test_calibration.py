@@ -88,6 +88,7 @@ def test_bad_targets_file_names_the_key(tmp_path, body, key):
     assert err.value.key == key
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_cli_exits_2_on_bad_targets_and_writes_nothing(tmp_path):
     bad = write(tmp_path / "bad.yaml", "targets: []\n")
     out = tmp_path / "out"
@@ -97,6 +98,7 @@ def test_cli_exits_2_on_bad_targets_and_writes_nothing(tmp_path):
     assert not out.exists()
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_cli_writes_the_table_and_exits_1_on_a_miss(tmp_path):
     targets = write(tmp_path / "place.yaml", """
         name: my place

@@ -10,6 +10,8 @@ from sim.metrics import COLUMNS
 
 from .conftest import SCENARIOS, run_cli, write
 
+pytestmark = pytest.mark.slow  # every test here runs the CLI in a subprocess; CI runs them
+
 SMALL = ["--set", "population.size=2000", "--set", "population.neighbourhoods=2",
          "--set", "population.practice_list_size=1000"]
 

@@ -87,6 +87,7 @@ def test_bad_input_is_a_message_not_a_traceback():
         pair.follow([10**9])
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_exported_yaml_runs_with_the_cli(tmp_path):
     pair = PairModel(**SMALL, journeys=0, policies__social_prescribing__link_workers_per_practice=2.5)
     path = tmp_path / "done_with_workshop.yaml"
@@ -234,6 +235,7 @@ def shots_dir(tmp_path: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 @browser_needed
 def test_dashboard_in_the_browser(server, browser, tmp_path):
     from playwright.sync_api import expect
@@ -313,6 +315,7 @@ def test_dashboard_in_the_browser(server, browser, tmp_path):
     net.assert_clean()
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 @browser_needed
 def test_two_browser_sessions_do_not_share_a_model(server, browser):
     base, _ = server

@@ -11,7 +11,8 @@ recalibration), regenerate the references and commit them with the change::
 
     .venv/bin/python -m tests.test_golden regenerate
 
-A speed-up must never be the reason to regenerate.
+It prints what changed, summary metric by metric (``diff`` instead of ``regenerate``
+prints without writing). A speed-up must never be the reason to regenerate.
 """
 
 from __future__ import annotations
@@ -69,14 +70,42 @@ def record(name: str) -> dict:
     }
 
 
-def regenerate() -> None:
-    """Write the references from the current model (only for deliberate model changes)."""
+def regenerate(write: bool = True) -> None:
+    """Write the references from the current model (only for deliberate model changes),
+    printing what changed, summary metric by metric; with ``write`` false only print."""
     GOLDEN.mkdir(exist_ok=True)
     for name in RUNS:
         path = GOLDEN / f"{name}.json"
-        path.write_text(json.dumps(record(name), indent=1, sort_keys=True) + "\n",
-                        encoding="utf-8")
-        print(f"wrote {path}")
+        new = json.loads(json.dumps(record(name)))
+        if path.exists():
+            print(f"{name}:")
+            for line in changes(json.loads(path.read_text(encoding="utf-8")), new):
+                print("  " + line)
+        if write:
+            path.write_text(json.dumps(new, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+            print(f"wrote {path}")
+
+
+def changes(old: dict, new: dict) -> list[str]:
+    """What changed between two recorded runs: each summary metric that differs (old,
+    new, relative change), then how many weekly values of each column differ."""
+    lines = []
+    for key in sorted(old["summary"].keys() | new["summary"].keys()):
+        a, b = old["summary"].get(key), new["summary"].get(key)
+        if a == b:
+            continue
+        if isinstance(a, (int, float)) and isinstance(b, (int, float)) and a:
+            lines.append(f"{key}: {a:.6g} -> {b:.6g} ({(b - a) / abs(a):+.2%})")
+        else:
+            lines.append(f"{key}: {a!r} -> {b!r}")
+    for col in sorted(old["timeseries"].keys() & new["timeseries"].keys()):
+        pairs = list(zip(old["timeseries"][col], new["timeseries"][col]))
+        differ = [(x, y) for x, y in pairs if x != y]
+        if differ:
+            worst = max(abs(y - x) / abs(x) if x else math.inf for x, y in differ)
+            lines.append(f"timeseries {col}: {len(differ)} of {len(pairs)} weeks differ, "
+                         f"by at most {worst:.1e} relative")
+    return lines or ["no change"]
 
 
 def _same(a, b, where: str, problems: list) -> None:
@@ -287,5 +316,7 @@ def test_rationing_serves_the_lexsort_order():
 if __name__ == "__main__":
     if sys.argv[1:] == ["regenerate"]:
         regenerate()
+    elif sys.argv[1:] == ["diff"]:
+        regenerate(write=False)
     else:
         print(__doc__)

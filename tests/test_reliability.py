@@ -187,6 +187,7 @@ def _wait_for_partial(folder: Path, proc: subprocess.Popen, timeout: float = 60)
     raise AssertionError("the run never started writing")
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 @pytest.mark.parametrize("command", sorted(LONG))
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_interrupted_run_leaves_nothing(tmp_path, sig, command):
@@ -200,6 +201,7 @@ def test_interrupted_run_leaves_nothing(tmp_path, sig, command):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_killed_run_is_cleaned_up_by_the_next(tmp_path):
     out = tmp_path / "out"
     proc = _start_long_run(out)

@@ -182,6 +182,7 @@ def test_every_parameter_has_doc_source_and_sane_default():
             assert p.lo <= p.default <= p.hi, path
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_public_api_is_lazy_and_complete():
     import subprocess
     import sys

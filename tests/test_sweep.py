@@ -82,6 +82,7 @@ def test_two_workers_give_identical_rows(reference, grid_file, tmp_path):
     pd.testing.assert_frame_equal(again.runs, reference)
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_a_dask_cluster_gives_identical_rows(reference, grid_file, tmp_path):
     distributed = pytest.importorskip("distributed")
     with distributed.LocalCluster(host="127.0.0.1", processes=True, n_workers=2,
@@ -113,6 +114,7 @@ outputs: [gp_appointments_per_1000, group_members]
 """
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_a_sweep_killed_with_sigkill_resumes_to_the_same_result(tmp_path):
     sweep = write(tmp_path / "long.yaml", LONG)
     out = tmp_path / "out"
@@ -200,6 +202,7 @@ def test_a_run_that_raises_is_recorded_and_the_sweep_goes_on(grid_file, referenc
     assert "Failed runs (2)" in (tmp_path / "out" / "report.html").read_text()
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_a_worker_that_dies_is_retried(grid_file, reference, tmp_path, monkeypatch):
     marker = tmp_path / "died"
     monkeypatch.setenv("PLACESIM_TEST_MARKER", str(marker))
@@ -364,6 +367,7 @@ def test_the_docs_mesa_batch_run_example_runs():
     assert (frame["gp_appointments"] > 0).all()
 
 
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_a_dask_worker_that_dies_mid_run_is_survived(grid_file, reference, tmp_path, monkeypatch):
     """A real Dask worker process exits in the middle of a run; its nanny restarts it,
     the scheduler reruns the task, and the sweep's rows are as if nothing happened."""

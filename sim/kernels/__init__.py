@@ -1,41 +1,47 @@
-"""Compiled kernels (Numba) for the measured hot spots of a week, one module a phase.
+"""Compiled kernels (Numba) for the weekly step, one module a phase, and the model's rules.
 
 Imported lazily by the phases (never by ``import sim``); each kernel compiles on
-first use and is cached on disk (``cache=True``). Profiles of a million residents
-showed where NumPy spent its time: hashing uniforms for everyone, full-population
-probability arithmetic with many temporaries, and sparse products for norms and
-the movement. These kernels do the same work in one pass each, with the same results:
+first use and is cached on disk (``cache=True``).
 
-- **Uniforms** are the SplitMix64 hash of :mod:`sim.streams`, bit for bit.
-- **Events** ("does this person have a need / die / develop a condition this
-  week?") are decided by comparing the person's uniform with a probability. The
-  kernels reject most people with a cheap upper bound on the probability, compute
-  an approximation for the rest, and decide wherever the uniform is clear of the
-  approximation by a safety band (:data:`REL_BAND`, far wider than the few ulps by
-  which the kernel's ``exp`` may differ from NumPy's SIMD ``exp``). The rare rows
-  inside the band are returned as *ambiguous*, and the phase evaluates them with the
-  very NumPy expression the model always used. So every event is decided by exactly
-  the same arithmetic as before, and results do not change.
-- **Continuous updates** (wellbeing, traits, norms) repeat NumPy's operations in the
-  same order and the same dtypes (float32 where the arrays are float32, float64 where
-  NumPy promotes), with ``math.exp`` (the C library's, as SciPy's ``expit`` uses) and
-  a line-by-line port of Cephes ``ndtri`` (as ``scipy.special.ndtri``), so they are
-  bit-identical; ``tests/test_golden.py`` holds them to it.
+**One rule per mechanism, written once.** Each probability or update of a person is a
+small scalar function in the kernel module of its phase (``health``: ``p_death``,
+``p_birth``, ``p_onset``, ``revert``, ``nudged``, ``wellbeing_target``,
+``wellbeing_step``; ``need``: ``p_low``, ``p_flare``, ``p_review``, ``p_acute``,
+``causal``, ``low_need_choice_of``). The convention, for any new rule:
+
+- ``@njit(inline="always", error_model="numpy")``, named for what it gives (``p_<event>``
+  for a weekly probability), taking numbers (never arrays: see below) and, last, one
+  named tuple of parameters (``HealthParams`` ``h``, ``NeedParams`` ``nd``,
+  ``ChoiceParams`` ``c``) whose fields are the scenario parameters of the same name
+  (filled by :func:`~sim.kernels.bounds.rule_params`); a docstring with units.
+- The phase kernel decides an event as ``u < rule(...)``, with the person's uniform
+  ``u``; nothing else restates the formula. Code outside the kernels that needs a rule
+  over arrays (the starting population) calls a compiled loop over the rule
+  (``ltc_means``, ``wellbeing_targets``).
+- Where a kernel skips most people with a cheap test ``u >= bound[cell]``, the bound
+  table is made from the rule by :func:`sim.kernels.bounds.upper_bounds` (the rule
+  evaluated over each cell of the table's axes), never written by hand; the rule's
+  form over arrays (``p_<event>_over``) is what makes it quickly, and
+  ``tests/test_rules.py`` checks ``rule <= bound`` on random states for every rule.
+
+Uniforms are the SplitMix64 hash of :mod:`sim.streams`, bit for bit; normals come from
+one port of Cephes ``ndtri`` (:func:`~sim.kernels.draws.normals_into`).
 
 Two things measured while writing them, which any new kernel should keep to:
 
 - **Helpers called once a row take numbers, not arrays.** An array passed to a helper
   called once a row, even an inlined one, made one kernel fifty times slower (as far as
   we can tell, Numba's reference counting stays in the loop and stops it vectorising).
-  Events are written to their arrays in the kernel's own loop.
+  Events are written to their arrays in the kernel's own loop. Columns and parameters
+  reach a kernel as named tuples, unpacked by attribute.
 - **Sparse selections mark, then read eight at a time** (:mod:`~sim.kernels.rows`):
   appending each qualifying row as it is met cannot be vectorised.
 
-Modules: :mod:`~sim.kernels.draws` (uniforms, the safety band, normals), ``health``,
-``need`` (need and where to turn), ``primary_care`` (who is served), ``community``,
-``movement``, ``network`` (sums over ties), ``accounting`` and ``rows`` (selections).
-Every kernel is exported here, wrapped so that signals wait for it to return (below);
-call them as ``sim.kernels.<name>``.
+Modules: :mod:`~sim.kernels.draws` (uniforms, normals), ``bounds`` (bound tables),
+``health``, ``need`` (need and where to turn), ``primary_care`` (who is served),
+``community``, ``movement``, ``network`` (sums over ties), ``accounting`` and ``rows``
+(selections). Every kernel is exported here, wrapped so that signals wait for it to
+return (below); call them as ``sim.kernels.<name>``.
 """
 
 from __future__ import annotations
@@ -49,9 +55,8 @@ from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, participants_by_neighbourhood,
                         release_members, split_members)
-from .draws import (CHUNK, REL_BAND, fold_keys, hash_uniform, hash_uniforms, mix_uids,
-                    standard_normal)
-from .health import health_pass
+from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
+from .health import health_pass, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
                        with_role)
 from .need import due, low_need_choice, low_need_outcomes, needs
@@ -59,14 +64,14 @@ from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread
                       update_tie_sum)
 from .primary_care import ration
 
-__all__ = ["CHUNK", "REL_BAND", "best_open_groups", "contacts", "count_members", "drop_ties",
+__all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
-           "join_groups", "leave_groups", "low_need_choice", "low_need_outcomes",
+           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "week_state", "with_role"]
+           "update_tie_sum", "week_state", "wellbeing_targets", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -8,7 +8,25 @@ import numpy as np
 from numba import njit
 
 from .draws import CHUNK, _fill, _unit
+from .health import toward
 from .rows import mask, rows_marked
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+@njit(inline="always", error_model="numpy")
+def p_leave(vitality, burden, p_leave_at_none):
+    """Weekly probability that a member leaves a group of this ``vitality`` and
+    reporting ``burden``: ``p_leave_at_none`` at no vitality, none at full vitality,
+    up to twice as likely under full burden."""
+    return p_leave_at_none * (1.0 - vitality) * (1.0 + burden)
+
+
+@njit(inline="always", error_model="numpy")
+def _draw(i, crn, uid, key, useq):
+    """Row ``i``'s uniform: hashed from its uid with CRN, else its sequential draw."""
+    return _unit(uid[i], key) if crn else useq[i]
 
 
 @njit(cache=True, error_model="numpy")
@@ -25,18 +43,16 @@ def count_members(group, organiser, groups):
 
 
 @njit(cache=True, error_model="numpy")
-def leave_groups(alive, group, organiser, vitality, burden, members, organisers, uid, key,
-                 p_leave):
-    """Members leave with probability p_leave (1 - vitality) (1 + burden) of their group
-    (float32, as ``sim.community._leave``); CRN draws. Updates ``group`` in place and
-    takes the leavers off their groups' ``members`` and ``organisers`` counts."""
-    p32 = np.float32(p_leave)
-    one = np.float32(1.0)
+def leave_groups(alive, group, organiser, vitality, burden, members, organisers, draws,
+                 p_leave_at_none):
+    """Members leave their group with probability :func:`p_leave`. Updates ``group`` in
+    place and takes the leavers off their groups' ``members`` and ``organisers`` counts.
+    ``draws`` is (crn, uid, key, sequential draws by row when CRN is off)."""
+    crn, uid, key, useq = draws
     for i in range(group.size):
         g = group[i]
         if alive[i] and g >= 0:
-            p = p32 * (one - vitality[g]) * (one + burden[g])
-            if _unit(uid[i], key) < p:
+            if _draw(i, crn, uid, key, useq) < p_leave(vitality[g], burden[g], p_leave_at_none):
                 group[i] = -1
                 members[g] -= 1
                 organisers[g] -= organiser[i]
@@ -45,19 +61,15 @@ def leave_groups(alive, group, organiser, vitality, burden, members, organisers,
 @njit(cache=True, error_model="numpy")
 def member_effects(alive, group, vitality, activation, dependence, connectedness,
                    activation_per_week, dependence_per_week, connectedness_per_week):
-    """Members of vital groups gain activation and connection and lean less on services
-    (float32 steps, as ``sim.community._member_effects`` takes them)."""
-    a32 = np.float32(activation_per_week)
-    d32 = np.float32(dependence_per_week)
-    c32 = np.float32(connectedness_per_week)
-    one = np.float32(1.0)
+    """Members of vital groups gain activation and connection and lean less on services,
+    in proportion to their group's vitality (``sim.community._member_effects``)."""
     for i in range(group.size):
         g = group[i]
         if alive[i] and g >= 0:
-            v = vitality[g]
-            activation[i] = activation[i] + a32 * v * (one - activation[i])
-            dependence[i] = dependence[i] - d32 * v * dependence[i]
-            connectedness[i] = connectedness[i] + c32 * v * (one - connectedness[i])
+            v = np.float64(vitality[g])
+            activation[i] = toward(activation[i], 1.0, activation_per_week * v)
+            dependence[i] = toward(dependence[i], 0.0, dependence_per_week * v)
+            connectedness[i] = toward(connectedness[i], 1.0, connectedness_per_week * v)
 
 
 @njit(cache=True, error_model="numpy")
@@ -70,13 +82,15 @@ def release_members(group, closing):
 
 
 @njit(cache=True, error_model="numpy")
-def split_members(alive, group, organiser, new_of, members, organisers, uid, key):
+def split_members(alive, group, organiser, new_of, members, organisers, draws, share):
     """Each member of a splitting group (``new_of[g] >= 0``) moves to the new group on a
-    CRN draw below 0.5 (as ``sim.community._split_groups``), taking their place in the
-    ``members`` and ``organisers`` counts with them."""
+    draw below ``share`` (``sim.community._split_groups``), taking their place in the
+    ``members`` and ``organisers`` counts with them. ``draws`` as :func:`leave_groups`."""
+    crn, uid, key, useq = draws
     for i in range(group.size):
         g = group[i]
-        if alive[i] and g >= 0 and new_of[g] >= 0 and _unit(uid[i], key) < 0.5:
+        if (alive[i] and g >= 0 and new_of[g] >= 0
+                and _draw(i, crn, uid, key, useq) < share):
             h = new_of[g]
             group[i] = h
             members[g] -= 1

@@ -1,6 +1,6 @@
-"""Draws and decisions shared by the kernels: SplitMix64 uniforms exactly as
-:mod:`sim.streams`, the safety band that hands close calls back to NumPy, and a
-line-by-line port of Cephes ``ndtri`` (as ``scipy.special.ndtri``) for normals.
+"""Draws shared by the kernels: SplitMix64 uniforms exactly as :mod:`sim.streams`,
+and standard normals by a line-by-line port of Cephes ``ndtri`` (as
+``scipy.special.ndtri``), the model's one inverse normal.
 """
 
 from __future__ import annotations
@@ -18,13 +18,6 @@ _M2 = np.uint64(0x94D049BB133111EB)
 _S30, _S27, _S31, _S11 = np.uint64(30), np.uint64(27), np.uint64(31), np.uint64(11)
 _TO_UNIT = 1.0 / float(1 << 53)
 _TOP_BIT = np.uint64(1 << 63)
-
-# Events within this relative distance of the approximate probability are decided by
-# NumPy instead. Kernel and NumPy differ by at most a few float32 ulps (~1e-6 relative).
-REL_BAND = 1e-4
-ABS_BAND = 1e-12
-
-EVENT, NO_EVENT, AMBIGUOUS = 1, 0, 2
 
 
 @njit(inline="always", error_model="numpy")
@@ -98,17 +91,6 @@ def mix_uids(uids, key):
     for i in range(uids.size):
         out[i] = _mix(uids[i] ^ key) | _TOP_BIT
     return out
-
-
-@njit(inline="always", error_model="numpy")
-def _band(u, p):
-    """EVENT, NO_EVENT, or AMBIGUOUS when ``u`` is too close to ``p`` to tell."""
-    margin = REL_BAND * abs(p) + ABS_BAND
-    if u < p - margin:
-        return EVENT
-    if u >= p + margin:
-        return NO_EVENT
-    return AMBIGUOUS
 
 
 # --- standard normals: Cephes ndtri, as scipy.special.ndtri ----------------------------
@@ -195,10 +177,45 @@ def _standard_normal(u):
     return _ndtri(u)
 
 
+@njit(inline="always", error_model="numpy")
+def normals_into(u, m, out, tail, tx, tlog):
+    """Standard normals of the uniforms ``u[:m]`` into ``out``, as
+    :func:`_standard_normal` gives them, in passes that vectorise.
+
+    The central region is a rational function for everyone; only the tails (a uniform
+    below exp(-2) or above 1 - exp(-2)) need the C library's log, one at a time.
+    ``tail`` (int64), ``tx`` and ``tlog`` are scratch of ``m`` or more.
+    """
+    for j in range(m):
+        y = u[j] - 0.5
+        y2 = y * y
+        out[j] = (y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))) * _S2PI
+    nt = 0
+    for j in range(m):
+        tail[nt] = j
+        nt += (u[j] <= _EXP_M2) | (u[j] > 1.0 - _EXP_M2)
+    for t in range(nt):
+        v = min(max(u[tail[t]], 1e-12), 1.0 - 1e-12)
+        y = 1.0 - v if v > 1.0 - _EXP_M2 else v
+        x = math.sqrt(-2.0 * math.log(y))
+        tx[t] = x
+        tlog[t] = math.log(x)
+    for t in range(nt):
+        j = tail[t]
+        x = tx[t]
+        if x >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
+            out[j] = _standard_normal(u[j])
+        else:
+            z = 1.0 / x
+            v = (x - tlog[t] / x) - z * _polevl(z, _P1) / _p1evl(z, _Q1)
+            out[j] = v if u[j] > 1.0 - _EXP_M2 else -v
+
+
 @njit(cache=True, error_model="numpy")
 def standard_normal(u):
     """Standard normals from uniforms, as ``ndtri(clip(u, 1e-12, 1 - 1e-12))``."""
     out = np.empty(u.size, np.float64)
-    for i in range(u.size):
-        out[i] = _standard_normal(u[i])
+    tail = np.empty(u.size, np.int64)
+    tx, tlog = np.empty(u.size, np.float64), np.empty(u.size, np.float64)
+    normals_into(u, u.size, out, tail, tx, tlog)
     return out

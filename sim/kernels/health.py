@@ -1,314 +1,315 @@
-"""Phase 1 of the week, compiled: ageing, deaths, births, new conditions, traits and
-wellbeing in one pass (:func:`sim.health.advance_health`).
+"""Phase 1 of the week, compiled: the health rules, and the one pass that applies them
+(ageing, deaths, births, new conditions, traits and wellbeing; :func:`sim.health.advance_health`).
+
+Each rule is a formula of a person's numbers and the named tuple ``h`` of
+:data:`HealthParams`; the pass decides an event as ``u < rule(...)``.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
-from .draws import (AMBIGUOUS, CHUNK, EVENT, _EXP_M2, _P0, _P1, _Q0, _Q1, _S2PI, _band,
-                    _fill, _p1evl, _polevl, _standard_normal)
+from .bounds import cell, rule_tuple
+from .draws import CHUNK, _fill, normals_into
+
+WEEK = 1.0 / 52.0  # rates are declared per year; a step is a week
+MAX_LTC = 40  # the count of conditions is held in an int8; no one comes near this
+
+# The parameters of the rules: every scenario parameter of the health and population
+# sections, by its name, and the week's campaign nudge (levers).
+HealthParams = rule_tuple("HealthParams", __name__, ("health", "population"),
+                          ("activation_nudge",))
+
+
+# --- the rules ----------------------------------------------------------------------------
 
 
 @njit(inline="always", error_model="numpy")
-def _p_death(a, k, dep, infant, m80, gompertz, r, log_r, l80, ltc_slope):
-    """Weekly probability of death at age ``a`` with ``k`` conditions, where the
-    deprivation multiplier of the quintile is ``dep``.
+def quintile_multiplier(quintile, ratio):
+    """Relative rate in IMD ``quintile`` (1 most deprived .. 5): ``ratio`` times higher
+    in the most deprived than the least, with a mean of 1 over the five."""
+    mean = 0.0
+    for k in range(5):
+        mean += ratio ** (k / 4.0) / 5.0
+    return ratio ** ((5.0 - quintile) / 4.0) / mean
 
-    :func:`sim.health.annual_mortality` in scalar arithmetic (an approximation of it:
-    ``exp`` and ``**`` may differ by ulps, which the band of :func:`_band` absorbs).
+
+@njit(inline="always", error_model="numpy")
+def ltc_mean(age, quintile, h):
+    """Mean count of long-term conditions at ``age`` (years) in ``quintile``."""
+    return (h.ltc_mean_age80 * math.exp(h.ltc_age_slope * (age - 80.0))
+            * quintile_multiplier(quintile, h.ltc_deprivation_ratio))
+
+
+@njit(inline="always", error_model="numpy")
+def p_death(age, ltc, quintile, h):
+    """Weekly probability of death at ``age`` with ``ltc`` conditions.
+
+    Gompertz by age (the infant rate in the first year). Conditions beyond the
+    age-typical count raise the hazard by ``mortality_per_ltc`` each; the life table is
+    the average over everyone of an age, so the multiplier is divided by its mean under
+    the Poisson count of conditions, E[r^(X - m)] = exp(m (r - 1 - ln r)): otherwise the
+    population would die faster than the life table says.
     """
-    week = 1.0 / 52.0
-    if a < 1.0:
-        base = infant
+    if age < 1.0:
+        base = h.mortality_infant
     else:
-        base = m80 * math.exp(gompertz * (a - 80.0))
-    mean = l80 * math.exp(ltc_slope * (a - 80.0)) * dep
-    am = base * math.exp((k - mean) * log_r) * math.exp(-mean * (r - 1.0 - log_r))
-    am = min(am, 1.0)
-    return 1.0 - math.exp(week * math.log1p(-am)) if am < 1.0 else 1.0
+        base = h.mortality_at_80 * math.exp(h.mortality_gompertz * (age - 80.0))
+    mean = ltc_mean(age, quintile, h)
+    r = h.mortality_per_ltc
+    annual = base * r ** (ltc - mean) * math.exp(-mean * (r - 1.0 - math.log(r)))
+    if annual >= 1.0:
+        return 1.0
+    return -math.expm1(WEEK * math.log1p(-annual))
 
 
 @njit(inline="always", error_model="numpy")
-def _may_die(u, b):
-    """Whether a death could be drawn by uniform ``u`` where annual mortality is below ``b``.
+def p_birth(age, female, h):
+    """Weekly probability that a woman of fertile age gives birth."""
+    fertile = (female != 0) & (age >= h.fertile_age_min) & (age < h.fertile_age_max)  # no branch
+    return h.fertility_rate * WEEK * fertile
 
-    The weekly probability 1 - (1 - m) ** w (w = 1/52) is below -w log(1 - m), hence
-    below w b / (1 - b) for b < 1: for small ``b`` about 52 times tighter than ``b``
-    itself, so 52 times fewer rows go on to :func:`_p_death`. Written without the
-    division, so that a ``b`` of 1 or more (or infinite) always passes.
+
+@njit(inline="always", error_model="numpy")
+def p_onset(age, quintile, lonely, activation, member, h):
+    """Weekly probability of a new long-term condition.
+
+    The age-typical count rises with age at rate ``ltc_age_slope``, so the onset hazard
+    is that slope times the mean count; raised by loneliness, lowered by activation
+    (``rel_onset_activated`` at full activation) and by group membership.
     """
-    return (b >= 1.0) | (u * (1.0 - b) < b * (1.0 / 52.0))
+    rel = h.rel_onset_lonely if lonely else 1.0
+    rel *= h.rel_onset_activated ** activation
+    if member:
+        rel *= h.rel_onset_group
+    return h.ltc_age_slope * WEEK * ltc_mean(age, quintile, h) * rel
 
 
 @njit(inline="always", error_model="numpy")
-def _p_onset(a, dep, con, act, grp, scale, lonely_below, rel_lonely, log_rel_act, rel_group,
-             l80, ltc_slope):
-    """Weekly probability of a new condition: :func:`sim.health.onset_hazard`, approximately."""
-    rel = rel_lonely if con < lonely_below else 1.0
-    rel *= math.exp(act * log_rel_act)
-    if grp >= 0:
-        rel *= rel_group
-    return scale * l80 * math.exp(ltc_slope * (a - 80.0)) * dep * rel
+def toward(x, target, rate):
+    """``x`` moved a share ``rate`` of the way to ``target``: how every trait changes
+    (reverting, gaining from help, losing dependence)."""
+    return x + rate * (target - x)
 
 
-# Cephes ndtri (Moshier), as in scipy.special.ndtri: same coefficients, same order.
+@njit(inline="always", error_model="numpy")
+def revert(trait, own_level, h):
+    """A week's reversion of a trait toward the person's own level."""
+    return toward(trait, own_level, h.trait_reversion)
+
+
+@njit(inline="always", error_model="numpy")
+def nudged(activation, h):
+    """Activation after a week of a campaign's nudge (none when the lever is 0)."""
+    return toward(activation, 1.0, h.activation_nudge)
+
+
+@njit(inline="always", error_model="numpy")
+def wellbeing_logit(ltc, lonely, activation, member, dependence, h):
+    """The logit of the wellbeing a person's state tends toward (see :func:`wellbeing_target`)."""
+    return (h.wellbeing_base - h.wellbeing_per_ltc * ltc - (h.wellbeing_lonely if lonely else 0.0)
+            + h.wellbeing_per_activation * (activation - h.activation_centre)
+            + (h.wellbeing_member if member else 0.0)
+            - h.wellbeing_per_dependence * (dependence - h.wellbeing_dependence_centre))
+
+
+@njit(inline="always", error_model="numpy")
+def wellbeing_target(ltc, lonely, activation, member, dependence, h):
+    """The wellbeing (0..1) a person's state tends toward: a logistic of the state."""
+    return 1.0 / (1.0 + math.exp(-wellbeing_logit(ltc, lonely, activation, member, dependence, h)))
+
+
+@njit(inline="always", error_model="numpy")
+def wellbeing_step(wellbeing, target, z, h):
+    """A week's drift of wellbeing toward its target, with noise (``z`` standard normal)."""
+    w = wellbeing + h.wellbeing_drift * (target - wellbeing) + h.wellbeing_noise * z
+    return min(max(w, 0.0), 1.0)
+
+
+# --- the pass -----------------------------------------------------------------------------
+
+People = namedtuple("People", ("uid", "alive", "age", "female", "ltc", "deprivation",
+                               "connectedness", "activation", "dependence", "activation0",
+                               "dependence0", "connectedness0", "wellbeing", "group"))
+Draws = namedtuple("Draws", "crn death birth onset wellbeing")  # each (key, sequence)
+Bounds = namedtuple("Bounds", "death onset age")  # tables by (age, ltc), (age, quintile)
 
 
 @njit(cache=True, error_model="numpy")
-def health_pass(spans, deaths, onsets, traits, people, draws, death, onset, trait, ltc_mean,
-                lonely_below, birth_p):
-    """Phase 1 for the rows of ``spans`` (pairs ``lo, hi``) in one pass over them.
+def health_pass(lo, hi, steps, people, draws, h, bounds):
+    """Phase 1 for rows ``lo .. hi`` in one pass, chunk by chunk while it is in cache.
 
-    Ageing and deaths, births, onsets, then traits and wellbeing were four passes over
-    a million rows, each hashing its uniforms and testing every row against its bound;
-    here the bounds are tested together and each row goes through the steps of
-    :func:`sim.health.advance_health`, in their order, while it is in cache. Each step
-    is done when its flag is set:
+    ``steps`` = (deaths, onsets, traits) says which steps to do:
 
-    - ``deaths``: age a week (the living); decide death. The living who are not
-      certainly dead are *birth candidates* when a woman aged 15-44 draws below
-      ``birth_p`` (the phase keeps those alive once the ambiguous deaths are decided).
-    - ``onsets``: decide a new condition for the living; a certain one adds to ``ltc``
-      at once, since the wellbeing target counts it.
-    - ``traits``: every row, dead or alive (as the phase always did): traits revert,
-      wellbeing drifts. The wellbeing target of a row that certainly dies counts it
-      out of its group, as ``remove_residents`` (called after the pass) will leave it.
+    - deaths: age a week (the living); decide death (:func:`p_death`) and birth
+      (:func:`p_birth`; a mother who dies is not one).
+    - onsets: a new condition for the living (:func:`p_onset`), added to ``ltc`` at once,
+      since the wellbeing target counts it.
+    - traits: every row, dead or alive: traits revert, wellbeing drifts. The wellbeing
+      target of a row that dies this week counts it out of its group, as
+      ``remove_residents`` (called after the pass) will leave it.
 
-    A row whose death or onset is too close to call is *held*: no later step is done
-    to it (its onset and traits need the death decided, its traits need ``ltc``). The
-    phase decides the event with NumPy and passes the row again, as a span of one,
-    for the steps left. ``people``, ``draws``, ``death``, ``onset``, ``trait`` and
-    ``ltc_mean`` are tuples of columns and parameters in the order unpacked below.
-
-    Returns (certain deaths, ambiguous deaths, their uniforms, birth candidates,
-    ambiguous onsets, their uniforms), each ascending within a span.
+    ``people`` holds the columns (``sim.health.COLUMNS``), ``draws`` the uniforms' keys,
+    ``bounds`` the rules' bound tables and their age axis. Returns (deaths, mothers),
+    each ascending.
     """
-    (age, alive, female, ltc, quintile, connectedness, activation, dependence,
-     activation0, dependence0, connectedness0, wellbeing, group, uid) = people
-    crn, key_death, seq_death, key_birth, seq_birth, key_onset, seq_onset, key_wb, seq_wb = draws
-    death_age, death_ltc, infant, m80, gompertz, r, log_r = death
-    onset_age, onset_rel, scale, rel_lonely, log_rel_act, rel_group = onset
-    rho, nudge, drift = trait
-    l80, ltc_slope, dep_mult = ltc_mean
-    total = 0
-    for s in range(spans.shape[0]):
-        total += spans[s, 1] - spans[s, 0]
+    deaths, onsets, traits = steps
+    total = hi - lo
     dead = np.empty(total, np.int64)
-    amb_dead = np.empty(total, np.int64)
-    amb_dead_u = np.empty(total, np.float64)
     mothers = np.empty(total, np.int64)
-    amb_onset = np.empty(total, np.int64)
-    amb_onset_u = np.empty(total, np.float64)
     nd = 0
-    nad = 0
     nm = 0
-    nao = 0
-    week = 1.0 / 52.0
     no_draw = np.ones(CHUNK, np.float64)  # the uniform of a step not done: no event
-    u_death = no_draw.copy()
-    u_birth = no_draw.copy()
-    u_onset = no_draw.copy()
+    u_death, u_birth, u_onset = no_draw.copy(), no_draw.copy(), no_draw.copy()
     u_wb = np.empty(CHUNK, np.float64)
     maybe = np.empty(CHUNK, np.int64)  # positions in the chunk that may have an event
-    dying = np.empty(CHUNK, np.int64)  # rows certainly dying, and their groups
-    dying_group = np.empty(CHUNK, np.int32)
-    held = np.empty(CHUNK, np.int64)  # rows held back, and what their traits were
-    held_act = np.empty(CHUNK, np.float32)
-    held_dep = np.empty(CHUNK, np.float32)
-    held_con = np.empty(CHUNK, np.float32)
-    held_wb = np.empty(CHUNK, np.float32)
-    bx = np.empty(CHUNK, np.float64)  # work space of _traits
-    bz = np.empty(CHUNK, np.float64)
-    tail = np.empty(CHUNK, np.int64)
-    tx = np.empty(CHUNK, np.float64)
-    tlog = np.empty(CHUNK, np.float64)
-    tz = np.empty(CHUNK, np.float64)
-    for s in range(spans.shape[0]):
-        lo, hi = spans[s, 0], spans[s, 1]
-        for start in range(lo, hi, CHUNK):
-            m = min(CHUNK, hi - start)
-            end = start + m
-            # The vectorised loops index views of the chunk from 0: with ``start + j``
-            # the index might be negative, and its wraparound check stops LLVM.
-            ids, ages, lives = uid[start:end], age[start:end], alive[start:end]
+    dying = np.empty(CHUNK, np.int64)
+    z, x = np.empty(CHUNK, np.float64), np.empty(CHUNK, np.float64)  # of the traits
+    tail = np.empty(CHUNK, np.int64)  # scratch of the normals
+    tx, tlog = np.empty(CHUNK, np.float64), np.empty(CHUNK, np.float64)
+    for start in range(lo, hi, CHUNK):
+        m = min(CHUNK, hi - start)
+        end = start + m
+        uid = people.uid[start:end]
+        if deaths:
+            _fill(u_death, draws.crn, draws.death[0], uid, draws.death[1][start:end], 0, m)
+            _fill(u_birth, draws.crn, draws.birth[0], uid, draws.birth[1][start:end], 0, m)
+            _age_a_week(people.age[start:end], people.alive[start:end], m)
+        if onsets:
+            _fill(u_onset, draws.crn, draws.onset[0], uid, draws.onset[1][start:end], 0, m)
+        if traits:
+            _fill(u_wb, draws.crn, draws.wellbeing[0], uid, draws.wellbeing[1][start:end], 0, m)
+        n_maybe = _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, maybe)
+        n_dying = 0
+        for t in range(n_maybe):
+            i = start + maybe[t]
+            j = maybe[t]
+            a = np.float64(people.age[i])
+            live = True
             if deaths:
-                _fill(u_death, crn, key_death, ids, seq_death[start:end], 0, m)
-                _fill(u_birth, crn, key_birth, ids, seq_birth[start:end], 0, m)
-                for j in range(m):
-                    if lives[j]:
-                        ages[j] = np.float32(np.float64(ages[j]) + week)
-            if onsets:
-                _fill(u_onset, crn, key_onset, ids, seq_onset[start:end], 0, m)
-            if traits:
-                _fill(u_wb, crn, key_wb, ids, seq_wb[start:end], 0, m)
-            # Upper bounds on the probabilities set aside the few living rows that may
-            # have an event (the uniform of a step not done, 1, passes few; the events
-            # below check the flags).
-            ltcs, women, quintiles = ltc[start:end], female[start:end], quintile[start:end]
-            n_maybe = 0
-            for j in range(m):
-                a = ages[j]
-                b = death_age[min(int(a), death_age.size - 1)] * death_ltc[ltcs[j]]
-                event = (_may_die(u_death[j], b)
-                         | (women[j] & (a >= 15) & (a < 45) & (u_birth[j] < birth_p))
-                         | (u_onset[j] < onset_age[min(int(a), onset_age.size - 1)]
-                            * dep_mult[quintiles[j]] * onset_rel))
-                maybe[n_maybe] = j
-                n_maybe += lives[j] & event
-            # The events of those rows, in order.
-            n_dying = 0
-            n_held = 0
-            for t in range(n_maybe):
-                j = maybe[t]
-                i = start + j
-                hold = False
-                live = True  # and not certainly dead this week
-                if deaths:
-                    a = age[i]
-                    u = u_death[j]
-                    b = death_age[min(int(a), death_age.size - 1)] * death_ltc[ltc[i]]
-                    if _may_die(u, b):
-                        p = _p_death(a, ltc[i], dep_mult[quintile[i]], infant, m80, gompertz, r,
-                                     log_r, l80, ltc_slope)
-                        outcome = _band(u, p)
-                        if outcome == EVENT:
-                            dead[nd] = i
-                            nd += 1
-                            live = False
-                            dying[n_dying] = i
-                            dying_group[n_dying] = group[i]
-                            n_dying += 1
-                        elif outcome == AMBIGUOUS:
-                            amb_dead[nad] = i
-                            amb_dead_u[nad] = u
-                            nad += 1
-                            hold = True
-                    mothers[nm] = i
-                    nm += live & female[i] & (a >= 15) & (a < 45) & (u_birth[j] < birth_p)
-                if onsets & live & (not hold):
-                    a = age[i]
-                    u = u_onset[j]
-                    q = quintile[i]
-                    if u < onset_age[min(int(a), onset_age.size - 1)] * dep_mult[q] * onset_rel:
-                        p = _p_onset(a, dep_mult[q], connectedness[i], activation[i], group[i],
-                                     scale, lonely_below, rel_lonely, log_rel_act, rel_group,
-                                     l80, ltc_slope)
-                        outcome = _band(u, p)
-                        if outcome == EVENT:
-                            ltc[i] = min(ltc[i] + 1, 40)
-                        elif outcome == AMBIGUOUS:
-                            amb_onset[nao] = i
-                            amb_onset_u[nao] = u
-                            nao += 1
-                            hold = True
-                if hold:
-                    held[n_held] = i
-                    held_act[n_held] = activation[i]
-                    held_dep[n_held] = dependence[i]
-                    held_con[n_held] = connectedness[i]
-                    held_wb[n_held] = wellbeing[i]
-                    n_held += 1
-            if traits:
-                for t in range(n_dying):  # out of the group for the wellbeing target
-                    group[dying[t]] = -1
-                _traits(m, u_wb, activation[start:end], dependence[start:end],
-                        connectedness[start:end], activation0[start:end],
-                        dependence0[start:end], connectedness0[start:end],
-                        wellbeing[start:end], ltc[start:end], group[start:end], rho, nudge,
-                        lonely_below, drift, bx, bz, tail, tx, tlog, tz)
-                for t in range(n_held):  # undone for the held rows, passed again later
-                    i = held[t]
-                    activation[i] = held_act[t]
-                    dependence[i] = held_dep[t]
-                    connectedness[i] = held_con[t]
-                    wellbeing[i] = held_wb[t]
-            for t in range(n_dying):  # remove_residents takes them out of their groups
-                group[dying[t]] = dying_group[t]
-    return (dead[:nd].copy(), amb_dead[:nad].copy(), amb_dead_u[:nad].copy(),
-            mothers[:nm].copy(), amb_onset[:nao].copy(), amb_onset_u[:nao].copy())
+                if u_death[j] < bounds.death[cell(a, bounds.age), min(people.ltc[i], MAX_LTC + 1)]:
+                    if u_death[j] < p_death(a, people.ltc[i], people.deprivation[i], h):
+                        dead[nd] = i
+                        nd += 1
+                        live = False
+                        dying[n_dying] = i
+                        n_dying += 1
+                mothers[nm] = i
+                nm += live and u_birth[j] < p_birth(a, people.female[i], h)
+            if onsets and live and u_onset[j] < bounds.onset[cell(a, bounds.age),
+                                                             people.deprivation[i]]:
+                p = p_onset(a, people.deprivation[i], people.connectedness[i] < h.lonely_below,
+                            people.activation[i], people.group[i] >= 0, h)
+                if u_onset[j] < p:
+                    people.ltc[i] = min(people.ltc[i] + 1, MAX_LTC)
+        if traits:
+            groups = dying_out_of_groups(people.group, dying, n_dying)
+            normals_into(u_wb, m, z, tail, tx, tlog)
+            _traits(people, start, m, z, x, h)
+            for t in range(n_dying):  # back in: remove_residents takes them out
+                people.group[dying[t]] = groups[t]
+    return dead[:nd].copy(), mothers[:nm].copy()
 
 
 @njit(inline="always", error_model="numpy")
-def _traits(m, bu, activation, dependence, connectedness, activation0, dependence0,
-            connectedness0, wellbeing, ltc, group, rho, nudge, lonely_below, drift,
-            bx, bz, tail, tx, tlog, tz):
-    """Traits revert toward the person's own level; wellbeing drifts toward its target.
+def _age_a_week(age, alive, m):
+    for j in range(m):
+        if alive[j]:
+            age[j] = np.float32(np.float64(age[j]) + WEEK)
 
-    For the ``m`` rows of a chunk (views of the columns), with uniforms ``bu``. The
-    float32/float64 operations mirror NumPy's in the phase and in
-    ``Residents.wellbeing_level`` exactly (NumPy promotes a float32 array with a Python
-    float to float32, with an int8, bool or float64 array to float64).
-    """
-    rho32 = np.float32(rho)
-    nudge32 = np.float32(nudge)
-    drift32 = np.float32(drift)
-    one32 = np.float32(1.0)
-    zero32 = np.float32(0.0)
-    half32 = np.float32(0.5)
-    point3 = np.float32(0.3)
-    nudged = nudge != 0.0
-    # Passes over the chunk: the arithmetic passes vectorise; only exp and the normal's
-    # tails (which need the C library's exp and log, as SciPy uses) run one person at a
-    # time. bx: logit of the wellbeing target, then exp(-logit); bz: standard normals.
+
+@njit(inline="always", error_model="numpy")
+def _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, maybe):
+    """Positions (into ``maybe``) of the living rows of the chunk whose uniforms are under
+    the bounds of death, birth or onset; returns how many. Branch-free, so it vectorises
+    (through views of the chunk: see :func:`sim.kernels.draws._fill`)."""
+    end = start + m
+    ages, lives, ltcs = people.age[start:end], people.alive[start:end], people.ltc[start:end]
+    women, quintiles = people.female[start:end], people.deprivation[start:end]
+    n = 0
     for j in range(m):
-        act = activation[j]
-        act = act + rho32 * (activation0[j] - act)
-        dep = dependence[j]
-        dep = dep + rho32 * (dependence0[j] - dep)
-        con = connectedness[j]
-        con = con + rho32 * (connectedness0[j] - con)
-        if nudged:
-            act = act + nudge32 * (one32 - act)
-        activation[j] = act
-        dependence[j] = dep
-        connectedness[j] = con
-        # Residents.wellbeing_level: 1.2 - 0.35 ltc - 0.8 lonely + (act - 0.5)
-        # + 0.3 member - 0.5 (dep - 0.3), in NumPy's dtypes and order.
-        x = 1.2 - 0.35 * np.float64(ltc[j])
-        x = x - (0.8 if con < lonely_below else 0.0)
-        x = x + np.float64(act - half32)
-        x = x + (0.3 if group[j] >= 0 else 0.0)
-        bx[j] = x - np.float64(half32 * (dep - point3))
+        ia = cell(ages[j], bounds.age)
+        event = ((u_death[j] < bounds.death[ia, min(ltcs[j], MAX_LTC + 1)])
+                 | (u_birth[j] < p_birth(np.float64(ages[j]), women[j], h))
+                 | (u_onset[j] < bounds.onset[ia, quintiles[j]]))
+        maybe[n] = j
+        n += lives[j] & event
+    return n
+
+
+@njit(inline="always", error_model="numpy")
+def dying_out_of_groups(group, dying, n_dying):
+    """Take the rows dying this week out of their groups; return the groups they were in."""
+    groups = np.empty(n_dying, np.int32)
+    for t in range(n_dying):
+        groups[t] = group[dying[t]]
+        group[dying[t]] = -1
+    return groups
+
+
+@njit(inline="always", error_model="numpy")
+def _traits(people, start, m, z, x, h):
+    """Traits revert toward the person's own level (activation nudged by any campaign);
+    wellbeing drifts toward its target, with the standard normals ``z`` (``x``: scratch)."""
+    end = start + m
+    act, act0 = people.activation[start:end], people.activation0[start:end]
+    dep, dep0 = people.dependence[start:end], people.dependence0[start:end]
+    con, con0 = people.connectedness[start:end], people.connectedness0[start:end]
+    wb, ltc, group = people.wellbeing[start:end], people.ltc[start:end], people.group[start:end]
+    # Three passes, so that the first and last vectorise: only exp runs a row at a time
+    # (wellbeing_target, split at its logistic).
     for j in range(m):
-        bx[j] = math.exp(-bx[j])
-    for j in range(m):  # the normal's central region (Cephes), for everyone
-        y = bu[j] - 0.5
-        y2 = y * y
-        bz[j] = (y + y * (y2 * _polevl(y2, _P0) / _p1evl(y2, _Q0))) * _S2PI
-    # ... and its tails, where the uniform is below exp(-2) or above 1 - exp(-2):
-    # the logs one at a time, the rational function vectorised.
-    nt = 0
+        a = nudged(revert(np.float64(act[j]), act0[j], h), h)
+        d = revert(np.float64(dep[j]), dep0[j], h)
+        c = revert(np.float64(con[j]), con0[j], h)
+        act[j], dep[j], con[j] = a, d, c
+        x[j] = wellbeing_logit(ltc[j], c < h.lonely_below, a, group[j] >= 0, d, h)
     for j in range(m):
-        u = bu[j]
-        tail[nt] = j
-        nt += (u <= _EXP_M2) | (u > 1.0 - _EXP_M2)
-    for t in range(nt):
-        u = bu[tail[t]]
-        if u < 1e-12:
-            u = 1e-12
-        elif u > 1.0 - 1e-12:
-            u = 1.0 - 1e-12
-        y = 1.0 - u if u > 1.0 - _EXP_M2 else u
-        x = math.sqrt(-2.0 * math.log(y))
-        tx[t] = x
-        tlog[t] = math.log(x)
-    for t in range(nt):
-        x = tx[t]
-        z = 1.0 / x
-        tz[t] = (x - tlog[t] / x) - z * _polevl(z, _P1) / _p1evl(z, _Q1)
-    for t in range(nt):
-        j = tail[t]
-        z = tz[t]
-        bz[j] = z if bu[j] > 1.0 - _EXP_M2 else -z
-        if tx[t] >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
-            bz[j] = _standard_normal(bu[j])
+        x[j] = math.exp(-x[j])
     for j in range(m):
-        target = np.float32(1.0 / (1.0 + bx[j]))
-        w = wellbeing[j]
-        step = np.float64(drift32 * (target - w)) + 0.02 * bz[j]
-        w = np.float32(np.float64(w) + step)
-        wellbeing[j] = min(max(w, zero32), one32)
+        wb[j] = wellbeing_step(np.float64(wb[j]), 1.0 / (1.0 + x[j]), z[j], h)
+
+
+@njit(cache=True, error_model="numpy")
+def wellbeing_targets(ltc, connectedness, activation, group, dependence, h):
+    """:func:`wellbeing_target` for arrays of residents (the starting population, newborns
+    and arrivals)."""
+    out = np.empty(ltc.size, np.float32)
+    for i in range(ltc.size):
+        out[i] = wellbeing_target(ltc[i], connectedness[i] < h.lonely_below, activation[i],
+                                  group[i] >= 0, dependence[i], h)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def ltc_means(age, quintile, h):
+    """:func:`ltc_mean` for arrays of residents (the starting population and arrivals)."""
+    out = np.empty(age.size, np.float64)
+    for i in range(age.size):
+        out[i] = ltc_mean(np.float64(age[i]), quintile[i], h)
+    return out
+
+
+# The bounded rules over arrays of states, for their bound tables (sim.kernels.bounds).
+
+
+@njit(cache=True, error_model="numpy")
+def p_death_over(age, ltc, quintile, h):
+    """:func:`p_death` of each state."""
+    out = np.empty(age.size)
+    for i in range(age.size):
+        out[i] = p_death(age[i], ltc[i], quintile[i], h)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_onset_over(age, quintile, lonely, activation, member, h):
+    """:func:`p_onset` of each state."""
+    out = np.empty(age.size)
+    for i in range(age.size):
+        out[i] = p_onset(age[i], quintile[i], lonely[i], activation[i], member[i], h)
+    return out

@@ -1,128 +1,170 @@
-"""Phases 2 and 3, compiled: the week's needs, booked appointments that fall due, and
-where low-level complaints go (:mod:`sim.need`).
+"""Phases 2 and 3, compiled: the need and choice rules, the week's needs, booked
+appointments that fall due, and where low-level complaints go (:mod:`sim.need`).
+
+Each rule is a formula of a person's numbers and a named tuple of parameters
+(:data:`NeedParams` ``nd``, :data:`ChoiceParams` ``c``); the kernels decide an event
+as ``u < rule(...)``.
 """
 
 from __future__ import annotations
 
 import math
+from collections import namedtuple
 
 import numpy as np
 from numba import njit
 
-from .draws import AMBIGUOUS, CHUNK, EVENT, NO_EVENT, _band, _fill
+from .bounds import cell, rule_tuple
+from .draws import CHUNK, _fill
+from .health import WEEK, toward
 from .rows import mask, rows_marked
+
+# The parameters of the rules: every scenario parameter of the sections named, by its
+# name, and (for choice) the week's pull of minor complaints to a GP (levers).
+NeedParams = rule_tuple("NeedParams", __name__, ("need", "population"))
+ChoiceParams = rule_tuple("ChoiceParams", __name__, ("choice", "need"), ("low_gp_utility",))
+
+
+# --- the rules ----------------------------------------------------------------------------
+
+
+@njit(inline="always", error_model="numpy")
+def causal(trait, own_level, share):
+    """The value of a trait that the need and choice rules see.
+
+    Their gradients in activation and dependence are fitted across people (Deeny 2018).
+    Only ``share`` of that gradient is taken to be causal: a person at their own level
+    ``own_level`` is where the cross-section puts them, and a change from it (a policy,
+    a group, self-care) moves the rules by ``share`` of what the gradient says.
+    """
+    return own_level + share * (trait - own_level)
+
+
+@njit(inline="always", error_model="numpy")
+def p_low(wellbeing, season, nd):
+    """Weekly probability of a low-level complaint: more often at low wellbeing."""
+    return (nd.low_per_year * WEEK * season
+            * math.exp(nd.low_wellbeing_slope * (nd.low_wellbeing_centre - wellbeing)))
+
+
+@njit(inline="always", error_model="numpy")
+def p_flare(ltc, activation, season, nd):
+    """Weekly probability of a flare of one of ``ltc`` conditions. Activated people
+    manage their conditions and spot deterioration early (Deeny et al. 2018; Hibbard &
+    Gilburt 2014): ``rel_flare_activated`` per unit of activation about its centre."""
+    rate = (nd.flares_per_ltc_year * WEEK * season * ltc
+            * nd.rel_flare_activated ** (activation - nd.activation_centre))
+    return -math.expm1(-rate)
+
+
+@njit(inline="always", error_model="numpy")
+def p_review(diagnosed, nd):
+    """Weekly probability of a planned review of one of ``diagnosed`` conditions."""
+    return -math.expm1(-nd.reviews_per_diagnosed_year * WEEK * diagnosed)
+
+
+@njit(inline="always", error_model="numpy")
+def p_acute(age, ltc, diagnosed, quintile, activation, season, nd):
+    """Weekly probability of an acute episode: rising with age; each undiagnosed
+    condition multiplies the rate by ``rel_acute_per_ltc``, a managed (diagnosed) one by
+    less; higher where deprived and lower where activated."""
+    exponent = (ltc - diagnosed) + nd.rel_acute_managed * diagnosed
+    return (nd.acute_per_year_age40 * WEEK * season * math.exp(nd.acute_age_slope * (age - 40.0))
+            * nd.rel_acute_per_ltc ** exponent
+            * nd.acute_deprivation_ratio ** ((5.0 - quintile) / 4.0)
+            * nd.rel_acute_activated ** (activation - nd.activation_centre))
+
+
+@njit(inline="always", error_model="numpy")
+def low_need_choice_of(u, activation, connectedness, member, dependence, wait, c):
+    """Where a low-level complaint goes (0 self-care, 1 peers, 2 GP, 3 A&E) on the
+    uniform ``u``: the first option whose cumulative multinomial-logit probability ``u``
+    does not exceed. ``wait`` is the practice's wait in weeks."""
+    u_self = c.activation_weight * activation
+    u_peer = (c.low_peer_base + c.connectedness_weight * connectedness
+              + (c.group_weight if member else 0.0))
+    u_gp = c.low_gp_base + c.dependence_weight * dependence - c.wait_weight * wait \
+        + c.low_gp_utility
+    u_ae = c.low_ae_base + c.dependence_weight * dependence \
+        + c.ae_wait_share * c.wait_weight * wait
+    top = max(max(u_self, u_peer), max(u_gp, u_ae))
+    e0, e1 = math.exp(u_self - top), math.exp(u_peer - top)
+    e2, e3 = math.exp(u_gp - top), math.exp(u_ae - top)
+    total = e0 + e1 + e2 + e3
+    cum = e0 / total
+    if u <= cum:
+        return 0
+    cum += e1 / total
+    if u <= cum:
+        return 1
+    cum += e2 / total
+    return 2 if u <= cum else 3
+
+
+# --- phase 2: needs -----------------------------------------------------------------------
+
+People = namedtuple("People", ("alive", "ti_discharge", "wellbeing", "activation",
+                               "activation0", "ltc", "diagnosed", "age", "deprivation", "uid"))
+# The bound tables of the four rules and the axes they are kept over.
+Bounds = namedtuple("Bounds", "low flare review acute wellbeing_axis activation_axis age_axis")
 
 
 @njit(cache=True, error_model="numpy")
-def needs(alive, ti_discharge, week, wellbeing, activation, ltc, diagnosed, age, quintile,
-          uid, crn, keys, useq, low_lo, low_hi, c_low, flare_lo, flare_hi, c_flare,
-          log_rel_flare, p_review, age_lo, age_hi, age_bins, c_acute, acute_slope, ltc_mult,
-          dq_mult, act_lo, act_hi, log_rel_act):
-    """This week's low-level, flare, review and acute needs (see ``sim.need.arise_needs``).
+def needs(people, week, season, draws, nd, bounds):
+    """This week's low-level, flare, review and acute needs (``sim.need.arise_needs``).
 
-    Returns, for each of the four kinds, (certain rows, ambiguous rows, their uniforms),
-    then the count of the living who are in a hospital bed (not at home). ``useq`` holds
-    the four sequential draws (4 x n) when CRN is off.
-
-    Each probability is sandwiched between tabulated bounds (over 1,024 bins of
-    wellbeing or activation, ``age_bins`` bins a year of age, and the counts of
-    conditions): a draw below the lower bound is an event, one above the upper bound
-    is not, and only the few in between are computed. Reviews depend on the count of
-    diagnosed conditions alone, so ``p_review`` holds NumPy's own probabilities.
+    ``draws`` is (crn, the four streams' keys, their sequential draws 4 x n when CRN is
+    off). A draw at or above a rule's bound (``bounds``, from the rule) has no event;
+    below it the rule decides. Returns the rows of each kind, ascending, then the count of
+    the living who are in a hospital bed (not at home).
     """
-    n = alive.size
-    ev = np.empty((4, n), np.int64)
-    amb = np.empty((4, n), np.int64)
-    amb_u = np.empty((4, n), np.float64)
-    ne = np.zeros(4, np.int64)
-    na = np.zeros(4, np.int64)
+    crn, keys, useq = draws
+    n = people.alive.size
+    rows = np.empty((4, n), np.int64)
+    found = np.zeros(4, np.int64)
     buf = np.empty((4, CHUNK), np.float64)
     flags = np.empty(CHUNK, np.int64)
     todo = np.empty(CHUNK, np.int64)
-    outcome = np.empty(4, np.int64)  # of the row's four kinds: EVENT, NO_EVENT, AMBIGUOUS
-    bins = low_lo.size - 1
-    last_age = age_lo.size - 1
     in_bed = 0
+    share = nd.activation_causal_share
     for start in range(0, n, CHUNK):
         m = min(CHUNK, n - start)
+        end = start + m
         for kind in range(4):
-            if crn:
-                _fill(buf[kind], crn, keys[kind], uid, useq[0], start, m)
-            else:
-                _fill(buf[kind], crn, keys[kind], uid, useq[kind], start, m)
-        # Branch-free: which kinds each person may have (the upper bounds). Through
-        # views of the chunk (indexing with start + j would stop vectorisation; see _fill).
-        c_alive, c_away = alive[start: start + m], ti_discharge[start: start + m]
-        c_ltc, c_diag = ltc[start: start + m], diagnosed[start: start + m]
-        c_wb, c_act = wellbeing[start: start + m], activation[start: start + m]
-        c_age, c_q = age[start: start + m], quintile[start: start + m]
+            _fill(buf[kind], crn, keys[kind], people.uid, useq[0 if crn else kind], start, m)
+        # Branch-free: which kinds each person may have (through views of the chunk:
+        # indexing with start + j would stop vectorisation; see _fill).
+        alive, away = people.alive[start:end], people.ti_discharge[start:end]
+        ltc, diag, age = people.ltc[start:end], people.diagnosed[start:end], people.age[start:end]
+        wb, act, act0 = people.wellbeing[start:end], people.activation[start:end], \
+            people.activation0[start:end]
         nt = 0
         for j in range(m):
-            home = c_alive[j] & (c_away[j] <= week)
-            in_bed += c_alive[j] & (c_away[j] > week)
-            k = c_ltc[j]
-            d = c_diag[j]
-            wb = min(max(int(c_wb[j] * bins), 0), bins)
-            ab = min(max(int(c_act[j] * bins), 0), bins)
-            ia = min(int(c_age[j] * age_bins), last_age)
-            f = ((buf[0, j] < low_hi[wb]) * 1
-                 + (buf[1, j] < flare_hi[ab] * k) * 2
-                 + (buf[2, j] < p_review[d]) * 4
-                 + (buf[3, j] < age_hi[ia] * ltc_mult[k, d] * dq_mult[c_q[j]]
-                    * act_hi[ab]) * 8) * home
+            home = alive[j] & (away[j] <= week)
+            in_bed += alive[j] & (away[j] > week)
+            ia = cell(causal(act[j], act0[j], share), bounds.activation_axis)
+            f = ((buf[0, j] < bounds.low[cell(wb[j], bounds.wellbeing_axis)]) * 1
+                 + (buf[1, j] < bounds.flare[ltc[j], ia]) * 2
+                 + (buf[2, j] < bounds.review[diag[j]]) * 4
+                 + (buf[3, j] < bounds.acute[cell(age[j], bounds.age_axis), ltc[j]]) * 8) * home
             flags[j] = f
             todo[nt] = j
             nt += f != 0
         for t in range(nt):
             j = todo[t]
             i = start + j
-            f = flags[j]
-            outcome[:] = NO_EVENT
-            if f & 1:
-                u = buf[0, j]
-                wb = min(max(int(wellbeing[i] * bins), 0), bins)
-                if u < low_lo[wb]:
-                    outcome[0] = EVENT
-                else:
-                    p = c_low * math.exp(1.5 * (0.65 - np.float64(wellbeing[i])))
-                    outcome[0] = _band(u, p)
-            if f & 2:
-                u = buf[1, j]
-                ab = min(max(int(activation[i] * bins), 0), bins)
-                if u < flare_lo[ab] * ltc[i]:
-                    outcome[1] = EVENT
-                else:
-                    act = np.float64(activation[i] - np.float32(0.5))
-                    p = -math.expm1(-(c_flare * ltc[i] * math.exp(act * log_rel_flare)))
-                    outcome[1] = _band(u, p)
-            if f & 4:
-                outcome[2] = EVENT
-            if f & 8:
-                u = buf[3, j]
-                ab = min(max(int(activation[i] * bins), 0), bins)
-                ia = min(int(age[i] * age_bins), last_age)
-                rest = ltc_mult[ltc[i], diagnosed[i]] * dq_mult[quintile[i]]
-                if u < age_lo[ia] * rest * act_lo[ab]:
-                    outcome[3] = EVENT
-                else:
-                    act = np.float64(activation[i] - np.float32(0.5))
-                    p = (c_acute * math.exp(acute_slope * (age[i] - 40.0)) * rest
-                         * math.exp(act * log_rel_act))
-                    outcome[3] = _band(u, p)
-            # The row's events, and its draws too close to call (written here, not by a
-            # helper given the arrays: see sim.kernels).
-            for kind in range(4):
-                if outcome[kind] == EVENT:
-                    ev[kind, ne[kind]] = i
-                    ne[kind] += 1
-                elif outcome[kind] == AMBIGUOUS:
-                    amb[kind, na[kind]] = i
-                    amb_u[kind, na[kind]] = buf[kind, j]
-                    na[kind] += 1
-    return (ev[0, :ne[0]].copy(), amb[0, :na[0]].copy(), amb_u[0, :na[0]].copy(),
-            ev[1, :ne[1]].copy(), amb[1, :na[1]].copy(), amb_u[1, :na[1]].copy(),
-            ev[2, :ne[2]].copy(), amb[2, :na[2]].copy(), amb_u[2, :na[2]].copy(),
-            ev[3, :ne[3]].copy(), amb[3, :na[3]].copy(), amb_u[3, :na[3]].copy(), in_bed)
+            a = causal(np.float64(people.activation[i]), people.activation0[i], share)
+            k, d, f = people.ltc[i], people.diagnosed[i], flags[j]
+            event = ((f & 1) != 0 and buf[0, j] < p_low(people.wellbeing[i], season, nd),
+                     (f & 2) != 0 and buf[1, j] < p_flare(k, a, season, nd),
+                     (f & 4) != 0 and buf[2, j] < p_review(d, nd),
+                     (f & 8) != 0 and buf[3, j] < p_acute(people.age[i], k, d,
+                                                          people.deprivation[i], a, season, nd))
+            for kind in range(4):  # written here, not by a helper given the arrays
+                rows[kind, found[kind]] = i
+                found[kind] += event[kind]
+    return (rows[0, :found[0]].copy(), rows[1, :found[1]].copy(), rows[2, :found[2]].copy(),
+            rows[3, :found[3]].copy(), in_bed)
 
 
 @njit(cache=True, error_model="numpy")
@@ -138,67 +180,85 @@ def due(alive, ti_due, ti_discharge, week):
 
 # --- phase 3: where to turn -------------------------------------------------------------
 
+Choosers = namedtuple("Choosers", ("practice", "group", "activation", "activation0",
+                                   "connectedness", "dependence", "dependence0"))
+
 
 @njit(cache=True, error_model="numpy")
-def low_need_choice(rows, u, wait_of_practice, practice, group, activation, connectedness,
-                    dependence, aw32, pb32, cw32, gw, gb32, dw32, ww, lever, ab32, ae_wait):
-    """Choice (0 self-care, 1 peers, 2 GP, 3 A&E) for each low-level complaint.
-
-    Mirrors ``sim.need.low_need_choice_probabilities`` in NumPy's dtypes and order, so
-    the cumulative probabilities differ from NumPy's by a few ulps of ``exp`` at most;
-    a draw within 1e-9 of one of them is marked ambiguous (-1) for NumPy to decide.
-    """
-    m = rows.size
-    out = np.empty(m, np.int8)
-    util = np.empty(4, np.float64)
-    for j in range(m):
+def low_need_choice(rows, u, wait_of_practice, people, c):
+    """:func:`low_need_choice_of` for each low-level complaint of ``rows`` on draws ``u``
+    (``people`` is :data:`Choosers`)."""
+    out = np.empty(rows.size, np.int8)
+    for j in range(rows.size):
         i = rows[j]
-        wait = wait_of_practice[practice[i]]
-        act = activation[i]
-        dep = dependence[i]
-        util[0] = np.float64(aw32 * act)
-        util[1] = np.float64(pb32 + cw32 * connectedness[i]) + (gw if group[i] >= 0 else 0.0)
-        util[2] = np.float64(gb32 + dw32 * dep) - ww * wait + lever
-        util[3] = np.float64(ab32 + dw32 * dep) + ae_wait * wait
-        top = max(max(util[0], util[1]), max(util[2], util[3]))
-        total = 0.0
-        for k in range(4):
-            util[k] = math.exp(util[k] - top)
-            total += util[k]
-        x = u[j]
-        cum = 0.0
-        choice = 0
-        ambiguous = False
-        for k in range(4):
-            cum += util[k] / total
-            if abs(x - cum) <= 1e-9:
-                ambiguous = True
-            if x > cum:
-                choice += 1
-        out[j] = -1 if ambiguous else min(choice, 3)
+        act = causal(np.float64(people.activation[i]), people.activation0[i],
+                     c.activation_causal_share)
+        dep = causal(np.float64(people.dependence[i]), people.dependence0[i],
+                     c.dependence_causal_share)
+        out[j] = low_need_choice_of(u[j], act, people.connectedness[i], people.group[i] >= 0,
+                                    dep, wait_of_practice[people.practice[i]], c)
+    return out
+
+
+SELF, PEERS, GP, AE = range(4)
+Outcomes = namedtuple("Outcomes", ("n_low", "n_low_service", "activation", "dependence",
+                                   "connectedness"))
+
+
+@njit(cache=True, error_model="numpy")
+def low_need_outcomes(low, choice, people, c):
+    """Count each low-level complaint and where it went; managing it oneself or with
+    peers builds activation or connection and loosens dependence. ``low`` holds each
+    resident once; ``people`` is :data:`Outcomes`."""
+    for j in range(low.size):
+        i = low[j]
+        k = choice[j]
+        people.n_low[i] += 1
+        if k == GP or k == AE:
+            people.n_low_service[i] += 1
+        elif k == SELF:
+            people.activation[i] = toward(people.activation[i], 1.0, c.activation_per_self_care)
+            people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
+        elif k == PEERS:
+            people.connectedness[i] = toward(people.connectedness[i], 1.0,
+                                             c.connectedness_per_peer_help)
+            people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
+
+
+# The bounded rules over arrays of states, for their bound tables (sim.kernels.bounds).
+
+
+@njit(cache=True, error_model="numpy")
+def p_low_over(wellbeing, season, nd):
+    """:func:`p_low` of each state."""
+    out = np.empty(wellbeing.size)
+    for i in range(wellbeing.size):
+        out[i] = p_low(wellbeing[i], season[i], nd)
     return out
 
 
 @njit(cache=True, error_model="numpy")
-def low_need_outcomes(low, choice, self_care, peers, gp, ae, n_low, n_low_service,
-                      activation, dependence, connectedness, activation_per_self_care,
-                      dependence_per_self_care, connectedness_per_peer_help):
-    """Count each low-level complaint and where it went; managing it oneself or with
-    peers builds activation or connection and loosens dependence (float32 steps, as
-    ``sim.need.choose_care`` took them in NumPy). ``low`` holds each resident once."""
-    a32 = np.float32(activation_per_self_care)
-    d32 = np.float32(dependence_per_self_care)
-    c32 = np.float32(connectedness_per_peer_help)
-    one = np.float32(1.0)
-    for j in range(low.size):
-        i = low[j]
-        k = choice[j]
-        n_low[i] += 1
-        if k == gp or k == ae:
-            n_low_service[i] += 1
-        elif k == self_care:
-            activation[i] = activation[i] + a32 * (one - activation[i])
-            dependence[i] = dependence[i] - d32 * dependence[i]
-        elif k == peers:
-            connectedness[i] = connectedness[i] + c32 * (one - connectedness[i])
-            dependence[i] = dependence[i] - d32 * dependence[i]
+def p_flare_over(ltc, activation, season, nd):
+    """:func:`p_flare` of each state."""
+    out = np.empty(ltc.size)
+    for i in range(ltc.size):
+        out[i] = p_flare(ltc[i], activation[i], season[i], nd)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_review_over(diagnosed, nd):
+    """:func:`p_review` of each state."""
+    out = np.empty(diagnosed.size)
+    for i in range(diagnosed.size):
+        out[i] = p_review(diagnosed[i], nd)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def p_acute_over(age, ltc, diagnosed, quintile, activation, season, nd):
+    """:func:`p_acute` of each state."""
+    out = np.empty(age.size)
+    for i in range(age.size):
+        out[i] = p_acute(age[i], ltc[i], diagnosed[i], quintile[i], activation[i], season[i], nd)
+    return out

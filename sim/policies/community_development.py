@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..community import GRANT, SEED_VITALITY
+from ..community import GRANT
 from ..parameters import Param as P
 from .base import Policy, register
 
@@ -100,7 +100,8 @@ class CommunityDevelopment(Policy):
         founders = free[order[:n_seeds]]
         kinds = (model.streams.uniform("community_development.kind", people.uid[founders])
                  * 4).astype(np.int8)
-        rows = model.groups.found(people.neighbourhood[founders], kinds, SEED_VITALITY)
+        rows = model.groups.found(people.neighbourhood[founders], kinds,
+                                  model.spec.community.seed_vitality)
         model.groups.join(founders, rows)
         self.seed_fund -= founders.size * p.seed_cost
         self.cost_this_week += founders.size * p.seed_cost

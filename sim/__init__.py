@@ -6,6 +6,8 @@ The public API (see README.md and docs/):
 - :class:`HealthSystemModel` — the ``mesa.Model``;
 - :func:`run_scenario` — replicates of a scenario;
 - :func:`evaluate` — a plain function of scalar parameters returning outcomes;
+- ``compare`` — scenarios on common random numbers, across plausible worlds with
+  ``draws=N`` (:func:`sim.compare_draws.compare`);
 - :func:`parameter_paths` — every parameter, with its declaration.
 
 Importing ``sim`` is cheap: heavy modules load when first used.
@@ -24,6 +26,7 @@ __all__ = [
     "HealthSystemModel",
     "run_scenario",
     "evaluate",
+    "compare",
     "InputError",
     "PHASES",
 ]
@@ -47,6 +50,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
 
 
 def __getattr__(name: str):
+    if name == "compare":  # the module sim.compare, made callable (see its end)
+        return import_module("sim.compare")
     if name in _LAZY:
         value = getattr(import_module(_LAZY[name]), name)
         globals()[name] = value

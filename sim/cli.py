@@ -51,6 +51,22 @@ def _add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
+def _add_draw_options(p: argparse.ArgumentParser) -> None:
+    """``compare``'s options for draws over the parameters' ranges (docs/uncertainty.md)."""
+    p.add_argument("--draws", type=int, default=0, metavar="N",
+                   help="plausible worlds drawn from the parameters' ranges (default 0: "
+                        "seeds only); --set uncertainty.PATH.plausible=[lo,hi] or "
+                        "uncertainty.PATH.fixed=true changes a range")
+    p.add_argument("--draw-replicates", type=_positive_int, default=1, metavar="R",
+                   help="runs of each scenario per draw (default: 1)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="local worker processes for the draws (default: the number of cores)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the draws on the Dask cluster at ADDRESS")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the interrupted draws in --out, running only missing runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(
@@ -85,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     for action in p._actions:  # compare needs replicates for its intervals
         if action.dest == "replicates":
             action.help = "replicates (default: the most any scenario asks for, at least 5)"
+    _add_draw_options(p)
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("demo", help="compare done_to.yaml with done_with.yaml and write the "
@@ -186,6 +203,15 @@ def cmd_compare(args: argparse.Namespace) -> int:
                          "expected at least two scenario files to compare")
     overrides = _overrides(args.overrides)
     specs = [load_scenario(path, overrides=overrides) for path in args.scenarios]
+    if args.draws or args.resume:
+        from .compare import align_scenarios
+        from .compare_draws import compare_with_draws
+
+        specs, notes = align_scenarios(specs, seed=args.seed, replicates=args.replicates,
+                                       weeks=args.weeks)
+        for spec in specs:
+            _check_memory(spec)
+        return compare_with_draws(specs, notes, args)
     return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
                     weeks=args.weeks, quiet=args.quiet)
 

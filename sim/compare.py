@@ -19,6 +19,8 @@ complaints that arose and the share taken to a GP, and cost by component.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -294,6 +296,16 @@ class Comparison:
         """The table's row for one metric and scenario."""
         hit = self.table[(self.table["metric"] == metric) & (self.table["scenario"] == label)]
         return hit.iloc[0]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: a row per metric and scenario (``comparison.csv``)."""
+        return self.table.copy()
+
+    def plot(self, metrics: Sequence[str] | None = None):
+        """A Plotly figure of the headline paired differences with their 95% intervals."""
+        from .report import difference_figure
+
+        return difference_figure(self, list(metrics or HEADLINE_READ))
 
 
 def unique_labels(names: Sequence[str]) -> list[str]:
@@ -692,3 +704,20 @@ def read_run(runs: ScenarioRuns) -> list[str]:
     text = [_read_headline(comp, "the final year", intro), _read_gp_demand(comp, "the final year"),
             _read_drivers(comp, "the final year"), _read_cost(comp, "the final year")]
     return [t for t in text if t]
+
+
+# --- sim.compare(...) ----------------------------------------------------------------------------
+
+
+class _CallableModule(types.ModuleType):
+    """``sim.compare`` is this module (Python sets a package's attribute to its submodule on
+    import), so the module is callable: ``sim.compare([...], draws=N)`` is
+    :func:`sim.compare_draws.compare`."""
+
+    def __call__(self, *args, **kwargs):
+        from .compare_draws import compare
+
+        return compare(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

@@ -442,13 +442,16 @@ BANDS_NOTE = (f"<p class='note'>Lines are means over replicates and bands their 
               f"Click a legend entry to hide a scenario.</p>")
 
 
-def write_compare_report(path: Path, comp, notes: Sequence[str] = ()) -> None:
+def write_compare_report(path: Path, comp, notes: Sequence[str] = (),
+                         probabilistic=None) -> None:
     """The report of a comparison: reading, differences, time series, equity, cost, parameters.
 
     Args:
         path: the HTML file to write.
         comp: a :class:`sim.compare.Comparison`.
         notes: remarks for the reader (e.g. horizons that were aligned).
+        probabilistic: a :class:`sim.probabilistic.ProbabilisticComparison` of which
+            ``comp`` is the central part; its reading leads the report.
     """
     from .compare import HEADLINE_READ, read_comparison, words
 
@@ -459,6 +462,10 @@ def write_compare_report(path: Path, comp, notes: Sequence[str] = ()) -> None:
                       ("series", "Over time"), ("demand", "GP demand"),
                       ("equity", "Equity"), ("cost", "Cost"), ("parameters", "Parameters")])]
     sections += [f"<p class='note'>Note: {_esc(n)}.</p>" for n in notes]
+    if probabilistic is not None:
+        from .report_uncertainty import probabilistic_section
+
+        sections.append(probabilistic_section(probabilistic))
     sections.append("<h2 id='reading'>What changed, and why</h2>")
     for label, paragraphs in read_comparison(comp).items():
         if len(comp.labels) > 2:

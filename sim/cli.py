@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"replicates (default: {DEMO_REPLICATES})")
     p.add_argument("--seed", type=_seed, help="seed of the first replicate")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+    _add_draw_options(p)
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("calibrate", help="run a scenario and check it against a place's "
@@ -227,6 +228,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from .results import default_out
 
         out = default_out("demo")
+    if args.draws or args.resume:
+        from .compare import align_scenarios
+        from .compare_draws import compare_with_draws
+
+        args.out = out
+        specs, notes = align_scenarios(specs, seed=args.seed, replicates=args.replicates,
+                                       weeks=DEMO_WEEKS)
+        return compare_with_draws(specs, notes, args)
     return _compare(specs, out, seed=args.seed, replicates=args.replicates, weeks=DEMO_WEEKS,
                     quiet=args.quiet)
 

@@ -192,6 +192,10 @@ def compare_with_draws(specs, notes: Sequence[str], args) -> int:
         print(f"interrupted: finished draws are kept in {out}; continue with the same command "
               f"and --out {out} --resume", file=sys.stderr)
         return 130
+    failed = int(result.draws["error"].notna().sum())
+    if failed:
+        print(f"warning: {failed} of {len(result.draws)} runs failed and are left out; see the "
+              f"error column of {out / 'draws.parquet'}", file=sys.stderr)
     if not args.quiet:
         for note in notes:
             print(f"note: {note}")

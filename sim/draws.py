@@ -270,9 +270,9 @@ def run_draws(plan: DrawPlan, folder: str | Path, *, workers: int = 1,
     from .sweep import RUNS_DIR, _connect, _lock, _Progress, _run_dask, _run_local, _Writer, read_runs
 
     folder = Path(folder)
-    _start(plan, folder, resume)
-    client = _connect(scheduler) if scheduler else None
+    client = _connect(scheduler) if scheduler else None  # bad input before anything is made
     try:
+        _start(plan, folder, resume)
         with _lock(folder):
             done = read_runs(folder)
             have = set(done["run_index"].tolist()) if len(done) else set()

@@ -107,6 +107,9 @@ def test_bad_ranges_on_the_command_line_exit_2_and_write_nothing(tmp_path):
     done = run_cli("compare", SCENARIOS / "baseline.yaml", SCENARIOS / "done_with.yaml",
                    "--draws", "-3", "--out", out)
     assert done.returncode == 2 and "--draws" in done.stderr and not out.exists()
+    done = run_cli("compare", SCENARIOS / "baseline.yaml", SCENARIOS / "done_with.yaml",
+                   "--draws", "2", "--scheduler", "tcp://127.0.0.1:1", "--out", out)
+    assert done.returncode == 2 and "--scheduler" in done.stderr and not out.exists()
 
 
 @pytest.mark.parametrize("dist", ["pert", "triangular", "uniform", "loguniform"])

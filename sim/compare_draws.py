@@ -25,7 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import InputError
-from .probabilistic import ProbabilisticComparison, probabilistic_table, ranking_table
+from .probabilistic import ProbabilisticComparison, probabilistic_table
+from .ranking import ranking_table
 
 __all__ = ["compare", "prepare_draws", "run_probabilistic", "write_probabilistic",
            "compare_with_draws", "DRAWS_FOLDER", "RANKED"]

@@ -16,16 +16,12 @@ reference on the same seed). From them:
   between chance and the parameters. The stochastic part is the variance of a
   paired difference at fixed parameters: within draws when a draw has two or more
   replicates, else over the seeds-only replicates at central values;
-- the ranking (:func:`ranking_table`): each drawn parameter's first-order share of
-  the difference's variance, estimated from the draws by RBD-FAST (SALib;
-  Tarantola et al. 2006, bias-corrected as Plischke 2010), with the mean difference
-  in the draws where the parameter is in its lowest and highest fifth (the tornado).
+- the ranking of the assumptions that decide it (:mod:`sim.ranking`).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -38,14 +34,11 @@ if TYPE_CHECKING:
     from .draws import DrawDesign
 
 __all__ = ["BETTER", "better_direction", "draw_differences", "probabilistic_table",
-           "ranking_table", "ProbabilisticComparison", "read_probabilistic",
-           "PROBABILISTIC_COLUMNS", "RANKING_COLUMNS", "QUANTILES"]
+           "ProbabilisticComparison", "read_probabilistic", "PROBABILISTIC_COLUMNS", "QUANTILES"]
 
 QUANTILES = {"q025": 0.025, "q05": 0.05, "q50": 0.5, "q95": 0.95, "q975": 0.975}
 PROBABILISTIC_COLUMNS = ("draws", "p_better", "p_higher", *QUANTILES, "share_stochastic",
                          "share_parametric", "top_assumption")
-RANKING_COLUMNS = ("metric", "scenario", "rank", "parameter", "share", "share_conf",
-                   "diff_when_low", "diff_when_high", "low", "central", "high", "grade", "origin")
 # Which way is better, for the metrics that have a direction; the rest have none
 # (screening tests, referrals, births ...). One place, read by p_better and the report.
 BETTER: dict[str, str] = {
@@ -61,16 +54,6 @@ BETTER: dict[str, str] = {
         "group_members_share", "movement_participants", "movement_participants_per_1000",
         "movement_share", "community_groups", "pam_level4_share_ltc")},
 }
-SALIENT_SHARE = 0.05  # a parameter explaining less of the variance is not named as deciding it
-FIFTH = 0.2  # the tornado's ends: draws with the parameter in its lowest and highest fifth
-
-
-def _salient(rank_row) -> bool:
-    """Whether a parameter may be named as deciding a difference: it explains at least
-    :data:`SALIENT_SHARE` of the variance and its share's interval excludes zero (with
-    few draws, chance alone gives every parameter some share)."""
-    share, conf = rank_row["share"], rank_row["share_conf"]
-    return bool(share >= SALIENT_SHARE and (not np.isfinite(conf) or share - conf > 0))
 
 
 def better_direction(metric: str) -> str:
@@ -144,11 +127,11 @@ def probabilistic_table(central: "Comparison", draws: pd.DataFrame, design: "Dra
         central: the seeds-only comparison at central values (its columns come first).
         draws: the draws' rows (:func:`sim.draws.draws_frame`).
         design: the draws' design.
-        ranking: :func:`ranking_table`, for ``top_assumption`` (the parameter that
-            explains most of the difference's variance, if at least
-            :data:`SALIENT_SHARE`).
+        ranking: :func:`sim.ranking.ranking_table`, for ``top_assumption`` (the
+            parameter that explains most of the difference's variance, if salient).
     """
     from .compare import _paired
+    from .ranking import salient
 
     table = central.table.copy()
     extra = []
@@ -167,54 +150,10 @@ def probabilistic_table(central: "Comparison", draws: pd.DataFrame, design: "Dra
                         bool(design.drawn)))
         if ranking is not None and len(ranking):
             top = ranking[(ranking["metric"] == metric) & (ranking["scenario"] == label)]
-            if len(top) and _salient(top.iloc[0]):
+            if len(top) and salient(top.iloc[0], len(design.drawn)):
                 row["top_assumption"] = top["parameter"].iloc[0]
         extra.append(row)
     return pd.concat([table, pd.DataFrame(extra, columns=list(PROBABILISTIC_COLUMNS))], axis=1)
-
-
-def ranking_table(draws: pd.DataFrame, design: "DrawDesign", reference: str,
-                  labels: Sequence[str], metrics: Sequence[str]) -> pd.DataFrame:
-    """The assumptions that decide each difference, most first (:data:`RANKING_COLUMNS`).
-
-    ``share`` is the first-order share of the difference's variance the parameter
-    explains (RBD-FAST; ``share_conf`` its bootstrap 95% half-width). Shares near
-    zero can come out slightly negative from the bias correction, and they do not
-    add to one: the rest is chance and interactions.
-    """
-    from SALib.analyze import rbd_fast
-
-    drawn = design.drawn
-    rows = []
-    if not drawn or design.draws < 8:
-        return pd.DataFrame(rows, columns=list(RANKING_COLUMNS))
-    problem = {"num_vars": len(drawn), "names": [r.path for r in drawn],
-               "bounds": [[r.low, r.high] for r in drawn]}
-    for label in labels:
-        if label == reference:
-            continue
-        for metric in metrics:
-            per_draw = draw_differences(draws, metric, label, reference)
-            y = per_draw["diff"].to_numpy(dtype=float)
-            if y.size < 8 or np.ptp(y) == 0:
-                continue
-            x = design.matrix[per_draw["draw"].to_numpy()]
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                res = rbd_fast.analyze(problem, x, y, M=max(1, min(10, y.size // 10)),
-                                       num_resamples=100, seed=design.seed)
-            found = []
-            for j, r in enumerate(drawn):
-                lo_cut, hi_cut = np.quantile(x[:, j], [FIFTH, 1.0 - FIFTH])
-                found.append({"metric": metric, "scenario": label, "parameter": r.path,
-                              "share": float(res["S1"][j]), "share_conf": float(res["S1_conf"][j]),
-                              "diff_when_low": float(y[x[:, j] <= lo_cut].mean()),
-                              "diff_when_high": float(y[x[:, j] >= hi_cut].mean()),
-                              "low": r.low, "central": r.central, "high": r.high,
-                              "grade": r.grade, "origin": r.origin})
-            found.sort(key=lambda f: -f["share"])
-            rows += [{**f, "rank": k + 1} for k, f in enumerate(found)]
-    return pd.DataFrame(rows, columns=list(RANKING_COLUMNS))
 
 
 @dataclass
@@ -302,13 +241,14 @@ def read_probabilistic(result: ProbabilisticComparison,
 def _read_ranking(result: ProbabilisticComparison, label: str,
                   metric: str = "gp_appointments_per_1000") -> str:
     from .compare import words
+    from .ranking import SALIENT_SHARE, salient
 
     rank = result.ranking[(result.ranking["scenario"] == label)
                           & (result.ranking["metric"] == metric)]
     if not len(rank):
         return ""
-    salient = rank.apply(_salient, axis=1).astype(bool)
-    hinge, barely = rank[salient], rank[~salient & (rank["share"] < SALIENT_SHARE)]
+    named = rank.apply(salient, axis=1, drawn=len(result.design.drawn)).astype(bool)
+    hinge, barely = rank[named], rank[~named & (rank["share"] < SALIENT_SHARE)]
     text = f"The difference in {words(metric)[0]} "
     if len(hinge):
         text += "hinges on " + ", ".join(f"{p} ({s:.0%} of its variance)" for p, s in

@@ -162,3 +162,17 @@ def test_a_scenario_keeps_a_value_it_sets_itself():
     assert held_paths(baseline, ranges) == {"policies.co_design.cost_per_1000_year"}
     pricier = sim.load_scenario("co_design", overrides={PRICE: 90.0})
     assert held_paths(pricier, ranges) == {PRICE}
+
+
+def test_the_ranking_names_what_moves_a_noisy_difference_and_not_what_cannot():
+    from sim.ranking import additive_shares, salient
+
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0.0, 1.0, (24, 4))
+    y = 3.0 * x[:, 0] + 1.5 * (x[:, 1] > 0.5) + rng.normal(0.0, 0.4, 24)
+    shares, p_values = additive_shares(x, y)
+    assert shares[0] > shares[1] > max(shares[2], shares[3])
+    assert shares.sum() <= 1.0 + 1e-9 and min(shares) >= 0.0
+    named = [salient({"share": s, "p_value": p}, 4) for s, p in zip(shares, p_values)]
+    assert named == [True, True, False, False]
+    assert additive_shares(x[:5], y[:5]) is None  # too few draws for four parameters

@@ -50,7 +50,7 @@ def distribution_figure(result, metrics: Sequence[str] | None = None, label: str
 
     label = _label(result, label)
     metrics = [m for m in (metrics or SHOWN) if m in result.draws]
-    fig = make_subplots(rows=len(metrics), cols=1, vertical_spacing=0.35 / max(len(metrics), 1),
+    fig = make_subplots(rows=len(metrics), cols=1, vertical_spacing=0.55 / max(len(metrics), 1),
                         subplot_titles=[f"{words(m)[0]}{words(m)[1]}" for m in metrics])
     for k, m in enumerate(metrics, start=1):
         y = result.differences(m, label)
@@ -64,7 +64,7 @@ def distribution_figure(result, metrics: Sequence[str] | None = None, label: str
     fig.update_yaxes(showticklabels=False)
     fig.update_layout(title=f"{label} minus {result.reference} across "
                             f"{result.design.draws} plausible worlds (red line: no difference)",
-                      template="plotly_white", height=80 + 95 * len(metrics),
+                      template="plotly_white", height=90 + 115 * len(metrics),
                       margin=dict(l=20, r=20, t=70, b=30))
     fig.update_annotations(font_size=12)
     return fig
@@ -89,12 +89,14 @@ def tornado_figure(result, metric: str = "gp_appointments_per_1000", label: str 
         fig.add_bar(y=names, x=rank[col] - centre, base=centre, orientation="h", name=name,
                     marker_color=colour, hovertemplate="%{y}: %{x:+.3g}<extra>" + name
                     + "</extra>")
-    fig.add_vline(x=0, line_color="#c00", line_width=1.5)
+    ends = [*rank["diff_when_low"], *rank["diff_when_high"], centre]
+    if min(ends) <= 0 <= max(ends):  # zero only where a bar reaches it: the sign flips
+        fig.add_vline(x=0, line_color="#c00", line_width=1.5)
     fig.add_vline(x=centre, line_color="#888", line_width=1, line_dash="dot")
     fig.update_yaxes(autorange="reversed")
     fig.update_layout(barmode="overlay", template="plotly_white",
                       title=f"What decides the difference in {words(metric)[0]} "
-                            f"(share of its variance explained)",
+                            f"(share of its variance explained; dotted: the median)",
                       xaxis_title=f"{label} minus {result.reference}{words(metric)[1]}",
                       height=140 + 34 * max(len(rank), 1), margin=dict(l=20, r=20, t=60, b=40),
                       legend=dict(orientation="h", y=-0.25))

@@ -110,6 +110,11 @@ def test_a_scenario_that_costs_more_in_every_world_is_never_better(tmp_path):
     assert row["p_better"] == 0.0 and row["p_higher"] == 1.0 and row["q025"] > 0
     same = _row(result, "gp_appointments_per_1000", "priced")
     assert same["q025"] == same["q975"] == 0.0 and same["p_better"] == 0.0
+    # The other way round, the baseline is cheaper in every world.
+    reverse = _probabilistic(tmp_path / "reverse", [priced, SCENARIOS / "baseline.yaml"],
+                             ranges, draws=8, workers=1)
+    row = _row(reverse, COST, "baseline")
+    assert row["p_better"] == 1.0 and row["p_higher"] == 0.0 and row["q975"] < 0
 
 
 def test_one_and_two_workers_and_a_dask_cluster_give_identical_rows(tmp_path):
@@ -150,29 +155,32 @@ def test_interrupted_draws_resume_to_the_same_rows(tmp_path):
 
 
 def test_compare_with_draws_writes_the_files_and_leads_the_report_with_them(tmp_path):
-    priced = _priced_scenario(tmp_path)
     out = tmp_path / "out"
     size = [a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]
-    # The pricier scenario as the reference: the baseline is cheaper in every world.
-    done = run_cli("compare", priced, SCENARIOS / "baseline.yaml", "--draws", "8",
-                   "--workers", "2", "--weeks", "8", "--replicates", "2", "--out", out,
-                   "--set", f"uncertainty.{CO_DESIGN_COST}.plausible=[100,3000]", *size)
+    done = run_cli("compare", SCENARIOS / "done_to.yaml", SCENARIOS / "done_with.yaml",
+                   "--draws", "64", "--workers", "2", "--weeks", "8", "--replicates", "2",
+                   "--out", out, "--set", "uncertainty.network.mean_degree.plausible=[6,10]",
+                   *size)
     assert done.returncode == 0, done.stderr
     for name in ("draws.parquet", "comparison.csv", "ranking.csv", "report.html",
-                 "summary.csv", "timeseries.parquet", "scenarios/baseline.yaml"):
+                 "summary.csv", "timeseries.parquet", "scenarios/done_with.yaml"):
         assert (out / name).exists(), name
     assert not (out / ".draws").exists()
     draws = pd.read_parquet(out / "draws.parquet")
-    assert len(draws) == 8 * 2 and set(draws["scenario"]) == {"priced", "baseline"}
-    assert {"draw", "replicate", "seed", CO_DESIGN_COST, COST, "error"} <= set(draws.columns)
+    assert len(draws) == 64 * 2 and set(draws["scenario"]) == {"done_to", "done_with"}
+    assert {"draw", "replicate", "seed", "network.mean_degree", COST, "error"} <= set(draws.columns)
+    assert draws["error"].isna().all()
     table = pd.read_csv(out / "comparison.csv")
     for col in ("p_better", "q05", "q50", "q95", "share_stochastic", "share_parametric"):
         assert col in table.columns
-    cost = table[(table["metric"] == COST) & (table["scenario"] == "baseline")].iloc[0]
-    assert cost["p_better"] == 1.0 and cost["q975"] < 0
+    gp = table[(table["metric"] == "gp_appointments_per_1000")
+               & (table["scenario"] == "done_with")].iloc[0]
+    assert gp["draws"] == 64 and gp["q05"] <= gp["q50"] <= gp["q95"] and 0 <= gp["p_better"] <= 1
+    ranking = pd.read_csv(out / "ranking.csv")
+    assert "network.mean_degree" in set(ranking["parameter"])
     report = (out / "report.html").read_text(encoding="utf-8")
     assert report.index("Across plausible worlds") < report.index("What changed, and why")
-    assert "plausible worlds" in done.stdout
+    assert "64 plausible worlds" in done.stdout
 
 
 def test_sim_compare_without_draws_is_the_seeds_only_comparison():

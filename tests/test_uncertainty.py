@@ -110,6 +110,11 @@ def test_bad_ranges_on_the_command_line_exit_2_and_write_nothing(tmp_path):
     done = run_cli("compare", SCENARIOS / "baseline.yaml", SCENARIOS / "done_with.yaml",
                    "--draws", "2", "--scheduler", "tcp://127.0.0.1:1", "--out", out)
     assert done.returncode == 2 and "--scheduler" in done.stderr and not out.exists()
+    out.mkdir()
+    done = run_cli("compare", SCENARIOS / "baseline.yaml", SCENARIOS / "done_with.yaml",
+                   "--draws", "2", "--resume", "--out", out)
+    assert done.returncode == 2 and "holds no unfinished draws" in done.stderr
+    assert not any(out.iterdir())
 
 
 @pytest.mark.parametrize("dist", ["pert", "triangular", "uniform", "loguniform"])

@@ -189,3 +189,18 @@ def test_sim_compare_without_draws_is_the_seeds_only_comparison():
     frame = result.to_frame()
     assert set(frame["scenario"]) == {"baseline", "done_with"}
     assert len(result.plot().data) == 1
+
+
+def test_sim_compare_with_draws_returns_a_tidy_result_with_plots():
+    from sim.probabilistic import ProbabilisticComparison
+
+    result = sim.compare(["baseline", "co_design"], draws=16, workers=1, replicates=2, weeks=4,
+                         overrides={**TINY, f"uncertainty.{CO_DESIGN_COST}.plausible": [0, 9000]})
+    assert isinstance(result, ProbabilisticComparison)
+    frame = result.to_frame()
+    assert {"p_better", "q05", "q50", "q95", "share_parametric"} <= set(frame.columns)
+    assert len(result.draws) == 16 * 2
+    assert len(result.plot().data) == 10  # one distribution per headline difference
+    assert len(result.tornado(COST).data) == 2
+    assert result.ranking.loc[result.ranking["metric"] == COST, "parameter"].iloc[0] \
+        == CO_DESIGN_COST

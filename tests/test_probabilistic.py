@@ -204,3 +204,46 @@ def test_sim_compare_with_draws_returns_a_tidy_result_with_plots():
     assert len(result.tornado(COST).data) == 2
     assert result.ranking.loc[result.ranking["metric"] == COST, "parameter"].iloc[0] \
         == CO_DESIGN_COST
+
+
+def test_compare_with_draws_killed_with_sigkill_resumes_to_the_same_files(tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from .conftest import ROOT
+
+    args = ["compare", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "done_with.yaml"),
+            "--draws", "12", "--workers", "2", "--weeks", "6", "--replicates", "2", "--quiet",
+            "--set", "uncertainty.network.mean_degree.plausible=[6,10]",
+            *[a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]]
+    out = tmp_path / "out"
+    proc = subprocess.Popen([sys.executable, str(ROOT / "run.py"), *args, "--out", str(out)],
+                            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        # Kill it once a few runs are on disk: part-way, with runs in flight.
+        while len(list((out / ".draws" / "runs.parquet").glob("part-*.parquet"))) < 4:
+            assert proc.poll() is None, "the comparison finished or died before it was killed"
+            assert time.monotonic() < deadline
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        assert proc.wait(10) == -signal.SIGKILL
+    finally:
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)  # its pool workers, by its process group
+        except ProcessLookupError:
+            pass
+    assert not (out / "draws.parquet").exists()
+    again = run_cli(*args, "--out", out)
+    assert again.returncode == 2 and "--resume" in again.stderr  # not over a half-done one
+    resumed = run_cli(*args, "--out", out, "--resume")
+    assert resumed.returncode == 0, resumed.stderr
+    whole = run_cli(*args, "--out", tmp_path / "whole")
+    assert whole.returncode == 0, whole.stderr
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "draws.parquet"),
+                                  pd.read_parquet(tmp_path / "whole" / "draws.parquet"))
+    assert not (out / ".draws").exists()

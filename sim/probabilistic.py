@@ -14,8 +14,8 @@ reference on the same seed). From them:
   activation, wellbeing, community); ties count as not better;
 - ``share_stochastic``, ``share_parametric``: how the difference's variance splits
   between chance and the parameters. The stochastic part is the variance of a
-  paired difference at fixed parameters: within draws when a draw has two or more
-  replicates, else over the seeds-only replicates at central values;
+  paired difference at fixed parameters, pooled over the seeds-only replicates at
+  central values and the replicates within draws (when a draw has two or more);
 - the ranking of the assumptions that decide it (:mod:`sim.ranking`).
 """
 
@@ -92,12 +92,22 @@ def draw_differences(draws: pd.DataFrame, metric: str, label: str,
 
 
 def _stochastic_variance(per_draw: pd.DataFrame, central_diffs: np.ndarray) -> float:
-    """Variance of one draw's mean difference from chance alone (see the module's note)."""
-    reps = float(per_draw["n"].mean()) if len(per_draw) else math.nan
-    if len(per_draw) and per_draw["n"].min() >= 2:
-        return float(per_draw["within_var"].mean()) / reps
+    """Variance of one draw's mean difference from chance alone.
+
+    The variance of one replicate's paired difference at fixed parameters, pooled (by
+    degrees of freedom) over the seeds-only replicates at central values and the
+    replicates within each draw that has two or more; divided by the replicates a
+    draw averages.
+    """
     x = central_diffs[np.isfinite(central_diffs)]
-    return float(np.var(x, ddof=1)) / reps if x.size >= 2 else math.nan
+    df = [x.size - 1] if x.size >= 2 else []
+    sums = [float(np.var(x, ddof=1)) * (x.size - 1)] if x.size >= 2 else []
+    within = per_draw[per_draw["n"] >= 2]
+    df += list(within["n"] - 1)
+    sums += list(within["within_var"] * (within["n"] - 1))
+    if not df or not len(per_draw):
+        return math.nan
+    return float(np.sum(sums) / np.sum(df)) / float(per_draw["n"].mean())
 
 
 def _row(per_draw: pd.DataFrame, metric: str, central_diffs: np.ndarray, drawn: bool) -> dict:

@@ -8,7 +8,8 @@ The public API (see README.md and docs/):
 - :func:`evaluate` — a plain function of scalar parameters returning outcomes;
 - :func:`parameter_paths` — every parameter, with its declaration;
 - :func:`compare` and :func:`run` — comparisons and runs for notebooks, with
-  ``.to_frame()`` and ``.plot()`` (:mod:`sim.api`, docs/notebooks.md).
+  ``.to_frame()`` and ``.plot()`` (:mod:`sim.api`, docs/notebooks.md); ``compare(...,
+  draws=N)`` across plausible worlds (:mod:`sim.compare_draws`).
 
 Importing ``sim`` is cheap: heavy modules load when first used.
 """
@@ -54,6 +55,8 @@ if TYPE_CHECKING:  # for type checkers and IDEs; at run time names load lazily
 
 
 def __getattr__(name: str):
+    if name == "compare":  # the module sim.compare, made callable (see its end)
+        return import_module("sim.compare")
     if name in _LAZY:
         module = import_module(_LAZY[name])
         # sim.compare is its own (callable) module; other names are attributes.

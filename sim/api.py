@@ -19,6 +19,8 @@ a callable is called as ``progress(done, total)`` in simulated weeks.
 
 from __future__ import annotations
 
+import os
+
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,25 +144,49 @@ class RunResults:
 def compare(*scenarios: Any, replicates: int | None = None, seed: int | None = None,
             weeks: int | None = None, overrides: Mapping[str, Any] | None = None,
             progress: bool | Callable[[int, int], None] = False,
-            workers: int = 1) -> ComparisonResult:
-    """Run scenarios on the same seeds and compare each with the first.
+            workers: int | None = None, draws: int = 0, replicates_per_draw: int = 1,
+            scheduler: str | None = None):
+    """Run scenarios on the same seeds and compare each with the first; with ``draws``,
+    across that many plausible worlds drawn from the parameters' ranges.
 
     Args:
-        *scenarios: two or more scenarios: shipped names (``"done_to"``), YAML paths,
-            dicts or :class:`~sim.scenario.Scenario` objects; the first is the reference.
-        replicates: replicates (default: the most any scenario asks for, at least 5).
+        *scenarios: two or more scenarios (or one list of them): shipped names
+            (``"done_to"``), YAML paths, dicts or :class:`~sim.scenario.Scenario` objects;
+            the first is the reference.
+        replicates: replicates (default: the most any scenario asks for, at least 5); with
+            draws, the seeds-only runs at the ranges' central values.
         seed: first replicate's seed (default: the first scenario's).
         weeks: horizon in weeks (default: the first scenario's).
-        overrides: dotted-path parameters applied to every scenario.
-        progress: ``True`` for a tqdm bar, or ``progress(done, total)`` in weeks.
-        workers: processes to run replicates on (the same numbers with any number).
+        overrides: dotted-path parameters applied to every scenario, including
+            ``uncertainty.PATH.FIELD`` (:mod:`sim.uncertainty`).
+        progress: ``True`` for a tqdm bar, or ``progress(done, total)`` in weeks (without
+            draws).
+        workers: processes to run replicates on (default 1), or draws on (default: the
+            number of cores); the same numbers with any number.
+        draws: plausible worlds (0: seeds only). Draws run on spawned processes, so a
+            script that asks for them needs ``if __name__ == "__main__":``.
+        replicates_per_draw: runs of each scenario in each world.
+        scheduler: a Dask scheduler's address for the draws.
 
     Returns:
-        A :class:`ComparisonResult`.
+        A :class:`ComparisonResult`, or with draws a
+        :class:`~sim.probabilistic.ProbabilisticComparison`; both have ``.to_frame()``
+        and ``.plot()``.
     """
     from .compare import align_scenarios, compare_scenarios, unique_labels
     from .scenario import Scenario, load_scenario
 
+    if len(scenarios) == 1 and isinstance(scenarios[0], (list, tuple)):
+        scenarios = tuple(scenarios[0])
+    if draws:
+        from .compare_draws import compare as compare_with_draws
+
+        return compare_with_draws(list(scenarios), draws=draws, seed=seed,
+                                  replicates=replicates, weeks=weeks, overrides=overrides,
+                                  replicates_per_draw=replicates_per_draw,
+                                  workers=workers or os.cpu_count() or 1,
+                                  scheduler=scheduler)
+    workers = workers or 1
     if len(scenarios) < 2:
         raise ValueError("expected at least two scenarios to compare")
     specs = []

@@ -57,6 +57,25 @@ def _add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
+def _add_draw_options(p: argparse.ArgumentParser) -> None:
+    """``compare``'s options for draws over the parameters' ranges (docs/uncertainty.md)."""
+    p.add_argument("--draws", type=int, default=0, metavar="N",
+                   help="plausible worlds drawn from the parameters' ranges (default 0: "
+                        "seeds only); --set uncertainty.PATH.plausible=[lo,hi] or "
+                        "uncertainty.PATH.fixed=true changes a range")
+    p.add_argument("--draw-replicates", type=_positive_int, default=1, metavar="R",
+                   help="runs of each scenario per draw (default: 1)")
+    p.add_argument("--workers", type=_positive_int, default=None,
+                   help="processes: for replicates (default: 1; the numbers are the same "
+                        "with any number) or for draws (default: the number of cores)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the report to report.pdf (needs Chromium or Chrome)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the draws on the Dask cluster at ADDRESS")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the interrupted draws in --out, running only missing runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every command."""
     parser = argparse.ArgumentParser(
@@ -93,7 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="scenario YAMLs; the first is the reference")
     _add_run_options(p)
     _set_help(p, "replicates", "replicates (default: the most any scenario asks for, at least 5)")
-    _add_workers(p)
+    _add_draw_options(p)
     p.set_defaults(handler=cmd_compare)
 
     p = sub.add_parser("demo", help="compare done_to.yaml with done_with.yaml and write the "
@@ -103,7 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"replicates (default: {DEMO_REPLICATES})")
     p.add_argument("--seed", type=_seed, help="seed of the first replicate")
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
-    _add_workers(p)
+    _add_draw_options(p)
     p.set_defaults(handler=cmd_demo)
 
     p = sub.add_parser("calibrate", help="run a scenario and check it against a place's "
@@ -274,8 +293,17 @@ def cmd_compare(args: argparse.Namespace) -> int:
                          "expected at least two scenario files to compare")
     overrides = _overrides(args.overrides, args.place)
     specs = [load_scenario(path, overrides=overrides) for path in args.scenarios]
+    if args.draws or args.resume:
+        from .compare import align_scenarios
+        from .compare_draws import compare_with_draws
+
+        specs, notes = align_scenarios(specs, seed=args.seed, replicates=args.replicates,
+                                       weeks=args.weeks)
+        for spec in specs:
+            _check_memory(spec)
+        return compare_with_draws(specs, notes, args)
     return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
-                    weeks=args.weeks, quiet=args.quiet, workers=args.workers, pdf=args.pdf)
+                    weeks=args.weeks, quiet=args.quiet, workers=args.workers or 1, pdf=args.pdf)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -289,8 +317,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         from .results import default_out
 
         out = default_out("demo")
+    if args.draws or args.resume:
+        from .compare import align_scenarios
+        from .compare_draws import compare_with_draws
+
+        args.out = out
+        specs, notes = align_scenarios(specs, seed=args.seed, replicates=args.replicates,
+                                       weeks=DEMO_WEEKS)
+        return compare_with_draws(specs, notes, args)
     return _compare(specs, out, seed=args.seed, replicates=args.replicates, weeks=DEMO_WEEKS,
-                    quiet=args.quiet, workers=args.workers, pdf=args.pdf)
+                    quiet=args.quiet, workers=args.workers or 1, pdf=args.pdf)
 
 
 def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False) -> int:

@@ -17,6 +17,8 @@ public names are importable from here too.
 from __future__ import annotations
 
 import math
+import sys
+import types
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -137,6 +139,16 @@ class Comparison:
         """The table's row for one metric and scenario."""
         hit = self.table[(self.table["metric"] == metric) & (self.table["scenario"] == label)]
         return hit.iloc[0]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The tidy table: a row per metric and scenario (``comparison.csv``)."""
+        return self.table.copy()
+
+    def plot(self, metrics: Sequence[str] | None = None):
+        """A Plotly figure of the headline paired differences with their 95% intervals."""
+        from .report import difference_figure
+
+        return difference_figure(self, list(metrics or HEADLINE_READ))
 
 
 def unique_labels(names: Sequence[str]) -> list[str]:

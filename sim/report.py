@@ -212,7 +212,8 @@ def _timeseries(frames: Mapping[str, pd.DataFrame]) -> list[str]:
     return [figure_html(fig) for _, fig in timeseries_figures(frames)]
 
 
-def write_compare_report(path: Path, comp, notes: Sequence[str] = ()) -> None:
+def write_compare_report(path: Path, comp, notes: Sequence[str] = (),
+                         probabilistic=None) -> None:
     """The report of a comparison: decision summary, reading, differences, time series,
     equity, cost, parameters.
 
@@ -220,17 +221,24 @@ def write_compare_report(path: Path, comp, notes: Sequence[str] = ()) -> None:
         path: the HTML file to write.
         comp: a :class:`sim.compare.Comparison`.
         notes: remarks for the reader (e.g. horizons that were aligned).
+        probabilistic: a :class:`sim.probabilistic.ProbabilisticComparison` of which
+            ``comp`` is the central part; its reading leads the report.
     """
     from .compare import HEADLINE_READ, read_comparison, words
 
     first = comp.runs[comp.reference]
     spec = first.scenario
-    sections = [_meta(spec, first.result.seeds), decision_summary(comp),
+    sections = [_meta(spec, first.result.seeds),
+                decision_summary(comp, probabilistic=probabilistic),
                 _nav([("reading", "Reading"), ("headline", "Headline"),
                       ("series", "Over time"), ("demand", "GP demand"),
                       ("equity", "Equity"), ("cost", "Cost"), ("parameters", "Parameters"),
                       ("files", "Files")])]
     sections += [f"<p class='note'>Note: {_esc(n)}.</p>" for n in notes]
+    if probabilistic is not None:
+        from .report_uncertainty import probabilistic_section
+
+        sections.append(probabilistic_section(probabilistic))
     sections.append("<h2 id='reading'>What changed, and why</h2>")
     for label, paragraphs in read_comparison(comp).items():
         if len(comp.labels) > 2:

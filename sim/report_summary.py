@@ -75,10 +75,26 @@ def totals_comparison(comp) -> pd.DataFrame:
                              for label, r in comp.runs.items()})
 
 
-def probabilistic_reading(comp) -> str:
+def probabilistic_reading(probabilistic=None) -> str:
     """The probabilistic reading, when draws over the plausible ranges were run: HTML for
-    the top of the report, or "" (the draws' own module fills this in)."""
-    return ""
+    the top of the first screen (how often, across the plausible worlds, each headline
+    difference favours the scenario, and which assumption decides it), or "".
+
+    Args:
+        probabilistic: a :class:`sim.probabilistic.ProbabilisticComparison`, or ``None``
+            when only seeds were run.
+    """
+    if probabilistic is None:
+        return ""
+    from .probabilistic import read_probabilistic
+
+    blocks = []
+    for label, paragraphs in read_probabilistic(probabilistic).items():
+        text = "".join(f"<p>{_esc(p)}</p>" for p in paragraphs)
+        blocks.append(f"<div class='worlds'>{text}</div>")
+    return ("<p class='question'>Across plausible worlds (every uncertain effect drawn from "
+            "its range; details in <a href='#worlds'>Across plausible worlds</a>):</p>"
+            + "".join(blocks))
 
 
 def _number(value: float, unit: str) -> str:
@@ -194,8 +210,10 @@ def rests_on(comp, draws: int | None = None) -> str:
             + "".join(lines) + "</ul></div>")
 
 
-def decision_summary(comp, place: str | None = None) -> str:
-    """The first screen: the question, headline findings per scenario, and the box."""
+def decision_summary(comp, place: str | None = None, probabilistic=None) -> str:
+    """The first screen: the question, the probabilistic reading when draws were run
+    (``probabilistic``, of which ``comp`` is the central part), headline findings per
+    scenario, and the box."""
     spec = comp.runs[comp.reference].scenario
     where = place or f"a place of {spec.population.size:,} residents"
     others = comp.labels[1:]
@@ -209,5 +227,7 @@ def decision_summary(comp, place: str | None = None) -> str:
         findings.append(f"{head}<ol>{items}</ol>")
     return ("<section class='decision' id='decision'><div class='findings'>"
             "<h2>Decision summary</h2>"
-            f"<p class='question'>{question}</p>{probabilistic_reading(comp)}"
-            f"{''.join(findings)}</div>{rests_on(comp)}</section>")
+            f"<p class='question'>{question}</p>{probabilistic_reading(probabilistic)}"
+            f"{''.join(findings)}</div>"
+            f"{rests_on(comp, None if probabilistic is None else probabilistic.design.draws)}"
+            "</section>")

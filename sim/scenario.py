@@ -110,7 +110,18 @@ class Scenario(_ScenarioModel):
 
     Sections are attributes (``scenario.network.mean_degree``); ``scenario.policies``
     has one attribute per policy kind, ``None`` when the scenario does not list it.
+    ``uncertainty`` changes parameters' plausible ranges for probabilistic
+    comparisons (see :mod:`sim.uncertainty`); runs ignore it.
     """
+
+    uncertainty: dict[str, Any] | None = None
+
+    @pydantic.field_validator("uncertainty")
+    @classmethod
+    def _check_uncertainty(cls, value):
+        from .uncertainty import check_entries
+
+        return None if value is None else check_entries(value)
 
     def active_policies(self) -> dict[str, pydantic.BaseModel]:
         """The listed and enabled policies, by kind, in library order."""
@@ -121,6 +132,8 @@ class Scenario(_ScenarioModel):
         """Plain data for YAML: the resolved scenario, listed policies only."""
         data = self.model_dump(exclude={"extends"})
         data["policies"] = {k: v for k, v in data["policies"].items() if v is not None}
+        if data.get("uncertainty") is None:
+            data.pop("uncertainty", None)
         return data
 
     def with_overrides(self, overrides: Mapping[str, Any], source: str = "--set") -> "Scenario":
@@ -182,6 +195,11 @@ def apply_overrides(data: dict, overrides: Mapping[str, Any], source: str = "--s
     known = parameter_paths()
     for raw_path, value in overrides.items():
         path = raw_path.replace("__", ".")
+        if path.startswith("uncertainty."):
+            from .uncertainty import set_entry
+
+            data = set_entry(data, path, value, source)
+            continue
         if path not in known and path not in ("name", "description", "place"):
             raise InputError(source, path, "no such parameter" + _suggest(path, known))
         node = data

@@ -35,7 +35,7 @@ from .policies import POLICIES
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["Change", "FIXED", "set_parameters", "set_policy"]
+__all__ = ["Change", "FIXED", "is_fixed", "set_parameters", "set_policy"]
 
 # Paths (or their prefixes) fixed once the world is built.
 FIXED = ("population.", "network.", "weeks", "seed", "replicates",
@@ -55,7 +55,8 @@ class Change:
     values: dict[str, Any]
 
 
-def _fixed(path: str) -> bool:
+def is_fixed(path: str) -> bool:
+    """Whether ``path`` shaped the world when it was built (see :data:`FIXED`)."""
     return any(path == f.rstrip(".") or (f.endswith(".") and path.startswith(f)) for f in FIXED)
 
 
@@ -69,7 +70,7 @@ def set_parameters(model: "HealthSystemModel", overrides: Mapping[str, Any],
     """
     values = {k.replace("__", "."): v for k, v in overrides.items()}
     for path in values:
-        if _fixed(path):
+        if is_fixed(path):
             raise InputError(source, path, "fixed when the world was built; expected a "
                              "parameter that can change mid-run (not population, network, "
                              "weeks, seed or common random numbers)")

@@ -26,7 +26,7 @@ import time
 import solara
 
 from .dashboard_community import Community
-from .dashboard_controls import LeverDrawer, TopBar
+from .dashboard_controls import SPEEDS, LeverDrawer, TopBar
 from .dashboard_journeys import Journeys
 from .dashboard_pair import PairModel, export_yaml, live_pairs
 from .dashboard_sides import SideBySide, in_force_html
@@ -54,6 +54,11 @@ def _play(pair: PairModel, playing: solara.Reactive, speed: solara.Reactive,
         playing.value = False
 
 
+def _speed(value) -> float:
+    """A speed from the address: one Play offers, else as fast as it goes."""
+    return value if value in SPEEDS.values() else 0.0
+
+
 def _close(pair: PairModel) -> None:
     """Let go of a pair's models (Reset replaced it, or its browser tab closed)."""
     pair.close()
@@ -65,10 +70,12 @@ def _close(pair: PairModel) -> None:
 def Page():
     """The app: one pair of models per browser session."""
     router = solara.use_router()
-    first = solara.use_memo(lambda: PairModel(**from_query(router.search)), dependencies=[])
+    asked = solara.use_memo(lambda: from_query(router.search), dependencies=[])
+    first = solara.use_memo(lambda: PairModel(**{k: v for k, v in asked.items() if k != "speed"}),
+                            dependencies=[])
     pair, set_pair = solara.use_state(first)
     playing = solara.use_reactive(False)
-    speed = solara.use_reactive(0.0)
+    speed = solara.use_reactive(_speed(asked.get("speed", 0.0)))
     tick = solara.use_reactive(0)
     drawer = solara.use_reactive(False)
     presenter = solara.use_reactive(False)
@@ -82,7 +89,7 @@ def Page():
                         dependencies=[playing.value, pair], prefer_threaded=True)
     solara.use_effect(lambda: lambda: _close(pair), dependencies=[pair])  # replaced or tab closed
 
-    query = to_query(pair.settings())
+    query = to_query({**pair.settings(), **({"speed": speed.value} if speed.value else {})})
 
     def keep_in_address():
         if router.set_path is not None and (router.search or "") != query:

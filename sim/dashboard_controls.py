@@ -58,7 +58,8 @@ def TopBar(pair, playing: solara.Reactive, speed: solara.Reactive, drawer: solar
                       on_value=lambda name: reset(seeds=SEEDS[name]), classes=["ps-seeds"])
         solara.Button("Levers", on_click=lambda: drawer.set(not drawer.value),
                       outlined=not drawer.value, color="primary", classes=["ps-levers"])
-        solara.Checkbox(label="Presenter", value=presenter)
+        solara.Button("Presenter", on_click=lambda: presenter.set(not presenter.value),
+                      outlined=not presenter.value, color="primary", classes=["ps-presenter"])
 
 
 def _name(options: dict, value) -> str:

@@ -1,7 +1,8 @@
 """A workshop run's settings in the page's address, so a reload (or a shared link) restores them.
 
-The address carries what :meth:`sim.dashboard_pair.PairModel.settings` returns: the two
-scenarios, the seed, the seeds per side and every lever not at its default, e.g.
+The address carries what :meth:`sim.dashboard_pair.PairModel.settings` returns (the two
+scenarios, the seed, the seeds per side and every lever not at its default) and Play's
+speed in weeks a second, if one is chosen, e.g.
 ``?left=done_to&right=done_with&seed=1&policies__social_movement__activist_share=0.055``.
 Reading it back never fails: a value that cannot be read is passed on as text, and
 :class:`~sim.dashboard_pair.PairModel` reports it on the page and keeps the default.
@@ -49,7 +50,7 @@ def from_query(query: str | None) -> dict[str, Any]:
     for key, text in parse_qsl((query or "")[:MAX_QUERY].lstrip("?"), keep_blank_values=True):
         if key in ("left", "right"):
             settings[key] = text
-        elif key in ("seed", "seeds"):
+        elif key in ("seed", "seeds", "speed"):
             settings[key] = _number(text)
         else:
             lever = lever_by_key(key)

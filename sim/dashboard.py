@@ -28,7 +28,7 @@ import solara
 from .dashboard_community import Community
 from .dashboard_controls import SPEEDS, LeverDrawer, TopBar
 from .dashboard_journeys import Journeys
-from .dashboard_pair import PairModel, export_yaml, live_pairs
+from .dashboard_pair import PairModel, export_yaml, live_pairs, release_memory
 from .dashboard_sides import SideBySide, in_force_html
 from .dashboard_state import from_query, to_query
 from .dashboard_ui import CSS, Panel, side_colours, side_title
@@ -50,7 +50,7 @@ def _play(pair: PairModel, playing: solara.Reactive, speed: solara.Reactive,
         wait = 1.0 / speed.value - (time.perf_counter() - started) if speed.value else 0.0
         # a moment between weeks even at full speed, so the room's clicks get in
         time.sleep(max(wait, BREATH))
-    if not pair.running:
+    if not pair.running and pair.runs:  # the horizon (not a pair closed by Reset)
         playing.value = False
 
 
@@ -62,6 +62,7 @@ def _speed(value) -> float:
 def _close(pair: PairModel) -> None:
     """Let go of a pair's models (Reset replaced it, or its browser tab closed)."""
     pair.close()
+    release_memory()
     print(f"dashboard: a pair of models was freed; {live_pairs()} session(s) hold models",
           flush=True)
 

@@ -41,8 +41,8 @@ from .model import HealthSystemModel, estimated_bytes
 from .policies import POLICIES
 from .scenario import Scenario
 
-__all__ = ["PairModel", "Side", "Marker", "export_yaml", "live_pairs", "value_at", "MAX_SEEDS",
-           "JOURNEYS"]
+__all__ = ["PairModel", "Side", "Marker", "export_yaml", "live_pairs", "release_memory",
+           "value_at", "MAX_SEEDS", "JOURNEYS"]
 
 JOURNEYS = 8  # residents with different lives followed on both sides, shown first
 POOL = 24  # more residents followed from week 0, among whom to find lives that differ most
@@ -57,6 +57,25 @@ _LIVE: "weakref.WeakSet[PairModel]" = weakref.WeakSet()
 def live_pairs() -> int:
     """Pairs holding models now (a closed browser tab's pair has let go of its models)."""
     return sum(1 for pair in list(_LIVE) if pair.runs)
+
+
+def release_memory() -> None:
+    """Collect freed models now and hand the freed heap back to the system (glibc only).
+
+    The model keeps freed memory for reuse within a run (``sim.model``); after a
+    session closes, the server should shrink rather than keep it for a session that may
+    never come.
+    """
+    import ctypes
+    import gc
+    import platform
+
+    gc.collect()
+    if platform.system() == "Linux" and platform.libc_ver()[0] == "glibc":
+        try:
+            ctypes.CDLL(None).malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
 
 
 @dataclass
@@ -210,7 +229,7 @@ class PairModel(mesa.Model):
     @property
     def week(self) -> int:
         """Weeks completed (both sides together)."""
-        return self.sides[0].model.week
+        return self.sides[0].model.week if self.runs else self._closed_week
 
     @property
     def horizon(self) -> int:
@@ -337,9 +356,15 @@ class PairModel(mesa.Model):
         return self.followed
 
     def close(self) -> None:
-        """Let go of every model (the browser tab closed); stepping does nothing after."""
+        """Let go of every model (the browser tab closed); stepping does nothing after.
+
+        The first seed's sides keep their names and histories, without their models.
+        """
         with self.lock:
+            self._closed_week = self.week
             self.runs = []
+            for side in self.sides:
+                side.model = side.tracker = None
             self.running = False
 
     # --- building ------------------------------------------------------------------------

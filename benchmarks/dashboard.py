@@ -133,7 +133,12 @@ def main(argv=None) -> int:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=[
                 "--headless", "--no-sandbox", "--disable-gpu"])
             for n in a.sessions:
-                r = measure(browser, base, n, a.seconds, server.pid)
+                try:
+                    r = measure(browser, base, n, a.seconds, server.pid)
+                except Exception as exc:  # a page that stops answering ends the benchmark
+                    print(f"{n} session(s): a page stopped answering "
+                          f"({type(exc).__name__}); the server is past what it serves")
+                    break
                 freed += n
                 ok = wait_freed(log_path, freed)
                 after = rss_mb(server.pid)

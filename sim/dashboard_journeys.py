@@ -103,8 +103,9 @@ def Journeys(pair, tick: solara.Reactive, presenter: bool, active: bool = True):
         solara.InputInt("Follow resident number", value=new_row, on_value=set_new_row,
                         style={"max-width": "200px"})
         solara.Button("Follow", on_click=lambda: follow([new_row], ""), outlined=True)
-    if message:
-        solara.Info(message, dense=True)
+    # Always there (hidden when empty): an element appearing above the timeline would
+    # make the page rebuild the chart while the browser draws it.
+    solara.Info(message or "-", dense=True, classes=["journey-message"] if message else ["ps-hidden"])
     solara.HTML(tag="div", classes=["journey-why"], unsafe_innerHTML=(
         f"<b>{html.escape(resident_label(left, row))}</b>, picked because their two lives "
         f"differ: {html.escape(why[row])}. The same person on both sides: their needs arise "

@@ -179,3 +179,21 @@ def shots_dir(tmp_path: Path) -> Path:
     folder = Path(os.environ.get("PLACESIM_SCREENSHOTS", tmp_path))
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+FREED = "a pair of models was freed"
+
+
+def close_and_wait_freed(context, log: Path, timeout: float = 120.0) -> None:
+    """Close a browser context and wait until the server has freed every session's models.
+
+    So that the next test does not run while the server closes this one's sessions.
+    """
+    context.close()
+    deadline = time.monotonic() + timeout
+    while True:
+        freed = [line for line in log.read_text().splitlines() if FREED in line]
+        if freed and freed[-1].endswith("; 0 session(s) hold models"):
+            return
+        assert time.monotonic() < deadline, "the server did not free the closed sessions"
+        time.sleep(0.5)

@@ -20,8 +20,9 @@ import yaml
 from sim.dashboard_data import SERIES
 
 from .conftest import run_cli
-from .dashboard_browser import (NetLog, browser_needed, chart_values, chromium, dashboard_server,
-                                open_dashboard, pause, play, shots_dir, step, wait_week, week)
+from .dashboard_browser import (NetLog, browser_needed, chart_values, chromium,
+                                close_and_wait_freed, dashboard_server, open_dashboard, pause,
+                                play, shots_dir, step, wait_week, week)
 
 pytestmark = browser_needed
 SMALL = "?population__size=6000"
@@ -59,7 +60,7 @@ HEADLINE_CHARTS = (".side-0.chart-headline .js-plotly-plot",
 
 @pytest.mark.parametrize("width,height", [(1280, 720), (1600, 1000)])
 def test_projector_first_while_playing(server, browser, tmp_path, width, height):
-    base, _ = server
+    base, log = server
     context = browser.new_context(viewport={"width": width, "height": height})
     net = NetLog(base).attach(context)
     page = open_dashboard(context, base + SMALL + "&speed=4.0")  # a pace a room can follow
@@ -91,13 +92,13 @@ def test_projector_first_while_playing(server, browser, tmp_path, width, height)
     assert page.locator(HEADLINE_CHARTS[0]).first.evaluate(
         "el => el.layout.xaxis3.title.text") == "year"
     page.screenshot(path=str(shots_dir(tmp_path) / f"dashboard-{width}x{height}.png"))
-    context.close()
+    close_and_wait_freed(context, log)
     net.assert_clean()
 
 
 def test_a_lever_moved_mid_run_changes_the_weeks_after_and_the_address_restores_it(
         server, browser, tmp_path):
-    base, _ = server
+    base, log = server
     context = browser.new_context(viewport={"width": 1280, "height": 720})
     net = NetLog(base).attach(context)
     moved = open_dashboard(context, base + SMALL)
@@ -129,12 +130,12 @@ def test_a_lever_moved_mid_run_changes_the_weeks_after_and_the_address_restores_
     wait_week(moved, 0)
     moved.locator(".ps-status").filter(has_text="GP capacity 60").wait_for(timeout=60_000)
     assert "6,000 residents" in moved.locator(".pair-readout").inner_text()
-    context.close()
+    close_and_wait_freed(context, log)
     net.assert_clean()
 
 
 def test_every_view_a_policy_started_now_and_the_export(server, browser, tmp_path):
-    base, _ = server
+    base, log = server
     shots = shots_dir(tmp_path)
     context = browser.new_context(viewport={"width": 1280, "height": 720}, accept_downloads=True)
     net = NetLog(base).attach(context)
@@ -177,7 +178,7 @@ def test_every_view_a_policy_started_now_and_the_export(server, browser, tmp_pat
     assert left["population"]["size"] == 6000 and left["replicates"] == 3
     assert left["policies"]["social_movement"]["start_week"] == 3
     page.screenshot(path=str(shots / "dashboard-export.png"))
-    context.close()
+    close_and_wait_freed(context, log)
     net.assert_clean()
 
 

@@ -38,6 +38,18 @@ else
        "skipped (install it with: sudo apt-get install chromium)"
 fi
 
+# The dashboard's privacy test traces the server's connections with strace.
+if ! command -v strace >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "setup.sh: installing strace (apt-get) for the dashboard's privacy test"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null ||
+      { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq strace >/dev/null; }
+  else
+    echo "setup.sh: strace not found and not root: the dashboard's privacy test will be" \
+         "skipped (install it with: sudo apt-get install strace)"
+  fi
+fi
+
 # The dashboard serves every script, stylesheet and font itself (workshop rooms often
 # have no internet): fill Solara's asset cache from the npm registry, once.
 .venv/bin/python -m sim.dashboard_assets >/dev/null || {

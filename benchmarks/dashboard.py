@@ -1,22 +1,22 @@
-"""Speed of the workshop dashboard, live in a browser — run by hand, never as a timed test.
+"""A room of laptops: how many browser sessions one dashboard server serves — run by hand.
 
-Starts ``python run.py dashboard`` on a free local port, opens it in headless Chromium
-(Playwright, Debian's /usr/bin/chromium), presses Play and watches the page for a while.
-Reports, at the default 20,000 residents with both models stepping:
+Starts ``python run.py dashboard`` on a free local port and opens 1, 2, ... sessions in
+headless Chromium (Playwright, Debian's /usr/bin/chromium), each its own browser
+context as a participant's laptop would be, at 20,000 residents. For each number of
+sessions it presses Play in all of them and reports, over ``--seconds``:
 
-- weeks/s the server steps while playing (the rate the page's status line shows,
-  measured in the server from its own step times);
-- weeks/s the browser sees (how fast the week on screen advances);
-- how long Pause takes to answer (a page that cannot keep up stops answering);
-- for comparison, in this process without a browser: the pair alone, and the pair
-  plus one redraw of the side-by-side view per week.
+- weeks/s each session's page shows (how fast the week on screen advances);
+- the server's resident memory (RSS), and its growth per session;
+- then it closes every tab and reports the memory once the sessions are freed (the
+  server says so in its log, ``--free-after`` seconds after a tab closes).
 
 Usage:
-    .venv/bin/python benchmarks/dashboard.py                       # 20 s of Play
-    .venv/bin/python benchmarks/dashboard.py --seconds 30 --render-steps 3
-    .venv/bin/python benchmarks/dashboard.py --play-ms 21          # Mesa's play interval
+    .venv/bin/python benchmarks/dashboard.py                    # 1 to 4 sessions, 15 s each
+    .venv/bin/python benchmarks/dashboard.py --sessions 1 2 3 --seconds 20
 
-The machine's load average is printed too: on a shared box other work slows it all.
+The browsers run on the same machine as the server, so they take some of its cores
+too; in a room they run on the participants' laptops. The load average is printed: on
+a shared machine other work slows it all.
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ import os
 import platform
 import re
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -34,9 +33,8 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-READOUT = re.compile(r"Week (\d+) of \d+.*?(?:· ([\d.]+) weeks/s)?$")
+WEEK = re.compile(r"Week (\d+) of")
 
 
 def free_port() -> int:
@@ -46,111 +44,113 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def in_process(weeks: int = 40) -> tuple[float, float]:
-    """Weeks/s of the pair alone, and with the side-by-side view redrawn every week."""
-    import solara
-    from mesa.visualization.utils import update_counter
-
-    from sim.dashboard import Workshop
-    from sim.dashboard_pair import PairModel
-
-    model = PairModel()
-    for _ in range(5):
-        model.step()
-    t0 = time.perf_counter()
-    for _ in range(weeks):
-        model.step()
-    alone = weeks / (time.perf_counter() - t0)
-    solara.render(Workshop(model), handle_error=False)
-    t0 = time.perf_counter()
-    for _ in range(weeks):
-        model.step()
-        update_counter.value += 1  # what SolaraViz's Play does after each step
-    drawn = weeks / (time.perf_counter() - t0)
-    return alone, drawn
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, in MB (VmRSS)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
-def set_slider(page, label: str, presses: int) -> None:
-    """Move one of SolaraViz's sliders from its minimum by ``presses`` steps."""
-    slider = page.locator(f"[role=slider][aria-label='{label}']")
-    slider.focus()
-    slider.press("Home")
-    for _ in range(presses):
-        slider.press("ArrowRight")
-
-
-def in_browser(seconds: float, play_ms: int, render_steps: int) -> dict:
-    """Play the dashboard in Chromium for ``seconds``; sample the status line."""
-    from playwright.sync_api import expect, sync_playwright
-
+def start_server(log_path: Path, free_after: int) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    log = open(ROOT / "results" / "dashboard-benchmark-server.log", "w")
+    env = {**os.environ, "SOLARA_KERNEL_CULL_TIMEOUT": f"{free_after}s"}
     server = subprocess.Popen([sys.executable, str(ROOT / "run.py"), "dashboard", "--port",
-                               str(port)], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(base, timeout=2)
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the dashboard did not start; see results/"
-                                     "dashboard-benchmark-server.log")
-                time.sleep(0.2)
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-                "--headless", "--no-sandbox", "--disable-gpu"])
-            page = browser.new_page(viewport={"width": 1600, "height": 1000})
-            page.set_default_timeout(60_000)
-            page.goto(base)
-            readout = page.locator(".pair-readout")
-            expect(readout).to_contain_text("Week 0", timeout=60_000)
-            # SolaraViz's sliders: play interval 1, 11, 21 ... ms; render interval 1, 3, 5 ...
-            set_slider(page, "Play Interval (ms)", (play_ms - 1) // 10)
-            set_slider(page, "Render Interval (steps)", (render_steps - 1) // 2)
-            page.get_by_role("button", name="▶", exact=True).click()
-            samples = []
-            t_end = time.monotonic() + seconds
-            while time.monotonic() < t_end:
-                m = READOUT.search(readout.inner_text())
-                if m:
-                    samples.append((time.monotonic(), int(m.group(1)),
-                                    float(m.group(2)) if m.group(2) else 0.0))
-                time.sleep(0.5)
-            t0 = time.monotonic()
-            page.get_by_role("button", name="❚❚", exact=True).click()
-            expect(page.get_by_role("button", name="▶", exact=True)).to_be_visible(timeout=120_000)
-            pause_latency = time.monotonic() - t0
-            browser.close()
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-    warm = [s for s in samples if s[0] - samples[0][0] >= 3.0 and s[2] > 0] or samples
-    seen = (warm[-1][1] - warm[0][1]) / max(warm[-1][0] - warm[0][0], 1e-9) if len(warm) > 1 else 0.0
-    return {"server": statistics.median(s[2] for s in warm) if warm else 0.0,
-            "browser": seen, "pause_latency": pause_latency, "last_week": samples[-1][1]}
+                               str(port)], cwd=ROOT, stdout=open(log_path, "w"),
+                              stderr=subprocess.STDOUT, env=env)
+    base = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            urllib.request.urlopen(base, timeout=2)
+            return server, base
+        except OSError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise SystemExit(f"the dashboard did not start; see {log_path}")
+            time.sleep(0.2)
+
+
+def week(page) -> int:
+    return int(WEEK.search(page.locator(".pair-readout").inner_text()).group(1))
+
+
+def measure(browser, base: str, sessions: int, seconds: float, server_pid: int) -> dict:
+    """Open ``sessions`` tabs, play them all for ``seconds``; weeks/s each and memory."""
+    from playwright.sync_api import expect
+
+    contexts, pages = [], []
+    for _ in range(sessions):
+        context = browser.new_context(viewport={"width": 1280, "height": 720})
+        page = context.new_page()
+        page.set_default_timeout(120_000)
+        page.goto(base)
+        expect(page.locator(".pair-readout")).to_contain_text("Week 0 of", timeout=180_000)
+        contexts.append(context)
+        pages.append(page)
+    idle = rss_mb(server_pid)
+    for page in pages:
+        page.get_by_role("button", name="▶ Play").click()
+    time.sleep(3)  # past the first frames
+    start = [(time.monotonic(), week(p)) for p in pages]
+    time.sleep(seconds)
+    end = [(time.monotonic(), week(p)) for p in pages]
+    playing = rss_mb(server_pid)
+    for page in pages:
+        page.get_by_role("button", name="❚❚ Pause").click()
+    rates = [(w1 - w0) / (t1 - t0) for (t0, w0), (t1, w1) in zip(start, end)]
+    for context in contexts:
+        context.close()
+    return {"rates": rates, "idle": idle, "playing": playing}
+
+
+def wait_freed(log_path: Path, count: int, timeout: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if log_path.read_text().count("a pair of models was freed") >= count:
+            return True
+        time.sleep(0.5)
+    return False
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--seconds", type=float, default=20.0, help="how long to play (default 20)")
-    ap.add_argument("--play-ms", type=int, default=1, help="SolaraViz play interval (1, 11, 21 ...)")
-    ap.add_argument("--render-steps", type=int, default=1,
-                    help="SolaraViz render interval: weeks per redraw (1, 3, 5 ...)")
+    ap.add_argument("--sessions", type=int, nargs="+", default=[1, 2, 3, 4])
+    ap.add_argument("--seconds", type=float, default=15.0, help="how long each round plays")
+    ap.add_argument("--free-after", type=int, default=5,
+                    help="seconds after a tab closes that its session is freed (30 in a room)")
     a = ap.parse_args(argv)
+    from playwright.sync_api import sync_playwright
+
     print(f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
           f"load average before: {os.getloadavg()[0]:.1f}")
-    alone, drawn = in_process()
-    print(f"in this process, 20,000 residents, both models: {alone:.1f} weeks/s stepping alone, "
-          f"{drawn:.1f} weeks/s with the side-by-side view redrawn every week")
-    r = in_browser(a.seconds, a.play_ms, a.render_steps)
-    print(f"in Chromium (play interval {a.play_ms} ms, a redraw every {a.render_steps} week(s)): "
-          f"server steps {r['server']:.1f} weeks/s; the page shows {r['browser']:.1f} weeks/s; "
-          f"reached week {r['last_week']} in {a.seconds:.0f} s; Pause answered in "
-          f"{r['pause_latency']:.1f} s")
+    log_path = ROOT / "results" / "dashboard-benchmark-server.log"
+    log_path.parent.mkdir(exist_ok=True)
+    server, base = start_server(log_path, a.free_after)
+    freed = 0
+    try:
+        print(f"server at start: {rss_mb(server.pid):.0f} MB")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+                "--headless", "--no-sandbox", "--disable-gpu"])
+            for n in a.sessions:
+                try:
+                    r = measure(browser, base, n, a.seconds, server.pid)
+                except Exception as exc:  # a page that stops answering ends the benchmark
+                    print(f"{n} session(s): a page stopped answering "
+                          f"({type(exc).__name__}); the server is past what it serves")
+                    break
+                freed += n
+                ok = wait_freed(log_path, freed)
+                after = rss_mb(server.pid)
+                rates = ", ".join(f"{x:.1f}" for x in r["rates"])
+                print(f"{n} session(s) playing at 20,000 residents: weeks/s each {rates} "
+                      f"(slowest {min(r['rates']):.1f}); server memory {r['idle']:.0f} MB "
+                      f"open, {r['playing']:.0f} MB playing; after the tabs closed "
+                      f"{after:.0f} MB ({'freed' if ok else 'NOT freed'})")
+            browser.close()
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -517,7 +517,7 @@ def _port(text: str) -> int:
 
 def cmd_dashboard(args: argparse.Namespace) -> int:
     """``dashboard``: serve the workshop dashboard until Ctrl-C (see docs/dashboard.md)."""
-    from .dashboard import serve
+    from .dashboard_serve import serve  # imports no solara: it must set solara's settings first
 
     serve(args.host, args.port)
     return 0

@@ -141,6 +141,7 @@ class HealthSystemModel(mesa.Model):
         self.phase_seconds = {name: 0.0 for name, _ in PHASES}
         self.metrics: dict[str, Any] = {}
         self.reporting_start = 0  # week the per-person contact counts were last zeroed
+        self.changes = []  # sim.midrun.Change: the world changed mid-run (week, values)
 
         # Residents, with room for the births of the whole run.
         size = spec.population.size
@@ -229,6 +230,24 @@ class HealthSystemModel(mesa.Model):
         people.changed()
         self.network.note_deaths(rows)
         self.log.deaths += int(rows.size)
+
+    # --- changing the world mid-run (sim.midrun) ----------------------------------------
+
+    def set_parameters(self, overrides: Mapping[str, Any], source: str = "set_parameters"):
+        """Apply validated dotted-path overrides from the next week on (weeks run stay).
+
+        Raises:
+            InputError: for a bad value or a setting fixed when the world was built.
+        """
+        from .midrun import set_parameters
+
+        return set_parameters(self, overrides, source)
+
+    def set_policy(self, kind: str, running: bool, source: str = "set_policy"):
+        """Start or stop policy ``kind`` at the current week (see :mod:`sim.midrun`)."""
+        from .midrun import set_policy
+
+        return set_policy(self, kind, running, source)
 
     # --- results ------------------------------------------------------------------------
 

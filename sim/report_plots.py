@@ -13,38 +13,33 @@ from __future__ import annotations
 import html
 import math
 import re
-import zlib
 from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .colours import SCENARIO_COLOURS, SPARE
+from .colours import colour as named_colour
+
 __all__ = ["scenario_colour", "scenario_colours", "band", "PANEL_GROUPS", "timeseries_figures",
            "difference_figure", "demand_kind_figure", "demand_area_figure", "equity_figure",
            "figure_html", "off_scale", "used_kinds", "CHART_WIDTH", "CHART_MAX_HEIGHT"]
 
-# Okabe & Ito (2008): distinguishable with the common colour-vision deficiencies.
+# Series that are not scenarios (a tornado's low and high bars, request kinds): Okabe &
+# Ito (2008), distinguishable with the common colour-vision deficiencies. Scenarios take
+# their own colour from sim.colours, shared with the dashboard.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000",
            "#F0E442")
-# The shipped scenarios a board sees most keep the same colour in every report.
-NAMED = {"done_with": "#0072B2", "done_to": "#D55E00", "mixed": "#009E73",
-         "baseline": "#000000"}
 SMOOTH_WEEKS = 4  # weekly counts are noisy in small places; charts show 4-week means
 CHART_WIDTH = 1000  # px: within a landscape A4 page's printable width (about 1,060 px)
 CHART_MAX_HEIGHT = 660  # px: within its printable height (about 730 px)
 
 
 def scenario_colour(name: str) -> str:
-    """The colour of a scenario, fixed by its name alone (not its place in a comparison).
-
-    Shipped names have their own (a repeat such as ``done_with-2`` starts from its
-    name's); any other name is hashed (CRC-32, stable across runs and machines) onto the
-    colour-blind-safe palette.
-    """
-    base = re.sub(r"-\d+$", "", name)
-    if base in NAMED:
-        return NAMED[base]
-    return PALETTE[zlib.crc32(name.encode("utf-8")) % len(PALETTE)]
+    """The colour of a scenario, fixed by its name alone (not its place in a comparison):
+    :func:`sim.colours.colour`, the dashboard's, with a repeat such as ``done_with-2``
+    starting from its name's."""
+    return named_colour(re.sub(r"-\d+$", "", name))
 
 
 def scenario_colours(names: Sequence[str]) -> dict[str, str]:
@@ -54,11 +49,12 @@ def scenario_colours(names: Sequence[str]) -> dict[str, str]:
     out: dict[str, str] = {}
     taken: set[str] = set()
     for name in sorted(names):
-        colour = scenario_colour(name)
-        if colour in taken:
-            colour = next((c for c in PALETTE if c not in taken), colour)
-        out[name] = colour
-        taken.add(colour)
+        chosen = scenario_colour(name)
+        if chosen in taken:
+            chosen = next((c for c in (*SPARE, *SCENARIO_COLOURS.values(), *PALETTE)
+                           if c not in taken), chosen)
+        out[name] = chosen
+        taken.add(chosen)
     return {name: out[name] for name in names}
 
 

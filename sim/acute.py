@@ -63,6 +63,8 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     factor = np.full(rows.size, ADMIT_FACTOR_OTHER)
     for k, f in ADMIT_FACTOR.items():
         factor[kind == k] = f
+    # Flares are of the long-term conditions pay-for-performance incentivises (QOF).
+    factor[kind == FLARE] *= model.levers.incentivised_admission
     p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - 40.0)
                              + 0.15 * people.ltc[rows])
     u = s.uniform("acute.admit", uid)
@@ -73,6 +75,7 @@ def run_acute_care(model: "HealthSystemModel") -> None:
         turned = rows[want[order[free:]]]
         trust.turned_away += int(turned.size)
         log.unmet_need += int(turned.size)  # needed a bed and did not get one
+        log.turned_away += int(turned.size)  # and costed as an admission elsewhere
         people.n_unmet[turned] += 1
         want = want[order[:free]]
     admitted = rows[want]

@@ -12,7 +12,10 @@ seeds activists with roles and switches on the richer behaviour:
 - **burnout**: participants with little support around them may leave;
 - **group effect**: community-group members join at a lower threshold.
 
-With roles, burnout and group effects switched off it is exactly Watts's model.
+With roles, burnout and group effects switched off and ``movement.min_age`` at 0 (every
+resident eligible) it is Watts's model: tests/test_movement.py checks it against a plain
+implementation and Watts's cascade window, and, with heterogeneous thresholds and no
+activists, Granovetter's (1978) self-starting jump.
 """
 
 from __future__ import annotations
@@ -27,9 +30,6 @@ if TYPE_CHECKING:
     from .model import HealthSystemModel
 
 __all__ = ["spread_movement", "threshold_rule"]
-
-MIN_AGE = 16  # residents younger than this do not join (assumption)
-
 
 def movement_share(model: "HealthSystemModel") -> np.ndarray:
     """Weighted share of each resident's living ties who are in the movement."""
@@ -62,7 +62,9 @@ def spread_movement(model: "HealthSystemModel") -> None:
     people, lev, mv, s = model.people, model.levers, model.spec.movement, model.streams
     n = people.n
     role = people.role[:n]
-    if not (role > NONE).any():
+    # With nobody in the movement only a threshold of zero can start it (Granovetter
+    # 1978): skip the pass when no one has one (the baseline, at the default thresholds).
+    if not (role > NONE).any() and not (people.threshold[:n] <= 0.0).any():
         return
     alive = people.alive[:n]
     net = model.network
@@ -78,7 +80,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
                             else (True, np.uint64(0), _NO_DRAWS))
     joiners = kernels.movement_rules(
         role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
-        net.live_degree, MIN_AGE, float(lev.movement_group_effect or 0.0), burnout,
+        net.live_degree, int(mv.min_age), float(lev.movement_group_effect or 0.0), burnout,
         crn_b, key_b, useq_b, roles, LONE_WOLF, float(lev.lone_wolf_burnout), crn_l, key_l,
         useq_l)
     if roles and lev.organiser_growth:

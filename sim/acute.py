@@ -63,8 +63,12 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     factor = np.full(rows.size, ADMIT_FACTOR_OTHER)
     for k, f in ADMIT_FACTOR.items():
         factor[kind == k] = f
-    # Flares are of the long-term conditions pay-for-performance incentivises (QOF).
-    factor[kind == FLARE] *= model.levers.incentivised_admission
+    # Pay-for-performance (QOF) incentivises the care of diagnosed long-term conditions;
+    # the model does not know an admission's cause, so the flares and acute episodes of
+    # people with a diagnosed condition stand for admissions for incentivised conditions.
+    if model.levers.incentivised_admission != 1.0:
+        managed = (people.diagnosed[rows] > 0) & ((kind == FLARE) | (kind == ACUTE))
+        factor[managed] *= model.levers.incentivised_admission
     p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - 40.0)
                              + 0.15 * people.ltc[rows])
     u = s.uniform("acute.admit", uid)

@@ -104,6 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     p.set_defaults(handler=cmd_calibrate)
 
+    p = sub.add_parser("evidence", help="run each policy against the baseline on common seeds "
+                       "and check its effects against published ones (exit 1 if any is outside)")
+    p.add_argument("--targets", type=Path, default=None,
+                   help="evidence targets YAML (default: scenarios/targets/evidence.yaml)")
+    p.add_argument("--replicates", type=_positive_int, help="replicates (default: the file's)")
+    p.add_argument("--seed", type=_seed, help="seed of the first replicate")
+    p.add_argument("--out", type=Path, help="results directory (default: results/evidence/<time>/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_evidence)
+
     p = sub.add_parser("dashboard", help="the workshop dashboard: done to | done with, live "
                        "in a browser (works offline)")
     p.add_argument("--host", default="127.0.0.1",
@@ -284,6 +294,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     return 1 if missed else 0
 
 
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """``evidence``: each policy's effects against the published ones → evidence.csv, .md."""
+    from .evidence import command
+
+    return command(args.targets, args.replicates, args.seed, args.out, args.quiet)
+
+
 def _available_memory() -> int | None:
     """Bytes the kernel could give us now: MemAvailable counts reclaimable page cache,
     which the plain free-page count does not (it would refuse runs that fit)."""
@@ -404,7 +421,7 @@ def cmd_dashboard(args: argparse.Namespace) -> int:
 
 def cmd_parameters(args: argparse.Namespace) -> int:
     """``parameters``: every parameter's declaration."""
-    from .scenario import parameter_paths, parameter_table
+    from .scenario import evidence_range, parameter_paths, parameter_table
 
     if args.markdown:
         print(parameter_table(args.prefix))
@@ -412,7 +429,7 @@ def cmd_parameters(args: argparse.Namespace) -> int:
     for path, p in parameter_paths().items():
         if not path.startswith(args.prefix):
             continue
-        print(f"{path:58} {p.default!s:>14}  {p.unit}")
+        print(f"{path:58} {p.default!s:>14}  {evidence_range(p):>16} {p.grade or '':12}  {p.unit}")
     return 0
 
 

@@ -30,7 +30,7 @@ class Levers:
     diagnose_low: float = 0.0  # chance a minor-complaint visit finds a condition (campaign)
     # acute
     op_followup: float = 1.0  # x outpatient follow-up booking
-    incentivised_admission: float = 1.0  # x admission of flares (pay-for-performance)
+    incentivised_admission: float = 1.0  # x admission with a diagnosed condition (P4P)
     # social prescribing
     link_worker_places: int = 0  # people the link workers can take on this week
     link_worker_share: float = 0.0  # share of low-level consultations offered a referral

@@ -159,5 +159,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
             & (people.group[rows] < 0)
         first = np.argsort(u[eligible], kind="stable")[: lev.link_worker_places]
         offered = rows[eligible][first]
+        # A person seen twice this week (a complaint and its retry) is referred once.
+        offered = offered[np.sort(np.unique(offered, return_index=True)[1])]
         model.link_worker_referrals = offered
         model.log.link_worker_referrals += int(offered.size)

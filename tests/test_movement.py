@@ -33,7 +33,8 @@ def reduced_model(size, mean_degree, threshold_mean, threshold_sd, seed=1):
         "population__size": size, "population__neighbourhoods": 2,
         "population__practice_list_size": 5000, "network__kind": "erdos_renyi",
         "network__mean_degree": mean_degree, "movement__threshold_mean": threshold_mean,
-        "movement__threshold_sd": threshold_sd, "movement__min_age": 0})
+        "movement__threshold_sd": threshold_sd, "movement__min_age": 0,
+        "system__burn_in_weeks": 0})  # the place as built: everyone alive, on the ties drawn
 
 
 def model_cascade(model, seeds, max_steps=500):

@@ -38,12 +38,14 @@ class CoDesign(Policy):
                          "assumption: a fifth of the style scale, a little more than "
                          "targets take away",
                          plausible=(0.0, 0.3), grade="assumption"),
-        "op_followup_reduction": P(0.015, 0.0, 1.0, "share",
+        "op_followup_reduction": P(0.005, 0.0, 1.0, "share",
                                    "Fall in outpatient follow-ups (patient-initiated)",
                                    "NHS England 2022: the national ambition for patient-initiated"
-                                   " follow-up is 1.5% of outpatient attendances (Whear et al., "
-                                   "Cochrane 2020: no trial of its effect on use)",
-                                   plausible=(0.0, 0.015), grade="uncontrolled"),
+                                   " follow-up is 1.5% of outpatient attendances; each attendance"
+                                   " books another with acute.p_op_followup (0.69), so removing "
+                                   "1.5% of attendances takes about 0.005 off that chance (Whear "
+                                   "et al., Cochrane 2020: no trial of its effect on use)",
+                                   plausible=(0.0, 0.01), grade="uncontrolled"),
         "capacity_cost": P(0.05, 0.0, 0.5, "share of capacity",
                            "Appointments lost because shared decisions take longer",
                            "Stacey et al., Cochrane 2017: decision aids lengthen "

@@ -49,13 +49,13 @@ class Screening(Policy):
                          " or type 2 diabetes per 1,000 checks (PHE evaluations): a check "
                          "measures blood pressure and HbA1c, so finds most of what is there",
                          plausible=(0.7, 1.0), grade="uncontrolled"),
-        "risk_finding_rate": P(0.024, 0.0, 1.0, "probability",
+        "risk_finding_rate": P(0.033, 0.0, 1.0, "probability",
                                "Chance a check diagnoses raised blood pressure or glucose "
                                "that the model holds no condition for",
                                "fitted with sensitivity to the NHS Health Check's yield of "
                                "about 38 new hypertension and 9 type 2 diabetes diagnoses "
                                "per 1,000 checks (PHE evaluations; Robson et al. 2016)",
-                               plausible=(0.015, 0.03), grade="uncontrolled"),
+                               plausible=(0.02, 0.045), grade="uncontrolled"),
         "false_positive_rate": P(0.06, 0.0, 1.0, "probability",
                                  "Chance of a positive with nothing to find",
                                  "assumption: raised readings that do not persist",

@@ -21,7 +21,7 @@ weeks from the end of the run), so the horizon is ``t0 + 52`` and ``t0`` a multi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 

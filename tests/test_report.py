@@ -80,3 +80,16 @@ def test_run_report_from_the_cli_is_self_contained(tmp_path):
     # The reading printed to the terminal is the one in the report.
     assert "compared with its first year" in done.stdout
     assert "population.size" in text and "1500" in text
+
+
+def test_report_shows_the_evidence_behind_each_effect_in_force():
+    from sim.report_evidence import evidence_table
+    from sim.scenario import load_scenario
+
+    text = evidence_table({"done to": load_scenario("done_to"),
+                           "done with": load_scenario("done_with")})
+    assert "policies.targets.admission_reduction" in text and "Harrison" in text
+    assert "policies.co_design.failure_demand_reduction" in text and "0 .. 0.15" in text
+    assert "community.connectedness_per_week" in text  # core effects too
+    only_to = evidence_table({"done to": load_scenario("done_to")})
+    assert "policies.co_design" not in only_to  # only the policies in force

@@ -3,8 +3,8 @@
 Like :mod:`sim.calibration` for the baseline, ``run.py evidence`` checks the policies.
 A targets file (``scenarios/targets/evidence.yaml``) lists published effects::
 
-    size: 20000        # residents
-    t0: 156            # end of the touch quarter (weeks); the year after ends at t0 + 52
+    size: 15000        # residents
+    t0: 468            # end of the touch quarter (weeks); the year after ends at t0 + 52
     replicates: 3
     seed: 1
     targets:

@@ -15,7 +15,7 @@ checks need:
   away for want of a bed, and the screening yield.
 
 Windows are whole reporting years (the summary's per-person counts, reset every 52
-weeks from the end of the run), so the horizon is ``t0 + 52`` and ``t0`` a multiple of 52.
+weeks counting back from the end of the run), so the horizon is ``t0 + 52``.
 """
 
 from __future__ import annotations

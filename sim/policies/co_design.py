@@ -24,7 +24,8 @@ class CoDesign(Policy):
     params = {
         "delay_weeks": P(52, 0, 1000, "weeks", "Time before redesigned services run",
                          "assumption: a year of co-design work (Vanguard method in "
-                         "public services, Seddon 2008)", integer=True),
+                         "public services, Seddon 2008)", integer=True,
+                         plausible=(26, 104), grade="assumption"),
         "failure_demand_reduction": P(0.0, 0.0, 1.0, "share",
                                       "Fall in avoidable re-contacts",
                                       "assumption: no controlled study of co-design's effect on "

@@ -32,7 +32,8 @@ class SocialPrescribing(Policy):
         "referral_share": P(0.15, 0.0, 1.0, "share",
                             "Share of minor consultations offered a link-worker referral",
                             "assumption: about a fifth of GP consultations are for mainly "
-                            "social problems (Citizens Advice 2015)"),
+                            "social problems (Citizens Advice 2015)",
+                            plausible=(0.1, 0.2), grade="uncontrolled"),
         "activation_per_referral": P(0.03, 0.0, 1.0, "activation",
                                      "Rise in activation from the link-worker conversation",
                                      "assumption: modest PAM gains after social prescribing "

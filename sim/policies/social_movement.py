@@ -3,8 +3,9 @@
 At the start a share of adults (the "3%") become activists, in a mix of roles:
 mobilisers (reach many), organisers (grow new leaders and start groups) and lone
 wolves (persistent, but burn out without support). The movement then spreads by
-the threshold rule in :mod:`sim.movement`. With ``roles`` off, ``burnout`` 0 and
-``group_effect`` 0 it is exactly Watts's (2002) threshold model.
+the threshold rule in :mod:`sim.movement`. With ``roles`` off, ``burnout`` 0,
+``group_effect`` 0 and ``movement.min_age`` 0 it is Watts's (2002) threshold model
+(``tests/test_movement.py`` checks it against a plain implementation).
 """
 
 from __future__ import annotations

@@ -58,6 +58,12 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     # Admission odds by the kind of need that brought a person to A&E.
     factor = np.where(kind == ACUTE, 1.0, np.where(kind == FLARE, a.admit_share_flare,
                                                    a.admit_share_other))
+    # Pay-for-performance (QOF) incentivises the care of diagnosed long-term conditions;
+    # the model does not know an admission's cause, so the flares and acute episodes of
+    # people with a diagnosed condition stand for admissions for incentivised conditions.
+    if model.levers.incentivised_admission != 1.0:
+        managed = (people.diagnosed[rows] > 0) & ((kind == FLARE) | (kind == ACUTE))
+        factor[managed] *= model.levers.incentivised_admission
     p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - 40.0)
                              + a.admit_per_ltc * people.ltc[rows])
     u = s.uniform("acute.admit", uid)
@@ -68,6 +74,7 @@ def run_acute_care(model: "HealthSystemModel") -> None:
         turned = rows[want[order[free:]]]
         trust.turned_away += int(turned.size)
         log.unmet_need += int(turned.size)  # needed a bed and did not get one
+        log.turned_away += int(turned.size)  # and costed as an admission elsewhere
         people.n_unmet[turned] += 1
         want = want[order[:free]]
     admitted = rows[want]

@@ -133,6 +133,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_run_options(p)
     p.set_defaults(handler=cmd_calibrate)
 
+    p = sub.add_parser("evidence", help="run each policy against the baseline on common seeds "
+                       "and check its effects against published ones (exit 1 if any is outside)")
+    p.add_argument("--targets", type=Path, default=None,
+                   help="evidence targets YAML (default: scenarios/targets/evidence.yaml)")
+    p.add_argument("--replicates", type=_positive_int, help="replicates (default: the file's)")
+    p.add_argument("--seed", type=_seed, help="seed of the first replicate")
+    p.add_argument("--out", type=Path, help="results directory (default: results/evidence/<time>/)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(handler=cmd_evidence)
+
     p = sub.add_parser("dashboard", help="the workshop dashboard: done to | done with, live "
                        "in a browser (works offline)")
     p.add_argument("--host", default="127.0.0.1",
@@ -411,6 +421,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     print(f"{len(table) - missed} of {len(table)} targets met" + (f"; {missed} missed" if missed else ""))
     print(f"wrote {out}")
     return 1 if missed else 0
+
+
+def cmd_evidence(args: argparse.Namespace) -> int:
+    """``evidence``: each policy's effects against the published ones → evidence.csv, .md."""
+    from .evidence import command
+
+    return command(args.targets, args.replicates, args.seed, args.out, args.quiet)
 
 
 def _check_memory(spec) -> None:

@@ -17,6 +17,8 @@ EXAMPLES = {
                 "run.py compare --place E07000121 done_to done_with "
                 "--set population.scale=0.1"],
     "demo": ["run.py demo --out results/my-demo"],
+    "evidence": ["run.py evidence --replicates 2",
+                 "run.py evidence --targets my_evidence_targets.yaml"],
     "calibrate": ["run.py calibrate scenarios/baseline.yaml --targets my_place_targets.yaml"],
     "dashboard": ["run.py dashboard --host 0.0.0.0 --port 8765   # let the room connect"],
     "validate": ["run.py validate scenarios/done_with.yaml",

@@ -28,7 +28,7 @@ def check_invariants(model: "HealthSystemModel") -> None:
     problems = []
     # Population conserved apart from births and deaths.
     totals = model.log_totals
-    expected = (model.spec.population.size + totals["births"] + totals["migrants"]
+    expected = (model.start_population + totals["births"] + totals["migrants"]
                 - totals["deaths"])
     if int(people.alive[:n].sum()) != expected:
         problems.append(f"population {int(people.alive[:n].sum())} != start + births + migrants - deaths "

@@ -27,8 +27,10 @@ class Levers:
     # help-seeking
     low_gp_utility: float = 0.0  # + pull of minor complaints to a GP (campaign)
     activation_nudge: float = 0.0  # per-week rise in everyone's activation (campaign)
+    diagnose_low: float = 0.0  # chance a minor-complaint visit finds a condition (campaign)
     # acute
     op_followup: float = 1.0  # x outpatient follow-up booking
+    incentivised_admission: float = 1.0  # x admission with a diagnosed condition (P4P)
     # social prescribing
     link_worker_places: int = 0  # people the link workers can take on this week
     link_worker_share: float = 0.0  # share of low-level consultations offered a referral

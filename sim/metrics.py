@@ -53,6 +53,7 @@ class WeekLog:
     screening_tests: int = 0
     link_worker_referrals: int = 0
     unmet_need: int = 0
+    turned_away: int = 0  # wanted an emergency bed and found none (part of unmet_need)
     low_needs: int = 0
     low_to_service: int = 0
     births: int = 0
@@ -93,6 +94,7 @@ def week_row(model: "HealthSystemModel") -> dict:
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission
             + log.outpatient_attendances * costs.outpatient_attendance
+            + log.turned_away * costs.turned_away_admission
             + log.policy_cost + log.community_cost)
     nan = float("nan")
     return {

@@ -18,6 +18,7 @@ import pandas as pd
 
 from . import __version__
 from .acute import AcuteTrust, run_acute_care
+from .burn_in import burn_in
 from .community import CommunityGroups, run_community, seed_groups
 from .errors import InputError
 from .health import advance_health
@@ -145,7 +146,8 @@ class HealthSystemModel(mesa.Model):
 
         # Residents, with room for the births of the whole run.
         size = spec.population.size
-        capacity = int(size * (1.0 + 0.012 * spec.weeks / 52.0)) + 64
+        weeks = spec.weeks + spec.system.burn_in_weeks
+        capacity = int(size * (1.0 + 0.012 * weeks / 52.0)) + 64
         t0 = time.perf_counter()
         self.people = Residents.build(spec, self.streams, capacity)
         self.network = build_network(self.people, spec, self.streams)
@@ -166,9 +168,15 @@ class HealthSystemModel(mesa.Model):
         self.link_worker_referrals = np.empty(0, np.int64)
         self.needs = None
 
-        self.datacollector = mesa.DataCollector(
-            model_reporters={c: _metric(c) for c in COLUMNS if c != "week"})
+        self.datacollector = self.new_datacollector()
         self.streams.week = 0
+        self.burn_in_seconds = 0.0
+        self.start_population = size  # living at week 0 (set again after a burn-in)
+        burn_in(self, spec.system.burn_in_weeks)  # unreported: week 0 is in steady state
+
+    def new_datacollector(self) -> mesa.DataCollector:
+        """An empty collector of this week's metrics (one row a reported week)."""
+        return mesa.DataCollector(model_reporters={c: _metric(c) for c in COLUMNS if c != "week"})
 
     # --- running ------------------------------------------------------------------------
 

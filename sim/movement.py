@@ -12,7 +12,10 @@ seeds activists with roles and switches on the richer behaviour:
 - **burnout**: participants with little support around them may leave;
 - **group effect**: community-group members join at a lower threshold.
 
-With roles, burnout and group effects switched off it is exactly Watts's model.
+With roles, burnout and group effects switched off and ``movement.min_age`` at 0 (every
+resident eligible) it is Watts's model: tests/test_movement.py checks it against a plain
+implementation and Watts's cascade window, and, with heterogeneous thresholds and no
+activists, Granovetter's (1978) self-starting jump.
 """
 
 from __future__ import annotations
@@ -26,10 +29,7 @@ from .population import LONE_WOLF, MOBILISER, NONE, ORGANISER, PARTICIPANT
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["spread_movement", "threshold_rule"]
-
-MIN_AGE = 16  # residents younger than this do not join (assumption)
-
+__all__ = ["spread_movement"]
 
 def movement_share(model: "HealthSystemModel") -> np.ndarray:
     """Weighted share of each resident's living ties who are in the movement."""
@@ -43,26 +43,24 @@ def movement_share(model: "HealthSystemModel") -> np.ndarray:
     return model.network.tie_share(weight)
 
 
-def threshold_rule(share: np.ndarray, threshold: np.ndarray, in_movement: np.ndarray,
-                   eligible: np.ndarray) -> np.ndarray:
-    """Watts (2002): who joins this step — eligible non-participants at or over threshold."""
-    return eligible & ~in_movement & (share >= threshold)
-
-
 def spread_movement(model: "HealthSystemModel") -> None:
     """Phase 7: one synchronous step of the threshold contagion, then roles and burnout.
 
-    The rules are those of :func:`threshold_rule` and the role behaviour above, run in
+    The rules (Watts's ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``) are named scalar
+    functions in :mod:`sim.kernels.movement`, with the role behaviour above, run in
     compiled passes (:mod:`sim.kernels`) with the same arithmetic as the NumPy they
     replace; the growth of organisers, a power of each participant's organiser ties,
     stays in NumPy over the participants only.
     """
     from . import kernels
+    from .kernels.movement import MovementRules
 
     people, lev, mv, s = model.people, model.levers, model.spec.movement, model.streams
     n = people.n
     role = people.role[:n]
-    if not (role > NONE).any():
+    # With nobody in the movement only a threshold of zero can start it (Granovetter
+    # 1978): skip the pass when no one has one (the baseline, at the default thresholds).
+    if not (role > NONE).any() and not (people.threshold[:n] <= 0.0).any():
         return
     alive = people.alive[:n]
     net = model.network
@@ -76,11 +74,11 @@ def spread_movement(model: "HealthSystemModel") -> None:
     roles = bool(lev.movement_roles)
     crn_l, key_l, useq_l = (s.kernel_draws("movement.lone_wolf", n) if roles
                             else (True, np.uint64(0), _NO_DRAWS))
+    rules = MovementRules(int(mv.min_age), float(lev.movement_group_effect or 0.0), burnout,
+                          float(lev.lone_wolf_burnout))
     joiners = kernels.movement_rules(
         role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
-        net.live_degree, MIN_AGE, float(lev.movement_group_effect or 0.0), burnout,
-        crn_b, key_b, useq_b, roles, LONE_WOLF, float(lev.lone_wolf_burnout), crn_l, key_l,
-        useq_l)
+        net.live_degree, rules, crn_b, key_b, useq_b, roles, LONE_WOLF, crn_l, key_l, useq_l)
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).

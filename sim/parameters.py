@@ -217,16 +217,20 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                    "deprived (Valabhji et al. 2020)"),
         "rel_onset_lonely": P(1.3, 1.0, 3.0, "rate ratio",
                               "Onset of new conditions among lonely residents",
-                              "Valtorta et al., Heart 2016: loneliness and isolation, "
-                              "29% higher risk of heart disease"),
+                              "Valtorta et al., Heart 2016 (meta-analysis of prospective "
+                              "cohorts): loneliness and isolation, pooled RR 1.29 (1.04-1.59) for"
+                              " coronary heart disease",
+                              plausible=(1.04, 1.59), grade="controlled"),
         "rel_onset_activated": P(0.85, 0.3, 1.0, "rate ratio",
                                  "Onset of new conditions at full activation vs none",
                                  "assumption: healthier behaviours of activated patients "
-                                 "(Hibbard & Greene 2013), kept modest"),
+                                 "(Hibbard & Greene 2013), kept modest",
+                                 plausible=(0.7, 1.0), grade="assumption"),
         "rel_onset_group": P(0.9, 0.3, 1.0, "rate ratio",
                              "Onset of new conditions among community-group members",
                              "assumption: physical activity and connection in groups, "
-                             "kept modest (Holt-Lunstad 2010 is on mortality)"),
+                             "kept modest (Holt-Lunstad 2010 is on mortality)",
+                             plausible=(0.8, 1.0), grade="assumption"),
         "mortality_at_80": P(0.043, 0.0, 1.0, "per year",
                              "Annual probability of death at age 80",
                              "fitted to a crude death rate of about 9.2 per 1,000 "
@@ -341,23 +345,27 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "rel_acute_managed": P(0.8, 0.1, 1.0, "rate ratio",
                                "Acute episodes of diagnosed (managed) vs undiagnosed conditions",
                                "assumption: earlier management lowers acute risk; "
-                               "screening's benefit rests on it"),
+                               "screening's benefit rests on it",
+                               plausible=(0.6, 1.0), grade="assumption"),
         "rel_flare_activated": P(0.5, 0.05, 1.0, "rate ratio per unit of activation",
                                  "Flares of a condition at full activation vs none "
                                  "(centred on activation 0.5)",
                                  "fitted to Deeny et al. 2018: GP contacts 0.82x at "
-                                 "PAM level 4 vs level 1, adjusted"),
+                                 "PAM level 4 vs level 1, adjusted",
+                                 plausible=(0.3, 0.7), grade="controlled"),
         "rel_acute_activated": P(0.6, 0.05, 1.0, "rate ratio per unit of activation",
                                  "Acute episodes at full activation vs none "
                                  "(centred on activation 0.5)",
                                  "fitted to Deeny et al. 2018: A&E 0.68x and emergency "
-                                 "admissions 0.62x at PAM level 4 vs level 1, adjusted"),
+                                 "admissions 0.62x at PAM level 4 vs level 1, adjusted",
+                                 plausible=(0.4, 0.8), grade="controlled"),
         "rel_followup_activated": P(0.85, 0.05, 1.0, "rate ratio per unit of activation",
                                     "Follow-ups booked (GP and outpatient) at full "
                                     "activation vs none (centred on activation 0.5)",
                                     "fitted to Deeny et al. 2018: outpatient attendances "
                                     "0.81x and GP contacts 0.82x at PAM level 4 vs 1: "
-                                    "activated patients self-manage between visits"),
+                                    "activated patients self-manage between visits",
+                                    plausible=(0.7, 1.0), grade="controlled"),
         "acute_deprivation_ratio": P(1.6, 1.0, 5.0, "rate ratio",
                                      "Acute episodes, most vs least deprived, beyond conditions",
                                      "fitted to the A&E gradient 1.9x most vs least "
@@ -370,12 +378,17 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                   "Wellbeing at which low-level complaints arise at "
                                   "low_per_year", "assumption: near the baseline's mean "
                                   "wellbeing, so low_per_year is about the mean rate"),
-        "activation_causal_share": P(1.0, 0.0, 1.0, "share",
+        "activation_causal_share": P(0.4, 0.0, 1.0, "share",
                                      "Share of the cross-sectional activation gradient of "
                                      "need and choice that a change in activation brings",
-                                     "assumption: today's model treats the whole Deeny 2018 "
-                                     "gradient as causal; part of it may be confounding",
-                                     plausible=(0.0, 1.0), grade="assumption"),
+                                     "Lindsay et al., JGIM 2018 (2,155 patients, adjusted for "
+                                     "baseline): a PAM level gained goes with 8.3% (2.5-13.2%) "
+                                     "lower costs, about 0.55 of Deeny et al. 2018's "
+                                     "cross-sectional gradient, itself an upper bound; "
+                                     "self-management trials cut use only in some models "
+                                     "(Panagioti et al. 2014, 184 RCTs; Lederle & Bitzer "
+                                     "2019, mostly null): central 0.4",
+                                     plausible=(0.1, 0.8), grade="controlled"),
     },
     "choice": {
         "low_gp_base": P(-0.8, -10.0, 10.0, "utility",
@@ -391,19 +404,24 @@ SECTIONS: dict[str, dict[str, Param]] = {
                            "assumption: informal help is common for minor complaints"),
         "dependence_weight": P(3.0, 0.0, 20.0, "utility per unit",
                                "How far dependence pulls low-level complaints to services",
-                               "assumption: tuned to the use concentration of Kontopantelis 2021"),
+                               "assumption: tuned to the use concentration of Kontopantelis 2021",
+                               plausible=(2.0, 4.0), grade="assumption"),
         "activation_weight": P(1.2, 0.0, 20.0, "utility per unit",
                                "How far activation pulls complaints to self-care",
-                               "fitted to Deeny et al. 2018: GP use 0.82x at PAM level 4 vs 1"),
+                               "fitted to Deeny et al. 2018: GP use 0.82x at PAM level 4 vs 1",
+                               plausible=(0.6, 1.8), grade="controlled"),
         "connectedness_weight": P(1.5, 0.0, 20.0, "utility per unit",
                                   "How far connectedness makes peers an option",
                                   "assumption: a well-connected person is about as likely to ask "
-                                  "a friend as to self-care"),
+                                  "a friend as to self-care",
+                                  plausible=(0.5, 2.5), grade="assumption"),
         "group_weight": P(1.0, 0.0, 20.0, "utility", "Extra pull of peers for group members",
-                          "assumption: peer support is at hand in a group"),
+                          "assumption: peer support is at hand in a group",
+                          plausible=(0.5, 1.5), grade="assumption"),
         "wait_weight": P(0.5, 0.0, 10.0, "utility per week of wait",
                          "How far a GP wait pushes complaints elsewhere",
-                         "assumption: waits deter minor consultations"),
+                         "assumption: waits deter minor consultations",
+                         plausible=(0.25, 1.0), grade="assumption"),
         "flare_ae_share": P(0.06, 0.0, 1.0, "share",
                             "Share of condition flares taken straight to A&E",
                             "assumption: tuned to A&E attendances"),
@@ -416,25 +434,29 @@ SECTIONS: dict[str, dict[str, Param]] = {
                            "share of how far it pushes it away from the GP",
                            "assumption: most people deterred by a wait self-care or wait; "
                            "a minority go to A&E"),
-        "dependence_causal_share": P(1.0, 0.0, 1.0, "share",
+        "dependence_causal_share": P(0.4, 0.0, 1.0, "share",
                                      "Share of the cross-sectional dependence gradient of "
                                      "choice that a change in dependence brings",
-                                     "assumption: today's model treats the whole gradient "
-                                     "as causal; part of it may be confounding",
-                                     plausible=(0.0, 1.0), grade="assumption"),
+                                     "assumption: no study measures a change in dependence; "
+                                     "taken as activation_causal_share, its mirror (Lindsay "
+                                     "et al. 2018; Panagioti et al. 2014)",
+                                     plausible=(0.1, 0.8), grade="assumption"),
         "activation_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Rise in activation after managing a complaint oneself",
                                       "assumption: mastery experiences build confidence "
                                       "(Bandura 1977); one event moves activation by well "
-                                      "under a PAM point, so the baseline is stationary"),
+                                      "under a PAM point, so the baseline is stationary",
+                                      plausible=(0.0025, 0.01), grade="assumption"),
         "dependence_per_self_care": P(0.005, 0.0, 1.0, "per complaint",
                                       "Fall in dependence after managing without services",
-                                      "assumption: the mirror of activation_per_self_care"),
+                                      "assumption: the mirror of activation_per_self_care",
+                                      plausible=(0.0025, 0.01), grade="assumption"),
         "connectedness_per_peer_help": P(0.005, 0.0, 1.0, "per complaint",
                                          "Rise in connectedness after turning to peers",
                                          "assumption: small per event, so that loneliness "
                                          "stays near 7% in the baseline rather than "
-                                         "draining away"),
+                                         "draining away",
+                                         plausible=(0.0025, 0.01), grade="assumption"),
     },
     "primary_care": {
         "capacity_per_1000_week": P(127.0, 1.0, 1000.0, "appointments per 1,000 per week",
@@ -480,14 +502,16 @@ SECTIONS: dict[str, dict[str, Param]] = {
                                       "assumption: being 'done to' teaches people to come back; "
                                       "small per consultation (a quarter of a PAM-scale "
                                       "point at the baseline style) so that heavy users' "
-                                      "dispositions are not set by their use"),
+                                      "dispositions are not set by their use",
+                                      plausible=(0.0, 0.01), grade="assumption"),
         "activation_per_shared": P(0.005, 0.0, 1.0, "per consultation",
                                    "Rise in activation from shared decision-making",
                                    "assumption; Hibbard 2004 PAM rises with support "
                                    "for self-management; small per consultation, like "
                                    "dependence_per_directive, else frequent attenders "
                                    "become the most activated and the Deeny 2018 "
-                                   "gradient reverses"),
+                                   "gradient reverses",
+                                   plausible=(0.0, 0.01), grade="assumption"),
         "followup_per_ltc": P(0.15, 0.0, 5.0, "relative, per condition",
                               "Rise in the chance of a booked follow-up per long-term condition",
                               "assumption: multimorbidity brings more monitoring; fitted "
@@ -549,7 +573,8 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "dependence_per_cascade": P(0.005, 0.0, 1.0, "per attendance",
                                     "Rise in dependence per outpatient attendance",
                                     "assumption: follow-up cascades teach reliance; small "
-                                    "per attendance like dependence_per_directive"),
+                                    "per attendance like dependence_per_directive",
+                                    plausible=(0.0, 0.01), grade="assumption"),
         "admit_share_flare": P(0.8, 0.0, 1.0, "relative",
                                "Admission chance of a flare at A&E, relative to an acute "
                                "episode", "assumption: acute episodes are the main route "
@@ -606,15 +631,24 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "split_size": P(22, 2, 1000, "members",
                         "Members at which a vital group splits in two",
                         "assumption: just below capacity", integer=True),
-        "activation_per_week": P(0.004, 0.0, 0.1, "per week",
+        "activation_per_week": P(0.001, 0.0, 0.1, "per week",
                                  "Rise in activation for a member of a vital group",
-                                 "assumption: peer support raises PAM (Hibbard 2004)"),
-        "dependence_per_week": P(0.004, 0.0, 0.1, "per week",
+                                 "Lederle & Bitzer, BMC Health Serv Res 2019 (systematic review "
+                                 "of lay-led and peer support self-management): mixed, mostly "
+                                 "null effects on activation and use; a quarter of the earlier "
+                                 "assumption of 0.004",
+                                 plausible=(0.0, 0.002), grade="rct"),
+        "dependence_per_week": P(0.001, 0.0, 0.1, "per week",
                                  "Fall in dependence for a member of a vital group",
-                                 "assumption: the mirror of activation_per_week"),
-        "connectedness_per_week": P(0.02, 0.0, 1.0, "per week",
+                                 "the mirror of activation_per_week (Lederle & Bitzer 2019)",
+                                 plausible=(0.0, 0.002), grade="rct"),
+        "connectedness_per_week": P(0.0035, 0.0, 1.0, "per week",
                                     "Rise in connectedness for a member of a vital group",
-                                    "assumption: groups reduce loneliness (Kellezi 2019)"),
+                                    "Hickin et al., Public Health 2021: loneliness interventions,"
+                                    " standardised effect -0.47 in RCTs and -0.24 in controlled "
+                                    "cohorts; 0.0025-0.005 a week gives -0.2 to -0.3 SD among the"
+                                    " people referred (Kellezi 2019 on groups)",
+                                    plausible=(0.0025, 0.005), grade="rct"),
         "organiser_share": P(0.05, 0.0, 1.0, "share",
                              "Adults with the skills and will to organise",
                              "assumption: NCVO Time Well Spent 2023, a few percent "
@@ -623,16 +657,19 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "grant_half_effect": P(100.0, 0.0, 100_000.0, "GBP per week",
                                "Grant at which a group's vitality growth is 1.5x",
                                "assumption: small grants matter most (Local Trust, "
-                               "Big Local evaluation 2021)"),
+                               "Big Local evaluation 2021)",
+                               plausible=(50.0, 400.0), grade="assumption"),
         "burden_decay": P(2.0, 0.0, 20.0, "x decay at full burden",
                           "How much reporting burden speeds a group's decay",
                           "assumption: monitoring crowds out volunteer energy "
-                          "(Frey & Jegen 2001 on motivation crowding)"),
+                          "(Frey & Jegen 2001 on motivation crowding)",
+                          plausible=(1.0, 3.0), grade="assumption"),
         "norm_rate": P(0.01, 0.0, 1.0, "per week",
                        "Drift of dependence and activation toward one's ties' "
                        "departures from their own dispositions",
                        "assumption: help-seeking norms spread along ties "
-                       "(Christakis & Fowler 2013)"),
+                       "(Christakis & Fowler 2013)",
+                       plausible=(0.0, 0.02), grade="assumption"),
         "seed_vitality": P(0.2, 0.0, 1.0, "vitality", "Vitality of a newly founded group",
                            "assumption: fragile at first"),
         "fold_vitality": P(0.02, 0.0, 1.0, "vitality", "Vitality below which a group folds",
@@ -668,20 +705,29 @@ SECTIONS: dict[str, dict[str, Param]] = {
                              "assumption: groups recruit from age 16"),
     },
     "movement": {
-        "threshold_mean": P(0.25, 0.0, 1.0, "share of ties",
+        "threshold_mean": P(0.38, 0.0, 1.0, "share of ties",
                             "Mean threshold: share of ties in the movement before one joins",
-                            "assumption: near the edge of Watts's (2002) cascade window "
-                            "for about ten ties, so a small seed may tip or may not; "
-                            "scenarios/sweeps maps where"),
+                            "fitted so that under done_with about 20% of residents aged 16+ take "
+                            "part in the final year of ten (17-21% over seeds 1-4 at 15,000 "
+                            "residents), within formal volunteering's 16% of adults a month and "
+                            "27% a year (DCMS Community Life Survey 2021/22)",
+                            plausible=(0.36, 0.4), grade="uncontrolled"),
         "threshold_sd": P(0.08, 0.0, 1.0, "share of ties", "Spread of thresholds",
                           "assumption: heterogeneous thresholds (Granovetter 1978)"),
-        "activation_per_week": P(0.003, 0.0, 0.1, "per week",
+        "min_age": P(16, 0, 120, "years", "Youngest age at which a resident may join",
+                     "assumption: volunteering surveys count people aged 16 and over "
+                     "(DCMS Community Life Survey); 0 makes every resident eligible",
+                     integer=True),
+        "activation_per_week": P(0.001, 0.0, 0.1, "per week",
                                  "Rise in activation of a participant",
-                                 "assumption: a little below group membership "
-                                 "(community.activation_per_week)"),
-        "dependence_per_week": P(0.003, 0.0, 0.1, "per week",
+                                 "assumption: no controlled study of a health movement's effect "
+                                 "on its participants; as group membership "
+                                 "(community.activation_per_week, Lederle & Bitzer 2019)",
+                                 plausible=(0.0, 0.002), grade="assumption"),
+        "dependence_per_week": P(0.001, 0.0, 0.1, "per week",
                                  "Fall in dependence of a participant",
-                                 "assumption: the mirror of movement.activation_per_week"),
+                                 "assumption: the mirror of movement.activation_per_week",
+                                 plausible=(0.0, 0.002), grade="assumption"),
     },
     "costs": {
         "gp_appointment": P(45.0, 0.0, 10_000.0, "GBP", "Unit cost of a GP-practice appointment",
@@ -695,6 +741,12 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "outpatient_attendance": P(198.0, 0.0, 10_000.0, "GBP",
                                    "Unit cost of an outpatient attendance",
                                    "PSSRU/CHE Unit Costs 2024"),
+        "turned_away_admission": P(2600.0, 0.0, 100_000.0, "GBP",
+                                   "Cost of a patient turned away for want of a bed",
+                                   "assumption: admitted elsewhere (out of area, or a "
+                                   "corridor and a longer stay later) at the cost of an "
+                                   "emergency admission, so that beds given up are never a "
+                                   "saving (NAO 2017 on the Better Care Fund)"),
         "group_running_per_year": P(0.0, 0.0, 1_000_000.0, "GBP per group-year",
                                     "Public cost of an unfunded group",
                                     "assumption: volunteer-run groups cost the system nothing"),
@@ -710,6 +762,13 @@ SECTIONS: dict[str, dict[str, Param]] = {
         "common_random_numbers": P(True, doc="Draw each person's randomness from named "
                                    "streams keyed by the person (off: plain sequential draws)",
                                    source="Starsim's CRN design (Kerr et al. 2024)"),
+        "burn_in_weeks": P(52, 0, 1040, "weeks",
+                           "Weeks of the baseline run before week 0 and not reported",
+                           "assumption: the follow-up and outpatient pipelines, empty when "
+                           "a place is built, fill within a year (outpatients 998 per 1,000 "
+                           "in year 1 against about 1,600 in years 2-10 without it); a "
+                           "whole number of years keeps the seasons in phase",
+                           integer=True),
         "check_invariants": P(False, doc="Check model invariants every week (slower)",
                               source="assumption: for tests and debugging"),
     },

@@ -128,11 +128,14 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     dep[rows] += pc.dependence_per_directive * (1.0 - style) * (1.0 - dep[rows])
     act[rows] += pc.activation_per_shared * style * (1.0 - act[rows])
 
-    # Flares and acute episodes of an undiagnosed condition may be diagnosed.
+    # Flares and acute episodes of an undiagnosed condition may be diagnosed; while a
+    # campaign is on air, so may a minor complaint (the symptom was the condition's).
     undiagnosed = people.diagnosed[rows] < people.ltc[rows]
     symptomatic = (kind == FLARE) | (kind == ACUTE)
-    found = rows[undiagnosed & symptomatic
-                 & (s.uniform("primary_care.diagnose", uid) < pc.p_diagnose_flare)]
+    u_find = s.uniform("primary_care.diagnose", uid)
+    found = rows[undiagnosed & ((symptomatic & (u_find < pc.p_diagnose_flare))
+                                | (((kind == LOW) | (kind == RETRY))
+                                   & (u_find < lev.diagnose_low)))]
     people.diagnosed[found] += 1
 
     # Follow-up: more for people with more conditions, fewer under shared decisions,
@@ -160,5 +163,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
             & (people.group[rows] < 0)
         first = np.argsort(u[eligible], kind="stable")[: lev.link_worker_places]
         offered = rows[eligible][first]
+        # A person seen twice this week (a complaint and its retry) is referred once.
+        offered = offered[np.sort(np.unique(offered, return_index=True)[1])]
         model.link_worker_referrals = offered
         model.log.link_worker_referrals += int(offered.size)

@@ -156,7 +156,9 @@ def parameters_section(specs: Mapping[str, object]) -> str:
         f"<details><summary>{_esc(label)}: the resolved scenario in full</summary><pre>"
         f"{_esc(yaml.safe_dump(spec.to_dict(), sort_keys=False, allow_unicode=True))}"
         f"</pre></details>" for label, spec in specs.items())
-    return f"<h2 id='parameters'>Parameters</h2>{table}{full}"
+    from .report_evidence import evidence_table
+
+    return f"<h2 id='parameters'>Parameters</h2>{table}{evidence_table(specs)}{full}"
 
 
 # --- the reports ---------------------------------------------------------------------------------

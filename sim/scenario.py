@@ -157,16 +157,22 @@ def parameter_paths() -> dict[str, Param]:
 
 def parameter_table(prefix: str = "") -> str:
     """Markdown table of the parameters whose path starts with ``prefix`` (for docs/)."""
-    lines = ["| parameter | default | bounds | unit | description | source or reason |",
-             "| --- | --- | --- | --- | --- | --- |"]
+    lines = ["| parameter | default | plausible range | evidence | bounds | unit | description "
+             "| source or reason |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for path, p in parameter_paths().items():
         if not path.startswith(prefix):
             continue
         bounds = "" if p.lo is None and p.hi is None else f"{p.lo:g} .. {p.hi:g}"
         if p.choices:
             bounds = " / ".join(p.choices)
-        lines.append(f"| `{path}` | {p.default} | {bounds} | {p.unit} | {p.doc} | {p.source} |")
+        lines.append(f"| `{path}` | {p.default} | {evidence_range(p)} | {p.grade or ''} "
+                     f"| {bounds} | {p.unit} | {p.doc} | {p.source} |")
     return "\n".join(lines)
+
+
+def evidence_range(p) -> str:
+    """An effect parameter's plausible range as text (empty for structural settings)."""
+    return "" if p.plausible is None else f"{p.plausible[0]:g} .. {p.plausible[1]:g}"
 
 
 def _suggest(word: str, options) -> str:

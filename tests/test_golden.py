@@ -266,6 +266,7 @@ def _movement_rules_one_row_at_a_time(role, alive, age, threshold, group, u_burn
                           (0.3, 0.0, False)])
 def test_movement_rules_decide_as_row_by_row(group_effect, burnout, roles):
     from sim.kernels import movement_rules
+    from sim.kernels.movement import MovementRules
 
     rng = np.random.default_rng(8)
     n, size = 3000, 2800  # the last rows arrived after the network was built
@@ -281,9 +282,10 @@ def test_movement_rules_decide_as_row_by_row(group_effect, burnout, roles):
     expected = _movement_rules_one_row_at_a_time(
         expected_role, alive, age, threshold, group, u_burn, total, live_degree, 16,
         group_effect, burnout, roles, 3, 0.2, u_lone)
+    rules = MovementRules(16, group_effect, burnout, 0.2)
     joiners = movement_rules(role, alive, age, threshold, group, np.zeros(n, np.uint64), total,
-                             live_degree, 16, group_effect, burnout, False, np.uint64(0), u_burn,
-                             roles, 3, 0.2, False, np.uint64(0), u_lone)
+                             live_degree, rules, False, np.uint64(0), u_burn, roles, 3, False,
+                             np.uint64(0), u_lone)
     assert np.array_equal(joiners, expected)
     assert np.array_equal(role, expected_role)
 

@@ -14,9 +14,11 @@ WEEK = 1.0 / 52.0
 
 
 def _model():
-    # Raised rates, so that thousands of rows meet each rule in one week.
+    # Raised rates, so that thousands of rows meet each rule in one week (no burn-in: it
+    # would spend the raised mortality on the old before the week under test).
     model = HealthSystemModel("done_with", seed=5, population__size=20_000,
-                              population__neighbourhoods=4, health__mortality_at_80=1.0,
+                              population__neighbourhoods=4, system__burn_in_weeks=0,
+                              health__mortality_at_80=1.0,
                               health__fertility_rate=0.3, health__ltc_mean_age80=8.0)
     model.run(5)
     model.streams.week = model.week
@@ -56,7 +58,7 @@ def test_the_pass_decides_as_the_rules_on_every_row():
 
 def test_wellbeing_of_the_starting_population_is_its_target():
     model = HealthSystemModel("baseline", seed=2, population__size=2000,
-                              population__neighbourhoods=2)
+                              population__neighbourhoods=2, system__burn_in_weeks=0)
     p = model.people
     n = p.n
     from sim.health import health_params
@@ -71,10 +73,10 @@ def test_wellbeing_of_the_starting_population_is_its_target():
 def test_a_wellbeing_coefficient_moves_wellbeing():
     """The target's coefficients are parameters: loneliness weighing more lowers the
     wellbeing of the lonely at the start."""
-    base = HealthSystemModel("baseline", seed=2, population__size=2000,
-                             population__neighbourhoods=2)
-    heavier = HealthSystemModel("baseline", seed=2, population__size=2000,
-                                population__neighbourhoods=2, health__wellbeing_lonely=2.0)
+    start = {"population__size": 2000, "population__neighbourhoods": 2,
+             "system__burn_in_weeks": 0}  # the starting population itself
+    base = HealthSystemModel("baseline", seed=2, **start)
+    heavier = HealthSystemModel("baseline", seed=2, **start, health__wellbeing_lonely=2.0)
     lonely = base.people.connectedness[:base.people.n] < base.spec.population.lonely_below
     assert lonely.any()
     assert np.all(heavier.people.wellbeing[:base.people.n][lonely]

@@ -93,3 +93,14 @@ def test_run_reading_leaves_out_the_models_settling_year_when_it_can():
     assert "compared with its second year" in reading[0]
     assert "first year is left out" in reading[0]
 
+def test_report_shows_the_evidence_behind_each_effect_in_force():
+    from sim.report_evidence import evidence_table
+    from sim.scenario import load_scenario
+
+    text = evidence_table({"done to": load_scenario("done_to"),
+                           "done with": load_scenario("done_with")})
+    assert "policies.targets.admission_reduction" in text and "Harrison" in text
+    assert "policies.co_design.failure_demand_reduction" in text and "0 .. 0.15" in text
+    assert "community.connectedness_per_week" in text  # core effects too
+    only_to = evidence_table({"done to": load_scenario("done_to")})
+    assert "policies.co_design" not in only_to  # only the policies in force

@@ -1,14 +1,28 @@
 """Phase 7, compiled: the threshold contagion, its roles and burnout
 (:mod:`sim.movement`).
+
+Each rule is a small named scalar function of numbers and the :class:`MovementRules`
+(the week's declared parameters); a chance event is decided as ``u < rule(...)``.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
 from .draws import _unit
 from .rows import mask, rows_marked
+
+
+class MovementRules(NamedTuple):
+    """The movement's parameters this week (``movement.*`` and the policy's levers)."""
+
+    min_age: int  # youngest age that may join (movement.min_age)
+    group_effect: float  # how much lower a group member's threshold is
+    burnout: float  # weekly chance an unsupported participant leaves, at no support
+    lone_wolf_burnout: float  # weekly chance a lone wolf with no movement ties leaves
 
 
 @njit(cache=True, error_model="numpy")
@@ -26,29 +40,42 @@ def movement_weights(role, alive, mobiliser, mobiliser_weight):
 
 
 @njit(inline="always", error_model="numpy")
-def _threshold(thr32, in_group, group_effect):
+def threshold_of(thr32, in_group, rules):
     """A person's threshold (float64), lowered by the group effect for group members."""
     thr = np.float64(thr32)
-    if group_effect != 0.0 and in_group:
-        thr = thr * (1.0 - group_effect)
+    if rules.group_effect != 0.0 and in_group:
+        thr = thr * (1.0 - rules.group_effect)
     return thr
 
 
 @njit(inline="always", error_model="numpy")
-def _p_burnout(sh, thr, thr32, group_effect, burnout):
+def joins(alive, age, in_movement, sh, thr, rules):
+    """Watts (2002): a living, eligible resident outside the movement joins once the
+    share of their ties in it reaches their threshold (a threshold of 0 needs no one)."""
+    return alive and age >= rules.min_age and not in_movement and np.float64(sh) >= thr
+
+
+@njit(inline="always", error_model="numpy")
+def p_burnout(sh, thr, thr32, rules):
     """Weekly probability that a participant leaves: burnout where ties' support falls
-    short of the threshold (float32, or float64 once the group effect scales it)."""
-    if group_effect != 0.0:
+    short of the threshold (float32, or float64 once the group effect scales it; the
+    1e-6 only guards the division)."""
+    if rules.group_effect != 0.0:
         support = min(np.float64(sh) / max(thr, 1e-6), 1.0)
-        return burnout * (1.0 - support)
+        return rules.burnout * (1.0 - support)
     support32 = min(sh / max(thr32, np.float32(1e-6)), np.float32(1.0))
-    return np.float64(np.float32(burnout) * (np.float32(1.0) - support32))
+    return np.float64(np.float32(rules.burnout) * (np.float32(1.0) - support32))
+
+
+@njit(inline="always", error_model="numpy")
+def p_lone_wolf_leaves(sh, rules):
+    """Weekly probability that a lone wolf leaves: only with no ties in the movement."""
+    return rules.lone_wolf_burnout if sh <= 0.0 else 0.0
 
 
 @njit(cache=True, error_model="numpy")
-def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, min_age,
-                   group_effect, burnout, crn_b, key_b, useq_b, roles, lone_wolf, lone_wolf_p,
-                   crn_l, key_l, useq_l):
+def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, rules,
+                   crn_b, key_b, useq_b, roles, lone_wolf, crn_l, key_l, useq_l):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
     thresholds). Returns the joiners; updates ``role`` in place.
@@ -66,30 +93,30 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
         degree = live_degree[i]
         share[i] = total[i] / degree if degree > 0 else np.float32(0.0)
     marks = mask(n)
-    burns = burnout != 0.0
+    burns = rules.burnout != 0.0
     for i in range(n):
         sh, r, thr32 = share[i], role[i], threshold[i]
-        thr = _threshold(thr32, group[i] >= 0, group_effect)
-        marks[i] = ((alive[i] & (age[i] >= min_age) & (r == 0) & (np.float64(sh) >= thr))
+        thr = threshold_of(thr32, group[i] >= 0, rules)
+        marks[i] = (joins(alive[i], age[i], r > 0, sh, thr, rules)
                     | (burns & (r > 0) & (r != lone_wolf)
-                       & (_p_burnout(sh, thr, thr32, group_effect, burnout) > 0.0))
+                       & (p_burnout(sh, thr, thr32, rules) > 0.0))
                     | (roles & (r == lone_wolf) & (sh <= 0.0)))
     joiners = np.empty(n, np.int64)
     nj = 0
     for i in rows_marked(marks, n):
         sh, thr32 = share[i], threshold[i]
-        thr = _threshold(thr32, group[i] >= 0, group_effect)
+        thr = threshold_of(thr32, group[i] >= 0, rules)
         in_movement = role[i] > 0
-        if alive[i] and age[i] >= min_age and not in_movement and np.float64(sh) >= thr:
+        if joins(alive[i], age[i], in_movement, sh, thr, rules):
             joiners[nj] = i
             nj += 1
         if burns and in_movement and role[i] != lone_wolf:
-            p_leave = _p_burnout(sh, thr, thr32, group_effect, burnout)
+            p_leave = p_burnout(sh, thr, thr32, rules)
             if p_leave > 0.0 and (_unit(uid[i], key_b) if crn_b else useq_b[i]) < p_leave:
                 role[i] = 0
-        if roles and role[i] == lone_wolf and sh <= 0.0:
-            u = _unit(uid[i], key_l) if crn_l else useq_l[i]
-            if u < lone_wolf_p:
+        if roles and role[i] == lone_wolf:
+            p_leave = p_lone_wolf_leaves(sh, rules)
+            if p_leave > 0.0 and (_unit(uid[i], key_l) if crn_l else useq_l[i]) < p_leave:
                 role[i] = 0
     return joiners[:nj].copy()
 

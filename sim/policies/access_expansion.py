@@ -24,7 +24,8 @@ class AccessExpansion(Policy):
         "latent_demand": P(0.3, 0.0, 5.0, "utility",
                            "Extra pull of minor complaints to an easier-to-reach GP",
                            "assumption: supply-induced demand; Whittaker et al. 2016 saw "
-                           "total A&E about unchanged"),
+                           "total A&E about unchanged",
+                           plausible=(0.1, 0.5), grade="assumption"),
         "cost_per_extra_slot": P(9.0, 0.0, 1000.0, "GBP",
                                  "Premium for each extra slot offered, used or not",
                                  "assumption: evening and weekend premium of about "

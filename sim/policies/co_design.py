@@ -24,23 +24,35 @@ class CoDesign(Policy):
     params = {
         "delay_weeks": P(52, 0, 1000, "weeks", "Time before redesigned services run",
                          "assumption: a year of co-design work (Vanguard method in "
-                         "public services, Seddon 2008)", integer=True),
-        "failure_demand_reduction": P(0.25, 0.0, 1.0, "share",
+                         "public services, Seddon 2008)", integer=True,
+                         plausible=(26, 104), grade="assumption"),
+        "failure_demand_reduction": P(0.0, 0.0, 1.0, "share",
                                       "Fall in avoidable re-contacts",
-                                      "assumption: Seddon 2008 reports failure demand of "
-                                      "40-80% in public services; a quarter removed"),
+                                      "assumption: no controlled study of co-design's effect on "
+                                      "service use (Green et al., BMJ Qual Saf 2020); 0.15 is the"
+                                      " ceiling: hospital-GP interface failures are 4.5% of GP "
+                                      "appointments, about 15% of follow-ups (BMA/NHS Making Time"
+                                      " in General Practice 2015)",
+                                      plausible=(0.0, 0.15), grade="assumption"),
         "style_shift": P(0.2, 0.0, 1.0, "style units",
                          "Shift toward shared decision-making in redesigned practices",
                          "assumption: a fifth of the style scale, a little more than "
-                         "targets take away"),
-        "op_followup_reduction": P(0.1, 0.0, 1.0, "share",
+                         "targets take away",
+                         plausible=(0.0, 0.3), grade="assumption"),
+        "op_followup_reduction": P(0.005, 0.0, 1.0, "share",
                                    "Fall in outpatient follow-ups (patient-initiated)",
-                                   "assumption: patient-initiated follow-up, NHS England 2022"),
+                                   "NHS England 2022: the national ambition for patient-initiated"
+                                   " follow-up is 1.5% of outpatient attendances; each attendance"
+                                   " books another with acute.p_op_followup (0.69), so removing "
+                                   "1.5% of attendances takes about 0.005 off that chance (Whear "
+                                   "et al., Cochrane 2020: no trial of its effect on use)",
+                                   plausible=(0.0, 0.01), grade="uncontrolled"),
         "capacity_cost": P(0.05, 0.0, 0.5, "share of capacity",
                            "Appointments lost because shared decisions take longer",
                            "Stacey et al., Cochrane 2017: decision aids lengthen "
                            "consultations by a median 2.6 minutes in the trials that timed "
-                           "them; a minority of consultations need one"),
+                           "them; a minority of consultations need one",
+                           plausible=(0.02, 0.08), grade="rct"),
         "cost_per_1000_year": P(1500.0, 0.0, 1e6, "GBP per 1,000 per year",
                                 "Cost of co-design work and resident involvement",
                                 "assumption: a facilitator per 50,000 residents (about "

@@ -5,7 +5,8 @@ groups as grants (and, where social prescribing runs, more link-worker places).
 Cost is moved, not added: what the pot spends (counted where it is spent, as grants
 or link-worker referrals) is offset here, so the policy is budget-neutral and its
 price is the beds given up: if community capacity does not lower demand, the fewer
-beds turn more people away.
+beds turn more people away, and each is counted as unmet need and costed as an
+admission elsewhere (``costs.turned_away_admission``): rationing is never a saving.
 """
 
 from __future__ import annotations

@@ -37,26 +37,44 @@ class Screening(Policy):
                     lever=True),
         "uptake_activation": P(1.5, 0.0, 10.0, "logit per unit activation",
                                "How much more activated people take up the invitation",
-                               "assumption: the engaged attend (Dalton et al. 2011)"),
+                               "assumption: the engaged attend (Dalton et al. 2011)",
+                               plausible=(0.5, 2.5), grade="uncontrolled"),
         "uptake_deprivation": P(0.12, 0.0, 2.0, "logit per quintile",
                                 "Lower uptake per step toward the most deprived",
-                                "inverse care law; Robson et al. 2016 find a small gradient"),
-        "sensitivity": P(0.5, 0.0, 1.0, "probability",
+                                "inverse care law; Robson et al. 2016 find a small gradient",
+                                plausible=(0.0, 0.25), grade="controlled"),
+        "sensitivity": P(0.9, 0.0, 1.0, "probability",
                          "Chance a check finds each undiagnosed condition",
-                         "fitted to about 47 new diagnoses of hypertension or diabetes "
-                         "per 1,000 checks (PHE evaluations)"),
+                         "fitted with risk_finding_rate to about 47 new diagnoses of hypertension"
+                         " or type 2 diabetes per 1,000 checks (PHE evaluations): a check "
+                         "measures blood pressure and HbA1c, so finds most of what is there",
+                         plausible=(0.7, 1.0), grade="uncontrolled"),
+        "risk_finding_rate": P(0.033, 0.0, 1.0, "probability",
+                               "Chance a check diagnoses raised blood pressure or glucose "
+                               "that the model holds no condition for",
+                               "fitted with sensitivity to the NHS Health Check's yield of "
+                               "about 38 new hypertension and 9 type 2 diabetes diagnoses "
+                               "per 1,000 checks (PHE evaluations; Robson et al. 2016)",
+                               plausible=(0.02, 0.045), grade="uncontrolled"),
         "false_positive_rate": P(0.06, 0.0, 1.0, "probability",
                                  "Chance of a positive with nothing to find",
-                                 "assumption: raised readings that do not persist"),
+                                 "assumption: raised readings that do not persist",
+                                 plausible=(0.02, 0.1), grade="assumption"),
         "p_refer_positive": P(0.25, 0.0, 1.0, "probability",
                               "A positive is referred to outpatients",
-                              "assumption: the cascade beyond primary care"),
+                              "assumption: the cascade beyond primary care",
+                              plausible=(0.1, 0.4), grade="assumption"),
         "dependence_per_positive": P(0.05, 0.0, 1.0, "dependence",
                                      "Rise in dependence after being told one is at risk",
-                                     "assumption: labelling effects (Haynes et al. 1978)"),
+                                     "assumption: labelling effects (Haynes et al. 1978)",
+                                     plausible=(0.0, 0.1), grade="uncontrolled"),
         "cost_per_check": P(30.0, 0.0, 10_000.0, "GBP", "Cost of one check",
                             "PHE NHS Health Check economic model: about GBP 25-40"),
     }
+
+    def start(self) -> None:
+        self.checks = 0  # checks done and conditions found by them, over the run
+        self.diagnoses = 0
 
     def step(self) -> None:
         model, p = self.model, self.p
@@ -84,9 +102,16 @@ class Screening(Policy):
             found += (k < undiagnosed) & (
                 s.uniform("screening.find", people.uid[checked], draw=k) < p.sensitivity)
         people.diagnosed[checked] += found.astype(np.int8)
-        false_positive = (found == 0) & (
+        self.checks += int(checked.size)
+        self.diagnoses += int(found.sum())
+        # Risk findings: raised blood pressure or glucose, for which the model holds no
+        # condition (most of the NHS Health Check's yield is hypertension), are positives.
+        risk = (found == 0) & (
+            s.uniform("screening.risk", people.uid[checked]) < p.risk_finding_rate)
+        self.diagnoses += int(risk.sum())
+        false_positive = (found == 0) & ~risk & (
             s.uniform("screening.false_positive", people.uid[checked]) < p.false_positive_rate)
-        positive = checked[(found > 0) | false_positive]
+        positive = checked[(found > 0) | risk | false_positive]
         self.positives = int(positive.size)
 
         # Every positive starts a cascade: a GP follow-up, sometimes a referral.

@@ -3,8 +3,9 @@
 At the start a share of adults (the "3%") become activists, in a mix of roles:
 mobilisers (reach many), organisers (grow new leaders and start groups) and lone
 wolves (persistent, but burn out without support). The movement then spreads by
-the threshold rule in :mod:`sim.movement`. With ``roles`` off, ``burnout`` 0 and
-``group_effect`` 0 it is exactly Watts's (2002) threshold model.
+the threshold rule in :mod:`sim.movement`. With ``roles`` off, ``burnout`` 0,
+``group_effect`` 0 and ``movement.min_age`` 0 it is Watts's (2002) threshold model
+(``tests/test_movement.py`` checks it against a plain implementation).
 """
 
 from __future__ import annotations
@@ -36,19 +37,24 @@ class SocialMovement(Policy):
         "burnout": P(0.02, 0.0, 1.0, "per week",
                      "Chance an unsupported participant drifts away",
                      "assumption: most volunteers who stop cite lack of support "
-                     "(NCVO Time Well Spent 2023)"),
+                     "(NCVO Time Well Spent 2023)",
+                     plausible=(0.01, 0.04), grade="assumption"),
         "group_effect": P(0.3, 0.0, 1.0, "share",
                           "How much lower a community-group member's threshold is",
-                          "assumption: groups are where movements recruit (Han 2014)"),
+                          "assumption: groups are where movements recruit (Han 2014)",
+                          plausible=(0.0, 0.5), grade="assumption"),
         "mobiliser_weight": P(3.0, 1.0, 100.0, "ties", "How many ties a mobiliser counts as",
-                              "assumption: mobilisers reach many"),
+                              "assumption: mobilisers reach many",
+                              plausible=(1.0, 5.0), grade="assumption"),
         "lone_wolf_burnout": P(0.05, 0.0, 1.0, "per week",
                                "Chance a lone wolf with no movement ties burns out",
                                "assumption: a lone wolf without support lasts about "
-                               "five months"),
+                               "five months",
+                               plausible=(0.02, 0.1), grade="assumption"),
         "organiser_growth": P(0.002, 0.0, 1.0, "per organiser tie per week",
                               "Chance a participant tied to an organiser becomes one",
-                              "assumption: organisers develop leaders (Ganz 2010)"),
+                              "assumption: organisers develop leaders (Ganz 2010)",
+                              plausible=(0.0, 0.005), grade="assumption"),
         "cost_per_activist_year": P(50.0, 0.0, 1e5, "GBP", "Training and support per activist",
                                     "assumption: community organising training"),
     }

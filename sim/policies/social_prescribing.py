@@ -20,26 +20,30 @@ class SocialPrescribing(Policy):
     family = "done_with"
     summary = "Link workers connect people with non-medical needs to community groups"
     params = {
-        "link_workers_per_practice": P(1.0, 0.0, 20.0, "full-time link workers",
+        "link_workers_per_practice": P(0.5, 0.0, 20.0, "full-time link workers",
                                        "Link workers per practice",
-                                       "NHS Long Term Plan: about one per practice via PCN "
-                                       "ARRS roles", lever=True),
-        "referrals_per_link_worker_week": P(5.0, 0.0, 100.0, "people per week",
+                                       "NHS England 2023: about 3,300 link workers for about "
+                                       "6,300 practices", lever=True),
+        "referrals_per_link_worker_week": P(7.5, 0.0, 100.0, "people per week",
                                             "New people a link worker can take on each week",
-                                            "NHS England 2020: caseload of about 200-250 "
-                                            "people a year"),
+                                            "NHS England 2023: about 1.3 m referrals a year by "
+                                            "about 3,300 link workers (about 390 each, 23 per "
+                                            "1,000 residents)"),
         "referral_share": P(0.15, 0.0, 1.0, "share",
                             "Share of minor consultations offered a link-worker referral",
                             "assumption: about a fifth of GP consultations are for mainly "
-                            "social problems (Citizens Advice 2015)"),
+                            "social problems (Citizens Advice 2015)",
+                            plausible=(0.1, 0.2), grade="uncontrolled"),
         "activation_per_referral": P(0.03, 0.0, 1.0, "activation",
                                      "Rise in activation from the link-worker conversation",
                                      "assumption: modest PAM gains after social prescribing "
-                                     "(Polley et al. 2017)"),
+                                     "(Polley et al. 2017)",
+                                     plausible=(0.0, 0.05), grade="uncontrolled"),
         "p_back_to_gp": P(0.15, 0.0, 1.0, "probability",
                           "A referred person is sent back to the GP with a medical need",
                           "assumption: link workers report returning people with unmet "
-                          "medical needs (Wildman et al. 2019); about one in seven"),
+                          "medical needs (Wildman et al. 2019); about one in seven",
+                          plausible=(0.05, 0.25), grade="uncontrolled"),
         "cost_per_referral": P(466.0, 0.0, 100_000.0, "GBP per person referred",
                                "Cost per person referred",
                                "Rotherham social prescribing evaluation (Dayson 2017), "

@@ -315,31 +315,23 @@ def _read_method(comp: Comparison) -> str:
             f"which says nothing of whether a change is large enough to matter.")
 
 
-# The model settles from its starting state over its first year: with no policy the
-# baseline's GP appointments are about 3% lower in year 1 than in each later year, and
-# level from year 2 (5,000 residents, 2 replicates, 10 years). A run's reading leaves that
-# year out when the run is long enough, so that settling does not read as a change.
-SETTLING_WEEKS = 52
-
-
 def read_run(runs: ScenarioRuns) -> list[str]:
-    """A plain-English reading of one scenario's run: an early year against its last.
+    """A plain-English reading of one scenario's run: its first year against its last.
 
-    The early year is the second (the first is the model settling, :data:`SETTLING_WEEKS`)
-    when the run is three years or more, else the first, and the reading says which. The
-    same seed's years are paired, so the change has an interval like a comparison's.
-    With a run of less than two years there is nothing to compare.
+    The model starts in its steady state (an unreported burn-in, ``system.burn_in_weeks``,
+    :mod:`sim.burn_in`), so a change from the first year to the last is the scenario's,
+    not the model settling; the reading says when the burn-in was switched off. The same
+    seed's years are paired, so the change has an interval like a comparison's. With a
+    run of less than two years there is nothing to compare.
     """
     ts = runs.result.timeseries
     weeks = runs.scenario.weeks
     if weeks < 104:
         return [f"The run is {weeks} weeks long; a reading of change needs at least two years."]
-    skip = SETTLING_WEEKS if weeks >= SETTLING_WEEKS + 104 else 0
     rows_first, rows_last = [], []
     for r, frame in ts.groupby("replicate", sort=True):
         wk = runs.demand[runs.demand["replicate"] == r]
-        early, early_wk = frame.iloc[skip:skip + 52], wk.iloc[skip:skip + 52]
-        for rows, part, dpart in ((rows_first, early, early_wk),
+        for rows, part, dpart in ((rows_first, frame.head(52), wk.head(52)),
                                   (rows_last, frame.tail(52), wk.tail(52))):
             extra = mechanism_measures(part.assign(replicate=r), dpart, runs.scenario).iloc[0]
             py = part["population"].mean()
@@ -357,17 +349,16 @@ def read_run(runs: ScenarioRuns) -> list[str]:
         return ScenarioRuns(label, RunResult(runs.scenario, runs.result.seeds, ts, summary, {}),
                             runs.demand)
 
-    # The comparison's readers, on the pair (early year, final year) of each seed.
-    early_label = "the second year" if skip else "the first year"
-    comp = Comparison({early_label: as_runs(early_label, first),
+    # The comparison's readers, on the pair (first year, final year) of each seed.
+    comp = Comparison({"the first year": as_runs("the first year", first),
                        "the final year": as_runs("the final year", last)},
-                      comparison_table({early_label: first, "the final year": last}))
-    intro = (f"The final year of {runs.label} compared with its "
-             + ("second year (states at the end of each year; the first year is left out, "
-                "as the model settles from its starting state in it)." if skip else
-                "first year (states at the end of each year; the first year includes the "
-                "model settling from its starting state, so part of any change is that: run "
-                "three years or more to leave it out)."))
+                      comparison_table({"the first year": first, "the final year": last}))
+    burn_in = runs.scenario.system.burn_in_weeks
+    intro = (f"The final year of {runs.label} compared with its first year (states at the "
+             "end of each year; "
+             + (f"the model starts in its steady state, after {burn_in} unreported weeks)."
+                if burn_in else "with no burn-in, the first year includes the model settling "
+                "from its starting state, so part of any change is that)."))
     text = [_read_headline(comp, "the final year", intro), _read_gp_demand(comp, "the final year"),
             _read_drivers(comp, "the final year"), _read_cost(comp, "the final year")]
     return [t for t in text if t]

@@ -33,10 +33,12 @@ def _paired_ae_difference(overrides: dict) -> np.ndarray:
 # Co-production at its most hopeful: the movement tips (thresholds of 0.30, far more
 # participants than volunteering surveys find), participation and group membership move
 # activation and dependence at the earlier assumed rates, and co-design removes
-# hospital-GP interface failures at their ceiling.
+# hospital-GP interface failures at their ceiling, and a change in activation or
+# dependence brings the whole cross-sectional gradient of use (causal shares of one).
 HOPEFUL = {"movement.threshold_mean": 0.30, "movement.activation_per_week": 0.003,
            "movement.dependence_per_week": 0.003, "community.activation_per_week": 0.004,
-           "policies.co_design.failure_demand_reduction": 0.15}
+           "policies.co_design.failure_demand_reduction": 0.15,
+           "need.activation_causal_share": 1.0, "choice.dependence_causal_share": 1.0}
 
 
 def test_done_with_lowers_ae_demand_where_co_production_is_at_its_most_hopeful():

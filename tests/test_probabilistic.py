@@ -32,8 +32,17 @@ def _priced_scenario(tmp_path):
         """)
 
 
+# These tests draw over the ranges they set themselves: every declared range is first
+# fixed at its central value (entries apply in order, later over earlier).
+ONLY_SET = {"uncertainty.*.fixed": True}
+
+
 def _aligned(paths, overrides, seed=5, replicates=3, weeks=12):
-    specs = [sim.load_scenario(p, overrides={**TINY, **overrides}) for p in paths]
+    merged = {**TINY, **ONLY_SET}
+    for key, value in overrides.items():  # in the test's order, after ONLY_SET
+        merged.pop(key, None)
+        merged[key] = value
+    specs = [sim.load_scenario(p, overrides=merged) for p in paths]
     specs, _ = align_scenarios(specs, seed=seed, replicates=replicates, weeks=weeks)
     return specs, unique_labels([s.name for s in specs])
 
@@ -159,7 +168,8 @@ def test_compare_with_draws_writes_the_files_and_leads_the_report_with_them(tmp_
     size = [a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]
     done = run_cli("compare", SCENARIOS / "done_to.yaml", SCENARIOS / "done_with.yaml",
                    "--draws", "64", "--workers", "2", "--weeks", "8", "--replicates", "2",
-                   "--out", out, "--set", "uncertainty.network.mean_degree.plausible=[6,10]",
+                   "--out", out, "--set", "uncertainty.*.fixed=true",
+                   "--set", "uncertainty.network.mean_degree.plausible=[6,10]",
                    *size)
     assert done.returncode == 0, done.stderr
     for name in ("draws.parquet", "comparison.csv", "ranking.csv", "report.html",
@@ -196,7 +206,8 @@ def test_sim_compare_with_draws_returns_a_tidy_result_with_plots():
     from sim.probabilistic import ProbabilisticComparison
 
     result = sim.compare(["baseline", "co_design"], draws=16, workers=1, replicates=2, weeks=4,
-                         overrides={**TINY, f"uncertainty.{CO_DESIGN_COST}.plausible": [0, 9000]})
+                         overrides={**TINY, **ONLY_SET,
+                                    f"uncertainty.{CO_DESIGN_COST}.plausible": [0, 9000]})
     assert isinstance(result, ProbabilisticComparison)
     frame = result.to_frame()
     assert {"p_better", "q05", "q50", "q95", "share_parametric"} <= set(frame.columns)
@@ -218,6 +229,7 @@ def test_compare_with_draws_killed_with_sigkill_resumes_to_the_same_files(tmp_pa
 
     args = ["compare", str(SCENARIOS / "baseline.yaml"), str(SCENARIOS / "done_with.yaml"),
             "--draws", "12", "--workers", "2", "--weeks", "6", "--replicates", "2", "--quiet",
+            "--set", "uncertainty.*.fixed=true",
             "--set", "uncertainty.network.mean_degree.plausible=[6,10]",
             *[a for k, v in TINY.items() for a in ("--set", f"{k}={v}")]]
     out = tmp_path / "out"
@@ -248,3 +260,24 @@ def test_compare_with_draws_killed_with_sigkill_resumes_to_the_same_files(tmp_pa
     pd.testing.assert_frame_equal(pd.read_parquet(out / "draws.parquet"),
                                   pd.read_parquet(tmp_path / "whole" / "draws.parquet"))
     assert not (out / ".draws").exists()
+
+
+def test_the_declared_ranges_are_what_a_comparison_draws_over():
+    """With nothing set, done_to against done_with draws every effect either package runs
+    (both sides' policies and the shared mechanisms), each within its declared range."""
+    from sim.scenario import parameter_paths
+
+    specs = [sim.load_scenario(p, overrides=TINY) for p in ("done_to", "done_with")]
+    specs, _ = align_scenarios(specs, seed=5, replicates=1, weeks=4)
+    plan = prepare_draws(specs, unique_labels([s.name for s in specs]), 24)
+    drawn = {r.path for r in plan.design.drawn}
+    for path in ("policies.co_design.failure_demand_reduction", "policies.targets.admission_reduction",
+                 "movement.threshold_mean", "need.activation_causal_share",
+                 "community.connectedness_per_week"):
+        assert path in drawn, path
+    declared = parameter_paths()
+    for i in range(24):
+        for path, value in plan.design.values(i).items():
+            p = declared[path]
+            if p.plausible is not None and path in drawn:
+                assert p.plausible[0] - 1e-9 <= value <= p.plausible[1] + 1e-9, (path, value)

@@ -83,15 +83,17 @@ def test_run_report_from_the_cli_is_self_contained(tmp_path):
     assert "population.size" in text and "1500" in text
 
 
-def test_run_reading_leaves_out_the_models_settling_year_when_it_can():
-    from sim.compare import SETTLING_WEEKS, read_run, run_recorded
+def test_run_reading_compares_the_first_year_from_the_steady_state():
+    from sim.compare import read_run, run_recorded
 
-    spec = sim.load_scenario("baseline", overrides={**SMALL, "replicates": 2,
-                                                    "weeks": SETTLING_WEEKS + 104})
-    runs = run_recorded(spec)
-    reading = read_run(runs)
-    assert "compared with its second year" in reading[0]
-    assert "first year is left out" in reading[0]
+    spec = sim.load_scenario("baseline", overrides={**SMALL, "replicates": 2, "weeks": 104})
+    reading = read_run(run_recorded(spec))
+    assert "compared with its first year" in reading[0]
+    assert "steady state, after 52 unreported weeks" in reading[0]
+    cold = sim.load_scenario("baseline", overrides={**SMALL, "replicates": 2, "weeks": 104,
+                                                      "system.burn_in_weeks": 0})
+    assert "includes the model settling" in read_run(run_recorded(cold))[0]
+
 
 def test_report_shows_the_evidence_behind_each_effect_in_force():
     from sim.report_evidence import evidence_table

@@ -215,7 +215,8 @@ def test_what_the_numbers_rest_on_is_read_from_the_declarations():
 
     by_grade = effect_parameters(["screening", "social_movement"])
     listed = [p for paths in by_grade.values() for p in paths]
-    assert "social_movement.activist_share" in listed
+    assert "social_movement.burnout" in listed and "screening.sensitivity" in listed
+    assert "social_movement.activist_share" not in listed  # a dose the planner sets
     assert "social_movement.cost_per_activist_year" not in listed  # spending, not an effect
     for path in listed:
         kind, key = path.split(".")

@@ -163,6 +163,9 @@ def test_a_scenario_keeps_a_value_it_sets_itself():
     ranges = comparison_ranges([sim.load_scenario("baseline", overrides={
         f"uncertainty.{PRICE}.plausible": [40, 60],
         "uncertainty.policies.co_design.cost_per_1000_year.plausible": [0, 3000]})])
+    # Only the two ranges set here (the declared ones are tested for their own sake).
+    ranges = {k: r for k, r in ranges.items()
+              if k in (PRICE, "policies.co_design.cost_per_1000_year")}
     baseline = sim.load_scenario("baseline")
     assert held_paths(baseline, ranges) == {"policies.co_design.cost_per_1000_year"}
     pricier = sim.load_scenario("co_design", overrides={PRICE: 90.0})

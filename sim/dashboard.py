@@ -160,9 +160,10 @@ def Status(pair: PairModel, tick: solara.Reactive, note: str):
         f"{html.escape(pair.names[i].replace('_', ' '))}</span> {in_force_html(pair, i)}"
         for i in (0, 1))
     size = pair.sides[0].spec.population.size
+    where = "" if pair.place is None else f" of {html.escape(pair.place.name)}"
     solara.HTML(tag="div", classes=["ps-status"], unsafe_innerHTML=(
         f"<b class='pair-readout'>Week {pair.week} of {pair.horizon} · year "
-        f"{pair.week / 52:.1f} · {size:,} residents · seed {pair.seed}{band}{speed}</b>"
+        f"{pair.week / 52:.1f} · {size:,} residents{where} · seed {pair.seed}{band}{speed}</b>"
         f" · in force: {in_force}"
         + (f" · <i class='ps-note'>{html.escape(note)}</i>" if note else "")))
     for problem in pair.problems:

@@ -172,6 +172,10 @@ class PairModel(mesa.Model):
         journeys: residents with different lives to follow (the same rows on both
             sides: the same people); ``pool`` more are followed to find the lives that
             differ most (:func:`sim.dashboard_data.most_different`).
+        place: a place of England (a local authority's or ICB's code or name,
+            :mod:`sim.places`) whose age structure, deprivation and neighbourhoods both
+            sides take, scaled to the population lever (the room's speed); ``None``: the
+            scenarios' own typical place.
         **lever_values: lever values by :attr:`Lever.key`, e.g. ``population__size=20000``.
 
     Attributes:
@@ -184,8 +188,10 @@ class PairModel(mesa.Model):
     """
 
     def __init__(self, left: str = LEFT, right: str = RIGHT, seed: int = 1, *, seeds: int = 1,
-                 journeys: int = JOURNEYS, pool: int = POOL, **lever_values: Any):
+                 journeys: int = JOURNEYS, pool: int = POOL, place: str | None = None,
+                 **lever_values: Any):
         self.problems: list[str] = []
+        self.place = self._place(place)
         seed = self._whole(seed, "seed", 0, 2**32 - 1 - MAX_SEEDS, 1)
         self.n_seeds = self._whole(seeds, "seeds", 1, MAX_SEEDS, 1)
         super().__init__(rng=seed)
@@ -243,8 +249,9 @@ class PairModel(mesa.Model):
         """What restores this pair: scenarios, seeds and every lever not at its default."""
         moved = {lever.key: self.values[lever.key] for lever in levers()
                  if self.values[lever.key] != lever.default}
+        chosen = {} if self.place is None else {"place": self.place.code}
         return {"left": self.names[0], "right": self.names[1], "seed": self.seed,
-                "seeds": self.n_seeds, **moved}
+                "seeds": self.n_seeds, **chosen, **moved}
 
     def policy_state(self, i: int, kind: str) -> str:
         """``running``, ``scheduled``, ``stopped`` or ``absent`` for policy ``kind`` on side ``i``."""
@@ -399,6 +406,19 @@ class PairModel(mesa.Model):
                 self.problems.append(f"{exc.key}: {exc.problem}; the scenario's value is kept")
         return values
 
+    def _place(self, text: Any):
+        """The place asked for, or ``None`` (a place not found is reported, with the
+        closest names)."""
+        if text is None or text == "":
+            return None
+        from .places import resolve
+
+        try:
+            return resolve(str(text), "place")
+        except InputError as exc:
+            self.problems.append(f"{exc}; showing the scenarios' own place")
+            return None
+
     def _read(self, name: Any, fallback: str) -> tuple[str, Scenario]:
         """An offered scenario file; a name not offered or a broken file is reported."""
         try:
@@ -433,6 +453,13 @@ class PairModel(mesa.Model):
                 spec = spec.with_overrides({lever.path: target}, "dashboard")
             except InputError as exc:
                 self.problems.append(f"{exc.key}: {exc.problem}; the scenario's value is kept")
+        if self.place is not None:  # the place's structure, at the population lever's size
+            from .places import scale_for
+
+            residents = self.values[lever_by_key("population__size").key]
+            spec = spec.with_overrides({"place": self.place.code,
+                                        "population.scale": scale_for(self.place, residents)},
+                                       "dashboard")
         return Side(name, file_spec, HealthSystemModel(spec, seed=seed))
 
 

@@ -48,7 +48,7 @@ def from_query(query: str | None) -> dict[str, Any]:
     """Keyword arguments of :class:`~sim.dashboard_pair.PairModel` from a query string."""
     settings: dict[str, Any] = {}
     for key, text in parse_qsl((query or "")[:MAX_QUERY].lstrip("?"), keep_blank_values=True):
-        if key in ("left", "right"):
+        if key in ("left", "right", "place"):
             settings[key] = text
         elif key in ("seed", "seeds", "speed"):
             settings[key] = _number(text)

@@ -229,3 +229,23 @@ def test_each_scenario_has_one_colour_the_same_everywhere():
     a, b = colours.pair_colours("done_with", "done_with")
     assert a != b
     assert all(len(SERIES[k]) == 3 and SERIES[k][2] for k in SERIES)
+
+
+def test_a_place_of_england_is_picked_by_the_address_at_the_rooms_size():
+    from sim.places import resolve
+
+    lancaster = resolve("Lancaster")
+    pair = PairModel(journeys=0, pool=0, place="lancaster", population__size=3000)
+    assert pair.problems == []
+    for side in pair.sides:
+        spec = side.model.spec
+        assert spec.place == lancaster.code
+        assert abs(spec.population.size - 3000) <= 50  # the lever's size, the place's shape
+        assert spec.population.deprivation_mix == pytest.approx(lancaster.quintile_mix, abs=1e-5)
+    query = to_query(pair.settings())
+    assert f"place={lancaster.code}" in query
+    again = PairModel(**from_query(query), journeys=0, pool=0)
+    assert again.settings() == pair.settings() and again.sides[0].model.spec.place == lancaster.code
+    missed = PairModel(journeys=0, pool=0, place="Lancastr", population__size=3000)
+    assert missed.place is None and any("Lancaster" in p for p in missed.problems)
+    assert missed.sides[0].model.spec.place is None

@@ -267,35 +267,17 @@ def run_draws(plan: DrawPlan, folder: str | Path, *, workers: int = 1,
         :func:`draws_frame` of the finished runs.
     """
     # The sweep's machinery, called as it is: pool, Dask, retries, part files, lock.
-    from .sweep import RUNS_DIR, _connect, _lock, _Progress, _run_dask, _run_local, _Writer, read_runs
+    from .sweep import _connect, _lock, run_missing
 
     folder = Path(folder)
     client = _connect(scheduler) if scheduler else None  # bad input before anything is made
     try:
         _start(plan, folder, resume)
         with _lock(folder):
-            done = read_runs(folder)
-            have = set(done["run_index"].tolist()) if len(done) else set()
-            failed = int(done["error"].notna().sum()) if len(done) else 0
-            todo = [i for i in range(plan.runs) if i not in have]
-            writer = _Writer(folder / RUNS_DIR, _schema(plan),
-                             flush_every or max(1, plan.runs // 100))
-            progress = _Progress(plan.runs, len(have), failed, "draws", quiet)
-
-            def record(row: dict) -> None:
-                writer.add(row)
-                progress.update(row["error"] is not None)
-
-            try:
-                tasks = [plan.task(i) for i in todo]
-                if client is not None:
-                    _run_dask(client, tasks, record)
-                elif tasks:
-                    _run_local(tasks, workers, record)
-            finally:
-                writer.flush()  # also on Ctrl-C: what finished is kept for --resume
-                progress.close()
-            runs = read_runs(folder)
+            runs, _ = run_missing(folder, plan.runs, _schema(plan),
+                                  lambda todo: [plan.task(i) for i in todo], "draws",
+                                  client=client, workers=workers, quiet=quiet,
+                                  flush_every=flush_every)
     finally:
         if client is not None:
             client.close()
@@ -310,19 +292,19 @@ def draws_frame(plan: DrawPlan, runs: pd.DataFrame) -> pd.DataFrame:
     outputs, and ``error`` (``None``, or why the run failed).
     """
     located = np.array([plan.locate(int(i)) for i in runs["run_index"]]).reshape(-1, 3)
-    frame = pd.DataFrame({"draw": located[:, 0],
-                          "scenario": [plan.labels[s] for s in located[:, 1]],
-                          "replicate": runs["replicate"].to_numpy(),
-                          "seed": runs["seed"].to_numpy()})
+    columns = {"draw": located[:, 0],
+               "scenario": [plan.labels[s] for s in located[:, 1]],
+               "replicate": runs["replicate"].to_numpy(),
+               "seed": runs["seed"].to_numpy()}
     worlds = [plan.design.values(d) for d in range(plan.design.draws)]
     for path in plan.design.ranges:
         own = [_scenario_value(data, path) for data in plan.scenarios]
-        frame[path] = [own[s] if path in plan.held[s] else worlds[d][path]
-                       for d, s in zip(located[:, 0], located[:, 1])]
+        columns[path] = [own[s] if path in plan.held[s] else worlds[d][path]
+                         for d, s in zip(located[:, 0], located[:, 1])]
     for name in plan.outputs:
-        frame[name] = runs[name].to_numpy()
-    frame["error"] = runs["error"].to_numpy()
-    return frame
+        columns[name] = runs[name].to_numpy()
+    columns["error"] = runs["error"].to_numpy()
+    return pd.DataFrame(columns)  # built at once: a column at a time fragments the frame
 
 
 def _scenario_value(data: dict, path: str):

@@ -34,7 +34,7 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -44,8 +44,11 @@ from .preflight import check_runs, check_scheduler, sweep_points
 from .scenario import Scenario, _suggest, apply_overrides, load_scenario, parameter_paths, read_yaml
 from .scenario import validate as validate_scenario
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 __all__ = ["Sweep", "SweepParameter", "load_sweep", "run_sweep", "run_point", "simulate",
-           "read_runs", "evaluate_parameters", "DESIGNS", "SweepOutcome"]
+           "read_runs", "run_missing", "evaluate_parameters", "DESIGNS", "SweepOutcome"]
 
 DESIGNS = ("grid", "lhs", "sobol", "morris")
 KEYS = ("name", "description", "scenario", "set", "design", "samples", "levels",
@@ -842,6 +845,47 @@ def _check_resume(sweep: Sweep, out: Path) -> None:
                          f"(see {stored}); expected the same sweep to resume it")
 
 
+def run_missing(folder: Path, total: int, schema, make_tasks, label: str, *, client=None,
+                workers: int = 1, quiet: bool = False,
+                flush_every: int | None = None) -> tuple[pd.DataFrame, int]:
+    """Run the runs of ``folder`` not kept yet, keeping each as it finishes: the supervision
+    that sweeps and probabilistic comparisons share. The caller holds :func:`_lock`.
+
+    Args:
+        folder: holds ``RUNS_DIR`` (the kept runs' part files).
+        total: runs in all (indices ``0 .. total - 1``).
+        schema: the runs' Arrow schema.
+        make_tasks: ``make_tasks(indices)`` -> the tasks of the runs still to do.
+        label: what the progress line calls them.
+        client: a Dask client, or ``None`` for a local pool of ``workers``.
+
+    Returns:
+        Every kept run (:func:`read_runs`), and how many ran now. On any exit, Ctrl-C
+        included, what finished is flushed, so ``--resume`` completes the rest.
+    """
+    done = read_runs(folder)
+    have = set(done["run_index"].tolist()) if len(done) else set()
+    failed = int(done["error"].notna().sum()) if len(done) else 0
+    todo = [i for i in range(total) if i not in have]
+    writer = _Writer(folder / RUNS_DIR, schema, flush_every or max(1, total // 100))
+    progress = _Progress(total, len(have), failed, label, quiet)
+
+    def record(row: dict) -> None:
+        writer.add(row)
+        progress.update(row["error"] is not None)
+
+    try:
+        tasks = list(make_tasks(todo))
+        if client is not None:
+            _run_dask(client, tasks, record)
+        elif tasks:
+            _run_local(tasks, workers, record)
+    finally:
+        writer.flush()  # also on Ctrl-C: what finished is kept for --resume
+        progress.close()
+    return read_runs(folder), len(todo)
+
+
 def run_sweep(sweep: Sweep | str | Path | Mapping, out: str | Path, *, workers: int = 1,
               scheduler: str | None = None, resume: bool = False, quiet: bool = True,
               model: Callable[[Scenario, int], dict] = simulate,
@@ -880,34 +924,16 @@ def run_sweep(sweep: Sweep | str | Path | Mapping, out: str | Path, *, workers: 
         if not resume:
             _start(spec, out)
         with _lock(out):
-            done = read_runs(out)
-            have = set(done["run_index"].tolist()) if len(done) else set()
-            failed = int(done["error"].notna().sum()) if len(done) else 0
-            todo = [i for i in range(spec.runs) if i not in have]
-            writer = _Writer(out / RUNS_DIR, _schema(spec),
-                             flush_every or max(1, spec.runs // 100))
-            progress = _Progress(spec.runs, len(have), failed, spec.name, quiet)
-
-            def record(row: dict) -> None:
-                writer.add(row)
-                progress.update(row["error"] is not None)
-
-            try:
-                tasks = list(_tasks(spec, todo, model))
-                if client is not None:
-                    _run_dask(client, tasks, record)
-                elif tasks:
-                    _run_local(tasks, workers, record)
-            finally:
-                writer.flush()  # also on Ctrl-C: what finished is kept for --resume
-                progress.close()
-            runs = read_runs(out)
+            runs, ran = run_missing(out, spec.runs, _schema(spec),
+                                    lambda todo: _tasks(spec, todo, model), spec.name,
+                                    client=client, workers=workers, quiet=quiet,
+                                    flush_every=flush_every)
             write_sensitivity(out / "sensitivity.csv", spec, runs)
             write_sweep_report(out / "report.html", spec, runs)
     finally:
         if client is not None:
             client.close()
-    return SweepOutcome(out, runs, len(todo), int(runs["error"].notna().sum()),
+    return SweepOutcome(out, runs, ran, int(runs["error"].notna().sum()),
                         time.monotonic() - t0)
 
 

@@ -190,6 +190,10 @@ def test_compare_with_draws_writes_the_files_and_leads_the_report_with_them(tmp_
     assert "network.mean_degree" in set(ranking["parameter"])
     report = (out / "report.html").read_text(encoding="utf-8")
     assert report.index("Across plausible worlds") < report.index("What changed, and why")
+    # The first screen (the decision summary) leads with the draws' reading and says the
+    # intervals cover the declared ranges.
+    first = report[report.index("<section class='decision'"):report.index("</section>")]
+    assert "64 plausible worlds" in first and "64 draws" in first
     assert "64 plausible worlds" in done.stdout
 
 

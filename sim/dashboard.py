@@ -28,7 +28,8 @@ import solara
 from .dashboard_community import Community
 from .dashboard_controls import SPEEDS, LeverDrawer, TopBar
 from .dashboard_journeys import Journeys
-from .dashboard_pair import PairModel, export_yaml, live_pairs, release_memory
+from .dashboard_export import export_yaml
+from .dashboard_pair import PairModel, live_pairs, release_memory
 from .dashboard_sides import SideBySide, in_force_html
 from .dashboard_state import from_query, to_query
 from .dashboard_ui import CSS, Panel, side_colours, side_title

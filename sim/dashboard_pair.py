@@ -10,7 +10,9 @@ the app in :mod:`sim.dashboard` only draws it.
   (:meth:`PairModel.set_lever`); a policy can be started or stopped now
   (:meth:`PairModel.set_policy`); each change leaves a marker. Bad values never raise:
   they are reported in :attr:`PairModel.problems` and the scenario's own value is kept.
-- :func:`export_yaml` — one side's scenario, levers in force, as YAML the CLI runs.
+- :func:`lever_target` — what a lever sets on one side.
+
+One side's scenario as YAML the CLI runs is :func:`sim.dashboard_export.export_yaml`.
 
 The levers are in :mod:`sim.dashboard_levers`; what the charts draw is read from the
 sides by :mod:`sim.dashboard_data`.
@@ -19,7 +21,6 @@ sides by :mod:`sim.dashboard_data`.
 from __future__ import annotations
 
 import collections
-import datetime as _dt
 import threading
 import time
 import weakref
@@ -28,9 +29,7 @@ from typing import Any
 
 import mesa
 import numpy as np
-import yaml
 
-from . import __version__
 from .dashboard_levers import (AS_SCENARIO, LEFT, RIGHT, WORKSHOP_POPULATION, Lever,
                                fixed_mid_run, lever_by_key, levers)
 from .dashboard_scenarios import read_offered
@@ -41,7 +40,7 @@ from .model import HealthSystemModel, estimated_bytes
 from .policies import POLICIES
 from .scenario import Scenario
 
-__all__ = ["PairModel", "Side", "Marker", "export_yaml", "live_pairs", "release_memory",
+__all__ = ["PairModel", "Side", "Marker", "live_pairs", "release_memory", "lever_target",
            "value_at", "MAX_SEEDS", "JOURNEYS"]
 
 JOURNEYS = 8  # residents with different lives followed on both sides, shown first
@@ -136,7 +135,7 @@ def value_at(spec: Scenario, path: str) -> Any:
     return node
 
 
-def _target(lever: Lever, spec: Scenario, file_spec: Scenario, value: Any) -> Any:
+def lever_target(lever: Lever, spec: Scenario, file_spec: Scenario, value: Any) -> Any:
     """The value ``lever`` sets on a side, or ``None`` when it does not apply there.
 
     ``spec`` is the side's scenario in force, ``file_spec`` as read from its file.
@@ -306,7 +305,7 @@ class PairModel(mesa.Model):
             touched = []
             for i in range(2):
                 side = self.sides[i]
-                target = _target(lever, side.spec, side.file_spec, value)
+                target = lever_target(lever, side.spec, side.file_spec, value)
                 if target is None:
                     continue
                 if target == value_at(self.sides[i].spec, lever.path):
@@ -446,7 +445,7 @@ class PairModel(mesa.Model):
         """One side on one seed, with every lever that applies to it."""
         file_spec = spec
         for lever in levers():
-            target = _target(lever, file_spec, file_spec, self.values[lever.key])
+            target = lever_target(lever, file_spec, file_spec, self.values[lever.key])
             if target is None or target == value_at(file_spec, lever.path):
                 continue
             try:  # one at a time, so one bad value does not lose the others
@@ -461,42 +460,3 @@ class PairModel(mesa.Model):
                                         "population.scale": scale_for(self.place, residents)},
                                        "dashboard")
         return Side(name, file_spec, HealthSystemModel(spec, seed=seed))
-
-
-# --- export -------------------------------------------------------------------------------
-
-
-def export_yaml(pair: PairModel, i: int) -> str:
-    """Side ``i``'s scenario, with the levers in force, as a YAML file for the CLI.
-
-    The scenario is written resolved (no ``extends``), so the file runs from any folder,
-    alone (``python run.py run FILE.yaml``) or against the other side's export
-    (``python run.py compare LEFT.yaml RIGHT.yaml``), on the pair's seeds. A lever moved
-    mid-run is written as in force from the start (a file cannot say "from week N"; its
-    description lists the weeks); a policy started or stopped mid-run keeps its week.
-    It is validated before it is returned.
-    """
-    side = pair.sides[i]
-    name = f"{side.name}_workshop"
-    spec = side.spec.with_overrides({"seed": pair.seed, "replicates": pair.n_seeds,
-                                     "name": name}, "dashboard")
-    data = spec.to_dict()
-    moved = [f"{lever.path}={pair.values[lever.key]}" for lever in levers()
-             if _target(lever, side.spec, side.file_spec, pair.values[lever.key]) is not None
-             and value_at(side.file_spec, lever.path) != value_at(side.spec, lever.path)]
-    text = f"levers in force: {', '.join(moved)}" if moved else "no lever moved from the file"
-    changes = [f"from week {m.week + 1}: {m.text}" for m in pair.markers if i in m.sides]
-    if changes:
-        text += f"; changed mid-run ({'; '.join(changes)})"
-    data["description"] = (f"{side.name} as run in the workshop dashboard ({text}). "
-                           f"{' '.join(side.file_spec.description.split())}").strip()
-    from .scenario import load_scenario
-
-    load_scenario(data)  # never hand out a file the CLI would refuse
-    stamp = _dt.datetime.now().strftime("%Y-%m-%d %H:%M")
-    other = f"{pair.sides[1 - i].name}_workshop.yaml"
-    files = f"{name}.yaml {other}" if i == 0 else f"{other} {name}.yaml"
-    header = (f"# Exported from the Placesim {__version__} workshop dashboard on {stamp}.\n"
-              f"# Run it with: python run.py run {name}.yaml\n"
-              f"# or compare the room's two sides: python run.py compare {files}\n")
-    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)

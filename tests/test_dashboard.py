@@ -14,7 +14,8 @@ import yaml
 from sim import colours
 from sim.dashboard_data import SERIES, most_different, series
 from sim.dashboard_levers import AS_SCENARIO, levers
-from sim.dashboard_pair import PairModel, export_yaml, live_pairs
+from sim.dashboard_export import export_yaml
+from sim.dashboard_pair import PairModel, live_pairs
 from sim.dashboard_scenarios import offered_scenarios, read_offered
 from sim.dashboard_state import from_query, to_query
 from sim.errors import InputError

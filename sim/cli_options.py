@@ -1,0 +1,126 @@
+"""The command line's shared pieces: argument types, the options several commands take,
+and the few steps every running command does first (``--place``/``--set``, memory).
+
+The common options live in three named functions, so that a new option shared by the
+running commands is one hunk here:
+
+- :func:`add_run_options`: what to run (``--out``, ``--seed``, ``--replicates``,
+  ``--weeks``, ``--set``, ``--place``, ``--quiet``) for ``run``, ``compare``, ``calibrate``;
+- :func:`add_workers_options`: ``run``'s processes for replicates and ``--pdf``;
+- :func:`add_draw_options`: ``compare``/``demo``'s draws over the parameters' ranges,
+  their processes (``--workers``), ``--pdf``, ``--scheduler`` and ``--resume``.
+
+This module imports only the standard library: ``python run.py --help`` must not load
+the model, pandas or plotting (the commands import those when they run).
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Sequence
+from pathlib import Path
+
+__all__ = ["positive_int", "seed", "port", "add_run_options", "add_workers_options",
+           "add_draw_options", "set_help", "overrides", "check_memory"]
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (replicates, weeks, workers)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+    return value
+
+
+def seed(text: str) -> int:
+    """A seed: a whole number from 0 to 2^32-1 (NumPy's seeds)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"expected a seed from 0 to 2^32-1, got {value}")
+    return value
+
+
+def port(text: str) -> int:
+    """A TCP port from 1 to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
+    return value
+
+
+def add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
+    """What to run and where to write it: the options of every command that runs a scenario."""
+    p.add_argument("--out", type=Path, help="results directory (default: results/<name>/<time>/)")
+    p.add_argument("--seed", type=seed, help="seed of the first replicate (replicate r uses seed + r)")
+    p.add_argument("--replicates", type=positive_int, help="replicates (default: the scenario's)")
+    if weeks:
+        p.add_argument("--weeks", type=positive_int, help="horizon in weeks (default: 520)")
+    p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
+                   help="override a parameter, e.g. --set network.mean_degree=6 (repeatable)")
+    p.add_argument("--place", help="a place of England: local authority or ICB code or name "
+                   "(see the places command), or a scenario file to take its place: from; "
+                   "--set population.scale=0.1 runs a tenth")
+    p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
+
+
+def add_workers_options(p: argparse.ArgumentParser) -> None:
+    """``run``'s processes for its replicates, and the PDF beside the report."""
+    p.add_argument("--workers", type=positive_int, default=1,
+                   help="processes to run replicates on (default: 1; the numbers are the "
+                        "same with any number)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the report to report.pdf (needs Chromium or Chrome)")
+
+
+def add_draw_options(p: argparse.ArgumentParser) -> None:
+    """``compare``'s options for draws over the parameters' ranges (docs/uncertainty.md)."""
+    p.add_argument("--draws", type=int, default=0, metavar="N",
+                   help="plausible worlds drawn from the parameters' ranges (default 0: "
+                        "seeds only); --set uncertainty.PATH.plausible=[lo,hi] or "
+                        "uncertainty.PATH.fixed=true changes a range")
+    p.add_argument("--draw-replicates", type=positive_int, default=1, metavar="R",
+                   help="runs of each scenario per draw (default: 1)")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="processes: for replicates (default: 1; the numbers are the same "
+                        "with any number) or for draws (default: the number of cores)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print the report to report.pdf (needs Chromium or Chrome)")
+    p.add_argument("--scheduler", metavar="ADDRESS",
+                   help="run the draws on the Dask cluster at ADDRESS")
+    p.add_argument("--resume", action="store_true",
+                   help="finish the interrupted draws in --out, running only missing runs")
+
+
+def set_help(p: argparse.ArgumentParser, dest: str, text: str) -> None:
+    """Reword one option's help for one command (e.g. its default replicates)."""
+    for action in p._actions:
+        if action.dest == dest:
+            action.help = text
+
+
+def overrides(pairs: Sequence[str], place: str | None = None) -> dict:
+    """``--place`` then ``--set`` as one mapping of dotted paths to values."""
+    from .scenario import parse_assignment
+
+    chosen = {}
+    if place is not None:  # before --set, so that --set population.scale applies to it
+        from .place_commands import place_overrides
+
+        chosen = place_overrides(place)
+    return {**chosen, **dict(parse_assignment(text) for text in pairs)}
+
+
+def check_memory(spec) -> None:
+    """Refuse a run that would not fit in memory, before allocating anything."""
+    from .preflight import check_memory as check
+
+    check([spec])

@@ -37,11 +37,6 @@ class AcuteTrust(mesa.Agent):
         self.occupied = 0
         self.turned_away = 0  # admissions refused for want of a bed, over the run
 
-    @property
-    def occupancy(self) -> float:
-        """Share of beds occupied this week."""
-        return self.occupied / self.beds if self.beds else 0.0
-
 
 def run_acute_care(model: "HealthSystemModel") -> None:
     """Phase 5: A&E attendances, admissions bounded by beds, outpatient appointments."""

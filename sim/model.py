@@ -16,7 +16,6 @@ import mesa
 import numpy as np
 import pandas as pd
 
-from . import __version__
 from .acute import AcuteTrust, run_acute_care
 from .burn_in import burn_in
 from .community import CommunityGroups, run_community, seed_groups
@@ -272,11 +271,6 @@ class HealthSystemModel(mesa.Model):
     def resident(self, row: int):
         """A read-only view of one resident."""
         return self.people[row]
-
-    @property
-    def version(self) -> str:
-        """Placesim version that built this model."""
-        return __version__
 
 
 def _as_scenario(scenario) -> Scenario:

@@ -31,18 +31,6 @@ if TYPE_CHECKING:
 
 __all__ = ["spread_movement"]
 
-def movement_share(model: "HealthSystemModel") -> np.ndarray:
-    """Weighted share of each resident's living ties who are in the movement."""
-    people, lev = model.people, model.levers
-    n = people.n
-    role = people.role[:n]
-    weight = (role > NONE).astype(np.float32)
-    if lev.movement_roles and lev.mobiliser_weight != 1.0:
-        weight[role == MOBILISER] = lev.mobiliser_weight
-    weight *= people.alive[:n]
-    return model.network.tie_share(weight)
-
-
 def spread_movement(model: "HealthSystemModel") -> None:
     """Phase 7: one synchronous step of the threshold contagion, then roles and burnout.
 

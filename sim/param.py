@@ -89,11 +89,6 @@ class Param:
                 raise ValueError("a parameter with a plausible range needs its evidence grade")
 
     @property
-    def uncertain(self) -> bool:
-        """Whether draws vary this parameter (it has a plausible range wider than a point)."""
-        return self.plausible is not None and self.plausible[0] < self.plausible[1]
-
-    @property
     def kind(self) -> type:
         """The Python type a value of this parameter has."""
         if self.choices is not None:

@@ -39,7 +39,6 @@ class GPPractice(mesa.Agent):
         self.list_size = int(list_size)
         self.capacity = pc.capacity_per_1000_week * self.list_size / 1000.0
         self.consultation_style = pc.consultation_style
-        self.link_workers = 0.0
         self.demand = 0
         self.served = 0
         self.backlog = 0  # requests carried to next week

@@ -21,30 +21,17 @@ import numpy as np
 
 __all__ = ["Streams", "hash_uniform", "derive_uid", "to_normal", "to_poisson"]
 
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-_M1 = np.uint64(0xBF58476D1CE4E5B9)
-_M2 = np.uint64(0x94D049BB133111EB)
-_TO_UNIT = 1.0 / float(1 << 53)
 _NO_DRAWS = np.empty(0, np.float64)
 _NO_KEYS = np.empty(0, np.uint64)
 _STATES_AHEAD = 52  # generator states made at once for a stream drawn weekly
-
-
-def _mix(x: np.ndarray) -> np.ndarray:
-    """SplitMix64 finaliser (Steele et al. 2014), in place on a uint64 array."""
-    x ^= x >> np.uint64(30)
-    x *= _M1
-    x ^= x >> np.uint64(27)
-    x *= _M2
-    x ^= x >> np.uint64(31)
-    return x
 
 
 _MASK = 0xFFFFFFFFFFFFFFFF
 
 
 def _mix_int(x: int) -> int:
-    """SplitMix64 finaliser on one Python int (same bits as :func:`_mix`)."""
+    """SplitMix64 finaliser (Steele et al. 2014) on one Python int: the same bits as
+    the compiled ``sim.kernels.draws._mix``, for keys made once per stream."""
     x ^= x >> 30
     x = (x * 0xBF58476D1CE4E5B9) & _MASK
     x ^= x >> 27
@@ -63,15 +50,6 @@ def _fold(acc: int, *parts: int) -> int:
 def _key(*parts: int) -> np.uint64:
     """Combine integers into one well-mixed 64-bit key."""
     return np.uint64(_fold(0, *parts))
-
-
-def _hash_uniform_numpy(key: np.uint64, uids: np.ndarray) -> np.ndarray:
-    """The hash of :func:`hash_uniform` in NumPy: the reference its kernel is held to."""
-    x = uids.astype(np.uint64, copy=True)
-    x *= _GOLDEN
-    x ^= key
-    _mix(x)
-    return (x >> np.uint64(11)).astype(np.float64) * _TO_UNIT
 
 
 def hash_uniform(key: np.uint64, uids: np.ndarray) -> np.ndarray:

@@ -152,11 +152,16 @@ def test_compiled_uniforms_are_the_numpy_hash():
     uids = np.concatenate([np.arange(5000, dtype=np.uint64),
                            np.array([2**63 + 7, 2**64 - 1, 2**62 | 99], dtype=np.uint64)])
     key = streams._key(11, 12345, 7, 0)
-    assert np.array_equal(streams.hash_uniform(key, uids),
-                          streams._hash_uniform_numpy(key, uids))
+    # The reference, one uid at a time in Python integers: SplitMix64 of uid * golden ^ key,
+    # its top 53 bits as a fraction of 2^53.
+    mask, golden = 2**64 - 1, 0x9E3779B97F4A7C15
+    expected = [(streams._mix_int(((int(u) * golden) & mask) ^ int(key)) >> 11) / 2**53
+                for u in uids]
+    assert np.array_equal(streams.hash_uniform(key, uids), np.array(expected))
     # A newborn's uid: the finaliser of the parent's uid and the week's key, top bit set.
-    expected = streams._mix(uids ^ streams._key(0xB127, 31)) | np.uint64(1 << 63)
-    assert np.array_equal(streams.derive_uid(uids, 31), expected)
+    born = streams._key(0xB127, 31)
+    expected = [streams._mix_int(int(u) ^ int(born)) | 1 << 63 for u in uids]
+    assert np.array_equal(streams.derive_uid(uids, 31), np.array(expected, dtype=np.uint64))
 
 
 def test_compiled_normals_are_scipy_ndtri():

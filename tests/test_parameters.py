@@ -7,7 +7,7 @@ from sim.scenario import parameter_paths
 
 
 def test_a_plausible_range_must_hold_the_default_within_bounds():
-    assert Param(0.5, 0.0, 1.0, plausible=(0.2, 0.8), grade="rct").uncertain
+    assert Param(0.5, 0.0, 1.0, plausible=(0.2, 0.8), grade="rct").plausible == (0.2, 0.8)
     with pytest.raises(ValueError, match="must hold the default"):
         Param(0.5, 0.0, 1.0, plausible=(0.6, 0.8), grade="rct")
     with pytest.raises(ValueError, match="must hold the default"):
@@ -23,11 +23,6 @@ def test_a_plausible_range_needs_a_grade_and_known_words():
         Param(0.5, 0.0, 1.0, dist="normal")
     with pytest.raises(ValueError, match="log-uniform"):
         Param(0.5, 0.0, 1.0, plausible=(0.0, 0.8), grade="rct", dist="loguniform")
-
-
-def test_a_point_range_is_not_uncertain():
-    assert not Param(0.5, 0.0, 1.0, plausible=(0.5, 0.5), grade="assumption").uncertain
-    assert not Param(0.5, 0.0, 1.0).uncertain
 
 
 def test_every_declared_grade_and_distribution_is_known():

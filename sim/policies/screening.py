@@ -112,7 +112,6 @@ class Screening(Policy):
         false_positive = (found == 0) & ~risk & (
             s.uniform("screening.false_positive", people.uid[checked]) < p.false_positive_rate)
         positive = checked[(found > 0) | risk | false_positive]
-        self.positives = int(positive.size)
 
         # Every positive starts a cascade: a GP follow-up, sometimes a referral.
         follow = positive[people.ti_gp_followup[positive] < 0]

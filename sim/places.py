@@ -9,7 +9,7 @@ A scenario's ``place:`` key names a place (see :func:`resolve`); :func:`apply_pl
 then sets the population's size, neighbourhoods and deprivation mix from it, and
 :func:`populate` gives the residents their LSOA's ages and deprivation when the
 population is built. The plain API a place picker needs is :func:`catalogue`,
-:func:`search`, :func:`resolve` and :func:`scale_for`; a :class:`Place` holds its facts.
+:func:`search`, :func:`resolve`, :func:`scale_for` and :func:`describe`.
 
 Neighbourhoods are 2011 MSOAs (about 8,300 residents; 2,200 to 28,000): neighbouring
 LSOAs grouped by ONS, close to the model's own neighbourhood of about 5,000 where
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from .scenario import Scenario
     from .streams import Streams
 
-__all__ = ["Place", "Layout", "atlas", "catalogue", "search", "resolve",
+__all__ = ["Place", "Layout", "atlas", "catalogue", "search", "resolve", "describe",
            "scale_for", "apply_place", "place_layout", "populate", "ENGLAND_CODE",
            "ATTRIBUTION", "place_line"]
 
@@ -263,6 +263,13 @@ def _custom(spec: dict, source) -> Place:
     if name is not None and not isinstance(name, str):
         raise InputError(source, "place.name", f"expected text, got {name!r}")
     return Place("custom", name or "custom patch", "custom", lsoas)
+
+
+def describe(place: Place) -> dict:
+    """Plain facts about a place (for ``run.py places``, reports and a place picker)."""
+    return {"code": place.code, "name": place.name, "kind": place.kind,
+            "population": place.population, "quintile_mix": place.quintile_mix,
+            "neighbourhoods": place.msoas, "lsoas": int(place.lsoas.size), "icbs": place.icbs}
 
 
 def place_line(spec) -> str:

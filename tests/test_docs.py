@@ -42,3 +42,15 @@ def test_readme_commands_exist():
     commands = set(build_parser()._subparsers._group_actions[0].choices)
     for used in re.findall(r"run\.py ([a-z]\w*)", readme):
         assert used in commands, used
+
+
+def test_every_module_of_the_package_is_in_the_code_layout():
+    import fnmatch
+
+    section = MODEL_MD.split("## The code, module by module", 1)[1]
+    named = set(re.findall(r"`([\w*/]+\.py)`", section))
+    package = ROOT / "sim"
+    missing = [path.relative_to(package).as_posix() for path in sorted(package.rglob("*.py"))
+               if not any(fnmatch.fnmatchcase(path.relative_to(package).as_posix(), pattern)
+                          for pattern in named)]
+    assert not missing, f"add to docs/model.md's 'The code, module by module': {missing}"

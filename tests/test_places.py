@@ -180,9 +180,9 @@ def test_places_and_show_commands(capsys):
 
 
 def test_catalogue_gives_a_picker_what_it_needs():
-    blackpool = places.resolve("Blackpool")
-    assert blackpool.population == 138_381 and blackpool.msoas == 19
-    assert sum(blackpool.quintile_mix) == pytest.approx(1.0)
+    facts = places.describe(places.resolve("Blackpool"))
+    assert facts["population"] == 138_381 and facts["neighbourhoods"] == 19
+    assert sum(facts["quintile_mix"]) == pytest.approx(1.0)
     assert places.scale_for(places.resolve("Blackpool"), 13_838) == pytest.approx(0.1, rel=1e-3)
     assert places.search("black")[0].name.startswith("Black")
 

@@ -32,15 +32,13 @@ from .cli_checks import add_calibrate, add_evidence, add_validate
 from .cli_compare import add_compare, add_demo
 from .cli_dashboard import add_dashboard
 from .cli_examples import add_examples
+from .cli_options import EXIT_BAD_INPUT, EXIT_INTERRUPTED, EXIT_WRITE_FAILED
 from .cli_places import add_places, add_show
 from .cli_run import add_run
-from .cli_sweep import EXIT_INTERRUPTED, add_sweep
+from .cli_sweep import add_sweep
 from .errors import InputError
 
 __all__ = ["main", "build_parser"]
-
-EXIT_BAD_INPUT = 2
-EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-written
 
 # The subcommands in the order --help lists them.
 COMMANDS = (add_run, add_sweep, add_compare, add_demo, add_calibrate, add_evidence,

@@ -20,8 +20,12 @@ import argparse
 from collections.abc import Sequence
 from pathlib import Path
 
-__all__ = ["positive_int", "seed", "port", "add_run_options", "add_workers_options",
+__all__ = ["EXIT_BAD_INPUT", "EXIT_WRITE_FAILED", "EXIT_INTERRUPTED", "positive_int", "seed", "port", "add_run_options", "add_workers_options",
            "add_draw_options", "set_help", "overrides", "check_memory"]
+
+EXIT_BAD_INPUT = 2  # a file, key or option was wrong; nothing was written
+EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-written
+EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 
 def positive_int(text: str) -> int:

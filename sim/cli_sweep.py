@@ -11,12 +11,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli_options import positive_int
+from .cli_options import EXIT_INTERRUPTED, positive_int
 from .errors import InputError
 
-__all__ = ["add_sweep", "cmd_sweep", "EXIT_INTERRUPTED"]
-
-EXIT_INTERRUPTED = 130
+__all__ = ["add_sweep", "cmd_sweep"]
 
 
 def add_sweep(sub) -> None:

@@ -34,8 +34,10 @@ import numpy as np
 import pandas as pd
 
 from .errors import InputError
+from .metrics import SUMMARY_KEYS
+from .statistics import t_interval
 
-__all__ = ["Target", "Targets", "load_targets", "judge", "calibrate", "summary_metrics",
+__all__ = ["Target", "Targets", "load_targets", "judge", "calibrate",
            "TARGETS_DIR", "DEFAULT_TARGETS", "COLUMNS"]
 
 TARGETS_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "targets"
@@ -82,13 +84,6 @@ class Targets:
     path: Path | None = None
 
 
-def summary_metrics() -> frozenset[str]:
-    """Every metric a run summary reports (:data:`sim.metrics.SUMMARY_KEYS`)."""
-    from .metrics import SUMMARY_KEYS
-
-    return frozenset(SUMMARY_KEYS)
-
-
 def _number(source: str, key: str, value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         raise InputError(source, key, f"expected a finite number, got {value!r}")
@@ -127,7 +122,7 @@ def load_targets(path: str | Path) -> Targets:
     if not isinstance(entries, dict) or not entries:
         raise InputError(src, "targets", "expected a mapping of target names to "
                          "{metric, value, lo, hi, source}")
-    known = summary_metrics()
+    known = frozenset(SUMMARY_KEYS)  # every metric a run summary reports
     targets = []
     for name, entry in entries.items():
         where = f"targets.{name}"
@@ -162,14 +157,6 @@ def load_targets(path: str | Path) -> Targets:
                    " ".join(str(data.get("description", "")).split()), tuple(targets), path)
 
 
-def _t_interval(values: np.ndarray) -> tuple[float, float, float]:
-    """Mean and 95% t-interval of replicate values (NaN interval with one replicate)."""
-    from .statistics import t_interval
-
-    mean, _, low, high, _ = t_interval(values)
-    return mean, low, high
-
-
 def judge(summary: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """The calibration table: one row per target, with :data:`COLUMNS`.
 
@@ -179,7 +166,7 @@ def judge(summary: pd.DataFrame, targets: Targets) -> pd.DataFrame:
     """
     rows = []
     for t in targets.targets:
-        mean, low, high = _t_interval(summary[t.metric].to_numpy())
+        mean, _, low, high, _ = t_interval(summary[t.metric].to_numpy())
         rows.append({"target": t.name, "metric": t.metric, "model": mean, "ci_low": low,
                      "ci_high": high, "value": t.value, "lo": t.lo, "hi": t.hi,
                      "unit": t.unit, "passed": t.passes(mean), "source": t.source})

@@ -28,37 +28,32 @@ EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-
 EXIT_INTERRUPTED = 130  # Ctrl-C or SIGTERM (128 + SIGINT, as shells report it)
 
 
-def positive_int(text: str) -> int:
-    """A whole number of at least 1 (replicates, weeks, workers)."""
+def _whole(text: str, low: int, high: int | None, in_range: str,
+           a_number: str = "expected a whole number") -> int:
+    """``text`` as a whole number from ``low`` to ``high`` (``None``: no limit), or a
+    message argparse prints after the option's name."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a number of at least 1, got {value}")
+        raise argparse.ArgumentTypeError(f"{a_number}, got {text!r}") from None
+    if value < low or (high is not None and value > high):
+        raise argparse.ArgumentTypeError(f"{in_range}, got {value}")
     return value
+
+
+def positive_int(text: str) -> int:
+    """A whole number of at least 1 (replicates, weeks, workers)."""
+    return _whole(text, 1, None, "expected a number of at least 1")
 
 
 def seed(text: str) -> int:
     """A seed: a whole number from 0 to 2^32-1 (NumPy's seeds)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if not 0 <= value < 2**32:
-        raise argparse.ArgumentTypeError(f"expected a seed from 0 to 2^32-1, got {value}")
-    return value
+    return _whole(text, 0, 2**32 - 1, "expected a seed from 0 to 2^32-1")
 
 
 def port(text: str) -> int:
     """A TCP port from 1 to 65535."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
-    if not 1 <= value <= 65535:
-        raise argparse.ArgumentTypeError(f"expected a port from 1 to 65535, got {value}")
-    return value
+    return _whole(text, 1, 65535, "expected a port from 1 to 65535", "expected a port number")
 
 
 def add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:

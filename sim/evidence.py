@@ -40,9 +40,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .calibration import TARGETS_DIR, _t_interval
+from .calibration import TARGETS_DIR
 from .errors import InputError
 from .parameters import GRADES
+from .statistics import t_interval
 from .twins import COUNTS, TOUCHED, Observed, lookup, observe
 
 __all__ = ["DEFAULT_EVIDENCE", "EvidenceTarget", "EvidenceTargets", "load_evidence",
@@ -251,7 +252,7 @@ def check_evidence(targets: EvidenceTargets, *, replicates: int | None = None,
         pairs = [measure(t, p, b, targets.t0)
                  for p, b in zip(runs[(t.scenario, t.policy, t.package)], baseline)]
         effects = np.array([e for e, _ in pairs])
-        mean, low, high = _t_interval(effects)
+        mean, _, low, high, _ = t_interval(effects)
         ba = np.array([b for _, b in pairs])
         rows.append({"target": t.name, "policy": t.policy, "population": t.population,
                      "metric": t.metric, "model": mean, "ci_low": low, "ci_high": high,

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import argparse
 import ast
+import re
 import subprocess
 import sys
 
 import pytest
 
 from sim.cli import COMMANDS, build_parser
-from sim.cli_options import overrides, positive_int, seed
+from sim.cli_options import overrides, port, positive_int, seed
 
 from .conftest import ROOT
 
@@ -72,9 +73,14 @@ def test_each_command_is_run_by_the_module_that_declares_it():
 
 def test_argument_types_refuse_what_a_command_cannot_use():
     assert positive_int("3") == 3 and seed("0") == 0 and seed(str(2**32 - 1)) == 2**32 - 1
-    for parse, text in ((positive_int, "0"), (positive_int, "two"), (seed, "-1"),
-                        (seed, str(2**32))):
-        with pytest.raises(argparse.ArgumentTypeError):
+    assert port("1") == 1 and port("65535") == 65535
+    for parse, text, said in ((positive_int, "0", "at least 1, got 0"),
+                              (positive_int, "two", "a whole number, got 'two'"),
+                              (seed, "-1", "from 0 to 2^32-1, got -1"),
+                              (seed, str(2**32), f"2^32-1, got {2**32}"),
+                              (port, "65536", "from 1 to 65535, got 65536"),
+                              (port, "http", "a port number, got 'http'")):
+        with pytest.raises(argparse.ArgumentTypeError, match=re.escape(said)):
             parse(text)
 
 

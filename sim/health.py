@@ -132,22 +132,21 @@ def _health_bounds(h):
     from .kernels.bounds import upper_bounds
     from .kernels.health import Bounds
 
-    tables = {name: upper_bounds(rule, h, axes, over)
-              for name, (rule, over, axes) in bounded().items()}
+    tables = {name: upper_bounds(rule, h, axes) for name, (rule, axes) in bounded().items()}
     return Bounds(**tables, age=age_axis().lookup())
 
 
 def bounded() -> dict:
     """The rules the pass tests against a bound, with the axes of their tables (name of
-    the :data:`sim.kernels.health.Bounds` field: (rule, its form over arrays, axes)):
+    the :data:`sim.kernels.health.Bounds` field: (rule, axes)):
     age a year a cell, and a table dimension for each other argument the pass indexes by."""
     from .kernels.bounds import Axis
-    from .kernels.health import MAX_LTC, p_death, p_death_over, p_onset, p_onset_over
+    from .kernels.health import MAX_LTC, p_death, p_onset
 
     flag, unit, quintiles = Axis.choices((0, 1)), Axis.span(0.0, 1.0), Axis.choices(range(1, 6))
     age = age_axis()
-    return {"death": (p_death, p_death_over, [age, Axis.counts(MAX_LTC + 1), quintiles]),
-            "onset": (p_onset, p_onset_over, [age, Axis.counts(6), flag, unit, flag])}
+    return {"death": (p_death, [age, Axis.counts(MAX_LTC + 1), quintiles]),
+            "onset": (p_onset, [age, Axis.counts(6), flag, unit, flag])}
 
 
 def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:

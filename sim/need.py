@@ -131,8 +131,7 @@ def _need_bounds(nd, amplitude: float):
     from .kernels.bounds import upper_bounds
     from .kernels.need import Bounds
 
-    tables = {name: upper_bounds(rule, nd, axes, over)
-              for name, (rule, over, axes) in bounded(amplitude).items()}
+    tables = {name: upper_bounds(rule, nd, axes) for name, (rule, axes) in bounded(amplitude).items()}
     unit, age = _axes()
     return Bounds(**tables, wellbeing_axis=unit.lookup(), activation_axis=unit.lookup(),
                   age_axis=age.lookup())
@@ -140,24 +139,22 @@ def _need_bounds(nd, amplitude: float):
 
 def bounded(amplitude: float) -> dict:
     """The rules the need pass tests against a bound, with the axes of their tables
-    (name of the :data:`sim.kernels.need.Bounds` field: (rule, its form over arrays,
-    axes)). The season is a
+    (name of the :data:`sim.kernels.need.Bounds` field: (rule, axes)). The season is a
     span over the year; wellbeing and activation (0..1) are cut into ``BINS`` cells,
     age a year a cell; a table dimension for each argument the pass indexes by."""
     from .kernels.bounds import Axis
     from .kernels.health import MAX_LTC
-    from .kernels.need import (p_acute, p_acute_over, p_flare, p_flare_over, p_low, p_low_over,
-                               p_review, p_review_over)
+    from .kernels.need import p_acute, p_flare, p_low, p_review
 
     unit, age = _axes()
     year = Axis.span(1.0 - amplitude, 1.0 + amplitude, monotone=True)
     ltc = Axis.counts(MAX_LTC + 1)
-    return {"low": (p_low, p_low_over, [unit, year]),
-            "flare": (p_flare, p_flare_over, [ltc, unit, year]),
-            "review": (p_review, p_review_over, [ltc]),
-            "acute": (p_acute, p_acute_over, [age, ltc, Axis.span(0.0, MAX_LTC, monotone=True),
-                                              Axis.span(1.0, 5.0, monotone=True),
-                                              Axis.span(0.0, 1.0, monotone=True), year])}
+    return {"low": (p_low, [unit, year]),
+            "flare": (p_flare, [ltc, unit, year]),
+            "review": (p_review, [ltc]),
+            "acute": (p_acute, [age, ltc, Axis.span(0.0, MAX_LTC, monotone=True),
+                                Axis.span(1.0, 5.0, monotone=True),
+                                Axis.span(0.0, 1.0, monotone=True), year])}
 
 
 BINS = 256  # cells of wellbeing and activation (0..1) for the bounds

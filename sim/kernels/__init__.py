@@ -20,9 +20,10 @@ small scalar function in the kernel module of its phase (``health``: ``p_death``
   (``ltc_means``, ``wellbeing_targets``).
 - Where a kernel skips most people with a cheap test ``u >= bound[cell]``, the bound
   table is made from the rule by :func:`sim.kernels.bounds.upper_bounds` (the rule
-  evaluated over each cell of the table's axes), never written by hand; the rule's
-  form over arrays (``p_<event>_over``) is what makes it quickly, and
+  evaluated over each cell of the table's axes), never written by hand, and
   ``tests/test_rules.py`` checks ``rule <= bound`` on random states for every rule.
+  A rule over arrays is always the one compiled loop
+  :func:`sim.kernels.bounds.over_arrays` makes from it (cached on disk under the rule).
 
 Uniforms are the SplitMix64 hash of :mod:`sim.streams`, bit for bit; normals come from
 one port of Cephes ``ndtri`` (:func:`~sim.kernels.draws.normals_into`).

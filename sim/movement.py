@@ -75,7 +75,8 @@ def spread_movement(model: "HealthSystemModel") -> None:
     crn_l, key_l, useq_l = (s.kernel_draws("movement.lone_wolf", n) if roles
                             else (True, np.uint64(0), _NO_DRAWS))
     rules = MovementRules(int(mv.min_age), float(lev.movement_group_effect or 0.0), burnout,
-                          float(lev.lone_wolf_burnout))
+                          float(lev.lone_wolf_burnout), float(lev.organiser_growth or 0.0),
+                          float(mv.activation_per_week), float(mv.dependence_per_week))
     joiners = kernels.movement_rules(
         role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
         net.live_degree, rules, crn_b, key_b, useq_b, roles, LONE_WOLF, crn_l, key_l, useq_l)
@@ -85,15 +86,17 @@ def spread_movement(model: "HealthSystemModel") -> None:
         organiser_ties = net.whole_tie_sum("organisers",
                                            kernels.with_role(role, alive, ORGANISER))
         candidates = kernels.tied_to_organisers(role, organiser_ties, PARTICIPANT)
-        p_grow = 1.0 - (1.0 - lev.organiser_growth) ** organiser_ties[candidates]
+        from .kernels.bounds import evaluate
+        from .kernels.movement import p_become_organiser
+
+        p_grow = evaluate(p_become_organiser, rules, organiser_ties[candidates])
         grow = candidates[s.uniform_at("movement.grow", uid, candidates) < p_grow]
         role[grow] = ORGANISER
         people.organiser[grow] = True
 
     # Joiners take part; participation builds activation and loosens dependence.
     kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
-                             people.dependence[:n], float(mv.activation_per_week),
-                             float(mv.dependence_per_week))
+                             people.dependence[:n], rules)
 
 
 _NO_DRAWS = np.empty(0, np.float64)

@@ -55,7 +55,7 @@ import threading
 from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, participants_by_neighbourhood,
-                        release_members, split_members)
+                        release_members, split_members, update_vitality)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
@@ -72,7 +72,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "week_state", "wellbeing_targets", "with_role"]
+           "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -23,6 +23,9 @@ class MovementRules(NamedTuple):
     group_effect: float  # how much lower a group member's threshold is
     burnout: float  # weekly chance an unsupported participant leaves, at no support
     lone_wolf_burnout: float  # weekly chance a lone wolf with no movement ties leaves
+    organiser_growth: float  # weekly chance a participant becomes an organiser, per organiser tie
+    activation_per_week: float  # rise in a participant's activation (movement.*)
+    dependence_per_week: float  # fall in a participant's dependence (movement.*)
 
 
 @njit(cache=True, error_model="numpy")
@@ -71,6 +74,29 @@ def p_burnout(sh, thr, thr32, rules):
 def p_lone_wolf_leaves(sh, rules):
     """Weekly probability that a lone wolf leaves: only with no ties in the movement."""
     return rules.lone_wolf_burnout if sh <= 0.0 else 0.0
+
+
+@njit(inline="always", error_model="numpy")
+def p_become_organiser(organiser_ties, rules):
+    """Weekly probability that a participant with ``organiser_ties`` living organisers
+    among their ties becomes one: ``organiser_growth`` from each, independently
+    (float32, as the tie sums are held)."""
+    stays = np.float32(1.0 - rules.organiser_growth) ** np.float32(organiser_ties)
+    return np.float32(np.float32(1.0) - stays)
+
+
+@njit(inline="always", error_model="numpy")
+def participant_activation(activation, rules):
+    """A participant's activation (float32) after a week in the movement."""
+    a = np.float32(activation)
+    return a + np.float32(rules.activation_per_week) * (np.float32(1.0) - a)
+
+
+@njit(inline="always", error_model="numpy")
+def participant_dependence(dependence, rules):
+    """A participant's dependence (float32) after a week in the movement."""
+    d = np.float32(dependence)
+    return d - np.float32(rules.dependence_per_week) * d
 
 
 @njit(cache=True, error_model="numpy")
@@ -132,19 +158,15 @@ def tied_to_organisers(role, organiser_ties, participant):
 
 
 @njit(cache=True, error_model="numpy")
-def movement_effects(role, alive, joiners, participant, activation, dependence,
-                     activation_per_week, dependence_per_week):
+def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
-    loosens dependence (float32 steps, as NumPy takes them)."""
+    loosens dependence (:func:`participant_activation`, :func:`participant_dependence`)."""
     for j in range(joiners.size):
         role[joiners[j]] = participant
-    a32 = np.float32(activation_per_week)
-    d32 = np.float32(dependence_per_week)
-    one32 = np.float32(1.0)
     for i in range(role.size):
         if role[i] > 0 and alive[i]:
-            activation[i] = activation[i] + a32 * (one32 - activation[i])
-            dependence[i] = dependence[i] - d32 * dependence[i]
+            activation[i] = participant_activation(activation[i], rules)
+            dependence[i] = participant_dependence(dependence[i], rules)
 
 
 @njit(cache=True, error_model="numpy")

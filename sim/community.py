@@ -168,15 +168,16 @@ def seed_groups(model: "HealthSystemModel") -> None:
     if count == 0:
         return
     n_nbhd = model.spec.population.neighbourhoods
+    adult_age = model.spec.population.adult_age
     where = rng.integers(0, n_nbhd, count)
     if model.spec.place is not None:  # real neighbourhoods differ in size: follow the adults
-        grown = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
+        grown = np.flatnonzero(people.alive[:n] & (people.age[:n] >= adult_age))
         where = people.neighbourhood[grown[rng.integers(0, grown.size, count)]]
     rows = model.groups.found(where, rng.integers(0, len(GROUP_KINDS), count),
                               rng.uniform(spec.initial_vitality_min, spec.initial_vitality_max,
                                           count))
     # Members: adults of the group's neighbourhood, drawn without replacement.
-    adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
+    adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= adult_age))
     adults = adults[rng.permutation(adults.size)]
     by_nbhd = adults[np.argsort(people.neighbourhood[adults], kind="stable")]
     starts = np.searchsorted(people.neighbourhood[by_nbhd], np.arange(n_nbhd + 1))
@@ -312,7 +313,8 @@ def _found_groups(model: "HealthSystemModel") -> None:
 
     n = people.n
     free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
-                                              people.group[:n], people.age[:n])
+                                              people.group[:n], people.age[:n],
+                                              float(model.spec.population.adult_age))
     # Only free organisers can found a group, so only their draws are needed.
     from .kernels.bounds import evaluate
     from .kernels.community import p_found

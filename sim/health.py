@@ -24,14 +24,12 @@ from .streams import derive_uid, to_normal, to_poisson
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["advance_health", "health_params", "MIGRANT_AGES"]
+__all__ = ["advance_health", "health_params", "MIGRANT_AGE_BANDS"]
 
-# Ages of net migrants: (youngest, oldest, share). Most arrivals are young adults
-# (ONS Long-term international migration, year ending June 2024: about two thirds of
-# immigrants aged 16-34); the split below is an assumption within that.
-MIGRANT_AGES = ((0.0, 18.0, 0.15), (18.0, 35.0, 0.65), (35.0, 65.0, 0.20))
-_YOUNGEST, _OLDEST, _SHARE = (np.array(c) for c in zip(*MIGRANT_AGES))
-_CUMULATIVE_SHARE = np.cumsum(_SHARE) / _SHARE.sum()
+# The age bands of net migrants (youngest, oldest), whose shares are declared as
+# health.migrant_age_shares.
+MIGRANT_AGE_BANDS = ((0.0, 18.0), (18.0, 35.0), (35.0, 65.0))
+_YOUNGEST, _OLDEST = (np.array(c) for c in zip(*MIGRANT_AGE_BANDS))
 MIGRANT_UID_BIT = np.uint64(1 << 62)  # marks arrival numbers, apart from row-index uids
 
 WEEK = 1.0 / 52.0
@@ -203,8 +201,9 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     # order of the sequential draws).
     u_band, u_age, u_sex, u_ltc = s.uniforms(["migration.age_band", "migration.age",
                                               "migration.sex", "migration.ltc"], uid)
-    band = np.minimum(np.searchsorted(_CUMULATIVE_SHARE, u_band, side="right"),
-                      len(MIGRANT_AGES) - 1)
+    shares = np.asarray(spec.health.migrant_age_shares, np.float64)
+    band = np.minimum(np.searchsorted(np.cumsum(shares) / shares.sum(), u_band, side="right"),
+                      len(MIGRANT_AGE_BANDS) - 1)
     age = _YOUNGEST[band] + (_OLDEST[band] - _YOUNGEST[band]) * u_age
     people.age[rows] = age
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
@@ -224,7 +223,7 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
         pop, age, z_con)
-    people.organiser[rows] = (age >= 18) & (u[3] < spec.community.organiser_share)
+    people.organiser[rows] = (age >= pop.adult_age) & (u[3] < spec.community.organiser_share)
     people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
                                      * z_threshold, 0.0, 1.0)

@@ -81,14 +81,14 @@ def week_row(model: "HealthSystemModel") -> dict:
     living residents' values in row order, exactly as before.
     """
     from . import kernels
+    from .kernels.accounting import StateColumns, StateCuts
 
-    people, log, costs = model.people, model.log, model.spec.costs
+    people, log, costs, pop = model.people, model.log, model.spec.costs, model.spec.population
     n = people.n
+    columns = StateColumns(*(getattr(people, name)[:n] for name in StateColumns._fields))
+    cuts = StateCuts(HIGH_DEPENDENCE, np.float32(pop.lonely_below), float(pop.adult_age))
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        kernels.week_state(people.alive[:n], people.dependence[:n], people.activation[:n],
-                           people.wellbeing[:n], people.age[:n], people.connectedness[:n],
-                           people.group[:n], people.role[:n], HIGH_DEPENDENCE,
-                           np.float32(model.spec.population.lonely_below),
+        kernels.week_state(columns, cuts,
                            *(people.workspace(f"week_state.{k}", n) for k in range(3)))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
@@ -230,7 +230,7 @@ def _equity(model: "HealthSystemModel", years: float) -> dict:
             people.n_unmet[:n][in_q].sum(dtype=np.int64), person_years)
         for col in ("dependence", "activation", "wellbeing"):
             out[f"mean_{col}_q{q}"] = _mean(getattr(people, col)[alive_q])
-        adults = alive_q[people.age[alive_q] >= 18]
+        adults = alive_q[people.age[alive_q] >= model.spec.population.adult_age]
         out[f"lonely_share_q{q}"] = _mean(people.connectedness[adults]
                                           < model.spec.population.lonely_below)
         out[f"group_members_share_q{q}"] = _mean(people.group[alive_q] >= 0)

@@ -28,7 +28,6 @@ KIND_NAMES = ("follow-up", "review", "acute", "flare", "retry", "minor")
 PRIORITY = np.array([0, 0, 1, 1, 1, 2], dtype=np.int8)
 
 WEEK = 1.0 / 52.0
-SEASON_PEAK_WEEK = 40  # week 0 is 1 April; the winter peak falls in early January
 
 
 @dataclass
@@ -70,9 +69,10 @@ class Needs:
     review: np.ndarray
 
 
-def season(week: int, amplitude: float) -> float:
-    """Seasonal multiplier of minor illness and acute episodes (peak in winter)."""
-    return 1.0 + amplitude * np.cos(2.0 * np.pi * (week - SEASON_PEAK_WEEK) / 52.0)
+def season(week: int, amplitude: float, peak_week: int) -> float:
+    """Seasonal multiplier of minor illness and acute episodes (peak in winter, at week
+    ``peak_week`` of the year: ``need.season_peak_week``)."""
+    return 1.0 + amplitude * np.cos(2.0 * np.pi * (week - peak_week) / 52.0)
 
 
 def arise_needs(model: "HealthSystemModel") -> None:
@@ -88,7 +88,7 @@ def arise_needs(model: "HealthSystemModel") -> None:
     people, s = model.people, model.streams
     n = people.n
     amplitude = model.spec.health.seasonality
-    f = season(model.week, amplitude)
+    f = season(model.week, amplitude, model.spec.need.season_peak_week)
     nd = need_params(model.spec)
     names = ("need.low", "need.flare", "need.review", "need.acute")
     if s.crn:

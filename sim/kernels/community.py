@@ -186,12 +186,12 @@ def best_open_groups(alive, capacity, members, vitality, neighbourhood, neighbou
 
 
 @njit(cache=True, error_model="numpy")
-def free_organisers(alive, organiser, group, age):
-    """Living adult organisers in no group: those who may start one."""
+def free_organisers(alive, organiser, group, age, adult_age):
+    """Living adult organisers (``adult_age`` or over) in no group: those who may start one."""
     n = alive.size
     marks = mask(n)
     for i in range(n):
-        marks[i] = alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= 18)
+        marks[i] = alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= adult_age)
     return rows_marked(marks, n)
 
 

@@ -25,6 +25,11 @@ __all__ = ["Requests", "arise_needs", "choose_care", "LOW", "FLARE", "ACUTE", "R
 # Kinds of request; the order is the priority a practice serves them in (booked first).
 FOLLOWUP, REVIEW, ACUTE, FLARE, RETRY, LOW = range(6)
 KIND_NAMES = ("follow-up", "review", "acute", "flare", "retry", "minor")
+# The kinds by the name of their weekly column, ``gp_requests_<name>`` (sim.metrics).
+GP_REQUEST_KINDS: dict[str, int] = {
+    "minor": LOW, "followup": FOLLOWUP, "review": REVIEW, "flare": FLARE, "acute": ACUTE,
+    "retry": RETRY,
+}
 PRIORITY = np.array([0, 0, 1, 1, 1, 2], dtype=np.int8)
 
 WEEK = 1.0 / 52.0
@@ -207,6 +212,9 @@ def choose_care(model: "HealthSystemModel") -> None:
         (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)])
     model.ae_arrivals = Requests.concat([
         (acute[acute_ae], ACUTE), (flare[flare_ae], FLARE), (to_ae, LOW)])
+    # The week's requests by kind, served or not (columns gp_requests_<kind>).
+    model.log.gp_requests = tuple(np.bincount(model.gp_requests.kind,
+                                              minlength=len(KIND_NAMES)).tolist())
 
 
 def _columns(people, kind):

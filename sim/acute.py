@@ -64,7 +64,8 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     if model.levers.incentivised_admission != 1.0:
         managed = (people.diagnosed[rows] > 0) & ((kind == FLARE) | (kind == ACUTE))
         factor[managed] *= model.levers.incentivised_admission
-    p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - a.admit_age_centre)
+    p_admit = factor * expit(logit(a.p_admit)
+                             + a.admit_age_slope * (people.age[rows] - a.admit_age_centre)
                              + a.admit_per_ltc * people.ltc[rows])
     u = s.uniform("acute.admit", uid)
     want = np.flatnonzero(u < p_admit)

@@ -53,7 +53,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     stays in NumPy over the participants only.
     """
     from . import kernels
-    from .kernels.movement import MovementRules
+    from .kernels.movement import MovementDraws, MovementRules, Movers
 
     people, lev, mv, s = model.people, model.levers, model.spec.movement, model.streams
     n = people.n
@@ -76,10 +76,11 @@ def spread_movement(model: "HealthSystemModel") -> None:
                             else (True, np.uint64(0), _NO_DRAWS))
     rules = MovementRules(int(mv.min_age), float(lev.movement_group_effect or 0.0), burnout,
                           float(lev.lone_wolf_burnout), float(lev.organiser_growth or 0.0),
-                          float(mv.activation_per_week), float(mv.dependence_per_week))
-    joiners = kernels.movement_rules(
-        role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
-        net.live_degree, rules, crn_b, key_b, useq_b, roles, LONE_WOLF, crn_l, key_l, useq_l)
+                          float(mv.activation_per_week), float(mv.dependence_per_week), roles,
+                          LONE_WOLF)
+    movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
+    joiners = kernels.movement_rules(movers, total, net.live_degree, rules,
+                                     MovementDraws((crn_b, key_b, useq_b), (crn_l, key_l, useq_l)))
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).

@@ -136,7 +136,8 @@ def _need_bounds(nd, amplitude: float):
     from .kernels.bounds import upper_bounds
     from .kernels.need import Bounds
 
-    tables = {name: upper_bounds(rule, nd, axes) for name, (rule, axes) in bounded(amplitude).items()}
+    tables = {name: upper_bounds(rule, nd, axes)
+              for name, (rule, axes) in bounded(amplitude).items()}
     unit, age = _axes()
     return Bounds(**tables, wellbeing_axis=unit.lookup(), activation_axis=unit.lookup(),
                   age_axis=age.lookup())

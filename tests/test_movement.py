@@ -138,8 +138,8 @@ def test_nobody_joins_without_activists_or_threshold_zero_people():
 
 # --- the rules (sim.kernels.movement) ---------------------------------------------------------
 
-def _rules(group_effect=0.0, burnout=0.05, lone_wolf=0.2, growth=0.002):
-    return MovementRules(16, group_effect, burnout, lone_wolf, growth, 0.001, 0.001)
+def _rules(group_effect=0.0, burnout=0.05, lone_wolf=0.2, growth=0.002, roles=True):
+    return MovementRules(16, group_effect, burnout, lone_wolf, growth, 0.001, 0.001, roles, 3)
 
 
 def _one_row_at_a_time(role, alive, age, threshold, group, u_burn, total, live_degree, rules,
@@ -177,13 +177,14 @@ def test_movement_kernel_decides_as_the_rules_on_every_row(group_effect, burnout
     live_degree = rng.integers(0, 12, size).astype(np.float32)
     total = np.floor(rng.random(size) * (live_degree + 1)).astype(np.float32)
     u_burn, u_lone = rng.random(n), rng.random(n)
-    rules = _rules(group_effect, burnout)
+    rules = _rules(group_effect, burnout, roles=roles)
     expected_role = role.copy()
     expected = _one_row_at_a_time(expected_role, alive, age, threshold, group, u_burn, total,
                                   live_degree, rules, roles, 3, u_lone)
-    joiners = movement_kernels.movement_rules(
-        role, alive, age, threshold, group, np.zeros(n, np.uint64), total, live_degree, rules,
-        False, np.uint64(0), u_burn, roles, 3, False, np.uint64(0), u_lone)
+    people = movement_kernels.Movers(role, alive, age, threshold, group, np.zeros(n, np.uint64))
+    draws = movement_kernels.MovementDraws((False, np.uint64(0), u_burn),
+                                           (False, np.uint64(0), u_lone))
+    joiners = movement_kernels.movement_rules(people, total, live_degree, rules, draws)
     assert np.array_equal(joiners, expected)
     assert np.array_equal(role, expected_role)
     assert 0 < joiners.size < n

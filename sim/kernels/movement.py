@@ -7,6 +7,7 @@ Each rule is a small named scalar function of numbers and the :class:`MovementRu
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
@@ -26,6 +27,14 @@ class MovementRules(NamedTuple):
     organiser_growth: float  # weekly chance a participant becomes an organiser, per organiser tie
     activation_per_week: float  # rise in a participant's activation (movement.*)
     dependence_per_week: float  # fall in a participant's dependence (movement.*)
+    roles: bool  # the social_movement policy's roles are on (lone wolves, organisers)
+    lone_wolf: int  # the role code of a lone wolf (sim.population.LONE_WOLF)
+
+
+# The residents' columns the movement's pass reads (``role`` is updated in place), and
+# its draws: for burnout and for lone wolves, each (crn, key, sequential draws by row).
+Movers = namedtuple("Movers", ("role", "alive", "age", "threshold", "group", "uid"))
+MovementDraws = namedtuple("MovementDraws", ("burnout", "lone_wolf"))
 
 
 @njit(cache=True, error_model="numpy")
@@ -100,11 +109,14 @@ def participant_dependence(dependence, rules):
 
 
 @njit(cache=True, error_model="numpy")
-def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, rules,
-                   crn_b, key_b, useq_b, roles, lone_wolf, crn_l, key_l, useq_l):
+def movement_rules(people, total, live_degree, rules, draws):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
-    thresholds). Returns the joiners; updates ``role`` in place.
+    thresholds). Returns the joiners; updates ``people.role`` in place.
+
+    ``people`` is :data:`Movers`; ``total`` each row's weighted count of ties in the
+    movement and ``live_degree`` its living ties (rows of the network);
+    ``draws`` is :data:`MovementDraws`.
 
     A first pass takes everyone's share of ties in the movement and marks who may change:
     those whose share reaches their threshold, participants short of support (who may
@@ -112,6 +124,11 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
     movement and below threshold, or in it and fully supported); only the marked go on,
     in order.
     """
+    role, alive, age, threshold = people.role, people.alive, people.age, people.threshold
+    group, uid = people.group, people.uid
+    crn_b, key_b, useq_b = draws.burnout
+    crn_l, key_l, useq_l = draws.lone_wolf
+    roles, lone_wolf = rules.roles, rules.lone_wolf
     n = role.size
     size = live_degree.size
     share = np.zeros(n, np.float32)  # beyond the network: no ties, a share of 0

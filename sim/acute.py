@@ -81,6 +81,8 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     admitted = rows[want]
     log.emergency_admissions += int(admitted.size)
     people.n_admit[admitted] += 1
+    if model.journeys is not None:  # a few residents are followed (sim.journey)
+        model.journeys.note("admitted", admitted)
     stay = _length_of_stay(s.uniform("acute.stay", people.uid[admitted]), a.length_of_stay_weeks)
     people.ti_discharge[admitted] = week + stay
     trust.occupied += int(admitted.size)
@@ -109,6 +111,8 @@ def _outpatients(model: "HealthSystemModel") -> None:
     due = kernels.due(people.alive[:n], people.ti_op_followup[:n], people.ti_discharge[:n], week)
     model.log.outpatient_attendances += int(due.size)
     people.n_op[due] += 1
+    if model.journeys is not None:
+        model.journeys.note("outpatients", due)
     uid = people.uid[due]
     # Assessments find conditions not yet known.
     finds = due[(people.diagnosed[due] < people.ltc[due])

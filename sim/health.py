@@ -66,6 +66,8 @@ def advance_health(model: "HealthSystemModel") -> None:
              s.kernel_draws("health.wellbeing", n_start)[1:]) if crn else _NO_DRAW * 2
     dead, mothers = _pass(people, 0, n_start, (True, crn, crn), Draws(crn, death, birth, *later),
                           h, bounds)
+    if model.journeys is not None:  # a few residents are followed (sim.journey)
+        model.journeys.note("died", dead)
     if dead.size:
         model.remove_residents(dead)
 

@@ -196,7 +196,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
-    groups, c = model.groups, model.spec.community
+    groups = model.groups
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes.
@@ -205,10 +205,12 @@ def run_community(model: "HealthSystemModel") -> None:
     if live.size:
         _update_vitality(model, live)
         _leave(model)  # keeps the counts
-        age = model.week - groups.ti_born[live]
-        folding = live[(groups.vitality[live] <= c.fold_vitality)
-                       | ((groups.members[live] == 0) & (age >= c.grace_weeks))]
-        groups.close(folding)
+        from .kernels.bounds import evaluate
+        from .kernels.community import folds
+
+        folding = evaluate(folds, community_params(model), groups.vitality[live],
+                           groups.members[live], model.week - groups.ti_born[live])
+        groups.close(live[folding != 0])
     _recruit_through_ties(model)
     _place_referrals(model)
     _found_groups(model)
@@ -331,10 +333,13 @@ def _found_groups(model: "HealthSystemModel") -> None:
 
 def _split_groups(model: "HealthSystemModel") -> None:
     """A large, vital group with two or more organisers splits in two."""
-    people, g, c, s = model.people, model.groups, model.spec.community, model.streams
+    from .kernels.bounds import evaluate
+    from .kernels.community import splits
+
+    people, g, c = model.people, model.groups, model.spec.community
     live = g.live
-    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= c.split_vitality)
-                     & (g.organisers[live] >= c.split_organisers)]
+    splitting = live[evaluate(splits, community_params(model), g.members[live],
+                              g.vitality[live], g.organisers[live]) != 0]
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],

@@ -11,7 +11,8 @@ from sim import HealthSystemModel
 from sim.community import community_params
 from sim.kernels import community as community_kernels
 from sim.kernels.bounds import evaluate
-from sim.kernels.community import (member_step, p_found, p_invite, p_leave, vitality_step)
+from sim.kernels.community import (folds, member_step, p_found, p_invite, p_leave, splits,
+                                   vitality_step)
 from sim.scenario import load_scenario
 
 
@@ -104,3 +105,20 @@ def test_groups_persist_and_change_in_a_short_run():
     assert g.count > 0
     assert not np.array_equal(g.vitality[: before.size], before)
     assert np.all((g.vitality[: g.n] >= 0) & (g.vitality[: g.n] <= 1))
+
+
+def test_groups_fold_when_spent_or_never_joined_and_split_when_large_vital_and_led(cp):
+    assert folds(np.float32(cp.fold_vitality), 10, 0, cp)  # at the fold: folds
+    assert not folds(np.float32(cp.fold_vitality + 0.01), 10, 100, cp)
+    assert not folds(np.float32(0.5), 0, cp.grace_weeks - 1, cp)  # still in its grace weeks
+    assert folds(np.float32(0.5), 0, cp.grace_weeks, cp)
+    big, vital, led = cp.split_size, np.float32(cp.split_vitality), cp.split_organisers
+    assert splits(big, vital, led, cp)
+    assert not splits(big - 1, vital, led, cp)
+    assert not splits(big, np.float32(cp.split_vitality - 0.01), led, cp)
+    assert not splits(big, vital, led - 1, cp)
+    rng = np.random.default_rng(9)
+    g = _random_groups(rng, 2000)
+    weeks_old = rng.integers(0, 30, 2000)
+    f = evaluate(folds, cp, g["vitality"], g["members"], weeks_old)
+    assert set(np.unique(f)) <= {0.0, 1.0} and 0 < f.sum() < f.size

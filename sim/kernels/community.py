@@ -52,6 +52,22 @@ def vitality_step(vitality, organisers, members, capacity, grant, burden, cp):
 
 
 @njit(inline="always", error_model="numpy")
+def folds(vitality, members, weeks_old, cp):
+    """Whether a group folds this week: its vitality down to ``fold_vitality``, or still
+    no members ``grace_weeks`` after it was founded (vitality compared in float32, as held)."""
+    return ((np.float32(vitality) <= np.float32(cp.fold_vitality))
+            | ((members == 0) & (weeks_old >= cp.grace_weeks)))
+
+
+@njit(inline="always", error_model="numpy")
+def splits(members, vitality, organisers, cp):
+    """Whether a group splits in two this week: large (``split_size`` members), vital
+    (``split_vitality``) and with an organiser for each half (``split_organisers``)."""
+    return ((members >= cp.split_size) & (np.float32(vitality) >= np.float32(cp.split_vitality))
+            & (organisers >= cp.split_organisers))
+
+
+@njit(inline="always", error_model="numpy")
 def p_invite(vitality, cp):
     """Probability that a member of a group of this ``vitality`` invites the tie who
     heard of it (float32, as the group table holds vitality)."""

@@ -46,11 +46,11 @@ def movement_share(model: "HealthSystemModel") -> np.ndarray:
 def spread_movement(model: "HealthSystemModel") -> None:
     """Phase 7: one synchronous step of the threshold contagion, then roles and burnout.
 
-    The rules (Watts's ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``) are named scalar
-    functions in :mod:`sim.kernels.movement`, with the role behaviour above, run in
-    compiled passes (:mod:`sim.kernels`) with the same arithmetic as the NumPy they
-    replace; the growth of organisers, a power of each participant's organiser ties,
-    stays in NumPy over the participants only.
+    The rules (Watts's ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``,
+    ``p_become_organiser``, ``participant_activation``, ``participant_dependence``) are
+    named scalar functions in :mod:`sim.kernels.movement`, run in compiled passes
+    (:mod:`sim.kernels`); the growth of organisers is decided over the participants tied
+    to one only (``bounds.evaluate`` of ``p_become_organiser``).
     """
     from . import kernels
     from .kernels.movement import MovementDraws, MovementRules, Movers

@@ -59,7 +59,8 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     if model.levers.incentivised_admission != 1.0:
         managed = (people.diagnosed[rows] > 0) & ((kind == FLARE) | (kind == ACUTE))
         factor[managed] *= model.levers.incentivised_admission
-    p_admit = factor * expit(logit(a.p_admit) + a.admit_age_slope * (people.age[rows] - 40.0)
+    p_admit = factor * expit(logit(a.p_admit)
+                             + a.admit_age_slope * (people.age[rows] - a.admit_age_centre)
                              + a.admit_per_ltc * people.ltc[rows])
     u = s.uniform("acute.admit", uid)
     want = np.flatnonzero(u < p_admit)
@@ -75,6 +76,8 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     admitted = rows[want]
     log.emergency_admissions += int(admitted.size)
     people.n_admit[admitted] += 1
+    if model.journeys is not None:  # a few residents are followed (sim.journey)
+        model.journeys.note("admitted", admitted)
     stay = _length_of_stay(s.uniform("acute.stay", people.uid[admitted]), a.length_of_stay_weeks)
     people.ti_discharge[admitted] = week + stay
     trust.occupied += int(admitted.size)
@@ -103,6 +106,8 @@ def _outpatients(model: "HealthSystemModel") -> None:
     due = kernels.due(people.alive[:n], people.ti_op_followup[:n], people.ti_discharge[:n], week)
     model.log.outpatient_attendances += int(due.size)
     people.n_op[due] += 1
+    if model.journeys is not None:
+        model.journeys.note("outpatients", due)
     uid = people.uid[due]
     # Assessments find conditions not yet known.
     finds = due[(people.diagnosed[due] < people.ltc[due])

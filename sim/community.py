@@ -168,15 +168,16 @@ def seed_groups(model: "HealthSystemModel") -> None:
     if count == 0:
         return
     n_nbhd = model.spec.population.neighbourhoods
+    adult_age = model.spec.population.adult_age
     where = rng.integers(0, n_nbhd, count)
     if model.spec.place is not None:  # real neighbourhoods differ in size: follow the adults
-        grown = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
+        grown = np.flatnonzero(people.alive[:n] & (people.age[:n] >= adult_age))
         where = people.neighbourhood[grown[rng.integers(0, grown.size, count)]]
     rows = model.groups.found(where, rng.integers(0, len(GROUP_KINDS), count),
                               rng.uniform(spec.initial_vitality_min, spec.initial_vitality_max,
                                           count))
     # Members: adults of the group's neighbourhood, drawn without replacement.
-    adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 18))
+    adults = np.flatnonzero(people.alive[:n] & (people.age[:n] >= adult_age))
     adults = adults[rng.permutation(adults.size)]
     by_nbhd = adults[np.argsort(people.neighbourhood[adults], kind="stable")]
     starts = np.searchsorted(people.neighbourhood[by_nbhd], np.arange(n_nbhd + 1))
@@ -195,7 +196,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
-    groups, c = model.groups, model.spec.community
+    groups = model.groups
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes.
@@ -204,10 +205,12 @@ def run_community(model: "HealthSystemModel") -> None:
     if live.size:
         _update_vitality(model, live)
         _leave(model)  # keeps the counts
-        age = model.week - groups.ti_born[live]
-        folding = live[(groups.vitality[live] <= c.fold_vitality)
-                       | ((groups.members[live] == 0) & (age >= c.grace_weeks))]
-        groups.close(folding)
+        from .kernels.bounds import evaluate
+        from .kernels.community import folds
+
+        folding = evaluate(folds, community_params(model), groups.vitality[live],
+                           groups.members[live], model.week - groups.ti_born[live])
+        groups.close(live[folding != 0])
     _recruit_through_ties(model)
     _place_referrals(model)
     _found_groups(model)
@@ -219,28 +222,33 @@ def run_community(model: "HealthSystemModel") -> None:
         + groups.grant[: groups.n][groups.alive[: groups.n]].sum())
 
 
+def community_params(model: "HealthSystemModel"):
+    """The community rules' parameters (:data:`sim.kernels.community.CommunityParams`)."""
+    from .kernels.bounds import rule_params
+    from .kernels.community import CommunityParams
+
+    return rule_params(CommunityParams, model.spec.community)
+
+
 def _update_vitality(model: "HealthSystemModel", live: np.ndarray) -> None:
-    """Vitality grows with organisers, members and grants; decays with burnout and burden."""
-    g, c = model.groups, model.spec.community
-    organisers = g.organisers[live].astype(np.float32)
-    fill = g.members[live] / np.maximum(g.capacity[live], 1)
-    grant = g.grant[live]
-    boost = 1.0 + grant / (grant + c.grant_half_effect)
-    growth = c.vitality_growth * organisers / (organisers + 1.0) * np.sqrt(fill) * boost
-    decay = c.vitality_decay * (1.0 + c.burden_decay * g.burden[live])
-    v = g.vitality[live] + growth * (1.0 - g.vitality[live]) - decay
-    g.vitality[live] = np.clip(v, 0.0, 1.0)
+    """Vitality grows with organisers, members and grants; decays with burnout and burden
+    (:func:`sim.kernels.community.vitality_step`)."""
+    from . import kernels
+
+    g = model.groups
+    kernels.update_vitality(live, g.organisers, g.members, g.capacity, g.grant, g.burden,
+                            g.vitality, community_params(model))
 
 
 def _leave(model: "HealthSystemModel") -> None:
     """Members drift away from groups with little vitality (and heavy reporting)."""
     from . import kernels
 
-    people, g, c = model.people, model.groups, model.spec.community
+    people, g = model.people, model.groups
     n = people.n
     kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
                          g.vitality, g.burden, g.members, g.organisers,
-                         _members_draws(model, "community.leave"), float(c.p_leave))
+                         _members_draws(model, "community.leave"), community_params(model))
 
 
 def _members_draws(model: "HealthSystemModel", stream: str):
@@ -275,7 +283,11 @@ def _recruit_through_ties(model: "HealthSystemModel") -> None:
     via = people.group[tie]
     ok = (via >= 0) & people.alive[tie]
     talk, via = talk[ok], via[ok]
-    invited = s.uniform("community.invite", people.uid[talk]) < c.p_invite * g.vitality[via]
+    from .kernels.bounds import evaluate
+    from .kernels.community import p_invite
+
+    invited = (s.uniform("community.invite", people.uid[talk])
+               < evaluate(p_invite, community_params(model), g.vitality[via]))
     g.join(talk[invited], via[invited])
 
 
@@ -303,9 +315,13 @@ def _found_groups(model: "HealthSystemModel") -> None:
 
     n = people.n
     free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
-                                              people.group[:n], people.age[:n])
+                                              people.group[:n], people.age[:n],
+                                              float(model.spec.population.adult_age))
     # Only free organisers can found a group, so only their draws are needed.
-    p = c.p_found * (c.found_activation_base + people.activation[free_organisers])
+    from .kernels.bounds import evaluate
+    from .kernels.community import p_found
+
+    p = evaluate(p_found, community_params(model), people.activation[free_organisers])
     founders = free_organisers[
         s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
     if founders.size == 0:
@@ -317,10 +333,13 @@ def _found_groups(model: "HealthSystemModel") -> None:
 
 def _split_groups(model: "HealthSystemModel") -> None:
     """A large, vital group with two or more organisers splits in two."""
-    people, g, c, s = model.people, model.groups, model.spec.community, model.streams
+    from .kernels.bounds import evaluate
+    from .kernels.community import splits
+
+    people, g, c = model.people, model.groups, model.spec.community
     live = g.live
-    splitting = live[(g.members[live] >= c.split_size) & (g.vitality[live] >= c.split_vitality)
-                     & (g.organisers[live] >= c.split_organisers)]
+    splitting = live[evaluate(splits, community_params(model), g.members[live],
+                              g.vitality[live], g.organisers[live]) != 0]
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
@@ -355,12 +374,11 @@ def _member_effects(model: "HealthSystemModel") -> None:
     """Members of vital groups gain activation and connection and lean less on services."""
     from . import kernels
 
-    people, g, c = model.people, model.groups, model.spec.community
+    people, g = model.people, model.groups
     n = people.n
     kernels.member_effects(people.alive[:n], people.group[:n], g.vitality,
                            people.activation[:n], people.dependence[:n],
-                           people.connectedness[:n], float(c.activation_per_week),
-                           float(c.dependence_per_week), float(c.connectedness_per_week))
+                           people.connectedness[:n], community_params(model))
 
 
 def _spread_norms(model: "HealthSystemModel") -> None:
@@ -381,9 +399,9 @@ def _spread_norms(model: "HealthSystemModel") -> None:
 
     people, net = model.people, model.network
     n = people.n
-    # One compiled pass over the ties for both traits, with the arithmetic of
-    # Network.tie_share in float32 (see sim.kernels.spread_norms).
+    # One compiled pass over the ties for both traits, in float32 (see
+    # sim.kernels.spread_norms; the rule is sim.kernels.network.norm_step).
     kernels.spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
                          people.dependence[:n], people.dependence0[:n],
-                         people.activation[:n], people.activation0[:n], float(rate),
-                         net.norms_work())
+                         people.activation[:n], people.activation0[:n],
+                         community_params(model), net.norms_work())

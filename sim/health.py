@@ -24,14 +24,12 @@ from .streams import derive_uid, to_normal, to_poisson
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["advance_health", "health_params", "MIGRANT_AGES"]
+__all__ = ["advance_health", "health_params", "MIGRANT_AGE_BANDS"]
 
-# Ages of net migrants: (youngest, oldest, share). Most arrivals are young adults
-# (ONS Long-term international migration, year ending June 2024: about two thirds of
-# immigrants aged 16-34); the split below is an assumption within that.
-MIGRANT_AGES = ((0.0, 18.0, 0.15), (18.0, 35.0, 0.65), (35.0, 65.0, 0.20))
-_YOUNGEST, _OLDEST, _SHARE = (np.array(c) for c in zip(*MIGRANT_AGES))
-_CUMULATIVE_SHARE = np.cumsum(_SHARE) / _SHARE.sum()
+# The age bands of net migrants (youngest, oldest), whose shares are declared as
+# health.migrant_age_shares.
+MIGRANT_AGE_BANDS = ((0.0, 18.0), (18.0, 35.0), (35.0, 65.0))
+_YOUNGEST, _OLDEST = (np.array(c) for c in zip(*MIGRANT_AGE_BANDS))
 MIGRANT_UID_BIT = np.uint64(1 << 62)  # marks arrival numbers, apart from row-index uids
 
 WEEK = 1.0 / 52.0
@@ -68,6 +66,8 @@ def advance_health(model: "HealthSystemModel") -> None:
              s.kernel_draws("health.wellbeing", n_start)[1:]) if crn else _NO_DRAW * 2
     dead, mothers = _pass(people, 0, n_start, (True, crn, crn), Draws(crn, death, birth, *later),
                           h, bounds)
+    if model.journeys is not None:  # a few residents are followed (sim.journey)
+        model.journeys.note("died", dead)
     if dead.size:
         model.remove_residents(dead)
 
@@ -132,22 +132,21 @@ def _health_bounds(h):
     from .kernels.bounds import upper_bounds
     from .kernels.health import Bounds
 
-    tables = {name: upper_bounds(rule, h, axes, over)
-              for name, (rule, over, axes) in bounded().items()}
+    tables = {name: upper_bounds(rule, h, axes) for name, (rule, axes) in bounded().items()}
     return Bounds(**tables, age=age_axis().lookup())
 
 
 def bounded() -> dict:
     """The rules the pass tests against a bound, with the axes of their tables (name of
-    the :data:`sim.kernels.health.Bounds` field: (rule, its form over arrays, axes)):
+    the :data:`sim.kernels.health.Bounds` field: (rule, axes)):
     age a year a cell, and a table dimension for each other argument the pass indexes by."""
     from .kernels.bounds import Axis
-    from .kernels.health import MAX_LTC, p_death, p_death_over, p_onset, p_onset_over
+    from .kernels.health import MAX_LTC, p_death, p_onset
 
     flag, unit, quintiles = Axis.choices((0, 1)), Axis.span(0.0, 1.0), Axis.choices(range(1, 6))
     age = age_axis()
-    return {"death": (p_death, p_death_over, [age, Axis.counts(MAX_LTC + 1), quintiles]),
-            "onset": (p_onset, p_onset_over, [age, Axis.counts(6), flag, unit, flag])}
+    return {"death": (p_death, [age, Axis.counts(MAX_LTC + 1), quintiles]),
+            "onset": (p_onset, [age, Axis.counts(6), flag, unit, flag])}
 
 
 def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
@@ -204,8 +203,9 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     # order of the sequential draws).
     u_band, u_age, u_sex, u_ltc = s.uniforms(["migration.age_band", "migration.age",
                                               "migration.sex", "migration.ltc"], uid)
-    band = np.minimum(np.searchsorted(_CUMULATIVE_SHARE, u_band, side="right"),
-                      len(MIGRANT_AGES) - 1)
+    shares = np.asarray(spec.health.migrant_age_shares, np.float64)
+    band = np.minimum(np.searchsorted(np.cumsum(shares) / shares.sum(), u_band, side="right"),
+                      len(MIGRANT_AGE_BANDS) - 1)
     age = _YOUNGEST[band] + (_OLDEST[band] - _YOUNGEST[band]) * u_age
     people.age[rows] = age
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
@@ -225,7 +225,7 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
         pop, age, z_con)
-    people.organiser[rows] = (age >= 18) & (u[3] < spec.community.organiser_share)
+    people.organiser[rows] = (age >= pop.adult_age) & (u[3] < spec.community.organiser_share)
     people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
                                      * z_threshold, 0.0, 1.0)

@@ -2,12 +2,14 @@
 
 The model keeps no per-person history (at a million residents it would cost more
 memory than the population itself). A :class:`JourneyTracker` is the opt-in
-exception: it follows a handful of rows. At the end of each week it compares their
-state with the week before and reads this week's needs and requests
+exception: it follows a handful of rows. The phases tell it the events they decide
+for whole arrays of rows (:meth:`JourneyTracker.note`: deaths, admissions, outpatient
+attendances), and at the end of each week it reads this week's needs and requests
 (``model.needs``, ``model.gp_requests``, ``model.ae_arrivals``, see :mod:`sim.need`)
-to tell what happened to each of them: the need they had, where they turned, the
-contacts they made, diagnoses, the group they joined or lost, their place in the
-movement, and how their activation and dependence moved.
+and compares the rest of the followed rows' state with the week before, to tell what
+happened to each of them: the need they had, where they turned, the contacts they
+made, diagnoses, the group they joined or lost, their place in the movement, and how
+their activation and dependence moved.
 
 The model calls :meth:`JourneyTracker.record` only when a tracker is attached, so an
 unfollowed run costs nothing. Recording only reads the model's state: attaching a
@@ -48,10 +50,12 @@ LANES = ("need", "own resources", "GP", "A&E", "admission", "outpatients", "scre
 STATE_FIELDS = ("activation", "dependence", "wellbeing", "connectedness", "ltc", "diagnosed",
                 "group", "role")
 
-# State compared week on week to detect events.
-_SNAPSHOT = ("alive", "group", "role", "ltc", "diagnosed", "cum_gp", "cum_ae", "n_admit",
-             "n_op", "ti_discharge", "ti_op_followup", "ti_gp_followup", "ti_screened",
-             "gp_waiting")
+# State compared week on week to detect the events no phase notes.
+_SNAPSHOT = ("group", "role", "ltc", "diagnosed", "cum_gp", "cum_ae", "ti_op_followup",
+             "ti_gp_followup", "ti_screened", "gp_waiting")
+
+# Events the phases note for their rows (JourneyTracker.note), by key.
+NOTED = ("died", "admitted", "outpatients")
 
 ROLE_NAMES = {PARTICIPANT: "a participant", MOBILISER: "a mobiliser",
               ORGANISER: "an organiser", LONE_WOLF: "a lone wolf"}
@@ -97,6 +101,7 @@ class JourneyTracker:
         self.events: list[JourneyEvent] = []
         self._trace: dict[int, dict[str, list]] = {}
         self._before: dict[str, np.ndarray] = {}
+        self._noted: dict[str, np.ndarray] = {}  # this week's noted rows, by NOTED key
         self.follow(model, rows)
 
     @classmethod
@@ -142,7 +147,18 @@ class JourneyTracker:
         self._append_state(model, new, model.week)
         return new
 
-    # --- the weekly hook ---------------------------------------------------------------
+    # --- the weekly hooks --------------------------------------------------------------
+
+    def note(self, event: str, rows: np.ndarray) -> None:
+        """Called by a phase (only while a tracker is attached): ``rows`` had ``event``
+        (one of :data:`NOTED`) this week. Only the followed rows are kept."""
+        if self.rows.size:
+            self._noted[event] = np.concatenate([self._noted.get(event, np.empty(0, np.int64)),
+                                                 self.rows[_member(self.rows, rows)]])
+
+    def _had(self, event: str) -> np.ndarray:
+        """Which followed rows (a mask over ``self.rows``) a phase noted ``event`` for."""
+        return _member(self.rows, self._noted.get(event))
 
     def record(self, model: "HealthSystemModel") -> None:
         """Called by the model at the end of each week: note each followed person's week."""
@@ -154,10 +170,10 @@ class JourneyTracker:
         a = _snapshot(model, rows)
         ev: list[tuple[int, str, str]] = []  # (index into rows, lane, text)
 
-        died = b["alive"] & ~a["alive"]
+        died = self._had("died")
         for i in np.flatnonzero(died):
             ev.append((i, "life", "died"))
-        live = a["alive"] & ~died
+        live = model.people.alive[rows] & ~died
 
         # Needs and where the person turned with them.
         needs = model.needs
@@ -195,12 +211,11 @@ class JourneyTracker:
                 ev.append((i, "A&E", f"went to A&E {why}"))
 
         # Hospital: admissions, outpatients and referrals.
-        admitted = live & (a["ti_discharge"] != b["ti_discharge"]) & (a["ti_discharge"] > start)
+        admitted = live & self._had("admitted")
+        discharge = model.people.ti_discharge[rows]
         for i in np.flatnonzero(admitted):
-            ev.append((i, "admission", f"admitted to hospital until week {a['ti_discharge'][i] + 1}"))
-        year_reset = _reporting_year_started(model, start)
-        prior_op = 0 if year_reset else b["n_op"]
-        at_op = live & (a["n_op"] > prior_op)
+            ev.append((i, "admission", f"admitted to hospital until week {discharge[i] + 1}"))
+        at_op = live & self._had("outpatients")
         for i in np.flatnonzero(at_op):
             ev.append((i, "outpatients", "outpatient appointment"))
         referred = live & (b["ti_op_followup"] < 0) & (a["ti_op_followup"] > start)
@@ -243,7 +258,8 @@ class JourneyTracker:
 
         self.events.extend(JourneyEvent(week, int(rows[i]), lane, text) for i, lane, text in ev)
         self._before = a
-        self._append_state(model, rows[a["alive"]], week)
+        self._noted = {}
+        self._append_state(model, rows[model.people.alive[rows]], week)
 
     # --- reading the journeys ------------------------------------------------------------
 
@@ -310,19 +326,6 @@ def _kinds(rows: np.ndarray, requests) -> list[set[int]]:
     for i, k in zip(where.tolist(), requests.kind[mask].tolist()):
         out[i].add(k)
     return out
-
-
-def _reporting_year_started(model: "HealthSystemModel", week: int) -> bool:
-    """Whether the model zeroed the yearly contact counts (``n_*``) at the start of ``week``.
-
-    Read so that a count that fell is not taken as negative. The model notes the week
-    in ``reporting_start``; the fallback mirrors :meth:`HealthSystemModel.step`, which
-    starts a reporting year every 52 weeks counted back from the horizon.
-    """
-    start = getattr(model, "reporting_start", None)
-    if start is not None:
-        return start == week
-    return (week - model.spec.weeks) % 52 == 0
 
 
 def _group_change(groups, g0: int, g1: int, week: int, via_link_worker: bool) -> str:

@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from .need import GP_REQUEST_KINDS, KIND_NAMES
+
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
@@ -25,6 +27,10 @@ COLUMNS = (
     "mean_dependence", "high_dependence_share", "mean_activation", "mean_wellbeing",
     "lonely_share", "community_groups", "group_members", "movement_participants",
     "cost_total", "low_need_service_share",
+    # What the week's demand was made of: minor complaints that arose, those taken to a
+    # GP or A&E, and the GP requests a practice received by kind, served or not
+    # (sim.need.GP_REQUEST_KINDS: minor, followup, review, flare, acute, retry).
+    "low_needs", "low_to_service", *(f"gp_requests_{kind}" for kind in GP_REQUEST_KINDS),
 )
 
 # Activity columns summarised as rates per 1,000 residents per year.
@@ -61,6 +67,7 @@ class WeekLog:
     deaths: int = 0
     policy_cost: float = 0.0
     community_cost: float = 0.0
+    gp_requests: tuple = (0,) * len(KIND_NAMES)  # this week's GP requests, by kind code
 
     def clear(self) -> None:
         """Zero every count for a new week."""
@@ -81,14 +88,14 @@ def week_row(model: "HealthSystemModel") -> dict:
     living residents' values in row order, exactly as before.
     """
     from . import kernels
+    from .kernels.accounting import StateColumns, StateCuts
 
-    people, log, costs = model.people, model.log, model.spec.costs
+    people, log, costs, pop = model.people, model.log, model.spec.costs, model.spec.population
     n = people.n
+    columns = StateColumns(*(getattr(people, name)[:n] for name in StateColumns._fields))
+    cuts = StateCuts(HIGH_DEPENDENCE, np.float32(pop.lonely_below), float(pop.adult_age))
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        kernels.week_state(people.alive[:n], people.dependence[:n], people.activation[:n],
-                           people.wellbeing[:n], people.age[:n], people.connectedness[:n],
-                           people.group[:n], people.role[:n], HIGH_DEPENDENCE,
-                           np.float32(model.spec.population.lonely_below),
+        kernels.week_state(columns, cuts,
                            *(people.workspace(f"week_state.{k}", n) for k in range(3)))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
@@ -117,6 +124,9 @@ def week_row(model: "HealthSystemModel") -> dict:
         "movement_participants": int(movement),
         "cost_total": float(cost),
         "low_need_service_share": (log.low_to_service / log.low_needs) if log.low_needs else 0.0,
+        "low_needs": log.low_needs,
+        "low_to_service": log.low_to_service,
+        **{f"gp_requests_{kind}": int(log.gp_requests[k]) for kind, k in GP_REQUEST_KINDS.items()},
     }
 
 
@@ -230,7 +240,7 @@ def _equity(model: "HealthSystemModel", years: float) -> dict:
             people.n_unmet[:n][in_q].sum(dtype=np.int64), person_years)
         for col in ("dependence", "activation", "wellbeing"):
             out[f"mean_{col}_q{q}"] = _mean(getattr(people, col)[alive_q])
-        adults = alive_q[people.age[alive_q] >= 18]
+        adults = alive_q[people.age[alive_q] >= model.spec.population.adult_age]
         out[f"lonely_share_q{q}"] = _mean(people.connectedness[adults]
                                           < model.spec.population.lonely_below)
         out[f"group_members_share_q{q}"] = _mean(people.group[alive_q] >= 0)

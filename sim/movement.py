@@ -34,14 +34,14 @@ __all__ = ["spread_movement"]
 def spread_movement(model: "HealthSystemModel") -> None:
     """Phase 7: one synchronous step of the threshold contagion, then roles and burnout.
 
-    The rules (Watts's ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``) are named scalar
-    functions in :mod:`sim.kernels.movement`, with the role behaviour above, run in
-    compiled passes (:mod:`sim.kernels`) with the same arithmetic as the NumPy they
-    replace; the growth of organisers, a power of each participant's organiser ties,
-    stays in NumPy over the participants only.
+    The rules (Watts's ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``,
+    ``p_become_organiser``, ``participant_activation``, ``participant_dependence``) are
+    named scalar functions in :mod:`sim.kernels.movement`, run in compiled passes
+    (:mod:`sim.kernels`); the growth of organisers is decided over the participants tied
+    to one only (``bounds.evaluate`` of ``p_become_organiser``).
     """
     from . import kernels
-    from .kernels.movement import MovementRules
+    from .kernels.movement import MovementDraws, MovementRules, Movers
 
     people, lev, mv, s = model.people, model.levers, model.spec.movement, model.streams
     n = people.n
@@ -63,25 +63,29 @@ def spread_movement(model: "HealthSystemModel") -> None:
     crn_l, key_l, useq_l = (s.kernel_draws("movement.lone_wolf", n) if roles
                             else (True, np.uint64(0), _NO_DRAWS))
     rules = MovementRules(int(mv.min_age), float(lev.movement_group_effect or 0.0), burnout,
-                          float(lev.lone_wolf_burnout))
-    joiners = kernels.movement_rules(
-        role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid, total,
-        net.live_degree, rules, crn_b, key_b, useq_b, roles, LONE_WOLF, crn_l, key_l, useq_l)
+                          float(lev.lone_wolf_burnout), float(lev.organiser_growth or 0.0),
+                          float(mv.activation_per_week), float(mv.dependence_per_week), roles,
+                          LONE_WOLF)
+    movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
+    joiners = kernels.movement_rules(movers, total, net.live_degree, rules,
+                                     MovementDraws((crn_b, key_b, useq_b), (crn_l, key_l, useq_l)))
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).
         organiser_ties = net.whole_tie_sum("organisers",
                                            kernels.with_role(role, alive, ORGANISER))
         candidates = kernels.tied_to_organisers(role, organiser_ties, PARTICIPANT)
-        p_grow = 1.0 - (1.0 - lev.organiser_growth) ** organiser_ties[candidates]
+        from .kernels.bounds import evaluate
+        from .kernels.movement import p_become_organiser
+
+        p_grow = evaluate(p_become_organiser, rules, organiser_ties[candidates])
         grow = candidates[s.uniform_at("movement.grow", uid, candidates) < p_grow]
         role[grow] = ORGANISER
         people.organiser[grow] = True
 
     # Joiners take part; participation builds activation and loosens dependence.
     kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
-                             people.dependence[:n], float(mv.activation_per_week),
-                             float(mv.dependence_per_week))
+                             people.dependence[:n], rules)
 
 
 _NO_DRAWS = np.empty(0, np.float64)

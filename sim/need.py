@@ -25,10 +25,14 @@ __all__ = ["Requests", "arise_needs", "choose_care", "LOW", "FLARE", "ACUTE", "R
 # Kinds of request; the order is the priority a practice serves them in (booked first).
 FOLLOWUP, REVIEW, ACUTE, FLARE, RETRY, LOW = range(6)
 KIND_NAMES = ("follow-up", "review", "acute", "flare", "retry", "minor")
+# The kinds by the name of their weekly column, ``gp_requests_<name>`` (sim.metrics).
+GP_REQUEST_KINDS: dict[str, int] = {
+    "minor": LOW, "followup": FOLLOWUP, "review": REVIEW, "flare": FLARE, "acute": ACUTE,
+    "retry": RETRY,
+}
 PRIORITY = np.array([0, 0, 1, 1, 1, 2], dtype=np.int8)
 
 WEEK = 1.0 / 52.0
-SEASON_PEAK_WEEK = 40  # week 0 is 1 April; the winter peak falls in early January
 
 
 @dataclass
@@ -70,9 +74,10 @@ class Needs:
     review: np.ndarray
 
 
-def season(week: int, amplitude: float) -> float:
-    """Seasonal multiplier of minor illness and acute episodes (peak in winter)."""
-    return 1.0 + amplitude * np.cos(2.0 * np.pi * (week - SEASON_PEAK_WEEK) / 52.0)
+def season(week: int, amplitude: float, peak_week: int) -> float:
+    """Seasonal multiplier of minor illness and acute episodes (peak in winter, at week
+    ``peak_week`` of the year: ``need.season_peak_week``)."""
+    return 1.0 + amplitude * np.cos(2.0 * np.pi * (week - peak_week) / 52.0)
 
 
 def arise_needs(model: "HealthSystemModel") -> None:
@@ -88,7 +93,7 @@ def arise_needs(model: "HealthSystemModel") -> None:
     people, s = model.people, model.streams
     n = people.n
     amplitude = model.spec.health.seasonality
-    f = season(model.week, amplitude)
+    f = season(model.week, amplitude, model.spec.need.season_peak_week)
     nd = need_params(model.spec)
     names = ("need.low", "need.flare", "need.review", "need.acute")
     if s.crn:
@@ -131,8 +136,8 @@ def _need_bounds(nd, amplitude: float):
     from .kernels.bounds import upper_bounds
     from .kernels.need import Bounds
 
-    tables = {name: upper_bounds(rule, nd, axes, over)
-              for name, (rule, over, axes) in bounded(amplitude).items()}
+    tables = {name: upper_bounds(rule, nd, axes)
+              for name, (rule, axes) in bounded(amplitude).items()}
     unit, age = _axes()
     return Bounds(**tables, wellbeing_axis=unit.lookup(), activation_axis=unit.lookup(),
                   age_axis=age.lookup())
@@ -140,24 +145,22 @@ def _need_bounds(nd, amplitude: float):
 
 def bounded(amplitude: float) -> dict:
     """The rules the need pass tests against a bound, with the axes of their tables
-    (name of the :data:`sim.kernels.need.Bounds` field: (rule, its form over arrays,
-    axes)). The season is a
+    (name of the :data:`sim.kernels.need.Bounds` field: (rule, axes)). The season is a
     span over the year; wellbeing and activation (0..1) are cut into ``BINS`` cells,
     age a year a cell; a table dimension for each argument the pass indexes by."""
     from .kernels.bounds import Axis
     from .kernels.health import MAX_LTC
-    from .kernels.need import (p_acute, p_acute_over, p_flare, p_flare_over, p_low, p_low_over,
-                               p_review, p_review_over)
+    from .kernels.need import p_acute, p_flare, p_low, p_review
 
     unit, age = _axes()
     year = Axis.span(1.0 - amplitude, 1.0 + amplitude, monotone=True)
     ltc = Axis.counts(MAX_LTC + 1)
-    return {"low": (p_low, p_low_over, [unit, year]),
-            "flare": (p_flare, p_flare_over, [ltc, unit, year]),
-            "review": (p_review, p_review_over, [ltc]),
-            "acute": (p_acute, p_acute_over, [age, ltc, Axis.span(0.0, MAX_LTC, monotone=True),
-                                              Axis.span(1.0, 5.0, monotone=True),
-                                              Axis.span(0.0, 1.0, monotone=True), year])}
+    return {"low": (p_low, [unit, year]),
+            "flare": (p_flare, [ltc, unit, year]),
+            "review": (p_review, [ltc]),
+            "acute": (p_acute, [age, ltc, Axis.span(0.0, MAX_LTC, monotone=True),
+                                Axis.span(1.0, 5.0, monotone=True),
+                                Axis.span(0.0, 1.0, monotone=True), year])}
 
 
 BINS = 256  # cells of wellbeing and activation (0..1) for the bounds
@@ -210,6 +213,9 @@ def choose_care(model: "HealthSystemModel") -> None:
         (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)])
     model.ae_arrivals = Requests.concat([
         (acute[acute_ae], ACUTE), (flare[flare_ae], FLARE), (to_ae, LOW)])
+    # The week's requests by kind, served or not (columns gp_requests_<kind>).
+    model.log.gp_requests = tuple(np.bincount(model.gp_requests.kind,
+                                              minlength=len(KIND_NAMES)).tolist())
 
 
 def _columns(people, kind):

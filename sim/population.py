@@ -21,15 +21,9 @@ if TYPE_CHECKING:
     from .scenario import Scenario
     from .streams import Streams
 
-__all__ = ["Residents", "Resident", "FIELDS", "AGE_PYRAMID", "bytes_per_resident"]
+__all__ = ["Residents", "Resident", "FIELDS", "bytes_per_resident"]
 
-# England, mid-2022 population by five-year age band (ONS mid-year estimates, rounded
-# shares of the population). The 0.9% aged 90 and over is split 90-94 / 95-99 as
-# about three to one (ONS, Estimates of the very old, 2022); centenarians are ignored.
-AGE_PYRAMID = np.array([
-    5.4, 5.9, 6.1, 5.8, 6.0, 6.6, 6.9, 6.7, 6.4, 6.1,
-    6.8, 6.7, 5.9, 5.0, 4.9, 3.9, 2.5, 1.5, 0.66, 0.24,
-])
+AGE_BAND_YEARS = 5.0  # the width of a band of population.age_pyramid
 
 # Movement roles (see sim.movement).
 NONE, PARTICIPANT, MOBILISER, ORGANISER, LONE_WOLF = 0, 1, 2, 3, 4
@@ -171,11 +165,12 @@ class Residents:
         uid = people.uid[rows]
         u = streams.uniform
 
-        # Age: from the pyramid, uniform within the band.
-        shares = AGE_PYRAMID / AGE_PYRAMID.sum()
+        # Age: from the pyramid (population.age_pyramid), uniform within the band.
+        pyramid = np.asarray(pop.age_pyramid, np.float64)
+        shares = pyramid / pyramid.sum()
         band = np.searchsorted(np.cumsum(shares), u("init.age_band", uid), side="right")
         band = np.minimum(band, len(shares) - 1)
-        people.age[rows] = band * 5.0 + u("init.age_within", uid) * 5.0
+        people.age[rows] = band * AGE_BAND_YEARS + u("init.age_within", uid) * AGE_BAND_YEARS
         people.female[rows] = u("init.sex", uid) < pop.female_share
 
         # Households: sizes 1 + Poisson(mean - 1), laid out consecutively.
@@ -219,7 +214,7 @@ class Residents:
             pop, people.age[rows], z("init.connectedness", uid))
         people.wellbeing[rows] = cls.wellbeing_level(people, rows, scenario)
 
-        adults = people.age[rows] >= 18
+        adults = people.age[rows] >= pop.adult_age
         people.organiser[rows] = adults & (
             u("init.organiser", uid) < scenario.community.organiser_share)
         people.threshold[rows] = np.clip(

@@ -13,25 +13,18 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-import numpy as np
 import pandas as pd
 
-from .need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
+from .need import GP_REQUEST_KINDS
 from .runner import RunResult, run_scenario
 from .totals import annual_totals
 
 if TYPE_CHECKING:
-    from .model import HealthSystemModel
     from .scenario import Scenario
 
 __all__ = ["GP_REQUEST_KINDS", "KIND_WORDS", "ScenarioRuns", "run_recorded",
            "mechanism_measures"]
 
-# Kinds of GP request (sim.need) by the column name they are recorded under.
-GP_REQUEST_KINDS: dict[str, int] = {
-    "minor": LOW, "followup": FOLLOWUP, "review": REVIEW, "flare": FLARE, "acute": ACUTE,
-    "retry": RETRY,
-}
 KIND_WORDS = {
     "minor": "minor complaints", "followup": "booked follow-ups", "review": "condition reviews",
     "flare": "flares of long-term conditions",
@@ -63,22 +56,17 @@ class ScenarioRuns:
         return self.result.scenario
 
 
-def _demand_row(model: "HealthSystemModel") -> dict:
-    """This week's GP requests by kind and minor complaints (read after the step)."""
-    # The week's requests stay on the model until the next week's choice phase.
-    counts = np.bincount(model.gp_requests.kind, minlength=len(GP_REQUEST_KINDS))
-    row = {"week": model.week, "low_needs": model.log.low_needs,
-           "low_to_service": model.log.low_to_service}
-    row.update({f"gp_requests_{name}": int(counts[k]) for name, k in GP_REQUEST_KINDS.items()})
-    return row
+# The weekly columns of GP demand (recorded by sim.metrics every week).
+DEMAND_COLUMNS = ("replicate", "seed", "week", "low_needs", "low_to_service",
+                  *(f"gp_requests_{name}" for name in GP_REQUEST_KINDS))
 
 
 def run_recorded(spec: "Scenario", *, label: str | None = None,
                  progress: Callable[[int, int], None] | None = None) -> ScenarioRuns:
-    """Run a scenario's replicates with :func:`sim.runner.run_scenario`, recording GP demand.
+    """Run a scenario's replicates with :func:`sim.runner.run_scenario`, with GP demand.
 
-    Each week's GP requests by kind are read off the model as it runs; the summary
-    gains the columns of :func:`mechanism_measures`.
+    Each week's GP requests by kind are columns of the model's time series
+    (:data:`DEMAND_COLUMNS`); the summary gains the columns of :func:`mechanism_measures`.
 
     Args:
         spec: the scenario, with its seed, replicates and weeks.
@@ -88,13 +76,8 @@ def run_recorded(spec: "Scenario", *, label: str | None = None,
     Returns:
         A :class:`ScenarioRuns`.
     """
-    weekly = []
-
-    def record(r: int, model) -> None:
-        weekly.append({"replicate": r, "seed": model.run_seed, **_demand_row(model)})
-
-    result = run_scenario(spec, progress=progress, on_week=record)
-    demand_frame = pd.DataFrame(weekly)
+    result = run_scenario(spec, progress=progress)
+    demand_frame = result.timeseries[list(DEMAND_COLUMNS)].reset_index(drop=True)
     extra = mechanism_measures(result.timeseries, demand_frame, spec)
     extra = pd.concat([extra, annual_totals(result.timeseries, spec)], axis=1)
     result.summary = pd.concat([result.summary, extra.reset_index(drop=True)], axis=1)

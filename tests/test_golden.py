@@ -237,64 +237,6 @@ def test_generators_are_seeded_by_stream_and_week():
             assert np.array_equal(s.generator(name).random(5), expected), (week, name)
 
 
-def _movement_rules_one_row_at_a_time(role, alive, age, threshold, group, u_burn, total,
-                                      live_degree, min_age, group_effect, burnout, roles,
-                                      lone_wolf, lone_wolf_p, u_lone):
-    """The movement's weekly rules, row by row in NumPy scalars: the reference for the
-    kernel, which decides only the rows a vectorised pass marks."""
-    f32 = np.float32
-    joiners = []
-    for i in range(role.size):
-        sh = f32(0.0)
-        if i < live_degree.size and live_degree[i] > 0:
-            sh = total[i] / live_degree[i]
-        in_movement = role[i] > 0
-        thr32 = threshold[i]
-        thr = float(thr32) * ((1.0 - group_effect) if group_effect and group[i] >= 0 else 1.0)
-        if alive[i] and age[i] >= min_age and not in_movement and float(sh) >= thr:
-            joiners.append(i)
-        if burnout and in_movement and role[i] != lone_wolf:
-            if group_effect:
-                p_leave = burnout * (1.0 - min(float(sh) / max(thr, 1e-6), 1.0))
-            else:
-                p_leave = float(f32(burnout) * (f32(1.0) - min(sh / max(thr32, f32(1e-6)),
-                                                               f32(1.0))))
-            if p_leave > 0.0 and u_burn[i] < p_leave:
-                role[i] = 0
-        if roles and role[i] == lone_wolf and sh <= 0.0 and u_lone[i] < lone_wolf_p:
-            role[i] = 0
-    return np.array(joiners, np.int64)
-
-
-@pytest.mark.parametrize("group_effect, burnout, roles",
-                         [(0.0, 0.0, False), (0.0, 0.05, True), (0.3, 0.05, True),
-                          (0.3, 0.0, False)])
-def test_movement_rules_decide_as_row_by_row(group_effect, burnout, roles):
-    from sim.kernels import movement_rules
-    from sim.kernels.movement import MovementRules
-
-    rng = np.random.default_rng(8)
-    n, size = 3000, 2800  # the last rows arrived after the network was built
-    role = rng.choice(np.array([0, 1, 2, 3], np.int8), n, p=[0.5, 0.3, 0.1, 0.1])
-    alive = rng.random(n) < 0.95
-    age = rng.uniform(0, 90, n).astype(np.float32)
-    threshold = rng.uniform(0, 0.6, n).astype(np.float32)
-    group = np.where(rng.random(n) < 0.3, 1, -1).astype(np.int32)
-    live_degree = rng.integers(0, 12, size).astype(np.float32)
-    total = np.floor(rng.random(size) * (live_degree + 1)).astype(np.float32)
-    u_burn, u_lone = rng.random(n), rng.random(n)
-    expected_role = role.copy()
-    expected = _movement_rules_one_row_at_a_time(
-        expected_role, alive, age, threshold, group, u_burn, total, live_degree, 16,
-        group_effect, burnout, roles, 3, 0.2, u_lone)
-    rules = MovementRules(16, group_effect, burnout, 0.2)
-    joiners = movement_rules(role, alive, age, threshold, group, np.zeros(n, np.uint64), total,
-                             live_degree, rules, False, np.uint64(0), u_burn, roles, 3, False,
-                             np.uint64(0), u_lone)
-    assert np.array_equal(joiners, expected)
-    assert np.array_equal(role, expected_role)
-
-
 def test_rationing_serves_the_lexsort_order():
     """The served requests are the first ``capacity`` of each practice in the order
     ``np.lexsort((key, priority, practice))``, with ties kept in their order."""

@@ -74,3 +74,26 @@ def test_picked_residents_are_the_same_people_in_paired_scenarios(small):
     rows = pick_residents(a, 8)
     assert rows == pick_residents(b, 8) and len(set(rows)) == 8
     assert np.array_equal(a.people.age[rows], b.people.age[rows])
+
+
+def test_deaths_admissions_and_outpatients_are_the_events_the_phases_note(small):
+    """Deaths (health), admissions and outpatient attendances (acute) come from the
+    phases' own rows, not from comparing state: each followed person's story has as many
+    as their counts rose, and a death exactly for those who died."""
+    model = small_model("done_to", small)
+    people = model.people
+    n = people.n
+    old = np.flatnonzero(people.alive[:n] & (people.age[:n] >= 70) & (people.ltc[:n] >= 2))[:150]
+    tracker = JourneyTracker.attach(model, old)
+    admit0, op0, start = people.n_admit[old].copy(), people.n_op[old].copy(), model.reporting_start
+    model.run(40)
+    assert model.reporting_start == start  # the yearly counts were not zeroed meanwhile
+    told = {lane: np.array([sum(e["lane"] == lane and e["text"].startswith(word)
+                                for e in tracker.story(r)) for r in old])
+            for lane, word in (("admission", "admitted"), ("outpatients", "outpatient"),
+                               ("life", "died"))}
+    assert np.array_equal(told["admission"], people.n_admit[old] - admit0)
+    assert np.array_equal(told["outpatients"], people.n_op[old] - op0)
+    assert np.array_equal(told["life"], (~people.alive[old]).astype(int))
+    assert told["admission"].sum() > 0 and told["outpatients"].sum() > 0
+    assert told["life"].sum() > 0

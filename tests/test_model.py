@@ -181,3 +181,23 @@ def test_crn_a_sicker_resident_changes_only_their_own_story(small):
     for f in ("ltc", "activation", "dependence", "cum_gp", "cum_ae", "alive", "group"):
         assert np.array_equal(getattr(a.people, f)[: a.people.n][others],
                               getattr(b.people, f)[: b.people.n][others]), f
+
+
+def test_gp_requests_by_kind_are_weekly_columns_of_what_the_practices_received(small):
+    """The choice phase counts the week's GP requests by kind into the metrics (no hook
+    reading the model after the step): each column is the week's requests of that kind."""
+    from sim.need import GP_REQUEST_KINDS
+
+    model = HealthSystemModel("done_with", seed=3, **small)
+    seen = []
+    for _ in range(8):
+        model.step()
+        counts = np.bincount(model.gp_requests.kind, minlength=len(GP_REQUEST_KINDS))
+        seen.append({f"gp_requests_{name}": int(counts[k]) for name, k in GP_REQUEST_KINDS.items()}
+                    | {"low_needs": model.log.low_needs})
+    frame = model.timeseries().tail(8).reset_index(drop=True)
+    for week, expected in enumerate(seen):
+        for col, value in expected.items():
+            assert frame.loc[week, col] == value, (week, col)
+    assert frame["gp_requests_minor"].sum() > 0 and frame["gp_requests_review"].sum() > 0
+    assert (frame["low_to_service"] <= frame["low_needs"]).all()

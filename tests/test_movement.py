@@ -19,6 +19,11 @@ import numpy as np
 import pytest
 
 from sim import HealthSystemModel
+from sim.kernels import movement as movement_kernels
+from sim.kernels.bounds import evaluate
+from sim.kernels.movement import (MovementRules, joins, p_become_organiser, p_burnout,
+                                  p_lone_wolf_leaves, participant_activation,
+                                  participant_dependence, threshold_of)
 from sim.movement import spread_movement
 from sim.population import NONE, PARTICIPANT
 
@@ -129,3 +134,86 @@ def test_nobody_joins_without_activists_or_threshold_zero_people():
     model = reduced_model(3000, 8.0, 0.45, 0.08)
     assert not (model.people.threshold[: model.people.n] <= 0).any()
     assert not model_cascade(model, np.empty(0, np.int64)).any()
+
+
+# --- the rules (sim.kernels.movement) ---------------------------------------------------------
+
+def _rules(group_effect=0.0, burnout=0.05, lone_wolf=0.2, growth=0.002, roles=True):
+    return MovementRules(16, group_effect, burnout, lone_wolf, growth, 0.001, 0.001, roles, 3)
+
+
+def _one_row_at_a_time(role, alive, age, threshold, group, u_burn, total, live_degree, rules,
+                       roles, lone_wolf, u_lone):
+    """Plain ``u < rule(...)`` on every row, the rules called one by one: the reference
+    for the kernel, which decides only the rows a vectorised pass marks."""
+    joiners = []
+    for i in range(role.size):
+        sh = np.float32(0.0)
+        if i < live_degree.size and live_degree[i] > 0:
+            sh = total[i] / live_degree[i]
+        in_movement = role[i] > 0
+        thr = threshold_of(threshold[i], group[i] >= 0, rules)
+        if joins(alive[i], age[i], in_movement, sh, thr, rules):
+            joiners.append(i)
+        if rules.burnout and in_movement and role[i] != lone_wolf:
+            if u_burn[i] < p_burnout(sh, thr, threshold[i], rules):
+                role[i] = 0
+        if roles and role[i] == lone_wolf and u_lone[i] < p_lone_wolf_leaves(sh, rules):
+            role[i] = 0
+    return np.array(joiners, np.int64)
+
+
+@pytest.mark.parametrize("group_effect, burnout, roles",
+                         [(0.0, 0.0, False), (0.0, 0.05, True), (0.3, 0.05, True),
+                          (0.3, 0.0, False)])
+def test_movement_kernel_decides_as_the_rules_on_every_row(group_effect, burnout, roles):
+    rng = np.random.default_rng(8)
+    n, size = 3000, 2800  # the last rows arrived after the network was built
+    role = rng.choice(np.array([0, 1, 2, 3], np.int8), n, p=[0.5, 0.3, 0.1, 0.1])
+    alive = rng.random(n) < 0.95
+    age = rng.uniform(0, 90, n).astype(np.float32)
+    threshold = rng.uniform(0, 0.6, n).astype(np.float32)
+    group = np.where(rng.random(n) < 0.3, 1, -1).astype(np.int32)
+    live_degree = rng.integers(0, 12, size).astype(np.float32)
+    total = np.floor(rng.random(size) * (live_degree + 1)).astype(np.float32)
+    u_burn, u_lone = rng.random(n), rng.random(n)
+    rules = _rules(group_effect, burnout, roles=roles)
+    expected_role = role.copy()
+    expected = _one_row_at_a_time(expected_role, alive, age, threshold, group, u_burn, total,
+                                  live_degree, rules, roles, 3, u_lone)
+    people = movement_kernels.Movers(role, alive, age, threshold, group, np.zeros(n, np.uint64))
+    draws = movement_kernels.MovementDraws((False, np.uint64(0), u_burn),
+                                           (False, np.uint64(0), u_lone))
+    joiners = movement_kernels.movement_rules(people, total, live_degree, rules, draws)
+    assert np.array_equal(joiners, expected)
+    assert np.array_equal(role, expected_role)
+    assert 0 < joiners.size < n
+
+
+def test_movement_probabilities_and_steps_stay_in_range_on_random_states():
+    rng = np.random.default_rng(3)
+    for trial in range(5):
+        rules = _rules(rng.uniform(0, 0.9), rng.uniform(0, 1), rng.uniform(0, 1),
+                       rng.uniform(0, 1))
+        share = rng.uniform(0, 1, 500).astype(np.float32)
+        thr32 = rng.uniform(0, 1, 500).astype(np.float32)
+        for sh, t32, member in zip(share, thr32, rng.random(500) < 0.5):
+            thr = threshold_of(t32, member, rules)
+            assert 0.0 <= thr <= t32
+            assert 0.0 <= p_burnout(sh, thr, t32, rules) <= rules.burnout + 1e-7
+            assert p_lone_wolf_leaves(sh, rules) in (0.0, rules.lone_wolf_burnout)
+        ties = rng.integers(0, 40, 500)
+        p = evaluate(p_become_organiser, rules, ties)
+        assert np.all((p >= 0) & (p <= 1))
+        assert np.all(p[ties == 0] == 0)
+        assert np.all(np.diff(p[np.argsort(ties)]) >= 0)  # more organiser ties, more likely
+        x = rng.uniform(0, 1, 500).astype(np.float32)
+        a = evaluate(participant_activation, rules, x)
+        d = evaluate(participant_dependence, rules, x)
+        assert np.all((a >= x - 1e-7) & (a <= 1)) and np.all((d <= x + 1e-7) & (d >= 0))
+
+
+def test_organiser_growth_is_one_minus_staying_against_every_organiser_tie():
+    rules = _rules(growth=0.1)
+    assert evaluate(p_become_organiser, rules, [0, 1, 3]) == pytest.approx(
+        [0.0, 0.1, 1 - 0.9 ** 3], rel=1e-6)

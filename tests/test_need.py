@@ -26,7 +26,7 @@ def test_needs_are_decided_as_the_rules_on_every_row():
     people, s = model.people, model.streams
     n = people.n
     nd = need_params(model.spec)
-    f = season(model.week, model.spec.health.seasonality)
+    f = season(model.week, model.spec.health.seasonality, model.spec.need.season_peak_week)
     u = {k: kernels.hash_uniform(s.key(f"need.{k}"), people.uid[:n])
          for k in ("low", "flare", "review", "acute")}
     home = people.alive[:n] & (people.ti_discharge[:n] <= model.week)

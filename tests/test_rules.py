@@ -77,26 +77,23 @@ def _bounded_rules():
     from sim.need import need_params
 
     spec = load_scenario("baseline")
-    out = [(f"p_{name}", rule, over, health_params(spec), axes)
-           for name, (rule, over, axes) in health_bounded().items()]
-    out += [(f"p_{name}", rule, over, need_params(spec), axes)
-            for name, (rule, over, axes) in need_bounded(spec.health.seasonality).items()]
+    out = [(f"p_{name}", rule, health_params(spec), axes)
+           for name, (rule, axes) in health_bounded().items()]
+    out += [(f"p_{name}", rule, need_params(spec), axes)
+            for name, (rule, axes) in need_bounded(spec.health.seasonality).items()]
     return out
 
 
 RULES = _bounded_rules()
 
 
-@pytest.mark.parametrize("name, rule, over, params, axes", RULES, ids=[r[0] for r in RULES])
-def test_every_bounded_rule_is_below_its_bound(name, rule, over, params, axes):
-    """On random states, at the scenario's parameters and at random ones; the bounds
-    the model makes (from the rule's form over arrays) are those of the rule itself."""
+@pytest.mark.parametrize("name, rule, params, axes", RULES, ids=[r[0] for r in RULES])
+def test_every_bounded_rule_is_below_its_bound(name, rule, params, axes):
+    """On random states, at the scenario's parameters and at random ones."""
     rng = np.random.default_rng(sum(map(ord, name)))
     for trial in range(4):
         p = params if trial == 0 else _randomised(params, rng)
-        table = upper_bounds(rule, p, axes, over)
-        assert np.array_equal(table, upper_bounds(rule, p, axes))
-        assert not violations(name, rule, p, axes, table, rng)
+        assert not violations(name, rule, p, axes, upper_bounds(rule, p, axes), rng)
 
 
 def test_the_model_tables_are_the_rules_bounds():
@@ -107,7 +104,7 @@ def test_the_model_tables_are_the_rules_bounds():
     h, nd = health.health_params(spec), need.need_params(spec)
     tables = {**health._health_bounds(h)._asdict(),
               **need._need_bounds(nd, spec.health.seasonality)._asdict()}
-    for name, rule, over, params, axes in RULES:
+    for name, rule, params, axes in RULES:
         assert np.array_equal(tables[name[2:]], upper_bounds(rule, params, axes)), name
 
 
@@ -124,7 +121,7 @@ def test_a_wrong_or_stale_bound_fails_naming_the_rule():
 
     spec = load_scenario("baseline")
     nd = need_params(spec)
-    rule, _, axes = bounded(spec.health.seasonality)["flare"]
+    rule, axes = bounded(spec.health.seasonality)["flare"]
     table = upper_bounds(rule, nd, axes)
     rng = np.random.default_rng(1)
     assert violations("p_flare", rule, nd, axes, table, rng) == ""
@@ -151,3 +148,19 @@ def test_bounds_take_the_largest_value_of_each_cell_and_none_outside():
     assert table[0] > 3.0  # the margin covers the top missed between the points
     assert table[1] == pytest.approx((3.0 - 0.2 ** 2) * 1.001 + 1e-12, rel=1e-9)
     assert table[2] == np.inf
+
+
+def test_a_rule_over_arrays_is_one_loop_filed_under_the_rule():
+    """Tables, tests and NumPy callers all evaluate a rule through one compiled loop per
+    rule, cached on disk next to the rule's own source (so editing the rule recompiles it)."""
+    import inspect
+
+    from sim.kernels.bounds import over_arrays
+
+    loop = over_arrays(p_flare, 3)
+    assert over_arrays(p_flare, 3) is loop
+    assert loop.py_func.__code__.co_filename == inspect.getfile(p_flare.py_func)
+    assert loop.__name__ == "p_flare_over"
+    nd = __import__("sim.need", fromlist=["need_params"]).need_params(load_scenario("baseline"))
+    states = (np.array([0.0, 2.0, 5.0]), np.array([0.1, 0.5, 0.9]), np.array([1.0, 1.1, 0.9]))
+    assert np.array_equal(loop(*states, nd), [p_flare(*s, nd) for s in zip(*states)])

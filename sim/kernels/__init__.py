@@ -7,12 +7,16 @@ first use and is cached on disk (``cache=True``).
 small scalar function in the kernel module of its phase (``health``: ``p_death``,
 ``p_birth``, ``p_onset``, ``revert``, ``nudged``, ``wellbeing_target``,
 ``wellbeing_step``; ``need``: ``p_low``, ``p_flare``, ``p_review``, ``p_acute``,
-``causal``, ``low_need_choice_of``). The convention, for any new rule:
+``causal``, ``low_need_choice_of``; ``community``: ``vitality_step``, ``folds``, ``splits``,
+``p_leave``, ``p_invite``, ``p_found``, ``member_step``; ``network``: ``norm_step``;
+``movement``: ``threshold_of``, ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``,
+``p_become_organiser``, ``participant_activation``, ``participant_dependence``). The
+convention, for any new rule:
 
 - ``@njit(inline="always", error_model="numpy")``, named for what it gives (``p_<event>``
   for a weekly probability), taking numbers (never arrays: see below) and, last, one
   named tuple of parameters (``HealthParams`` ``h``, ``NeedParams`` ``nd``,
-  ``ChoiceParams`` ``c``) whose fields are the scenario parameters of the same name
+  ``ChoiceParams`` ``c``, ``CommunityParams`` ``cp``, ``MovementRules``) whose fields are the scenario parameters of the same name
   (filled by :func:`~sim.kernels.bounds.rule_params`); a docstring with units.
 - The phase kernel decides an event as ``u < rule(...)``, with the person's uniform
   ``u``; nothing else restates the formula. Code outside the kernels that needs a rule
@@ -20,9 +24,12 @@ small scalar function in the kernel module of its phase (``health``: ``p_death``
   (``ltc_means``, ``wellbeing_targets``).
 - Where a kernel skips most people with a cheap test ``u >= bound[cell]``, the bound
   table is made from the rule by :func:`sim.kernels.bounds.upper_bounds` (the rule
-  evaluated over each cell of the table's axes), never written by hand; the rule's
-  form over arrays (``p_<event>_over``) is what makes it quickly, and
+  evaluated over each cell of the table's axes), never written by hand, and
   ``tests/test_rules.py`` checks ``rule <= bound`` on random states for every rule.
+  A rule over arrays is always the one compiled loop
+  :func:`sim.kernels.bounds.over_arrays` makes from it (cached on disk under the rule):
+  the bound tables, the starting population, and the few rows a NumPy phase decides
+  (``bounds.evaluate``: invitations, foundings, organisers, folding and splitting).
 
 Uniforms are the SplitMix64 hash of :mod:`sim.streams`, bit for bit; normals come from
 one port of Cephes ``ndtri`` (:func:`~sim.kernels.draws.normals_into`).
@@ -54,7 +61,7 @@ import threading
 from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, participants_by_neighbourhood,
-                        release_members, split_members)
+                        release_members, split_members, update_vitality)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
@@ -71,7 +78,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "week_state", "wellbeing_targets", "with_role"]
+           "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -5,7 +5,8 @@ the rule only for the rest, deciding ``u < rule(...)``. The bound of each cell i
 written by hand: :func:`upper_bounds` evaluates the rule over the cell and takes the
 largest value, widened by :data:`MARGIN`. A term added to a rule is in its bounds at
 once; the property tests (``tests/test_rules.py``) check ``rule <= bound`` on random
-states for every rule.
+states for every rule. Every evaluation of a rule over arrays (the tables here, the
+starting population, tests) goes through one compiled loop, :func:`over_arrays`.
 
 The state of a rule is described by one :class:`Axis` per argument:
 
@@ -108,21 +109,18 @@ def cell(x, axis):
     return int(t) if (t >= 0.0) & (t < n) else n
 
 
-def upper_bounds(rule, params, axes: list[Axis], over_arrays=None) -> np.ndarray:
+def upper_bounds(rule, params, axes: list[Axis]) -> np.ndarray:
     """Upper bounds of ``rule(*state, params)`` by cell of the table dimensions.
 
     Returns an array with one dimension per ``bins`` or ``counts`` axis (in their
-    order), each one cell longer than the axis, the last cell infinite.
-
-    ``over_arrays`` is the rule's compiled form over arrays of states (``rule`` called
-    row by row, cached on disk); without it the rule is passed to a generic compiled
-    loop, which Numba cannot cache, so compiles afresh in every process (seconds):
-    fine for tests, not for the model.
+    order), each one cell longer than the axis, the last cell infinite. The rule is
+    evaluated by :func:`over_arrays`, the one compiled loop over any rule.
     """
     grids = [axis.points() for axis in axes]
     dims = [g.shape[0] for g, a in zip(grids, axes) if a.is_dimension]
     table = np.full([d + 1 for d in dims], -np.inf)
     inside = tuple(slice(0, d) for d in dims)
+    loop = over_arrays(rule, len(axes))
     # Every combination of evaluation points, one point per argument; the table takes
     # the largest value over them, cell by cell.
     for combo in itertools.product(*(range(g.shape[1]) for g in grids)):
@@ -134,9 +132,7 @@ def upper_bounds(rule, params, axes: list[Axis], over_arrays=None) -> np.ndarray
                 shape[d] = g.shape[0]
                 d += 1
             args.append(np.broadcast_to(g[:, k].reshape(shape), dims).ravel())
-        args = tuple(np.ascontiguousarray(x) for x in args)
-        values = (over_arrays(*args, params) if over_arrays is not None
-                  else _evaluate(rule, args, params))
+        values = loop(*(np.ascontiguousarray(x) for x in args), params)
         table[inside] = np.maximum(table[inside], values.reshape(dims))
     table = table * (1.0 + MARGIN) + FLOOR
     for d in range(len(dims)):  # outside an axis: no bound
@@ -146,79 +142,107 @@ def upper_bounds(rule, params, axes: list[Axis], over_arrays=None) -> np.ndarray
     return table
 
 
-def _evaluate(rule, args: tuple, params) -> np.ndarray:
-    return _EVALUATORS[len(args)](rule, *args, params)
-
-
-# One compiled evaluator per number of arguments: Numba cannot unpack a tuple of any
-# length into a call.
-@njit(cache=True, error_model="numpy")
-def _evaluate1(rule, a, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], params)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def _evaluate2(rule, a, b, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], b[i], params)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def _evaluate3(rule, a, b, c, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], b[i], c[i], params)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def _evaluate4(rule, a, b, c, d, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], b[i], c[i], d[i], params)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def _evaluate5(rule, a, b, c, d, e, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], b[i], c[i], d[i], e[i], params)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def _evaluate6(rule, a, b, c, d, e, f, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], b[i], c[i], d[i], e[i], f[i], params)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def _evaluate7(rule, a, b, c, d, e, f, g, params):
-    out = np.empty(a.size)
-    for i in range(a.size):
-        out[i] = rule(a[i], b[i], c[i], d[i], e[i], f[i], g[i], params)
-    return out
-
-
-_EVALUATORS = {1: _evaluate1, 2: _evaluate2, 3: _evaluate3, 4: _evaluate4, 5: _evaluate5,
-               6: _evaluate6, 7: _evaluate7}
-
-
 def evaluate(rule, params, *args) -> np.ndarray:
     """``rule`` over arrays of its state arguments (broadcast), in compiled code: for
-    tests and for the NumPy callers of a rule (the starting population)."""
+    tests and for the NumPy callers of a rule (the starting population, the few rows a
+    NumPy phase decides), through :func:`over_arrays`."""
     arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
     shape = arrays[0].shape
     flat = tuple(np.ascontiguousarray(a).ravel() for a in arrays)
-    return _evaluate(rule, flat, params).reshape(shape)
+    return over_arrays(rule, len(flat))(*flat, params).reshape(shape)
+
+
+# --- the one loop over a rule -----------------------------------------------------------------
+# The loops below are templates, never called: over_arrays compiles a copy of one for
+# each rule, the copy calling that rule (the global RULE) and filed, for Numba's disk
+# cache, under the rule's own name and source file. So it is cached across processes
+# (a loop given the rule as an argument cannot be) and is compiled afresh when the
+# rule's file changes (a cache filed under this file would not see that).
+
+
+def _loop1(a, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], params)  # noqa: F821 (the global of each copy)
+    return out
+
+
+def _loop2(a, b, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], b[i], params)  # noqa: F821
+    return out
+
+
+def _loop3(a, b, c, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], b[i], c[i], params)  # noqa: F821
+    return out
+
+
+def _loop4(a, b, c, d, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], b[i], c[i], d[i], params)  # noqa: F821
+    return out
+
+
+def _loop5(a, b, c, d, e, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], b[i], c[i], d[i], e[i], params)  # noqa: F821
+    return out
+
+
+def _loop6(a, b, c, d, e, f, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], b[i], c[i], d[i], e[i], f[i], params)  # noqa: F821
+    return out
+
+
+def _loop7(a, b, c, d, e, f, g, params):
+    out = np.empty(a.size)
+    for i in range(a.size):
+        out[i] = RULE(a[i], b[i], c[i], d[i], e[i], f[i], g[i], params)  # noqa: F821
+    return out
+
+
+# One template per number of state arguments: Numba cannot unpack a tuple of any length
+# into a call.
+_LOOPS = {1: _loop1, 2: _loop2, 3: _loop3, 4: _loop4, 5: _loop5, 6: _loop6, 7: _loop7}
+_OVER: dict = {}  # (rule, arguments): its compiled loop
+
+
+def over_arrays(rule, arity: int):
+    """The compiled loop of ``rule`` over arrays of its ``arity`` state arguments (then
+    its parameters): ``out[i] = rule(a[i], b[i], ..., params)``, made once per rule."""
+    key = (rule, arity)
+    loop = _OVER.get(key)
+    if loop is None:
+        loop = _OVER[key] = _compile_loop(rule, _LOOPS[arity])
+    return loop
+
+
+def _compile_loop(rule, template):
+    import inspect
+    import os
+    import types
+
+    py_func = getattr(rule, "py_func", rule)
+    name = f"{py_func.__name__}_over"
+    try:
+        source = inspect.getfile(py_func)
+    except TypeError:
+        source = ""
+    code = template.__code__
+    if os.path.exists(source):  # filed under the rule (see above)
+        code = code.replace(co_filename=source, co_name=name, co_qualname=name,
+                            co_firstlineno=py_func.__code__.co_firstlineno)
+    loop = types.FunctionType(code, {"RULE": rule, "np": np}, name)
+    loop.__module__ = py_func.__module__
+    return njit(cache=os.path.exists(source), error_model="numpy")(loop)
 
 
 def rule_tuple(name: str, module: str, sections: tuple[str, ...], extra: tuple[str, ...] = ()):

@@ -1,26 +1,92 @@
-"""Phase 6, compiled: group membership, leaving, splitting, joining, founding and
-contacts (:mod:`sim.community`).
+"""Phase 6, compiled: the community rules, and group membership, leaving, splitting,
+joining, founding and contacts (:mod:`sim.community`).
+
+Each rule is a formula of numbers and the named tuple ``cp`` of :data:`CommunityParams`
+(every parameter of the ``community`` section, by its name); a chance event is decided
+as ``u < rule(...)``. The group table holds vitality and grants in float32, and the
+rules keep the float32 arithmetic the NumPy phase has always taken.
 """
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
+from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
 from .rows import mask, rows_marked
+
+CommunityParams = rule_tuple("CommunityParams", __name__, ("community",))
 
 
 # --- the rules ----------------------------------------------------------------------------
 
 
 @njit(inline="always", error_model="numpy")
-def p_leave(vitality, burden, p_leave_at_none):
+def p_leave(vitality, burden, cp):
     """Weekly probability that a member leaves a group of this ``vitality`` and
-    reporting ``burden``: ``p_leave_at_none`` at no vitality, none at full vitality,
+    reporting ``burden`` (0..1): ``p_leave`` at no vitality, none at full vitality,
     up to twice as likely under full burden."""
-    return p_leave_at_none * (1.0 - vitality) * (1.0 + burden)
+    return cp.p_leave * (1.0 - vitality) * (1.0 + burden)
+
+
+@njit(inline="always", error_model="numpy")
+def vitality_step(vitality, organisers, members, capacity, grant, burden, cp):
+    """A group's vitality (0..1) after a week: growth toward 1 with organisers
+    (saturating, ``o / (o + 1)``), with the square root of how full it is and with its
+    grant (``grant`` GBP a week: up to twice the growth, 1.5x at ``grant_half_effect``);
+    decay, faster under reporting ``burden`` (0..1)."""
+    one = np.float32(1.0)
+    org = np.float32(organisers)
+    grant32 = np.float32(grant)
+    boost = one + grant32 / (grant32 + np.float32(cp.grant_half_effect))
+    fill = np.float64(members) / max(capacity, 1)
+    growth = (np.float32(cp.vitality_growth) * org / (org + one)) * math.sqrt(fill) * boost
+    decay = np.float32(cp.vitality_decay) * (one + np.float32(cp.burden_decay)
+                                             * np.float32(burden))
+    v = np.float32(vitality)
+    return min(max(v + growth * (one - v) - decay, 0.0), 1.0)
+
+
+@njit(inline="always", error_model="numpy")
+def folds(vitality, members, weeks_old, cp):
+    """Whether a group folds this week: its vitality down to ``fold_vitality``, or still
+    no members ``grace_weeks`` after it was founded (vitality compared in float32, as held)."""
+    return ((np.float32(vitality) <= np.float32(cp.fold_vitality))
+            | ((members == 0) & (weeks_old >= cp.grace_weeks)))
+
+
+@njit(inline="always", error_model="numpy")
+def splits(members, vitality, organisers, cp):
+    """Whether a group splits in two this week: large (``split_size`` members), vital
+    (``split_vitality``) and with an organiser for each half (``split_organisers``)."""
+    return ((members >= cp.split_size) & (np.float32(vitality) >= np.float32(cp.split_vitality))
+            & (organisers >= cp.split_organisers))
+
+
+@njit(inline="always", error_model="numpy")
+def p_invite(vitality, cp):
+    """Probability that a member of a group of this ``vitality`` invites the tie who
+    heard of it (float32, as the group table holds vitality)."""
+    return np.float32(np.float32(cp.p_invite) * np.float32(vitality))
+
+
+@njit(inline="always", error_model="numpy")
+def p_found(activation, cp):
+    """Weekly probability that a free organiser of this ``activation`` starts a group
+    (float32, as activation is held)."""
+    return np.float32(np.float32(cp.p_found)
+                      * (np.float32(cp.found_activation_base) + np.float32(activation)))
+
+
+@njit(inline="always", error_model="numpy")
+def member_step(trait, target, per_week, vitality):
+    """A member's trait after a week in a group of this ``vitality``: moved toward
+    ``target`` at ``per_week`` at full vitality, in proportion below it."""
+    return toward(trait, target, per_week * np.float64(vitality))
 
 
 @njit(inline="always", error_model="numpy")
@@ -43,8 +109,7 @@ def count_members(group, organiser, groups):
 
 
 @njit(cache=True, error_model="numpy")
-def leave_groups(alive, group, organiser, vitality, burden, members, organisers, draws,
-                 p_leave_at_none):
+def leave_groups(alive, group, organiser, vitality, burden, members, organisers, draws, cp):
     """Members leave their group with probability :func:`p_leave`. Updates ``group`` in
     place and takes the leavers off their groups' ``members`` and ``organisers`` counts.
     ``draws`` is (crn, uid, key, sequential draws by row when CRN is off)."""
@@ -52,24 +117,31 @@ def leave_groups(alive, group, organiser, vitality, burden, members, organisers,
     for i in range(group.size):
         g = group[i]
         if alive[i] and g >= 0:
-            if _draw(i, crn, uid, key, useq) < p_leave(vitality[g], burden[g], p_leave_at_none):
+            if _draw(i, crn, uid, key, useq) < p_leave(vitality[g], burden[g], cp):
                 group[i] = -1
                 members[g] -= 1
                 organisers[g] -= organiser[i]
 
 
 @njit(cache=True, error_model="numpy")
-def member_effects(alive, group, vitality, activation, dependence, connectedness,
-                   activation_per_week, dependence_per_week, connectedness_per_week):
+def update_vitality(live, organisers, members, capacity, grant, burden, vitality, cp):
+    """:func:`vitality_step` for the ``live`` groups, in place."""
+    for g in live:
+        vitality[g] = vitality_step(vitality[g], organisers[g], members[g], capacity[g],
+                                    grant[g], burden[g], cp)
+
+
+@njit(cache=True, error_model="numpy")
+def member_effects(alive, group, vitality, activation, dependence, connectedness, cp):
     """Members of vital groups gain activation and connection and lean less on services,
-    in proportion to their group's vitality (``sim.community._member_effects``)."""
+    in proportion to their group's vitality (:func:`member_step`)."""
     for i in range(group.size):
         g = group[i]
         if alive[i] and g >= 0:
-            v = np.float64(vitality[g])
-            activation[i] = toward(activation[i], 1.0, activation_per_week * v)
-            dependence[i] = toward(dependence[i], 0.0, dependence_per_week * v)
-            connectedness[i] = toward(connectedness[i], 1.0, connectedness_per_week * v)
+            v = vitality[g]
+            activation[i] = member_step(activation[i], 1.0, cp.activation_per_week, v)
+            dependence[i] = member_step(dependence[i], 0.0, cp.dependence_per_week, v)
+            connectedness[i] = member_step(connectedness[i], 1.0, cp.connectedness_per_week, v)
 
 
 @njit(cache=True, error_model="numpy")
@@ -130,12 +202,12 @@ def best_open_groups(alive, capacity, members, vitality, neighbourhood, neighbou
 
 
 @njit(cache=True, error_model="numpy")
-def free_organisers(alive, organiser, group, age):
-    """Living adult organisers in no group: those who may start one."""
+def free_organisers(alive, organiser, group, age, adult_age):
+    """Living adult organisers (``adult_age`` or over) in no group: those who may start one."""
     n = alive.size
     marks = mask(n)
     for i in range(n):
-        marks[i] = alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= 18)
+        marks[i] = alive[i] & organiser[i] & (group[i] < 0) & (age[i] >= adult_age)
     return rows_marked(marks, n)
 
 

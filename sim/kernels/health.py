@@ -292,24 +292,3 @@ def ltc_means(age, quintile, h):
     for i in range(age.size):
         out[i] = ltc_mean(np.float64(age[i]), quintile[i], h)
     return out
-
-
-# The bounded rules over arrays of states, for their bound tables (sim.kernels.bounds).
-
-
-@njit(cache=True, error_model="numpy")
-def p_death_over(age, ltc, quintile, h):
-    """:func:`p_death` of each state."""
-    out = np.empty(age.size)
-    for i in range(age.size):
-        out[i] = p_death(age[i], ltc[i], quintile[i], h)
-    return out
-
-
-@njit(cache=True, error_model="numpy")
-def p_onset_over(age, quintile, lonely, activation, member, h):
-    """:func:`p_onset` of each state."""
-    out = np.empty(age.size)
-    for i in range(age.size):
-        out[i] = p_onset(age[i], quintile[i], lonely[i], activation[i], member[i], h)
-    return out

@@ -7,6 +7,7 @@ Each rule is a small named scalar function of numbers and the :class:`MovementRu
 
 from __future__ import annotations
 
+from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
@@ -23,6 +24,17 @@ class MovementRules(NamedTuple):
     group_effect: float  # how much lower a group member's threshold is
     burnout: float  # weekly chance an unsupported participant leaves, at no support
     lone_wolf_burnout: float  # weekly chance a lone wolf with no movement ties leaves
+    organiser_growth: float  # weekly chance a participant becomes an organiser, per organiser tie
+    activation_per_week: float  # rise in a participant's activation (movement.*)
+    dependence_per_week: float  # fall in a participant's dependence (movement.*)
+    roles: bool  # the social_movement policy's roles are on (lone wolves, organisers)
+    lone_wolf: int  # the role code of a lone wolf (sim.population.LONE_WOLF)
+
+
+# The residents' columns the movement's pass reads (``role`` is updated in place), and
+# its draws: for burnout and for lone wolves, each (crn, key, sequential draws by row).
+Movers = namedtuple("Movers", ("role", "alive", "age", "threshold", "group", "uid"))
+MovementDraws = namedtuple("MovementDraws", ("burnout", "lone_wolf"))
 
 
 @njit(cache=True, error_model="numpy")
@@ -73,12 +85,38 @@ def p_lone_wolf_leaves(sh, rules):
     return rules.lone_wolf_burnout if sh <= 0.0 else 0.0
 
 
+@njit(inline="always", error_model="numpy")
+def p_become_organiser(organiser_ties, rules):
+    """Weekly probability that a participant with ``organiser_ties`` living organisers
+    among their ties becomes one: ``organiser_growth`` from each, independently
+    (float32, as the tie sums are held)."""
+    stays = np.float32(1.0 - rules.organiser_growth) ** np.float32(organiser_ties)
+    return np.float32(np.float32(1.0) - stays)
+
+
+@njit(inline="always", error_model="numpy")
+def participant_activation(activation, rules):
+    """A participant's activation (float32) after a week in the movement."""
+    a = np.float32(activation)
+    return a + np.float32(rules.activation_per_week) * (np.float32(1.0) - a)
+
+
+@njit(inline="always", error_model="numpy")
+def participant_dependence(dependence, rules):
+    """A participant's dependence (float32) after a week in the movement."""
+    d = np.float32(dependence)
+    return d - np.float32(rules.dependence_per_week) * d
+
+
 @njit(cache=True, error_model="numpy")
-def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, rules,
-                   crn_b, key_b, useq_b, roles, lone_wolf, crn_l, key_l, useq_l):
+def movement_rules(people, total, live_degree, rules, draws):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
-    thresholds). Returns the joiners; updates ``role`` in place.
+    thresholds). Returns the joiners; updates ``people.role`` in place.
+
+    ``people`` is :data:`Movers`; ``total`` each row's weighted count of ties in the
+    movement and ``live_degree`` its living ties (rows of the network);
+    ``draws`` is :data:`MovementDraws`.
 
     A first pass takes everyone's share of ties in the movement and marks who may change:
     those whose share reaches their threshold, participants short of support (who may
@@ -86,6 +124,11 @@ def movement_rules(role, alive, age, threshold, group, uid, total, live_degree, 
     movement and below threshold, or in it and fully supported); only the marked go on,
     in order.
     """
+    role, alive, age, threshold = people.role, people.alive, people.age, people.threshold
+    group, uid = people.group, people.uid
+    crn_b, key_b, useq_b = draws.burnout
+    crn_l, key_l, useq_l = draws.lone_wolf
+    roles, lone_wolf = rules.roles, rules.lone_wolf
     n = role.size
     size = live_degree.size
     share = np.zeros(n, np.float32)  # beyond the network: no ties, a share of 0
@@ -132,19 +175,15 @@ def tied_to_organisers(role, organiser_ties, participant):
 
 
 @njit(cache=True, error_model="numpy")
-def movement_effects(role, alive, joiners, participant, activation, dependence,
-                     activation_per_week, dependence_per_week):
+def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
-    loosens dependence (float32 steps, as NumPy takes them)."""
+    loosens dependence (:func:`participant_activation`, :func:`participant_dependence`)."""
     for j in range(joiners.size):
         role[joiners[j]] = participant
-    a32 = np.float32(activation_per_week)
-    d32 = np.float32(dependence_per_week)
-    one32 = np.float32(1.0)
     for i in range(role.size):
         if role[i] > 0 and alive[i]:
-            activation[i] = activation[i] + a32 * (one32 - activation[i])
-            dependence[i] = dependence[i] - d32 * dependence[i]
+            activation[i] = participant_activation(activation[i], rules)
+            dependence[i] = participant_dependence(dependence[i], rules)
 
 
 @njit(cache=True, error_model="numpy")

@@ -12,13 +12,23 @@ from numba import njit
 from .rows import mask, rows_marked
 
 
+@njit(inline="always", error_model="numpy")
+def norm_step(trait, ties_departure, own_departure, cp):
+    """A trait (0..1, float32) after a week of norms: moved ``norm_rate`` of the way from
+    the person's own departure from their disposition toward the mean departure of their
+    living ties (``cp``: :data:`sim.kernels.community.CommunityParams`)."""
+    v = trait + np.float32(cp.norm_rate) * (ties_departure - own_departure)
+    return min(max(v, np.float32(0.0)), np.float32(1.0))
+
+
 @njit(cache=True, error_model="numpy")
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
-                 activation0, rate, work):
-    """Dependence and activation drift toward the mean departure of living ties.
+                 activation0, cp, work):
+    """Dependence and activation drift toward the mean departure of living ties
+    (:func:`norm_step`).
 
-    Mirrors ``sim.community._spread_norms``: departures are float32, summed over ties in
-    float32 in CSR order, divided by the living-tie count, and applied with a float32 step.
+    Departures are float32, summed over ties in float32 in CSR order, divided by the
+    living-tie count, and applied with a float32 step.
     ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
     its four rows afresh each week costs page faults worth half the pass at 50,000.
     """
@@ -60,15 +70,11 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
                 sy += act_x[j]
             dep_sum[i] = sx
             act_sum[i] = sy
-    rate32 = np.float32(rate)
-    one = np.float32(1.0)
     for i in range(min(size, n)):
         denom = live_degree[i]
         if alive[i] and denom > 0:
-            v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
-            dependence[i] = min(max(v, zero), one)
-            v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
-            activation[i] = min(max(v, zero), one)
+            dependence[i] = norm_step(dependence[i], dep_sum[i] / denom, dep_x[i], cp)
+            activation[i] = norm_step(activation[i], act_sum[i] / denom, act_x[i], cp)
 
 
 @njit(cache=True, error_model="numpy")

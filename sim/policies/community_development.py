@@ -88,7 +88,7 @@ class CommunityDevelopment(Policy):
 
         n = people.n
         free = kernels.free_organisers(people.alive[:n], people.organiser[:n], people.group[:n],
-                                       people.age[:n])
+                                       people.age[:n], float(model.spec.population.adult_age))
         if free.size == 0:
             return  # no energy to follow: the money waits
         n_nbhd = model.spec.population.neighbourhoods

@@ -63,7 +63,7 @@ class SocialMovement(Policy):
         model, p = self.model, self.p
         people, s = model.people, model.streams
         n = people.n
-        adults = people.alive[:n] & (people.age[:n] >= 18)
+        adults = people.alive[:n] & (people.age[:n] >= model.spec.population.adult_age)
         uid = people.uid[:n]
         seeds = np.flatnonzero(adults & (s.uniform("social_movement.seed", uid) < p.activist_share))
         if not p.roles:

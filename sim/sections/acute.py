@@ -8,6 +8,11 @@ PARAMS: dict[str, P] = {
     "p_admit": P(0.21, 0.0, 1.0, "probability", "Admission after an A&E attendance at age 40",
                  "NHS Digital HAEA 2022/23: about 26% of attendances admitted; "
                  "fitted to admissions 0.11 per person-year"),
+    "admit_age_centre": P(40.0, 0.0, 120.0, "years",
+                          "Age at which p_admit is the chance of admission (the odds rise "
+                          "by admit_age_slope a year from it)",
+                          "assumption: a middle age, where HAEA's all-age admission share "
+                          "is about the average"),
     "admit_age_slope": P(0.02, 0.0, 0.2, "per year of age",
                          "Log-odds increase of admission per year of age",
                          "assumption: admission odds double about every 35 years of age"),

@@ -56,7 +56,7 @@ PARAMS: dict[str, P] = {
                         "fertility rate of about 52 per 1,000 women aged 15-44"),
     "net_migration_per_1000": P(5.0, 0.0, 50.0, "per 1,000 residents per year",
                                 "Net arrivals (mostly young adults; see "
-                                "sim.health.MIGRANT_AGES)",
+                                "health.migrant_age_shares)",
                                 "ONS 2022-based national population projections: "
                                 "long-term net migration 340,000 a year, about 5 per "
                                 "1,000; keeps the age structure from drifting older "
@@ -116,4 +116,10 @@ PARAMS: dict[str, P] = {
     "fertile_age_max": P(45.0, 0.0, 60.0, "years",
                          "Age below which women are counted by fertility_rate",
                          "ONS: the general fertility rate is per woman aged 15-44"),
+    "migrant_age_shares": P([0.15, 0.65, 0.20], 0.0, 1.0, "share",
+                            "Share of net arrivals aged 0-17, 18-34 and 35-64 (uniform "
+                            "within each band)",
+                            "ONS Long-term international migration, year ending June 2024: "
+                            "about two thirds of immigrants aged 16-34; the split is an "
+                            "assumption within that", shares=3),
 }

@@ -78,4 +78,8 @@ PARAMS: dict[str, P] = {
                                  "(Panagioti et al. 2014, 184 RCTs; Lederle & Bitzer "
                                  "2019, mostly null): central 0.4",
                                  plausible=(0.1, 0.8), grade="controlled"),
+    "season_peak_week": P(40, 0, 51, "week of the year (0 = 1 April)",
+                          "Week of the winter peak of need (seasonality)",
+                          "assumption: early January, the usual peak of winter pressure "
+                          "(NHS England winter situation reports)", integer=True),
 }

@@ -72,6 +72,18 @@ PARAMS: dict[str, P] = {
     "connectedness_old_age_drop": P(0.6, 0.0, 5.0, "logit",
                                     "How much lower connectedness is from that age",
                                     "assumption: with the mean, it sets the 7% lonely"),
+    "age_pyramid": P([0.054, 0.059, 0.061, 0.058, 0.060, 0.066, 0.069, 0.067, 0.064, 0.061,
+                      0.068, 0.067, 0.059, 0.050, 0.049, 0.039, 0.025, 0.015, 0.0066, 0.0024],
+                     0.0, 1.0, "share",
+                     "Share of the starting residents in each five-year age band, 0-4 to "
+                     "95-99 (uniform within a band; a real place uses its own ages)",
+                     "ONS mid-2022 population estimates for England, rounded; the 0.9% aged "
+                     "90 and over split 90-94 / 95-99 about three to one (ONS, Estimates of "
+                     "the very old, 2022); centenarians are ignored", shares=20),
+    "adult_age": P(18.0, 0.0, 130.0, "years",
+                   "Age from which a resident is an adult: may organise, starts in a group, "
+                   "and counts in the adult measures (lonely share)",
+                   "assumption: the age of majority in England"),
     "activation_centre": P(0.5, 0.0, 1.0, "activation",
                            "Activation at which the effects per unit of activation are "
                            "centred (rate ratios of one, no shift of wellbeing)",

@@ -1,0 +1,83 @@
+"""The social network (sim.network) and its norms rule (sim.kernels.network.norm_step):
+the rule stays in 0..1 on random states, and the compiled norms pass is the rule applied,
+on every row, to the mean departure of its living ties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from sim.kernels.bounds import evaluate
+from sim.kernels.community import CommunityParams
+from sim.kernels.network import norm_step, spread_norms
+from sim.network import Network
+
+
+def _params(rate):
+    return CommunityParams(**{name: (rate if name == "norm_rate" else 0.0)
+                              for name in CommunityParams._fields})
+
+
+def _network(rng, size, degree):
+    src = rng.integers(0, size, size * degree // 2)
+    dst = rng.integers(0, size, src.size)
+    keep = src != dst
+    src, dst = src[keep], dst[keep]
+    adjacency = sp.csr_matrix((np.ones(2 * src.size, np.float32),
+                               (np.concatenate([src, dst]), np.concatenate([dst, src]))),
+                              shape=(size, size))
+    adjacency.sum_duplicates()
+    adjacency.data[:] = 1.0
+    return Network(adjacency)
+
+
+def test_norm_step_stays_in_range_on_random_states():
+    rng = np.random.default_rng(1)
+    for rate in (0.0, 0.01, 0.5, 1.0):
+        trait = rng.uniform(0, 1, 5000).astype(np.float32)
+        ties, own = (rng.uniform(-1, 1, (2, 5000))).astype(np.float32)
+        out = evaluate(norm_step, _params(rate), trait, ties, own)
+        assert np.all((out >= 0) & (out <= 1))
+    assert norm_step(np.float32(0.5), np.float32(0.2), np.float32(0.0),
+                     _params(0.5)) == pytest.approx(0.6)
+
+
+def test_spread_norms_is_the_rule_over_each_rows_living_ties():
+    rng = np.random.default_rng(2)
+    n = 1500
+    net = _network(rng, n, 9)
+    alive = rng.random(n) < 0.9
+    dead = np.flatnonzero(~alive)
+    net.note_deaths(dead)
+    dep, act = (rng.uniform(0, 1, (2, n))).astype(np.float32)
+    dep0, act0 = (rng.uniform(0, 1, (2, n))).astype(np.float32)
+    cp = _params(0.3)
+    dep_x = np.where(alive, dep - dep0, 0).astype(np.float32)
+    act_x = np.where(alive, act - act0, 0).astype(np.float32)
+    exp_dep, exp_act = dep.copy(), act.copy()
+    for i in range(n):
+        ties = net.indices[net.indptr[i]: net.indptr[i + 1]]
+        denom = net.live_degree[i]
+        if alive[i] and denom > 0:
+            # Summed in CSR order in float32, as the pass sums.
+            sd = np.float32(0.0)
+            sa = np.float32(0.0)
+            for j in ties:
+                sd += dep_x[j]
+                sa += act_x[j]
+            exp_dep[i] = norm_step(dep[i], sd / denom, dep_x[i], cp)
+            exp_act[i] = norm_step(act[i], sa / denom, act_x[i], cp)
+    spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act,
+                 act0, cp, np.zeros((4, n + 1), np.float32))
+    assert np.array_equal(dep, exp_dep) and np.array_equal(act, exp_act)
+    assert not np.array_equal(dep[alive], dep0[alive])
+
+
+def test_living_tie_counts_drop_with_deaths():
+    rng = np.random.default_rng(3)
+    net = _network(rng, 200, 6)
+    before = net.live_degree.copy()
+    net.note_deaths(np.array([5]))
+    ties = net.indices[net.indptr[5]: net.indptr[6]]
+    assert np.array_equal(before[ties] - 1, net.live_degree[ties])

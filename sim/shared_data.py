@@ -8,8 +8,9 @@ depends on ``system.governance``:
 
 - **distributed**: practices, groups and the commissioner see each week's data
   ``lag_weeks`` later, at the declared ``granularity``, and respond where they act:
-  grants (``community_development``) are re-chosen every week with each group's
-  momentum weighted toward neighbourhoods where demand or loneliness is high,
+  grants (``community_development``) are re-chosen every week, a share of them
+  (``response_strength``) shared out among neighbourhoods by how high their
+  loneliness and demand are, each to its groups with the most momentum;
   link workers (``social_prescribing``) take more referrals there, and improvement
   teams (``quality_improvement``) pick the target their data show costs most;
 - **hierarchical**: the centre sees a report averaging each ``report_weeks`` period,
@@ -21,9 +22,9 @@ depends on ``system.governance``:
 off (the default) nothing is recorded and every policy acts exactly as without this
 module, so a user can ask how much of a package's effect comes from the data.
 
-Weights are relative to the place: a neighbourhood at the place's level gets 1, one
-with twice its loneliness and demand 1 + ``response_strength``; they average 1 over
-neighbourhoods, so the data move effort around rather than adding any.
+Signals are relative to the place (a neighbourhood at the place's level has 1), and
+link-worker weights average 1 over neighbourhoods: the data move effort and money
+around rather than adding any.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from .need import FOLLOWUP
 if TYPE_CHECKING:
     from .model import HealthSystemModel
 
-__all__ = ["record", "seen", "responds_weekly", "neighbourhood_weights", "improvement_targets", "FIELDS"]
+__all__ = ["record", "seen", "responds_weekly", "neighbourhood_weights", "pick_by_need", "improvement_targets", "FIELDS"]
 
 # What one week's record holds: by neighbourhood, then by practice.
 FIELDS = ("residents", "adults", "gp_demand", "unmet", "lonely", "vitality", "followups", "turned_away")
@@ -96,7 +97,7 @@ def record(model: "HealthSystemModel") -> None:
                                 dtype=float),
     }
     history.weeks.append((model.week, data))
-    keep = max(sd.lag_weeks, sd.report_weeks + sd.report_lag_weeks) + 1
+    keep = max(sd.lag_weeks, 2 * sd.report_weeks + sd.report_lag_weeks) + 1
     while history.weeks and history.weeks[0][0] < model.week - keep:
         history.weeks.popleft()
 
@@ -141,12 +142,10 @@ def _relative(x: np.ndarray, per: np.ndarray) -> np.ndarray:
     return rate / mean if mean > 0 else np.ones_like(rate)
 
 
-def neighbourhood_weights(model: "HealthSystemModel",
-                          managed: bool = False) -> np.ndarray | None:
-    """Weights by neighbourhood toward where loneliness and GP demand are high, or ``None``.
+def _signal(model: "HealthSystemModel", managed: bool) -> np.ndarray | None:
+    """Each neighbourhood's lonely share and GP demand per resident, averaged, each over
+    the place's (1: the place's level), as those who act see it; ``None`` if they see none.
 
-    ``1 + response_strength * (signal - 1)``, where ``signal`` is the mean of the
-    neighbourhood's lonely share and GP demand per resident, each over the place's.
     Only what the centre manages (``managed``) responds under hierarchical governance.
     """
     if model.spec.system.governance == "hierarchical" and not managed:
@@ -154,10 +153,51 @@ def neighbourhood_weights(model: "HealthSystemModel",
     view = seen(model)
     if view is None:
         return None
-    signal = 0.5 * (_relative(view["lonely"], view["adults"])
-                    + _relative(view["gp_demand"], view["residents"]))
+    return 0.5 * (_relative(view["lonely"], view["adults"])
+                  + _relative(view["gp_demand"], view["residents"]))
+
+
+def neighbourhood_weights(model: "HealthSystemModel",
+                          managed: bool = False) -> np.ndarray | None:
+    """Effort weights by neighbourhood, averaging 1, or ``None`` (no data seen).
+
+    ``1 + response_strength * (signal - 1)``, normalised to a mean of 1 (see :func:`_signal`).
+    """
+    signal = _signal(model, managed)
+    if signal is None:
+        return None
     weights = np.maximum(1.0 + model.spec.shared_data.response_strength * (signal - 1.0), 0.0)
     return weights / max(weights.mean(), 1e-12)
+
+
+def pick_by_need(model: "HealthSystemModel", area: np.ndarray, momentum: np.ndarray,
+                 k: int, managed: bool = False) -> np.ndarray | None:
+    """Which of some candidates (their neighbourhood ``area`` and ``momentum``) get the
+    ``k`` places, or ``None`` with no data seen (the caller picks as before).
+
+    A ``response_strength`` share of the places goes to neighbourhoods in proportion to
+    their signal (largest remainders), each to its candidates with the most momentum;
+    the rest, and places a neighbourhood cannot use, to the most momentum anywhere.
+    Candidates with no momentum are never picked. Returns positions into the candidates.
+    """
+    signal = _signal(model, managed)
+    if signal is None:
+        return None
+    order = np.argsort(-momentum, kind="stable")
+    order = order[momentum[order] > 0]
+    k = min(int(k), order.size)
+    by_need = int(round(model.spec.shared_data.response_strength * k))
+    share = signal / max(signal.sum(), 1e-12) * by_need
+    quota = np.floor(share).astype(np.int64)
+    rest = by_need - int(quota.sum())
+    quota[np.argsort(-(share - quota), kind="stable")[:rest]] += 1
+    picked = np.zeros(order.size, dtype=bool)
+    for nbhd in np.flatnonzero(quota):  # a few neighbourhoods
+        mine = np.flatnonzero(area[order] == nbhd)[: quota[nbhd]]
+        picked[mine] = True
+    free = np.flatnonzero(~picked)[: k - int(picked.sum())]
+    picked[free] = True
+    return order[picked]
 
 
 def improvement_targets(model: "HealthSystemModel", teams: np.ndarray,

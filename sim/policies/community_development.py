@@ -14,7 +14,7 @@ import numpy as np
 
 from ..community import GRANT
 from ..parameters import Param as P
-from ..shared_data import neighbourhood_weights, responds_weekly
+from ..shared_data import pick_by_need, responds_weekly
 from .base import Policy, register
 
 QUARTER = 13
@@ -73,9 +73,10 @@ class CommunityDevelopment(Policy):
             self.grant = grant_budget / max(k_central, 1)
             k = k_central
         momentum = g.vitality[live] * g.organisers[live]
-        weights = neighbourhood_weights(self.model, managed=True)
-        if weights is not None:  # shared data: lean toward where need shows (sim.shared_data)
-            momentum = momentum * weights[g.neighbourhood[live]]
+        by_need = pick_by_need(self.model, g.neighbourhood[live], momentum, k, managed=True)
+        if by_need is not None:  # shared data: some grants go where need shows
+            self.funded = live[by_need]
+            return
         order = np.argsort(-momentum, kind="stable")
         self.funded = live[order[:k]][momentum[order[:k]] > 0]
 

@@ -86,11 +86,14 @@ class QualityImprovement(Policy):
                               "avoidable appointments within the practice's own control; a "
                               "twentieth of the day is this project's reading",
                               plausible=(0.0, 0.1), grade="assumption"),
-        "op_followup_ceiling": P(0.1, 0.0, 0.9, "share of outpatient follow-ups",
-                                 "Most outpatient follow-ups the acute team can remove",
-                                 "assumption: patient-initiated follow-up ambitions (NHS "
-                                 "England 2022) and low-value follow-up audits; a tenth",
-                                 plausible=(0.0, 0.2), grade="assumption"),
+        "op_followup_ceiling": P(0.01, 0.0, 0.5, "share of the follow-up chance",
+                                 "Most of the chance an outpatient attendance books another"
+                                 " that the acute team can remove",
+                                 "NHS England 2022: patient-initiated follow-up's national "
+                                 "ambition is 1.5% of outpatient attendances; each attendance"
+                                 " books another with acute.p_op_followup (0.69), so 0.01 off"
+                                 " that chance removes about 2% of attendances",
+                                 plausible=(0.0, 0.02), grade="uncontrolled"),
         "ramp_weeks": P(13.0, 1.0, 520.0, "weeks",
                         "Time constant for an adopted change to take full effect",
                         "assumption: an adopted change spreads through the team over "

@@ -24,8 +24,9 @@ PARAMS: dict[str, P] = {
                      source="assumption: data shared down to neighbourhoods and practices",
                      choices=("neighbourhood", "place")),
     "response_strength": P(0.5, 0.0, 1.0, "0..1",
-                           "How strongly those who act follow the data (grant and link-worker"
-                           " weights; chance a team picks its target from the data)",
+                           "How strongly those who act follow the data: the share of grants "
+                           "shared out by need, the pull of link-worker effort, the chance "
+                           "a team picks its target from the data",
                            "assumption: half-way between ignoring the data and acting on "
                            "them alone", plausible=(0.1, 0.9), grade="assumption"),
     "report_weeks": P(13, 1, 520, "weeks",

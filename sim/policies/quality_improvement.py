@@ -217,3 +217,13 @@ class QualityImprovement(Policy):
                 "followups_removed": float(effect[:, FAILURE_DEMAND].mean()),
                 "capacity_freed": float(effect[:, WAITS].mean()),
                 "outpatient_followups_removed": float(self.acute_effect)}
+
+    def activity_words(self) -> str:
+        """E.g. '6 of 24 changes tested adopted; follow-ups -2.1%, capacity +0.4%'."""
+        a = self.activity()
+        if not a["changes_tested"]:
+            return f"{a['teams']} teams testing their first changes" if a["teams"] else ""
+        words = (f"{a['changes_adopted']} of {a['changes_tested']} changes tested adopted; "
+                 f"follow-ups {-100 * a['followups_removed']:+.1f}%, capacity "
+                 f"{100 * a['capacity_freed']:+.1f}%")
+        return words + ("" if self.facilitated() else " (facilitator stopped: fading)")

@@ -63,11 +63,13 @@ def _history(model: "HealthSystemModel") -> _History:
 def record(model: "HealthSystemModel") -> None:
     """Phase 8: record this week's data (once a week; a no-op with the data off)."""
     sd = model.spec.shared_data
-    if not sd.enabled:
+    if not sd.enabled or not model.policies:  # no policy in force (a burn-in): nobody reads
         return
     history = _history(model)
     if history.weeks and history.weeks[-1][0] == model.week:
         return
+    if history.weeks and history.weeks[-1][0] > model.week:  # the clock was set back
+        history.weeks.clear()
     people, groups = model.people, model.groups
     n, n_nbhd = people.n, model.spec.population.neighbourhoods
     alive = people.alive[:n]

@@ -96,3 +96,12 @@ def test_improvement_teams_pick_the_target_that_costs_most(capacity, expected):
     assert (improvement_targets(m, teams, guess) == expected).all()
     m.spec = m.spec.with_overrides({"shared_data.enabled": False}, "test")
     assert (improvement_targets(m, teams, guess) == guess).all()  # no data: own guess
+
+
+def test_only_the_weeks_a_reader_can_still_look_back_on_are_kept():
+    m = HealthSystemModel("shared_power", seed=1, population__size=3000,
+                          system__burn_in_weeks=52).run(60)
+    weeks = [w for w, _ in m.shared_history.weeks]
+    sd = m.spec.shared_data
+    assert weeks == list(range(60 - len(weeks), 60))  # no burn-in week, none missing
+    assert len(weeks) <= max(sd.lag_weeks, 2 * sd.report_weeks + sd.report_lag_weeks) + 2

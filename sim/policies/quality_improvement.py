@@ -26,7 +26,7 @@ time, which is the policy's cost:
 Effects act on providers' processes (follow-up booking, capacity, outpatient
 follow-up) through the levers, not on patients' health directly: the evidence is
 clearer on processes than on patients' outcomes (Nadeem et al. 2013). Per practice,
-vectorised over practices (a loop over a few teams only at cycle ends).
+vectorised over practices (no loop over teams or people).
 """
 
 from __future__ import annotations

@@ -105,3 +105,14 @@ def test_only_the_weeks_a_reader_can_still_look_back_on_are_kept():
     sd = m.spec.shared_data
     assert weeks == list(range(60 - len(weeks), 60))  # no burn-in week, none missing
     assert len(weeks) <= max(sd.lag_weeks, 2 * sd.report_weeks + sd.report_lag_weeks) + 2
+
+
+def test_data_for_the_place_as_a_whole_target_no_neighbourhood():
+    m = HealthSystemModel("social_prescribing", seed=1, **PLACE, shared_data__enabled=True,
+                          system__governance="distributed", shared_data__lag_weeks=1,
+                          shared_data__granularity="place")
+    m.run(5)
+    people, n = m.people, m.people.n
+    people.connectedness[:n][people.neighbourhood[:n] == RAISED] = 0.0
+    m.run(8)
+    assert m.levers.link_worker_weight == pytest.approx(np.ones(4))

@@ -32,6 +32,9 @@ SCENARIO_COLOURS: dict[str, str] = {
     "social_movement": "#117733",       # green
     "co_design": "#332288",             # indigo
     "pooled_budget": "#44AA99",         # teal
+    "shared_power": "#999933",          # olive: the middle of the spectrum
+    "shared_power_without_data": "#DDDDDD",  # pale grey: the same without its data
+    "ambidextrous": "#AA4499",          # purple
 }
 # The difference between two sides: a neutral dark colour neither side uses.
 DIFFERENCE = "#3B3B3B"

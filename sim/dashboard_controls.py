@@ -11,6 +11,7 @@ goes on takes effect from the next week on the sides where it applies.
 
 from __future__ import annotations
 
+import html
 from typing import Callable
 
 import solara
@@ -18,7 +19,7 @@ import solara
 from .dashboard_levers import THEMES, Lever, fixed_mid_run, levers
 from .dashboard_pair import MAX_SEEDS
 from .dashboard_scenarios import offered_scenarios
-from .dashboard_sides import in_force_html
+from .dashboard_sides import in_force_html, policy_activity
 from .dashboard_ui import side_colours, term
 from .policies import POLICIES
 
@@ -107,6 +108,11 @@ def PolicyBlock(pair, kind: str, move: Callable, switch: Callable[[int, str, boo
             solara.Button("Stop now" if running else "Start now", x_small=True, outlined=True,
                           on_click=lambda i=i, running=running: switch(i, kind, not running),
                           classes=[f"policy-switch-{kind}-{i}"])
+    for i in (0, 1):
+        done = policy_activity(pair, i, kind)
+        if done:
+            solara.HTML(tag="div", classes=[f"policy-activity-{kind}-{i}"], unsafe_innerHTML=(
+                f"{pair.names[i].replace('_', ' ')}: {html.escape(done)}"))
     for lever in levers():
         if lever.policy == kind:
             LeverControl(pair, lever, move)

@@ -74,6 +74,14 @@ WORDING: dict[str, tuple[str, str]] = {
     "policies.social_movement.activist_share": (
         "Activists", "Share of adults seeded as activists when the movement starts; they "
         "recruit others through their ties."),
+    "policies.quality_improvement.team_share": (
+        "Improvement teams", "Share of practices whose staff run improvement cycles on their "
+        "own data with a facilitator's help (under hierarchical governance only a few)."),
+    "shared_data.enabled": (
+        "Shared data", "Whether the place's weekly data (demand, unmet need, loneliness by "
+        "neighbourhood) are shared, so grants, link workers and improvement teams follow "
+        "them: within weeks when governance is distributed, a quarterly report to the centre "
+        "when hierarchical."),
     "policies.pooled_budget.share": (
         "Pooled budget", "Share of acute hospital spend moved into a budget the community "
         "decides on."),
@@ -81,7 +89,7 @@ WORDING: dict[str, tuple[str, str]] = {
 
 # Themes of the drawer, in order: the place (both sides), then each policy family.
 THEMES = {"place": "The place (both sides)", "done_to": "Done to: programmes",
-          "done_with": "Done with: co-produced"}
+          "shared": "Done by sharing: improvement", "done_with": "Done with: co-produced"}
 
 
 @dataclass(frozen=True)

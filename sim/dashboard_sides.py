@@ -140,3 +140,9 @@ def in_force_html(pair, i: int) -> str:
              and value_at(side.spec, lever.path) is not None
              and value_at(side.spec, lever.path) != value_at(side.file_spec, lever.path)]
     return html.escape(", ".join(moved)) if moved else "as in its file"
+
+
+def policy_activity(pair, i: int, kind: str) -> str:
+    """What policy ``kind`` has done so far on side ``i``, in words ('' if nothing to say)."""
+    policy = next((p for p in pair.sides[i].model.policies if p.kind == kind), None)
+    return policy.activity_words() if policy is not None and policy.running else ""

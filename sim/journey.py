@@ -226,6 +226,10 @@ class JourneyTracker:
             & (a["ti_gp_followup"] != b["ti_gp_followup"])
         for i in np.flatnonzero(booked):
             ev.append((i, "GP", f"GP follow-up booked for week {a['ti_gp_followup'][i] + 1}"))
+        averted = _member(rows, getattr(model, "followups_averted", None))
+        for i in np.flatnonzero(live & saw_gp & averted):
+            ev.append((i, "GP", "no follow-up needed: resolved at the first contact, a change "
+                                "the practice's improvement team adopted"))
 
         # Screening, conditions and diagnoses.
         screened = live & (a["ti_screened"] == start) & (b["ti_screened"] != start)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 __all__ = ["Levers"]
 
 
@@ -24,6 +26,9 @@ class Levers:
     followup: float = 1.0  # x follow-up booking (targets: lower resolution)
     refer: float = 1.0  # x outpatient referral (targets: defensive referral)
     failure_demand: float = 1.0  # x avoidable re-contacts (co_design lowers it)
+    # per practice (None: 1 everywhere), set by quality_improvement's adopted changes
+    practice_followup: np.ndarray | None = None  # x follow-up booking, by practice
+    practice_capacity: np.ndarray | None = None  # x appointment capacity, by practice
     # help-seeking
     low_gp_utility: float = 0.0  # + pull of minor complaints to a GP (campaign)
     activation_nudge: float = 0.0  # per-week rise in everyone's activation (campaign)
@@ -34,6 +39,7 @@ class Levers:
     # social prescribing
     link_worker_places: int = 0  # people the link workers can take on this week
     link_worker_share: float = 0.0  # share of low-level consultations offered a referral
+    link_worker_weight: np.ndarray | None = None  # x that share, by neighbourhood (shared data)
     # movement (set by the social_movement policy)
     movement_roles: bool = False
     movement_burnout: float = 0.0

@@ -30,6 +30,7 @@ from .policies import POLICIES
 from .population import FIELDS, Residents
 from .practice import GPPractice, serve_primary_care
 from .scenario import Scenario, load_scenario
+from .shared_data import record as record_shared_data
 from .streams import Streams
 
 __all__ = ["HealthSystemModel", "PHASES"]
@@ -46,6 +47,7 @@ def _apply_policies(model: "HealthSystemModel") -> None:
     g.grant[: g.n] = 0.0  # grants, contracts and their burden are set afresh each week
     g.burden[: g.n] = 0.0
     g.funding[: g.n] = 0
+    record_shared_data(model)  # what those who act can see (sim.shared_data; off: nothing)
     for policy in model.policies:
         due = policy.due(model.week)
         if due and not policy.running:

@@ -15,7 +15,7 @@ policy classes in :mod:`sim.policies` (one class per policy) with the same ``Par
 from __future__ import annotations
 
 from .param import DISTRIBUTIONS, GRADES, ONS, Param
-from .sections import (population, network, health, need, choice, primary_care, acute, community, movement, costs, system)
+from .sections import (population, network, health, need, choice, primary_care, acute, community, movement, costs, system, shared_data)
 
 __all__ = ["Param", "SECTIONS", "SCENARIO_FIELDS", "GRADES", "DISTRIBUTIONS", "ONS"]
 
@@ -36,6 +36,7 @@ SECTIONS: dict[str, dict[str, Param]] = {
     "movement": movement.PARAMS,
     "costs": costs.PARAMS,
     "system": system.PARAMS,
+    "shared_data": shared_data.PARAMS,
 }
 
 # Top-level scalar fields of a scenario (besides the sections and ``policies``).

@@ -56,7 +56,9 @@ class GPPractice(mesa.Agent):
         capacity to ``wait_at_full`` at full capacity, smoothed over a few weeks.
         """
         self.demand, self.served, self.backlog = int(demand), int(served), int(carried)
-        capacity = max(self.capacity * self.model.levers.gp_capacity, 1e-9)
+        lev = self.model.levers
+        own = 1.0 if lev.practice_capacity is None else lev.practice_capacity[self.index]
+        capacity = max(self.capacity * lev.gp_capacity * own, 1e-9)
         pressure = demand / capacity
         pc = self.model.spec.primary_care
         free = pc.wait_free_pressure
@@ -76,6 +78,8 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     n_practices = len(practices)
     practice = people.practice[rows]
     capacity = np.array([p.capacity for p in practices]) * model.levers.gp_capacity
+    if model.levers.practice_capacity is not None:  # time freed by improvement (per practice)
+        capacity = capacity * model.levers.practice_capacity
     capacity = np.floor(capacity + s.generator("primary_care.rounding").random(n_practices))
 
     # Ration: each practice serves its requests by priority, then in a random order
@@ -145,7 +149,14 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
                 * (pc.followup_directive - pc.followup_per_style * style)
                 * model.spec.need.rel_followup_activated
                 ** (people.activation[rows] - model.spec.population.activation_centre))
-    follow = rows[s.uniform("primary_care.followup", uid) < np.minimum(p_follow, pc.followup_cap)]
+    u_follow = s.uniform("primary_care.followup", uid)
+    model.followups_averted = np.empty(0, np.int64)
+    if lev.practice_followup is not None:  # an adopted improvement (quality_improvement)
+        p_without = np.minimum(p_follow, pc.followup_cap)
+        p_follow = p_follow * lev.practice_followup[people.practice[rows]]
+        model.followups_averted = rows[(u_follow < p_without)
+                                       & (u_follow >= np.minimum(p_follow, pc.followup_cap))]
+    follow = rows[u_follow < np.minimum(p_follow, pc.followup_cap)]
     people.ti_gp_followup[follow] = week + int(round(pc.followup_weeks))
 
     # Referral to outpatients (one pathway at a time).
@@ -158,7 +169,9 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     # places the link workers have this week.
     if lev.link_worker_share > 0 and lev.link_worker_places > 0:
         u = s.uniform("primary_care.link_worker", uid)
-        eligible = ((kind == LOW) | (kind == RETRY)) & (u < lev.link_worker_share) \
+        share = lev.link_worker_share if lev.link_worker_weight is None else \
+            lev.link_worker_share * lev.link_worker_weight[people.neighbourhood[rows]]
+        eligible = ((kind == LOW) | (kind == RETRY)) & (u < share) \
             & (people.group[rows] < 0)
         first = np.argsort(u[eligible], kind="stable")[: lev.link_worker_places]
         offered = rows[eligible][first]

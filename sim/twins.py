@@ -70,6 +70,12 @@ def _redesigned_patients(model, policy):
     return np.flatnonzero(people.alive[:n] & np.isin(people.practice[:n], policy.redesigned))
 
 
+def _improving_patients(model, policy):
+    people = model.people
+    n = people.n
+    return np.flatnonzero(people.alive[:n] & np.isin(people.practice[:n], policy.teams))
+
+
 # Who each policy touches, asked once a week through the touch quarter (rows of the
 # residents; their uids are kept). Policies that act on the whole place touch nobody
 # in particular and are checked on the place.
@@ -80,6 +86,7 @@ TOUCHED: dict[str, Callable] = {
     "community_development": _funded_members,  # members of grant-funded groups
     "social_movement": _participants,  # take part in the movement
     "co_design": _redesigned_patients,  # registered with a redesigned practice
+    "quality_improvement": _improving_patients,  # registered with an improving practice
 }
 
 

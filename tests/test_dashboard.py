@@ -221,6 +221,21 @@ def test_exported_pair_runs_with_the_cli_compare(tmp_path):
     assert done.returncode == 0, done.stderr
 
 
+def test_a_policy_block_tells_what_the_improvement_teams_have_done():
+    from sim.dashboard_sides import policy_activity
+
+    pair = PairModel("done_to", "shared_power", **SMALL, journeys=0, pool=0)
+    assert policy_activity(pair, 1, "quality_improvement") == ""  # starts this week
+    pair.step()
+    assert policy_activity(pair, 1, "quality_improvement").endswith("first changes")
+    for _ in range(30):
+        pair.step()
+    words = policy_activity(pair, 1, "quality_improvement")
+    assert "changes tested adopted" in words and "follow-ups" in words
+    assert policy_activity(pair, 0, "quality_improvement") == ""  # not run on that side
+    assert policy_activity(pair, 0, "targets") == ""  # a policy with nothing to tell
+
+
 def test_each_scenario_has_one_colour_the_same_everywhere():
     shipped = offered_scenarios()
     listed = [colours.colour(name) for name in shipped]

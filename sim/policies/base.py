@@ -70,3 +70,7 @@ class Policy:
 
     def stop(self) -> None:
         """Called once, the first week after ``end_week``."""
+
+    def activity_words(self) -> str:
+        """What the policy has done so far, in a few words for the dashboard ('' for none)."""
+        return ""

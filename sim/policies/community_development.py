@@ -14,6 +14,7 @@ import numpy as np
 
 from ..community import GRANT
 from ..parameters import Param as P
+from ..shared_data import pick_by_need, responds_weekly
 from .base import Policy, register
 
 QUARTER = 13
@@ -51,7 +52,7 @@ class CommunityDevelopment(Policy):
         g = model.groups
         weekly_budget = p.budget_per_1000_year * len(model.people) / 1000.0 / 52.0
         self.cost_this_week = weekly_budget * p.admin_share
-        if (model.week - p.start_week) % QUARTER == 0:
+        if (model.week - p.start_week) % QUARTER == 0 or responds_weekly(model):
             self._allocate(weekly_budget)
         self.funded = self.funded[g.alive[self.funded]]
         g.grant[self.funded] += self.grant
@@ -72,6 +73,10 @@ class CommunityDevelopment(Policy):
             self.grant = grant_budget / max(k_central, 1)
             k = k_central
         momentum = g.vitality[live] * g.organisers[live]
+        by_need = pick_by_need(self.model, g.neighbourhood[live], momentum, k, managed=True)
+        if by_need is not None:  # shared data: some grants go where need shows
+            self.funded = live[by_need]
+            return
         order = np.argsort(-momentum, kind="stable")
         self.funded = live[order[:k]][momentum[order[:k]] > 0]
 

@@ -11,6 +11,7 @@ uncover medical needs and send some people back to their GP.
 from __future__ import annotations
 
 from ..parameters import Param as P
+from ..shared_data import neighbourhood_weights
 from .base import Policy, register
 
 
@@ -65,3 +66,4 @@ class SocialPrescribing(Policy):
         workers = p.link_workers_per_practice * len(model.practices)
         lev.link_worker_places += int(round(workers * p.referrals_per_link_worker_week))
         lev.link_worker_share = max(lev.link_worker_share, p.referral_share)
+        lev.link_worker_weight = neighbourhood_weights(model)  # shared data (None: off)

@@ -27,6 +27,7 @@ Example::
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as _field
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -164,106 +165,47 @@ class JourneyTracker:
         """Called by the model at the end of each week: note each followed person's week."""
         if self.rows.size == 0:
             return
-        rows, b = self.rows, self._before
         week = model.week
-        start = week - 1  # the phases of the week ran with model.week == start
-        a = _snapshot(model, rows)
-        ev: list[tuple[int, str, str]] = []  # (index into rows, lane, text)
-
+        # The phases of the week ran with model.week == week - 1.
+        w = _Week(rows=self.rows, a=_snapshot(model, self.rows), b=self._before,
+                  start=week - 1)
         died = self._had("died")
         for i in np.flatnonzero(died):
-            ev.append((i, "life", "died"))
-        live = model.people.alive[rows] & ~died
+            w.ev.append((i, "life", "died"))
+        w.live = model.people.alive[w.rows] & ~died
+        _needs_and_care(model, w)
+        self._hospital(model, w)
+        _conditions(w)
+        _community(model, w)
+        self.events.extend(JourneyEvent(week, int(w.rows[i]), lane, text)
+                           for i, lane, text in w.ev)
+        self._before = w.a
+        self._noted = {}
+        self._append_state(model, w.rows[model.people.alive[w.rows]], week)
 
-        # Needs and where the person turned with them.
-        needs = model.needs
-        need_of = {name: _member(rows, getattr(needs, name)) if needs is not None
-                   else np.zeros(rows.size, bool) for name in NEED_TEXT}
-        gp_kinds = _kinds(rows, model.gp_requests)
-        ae_kinds = _kinds(rows, model.ae_arrivals)
-        saw_gp = a["cum_gp"] > b["cum_gp"]
-        to_ae = a["cum_ae"] > b["cum_ae"]
-        for i in np.flatnonzero(live):
-            for name, text in NEED_TEXT.items():
-                if need_of[name][i]:
-                    ev.append((i, "need", f"had {text}"))
-            low_gp, low_ae = LOW in gp_kinds[i], LOW in ae_kinds[i]
-            if need_of["low"][i] and not (low_gp or low_ae):
-                where = ("self-care, family, peers or their group" if b["group"][i] >= 0
-                         else "self-care, family or friends")
-                ev.append((i, "own resources", f"managed it without services ({where})"))
-            for kind, text in GP_REQUEST_TEXT.items():
-                if kind in gp_kinds[i]:
-                    ev.append((i, "GP", text))
-            if gp_kinds[i]:
-                if saw_gp[i]:
-                    ev.append((i, "GP", "saw a GP"))
-                elif to_ae[i]:
-                    ev.append((i, "GP", "asked for a GP appointment; none was free"))
-                elif a["gp_waiting"][i]:
-                    ev.append((i, "GP", "no GP appointment; will try again next week"))
-                else:
-                    ev.append((i, "GP", "no GP appointment; gave up (unmet need)"))
-            if to_ae[i]:
-                why = ("after no GP appointment" if gp_kinds[i] and not saw_gp[i]
-                       else "with a minor complaint" if low_ae
-                       else "with an urgent need")
-                ev.append((i, "A&E", f"went to A&E {why}"))
-
-        # Hospital: admissions, outpatients and referrals.
-        admitted = live & self._had("admitted")
-        discharge = model.people.ti_discharge[rows]
-        for i in np.flatnonzero(admitted):
-            ev.append((i, "admission", f"admitted to hospital until week {discharge[i] + 1}"))
-        at_op = live & self._had("outpatients")
-        for i in np.flatnonzero(at_op):
-            ev.append((i, "outpatients", "outpatient appointment"))
-        referred = live & (b["ti_op_followup"] < 0) & (a["ti_op_followup"] > start)
+    def _hospital(self, model: "HealthSystemModel", w: "_Week") -> None:
+        """Admissions, outpatient attendances and referrals (noted by the phases), and
+        follow-ups booked or made unneeded."""
+        w.admitted = w.live & self._had("admitted")
+        discharge = model.people.ti_discharge[w.rows]
+        for i in np.flatnonzero(w.admitted):
+            w.ev.append((i, "admission", f"admitted to hospital until week {discharge[i] + 1}"))
+        w.at_op = w.live & self._had("outpatients")
+        for i in np.flatnonzero(w.at_op):
+            w.ev.append((i, "outpatients", "outpatient appointment"))
+        referred = w.live & (w.b["ti_op_followup"] < 0) & (w.a["ti_op_followup"] > w.start)
         for i in np.flatnonzero(referred):
-            via = "after the admission" if admitted[i] else "by the GP" if saw_gp[i] else ""
-            ev.append((i, "outpatients", f"referred to outpatients {via}".strip()))
-        booked = live & saw_gp & (a["ti_gp_followup"] > start) \
-            & (a["ti_gp_followup"] != b["ti_gp_followup"])
+            via = "after the admission" if w.admitted[i] else "by the GP" if w.saw_gp[i] else ""
+            w.ev.append((i, "outpatients", f"referred to outpatients {via}".strip()))
+        booked = w.live & w.saw_gp & (w.a["ti_gp_followup"] > w.start) \
+            & (w.a["ti_gp_followup"] != w.b["ti_gp_followup"])
         for i in np.flatnonzero(booked):
-            ev.append((i, "GP", f"GP follow-up booked for week {a['ti_gp_followup'][i] + 1}"))
-        averted = _member(rows, getattr(model, "followups_averted", None))
-        for i in np.flatnonzero(live & saw_gp & averted):
-            ev.append((i, "GP", "no follow-up needed: resolved at the first contact, a change "
+            w.ev.append((i, "GP", f"GP follow-up booked for week {w.a['ti_gp_followup'][i] + 1}"))
+        averted = _member(w.rows, getattr(model, "followups_averted", None))
+        for i in np.flatnonzero(w.live & w.saw_gp & averted):
+            w.ev.append((i, "GP", "no follow-up needed: resolved at the first contact, a change "
                                 "the practice's improvement team adopted"))
 
-        # Screening, conditions and diagnoses.
-        screened = live & (a["ti_screened"] == start) & (b["ti_screened"] != start)
-        for i in np.flatnonzero(screened):
-            ev.append((i, "screening", "attended a health check"))
-        for i in np.flatnonzero(live & (a["ltc"] > b["ltc"])):
-            ev.append((i, "life", "developed a new long-term condition (not yet known to services)"))
-        for i in np.flatnonzero(live & (a["diagnosed"] > b["diagnosed"])):
-            where = ("at the health check " if screened[i] else "at outpatients " if at_op[i]
-                     else "by the GP " if saw_gp[i] else "")
-            ev.append((i, "diagnosis", f"diagnosed with a long-term condition {where}"
-                       f"({a['diagnosed'][i]} of {a['ltc'][i]} now known)"))
-
-        # Link workers, community groups and the movement.
-        linked = _member(rows, model.link_worker_referrals)
-        for i in np.flatnonzero(live & linked):
-            ev.append((i, "link worker", "referred to a link worker"))
-        groups = model.groups
-        for i in np.flatnonzero(live & (a["group"] != b["group"])):
-            g0, g1 = int(b["group"][i]), int(a["group"][i])
-            ev.append((i, "group", _group_change(groups, g0, g1, start, bool(linked[i]))))
-        for i in np.flatnonzero(live & (a["role"] != b["role"])):
-            r0, r1 = int(b["role"][i]), int(a["role"][i])
-            if r1 == NONE:
-                ev.append((i, "movement", "left the movement"))
-            elif r0 == NONE:
-                ev.append((i, "movement", f"joined the movement as {ROLE_NAMES[r1]}"))
-            else:
-                ev.append((i, "movement", f"became {ROLE_NAMES[r1]} in the movement"))
-
-        self.events.extend(JourneyEvent(week, int(rows[i]), lane, text) for i, lane, text in ev)
-        self._before = a
-        self._noted = {}
-        self._append_state(model, rows[model.people.alive[rows]], week)
 
     # --- reading the journeys ------------------------------------------------------------
 
@@ -302,6 +244,94 @@ class JourneyTracker:
 
 
 # --- helpers -----------------------------------------------------------------------------
+
+
+@dataclass
+class _Week:
+    """One week of the followed rows, as :meth:`JourneyTracker.record` reads it: the state
+    after (``a``) and before (``b``) the week, and the events found, as
+    (index into ``rows``, lane, text)."""
+    rows: np.ndarray
+    a: dict
+    b: dict
+    start: int
+    live: np.ndarray | None = None
+    saw_gp: np.ndarray | None = None
+    to_ae: np.ndarray | None = None
+    admitted: np.ndarray | None = None
+    at_op: np.ndarray | None = None
+    screened: np.ndarray | None = None
+    ev: list = _field(default_factory=list)
+
+
+def _needs_and_care(model: "HealthSystemModel", w: _Week) -> None:
+    """Needs and where the person turned with them."""
+    needs = model.needs
+    need_of = {name: _member(w.rows, getattr(needs, name)) if needs is not None
+               else np.zeros(w.rows.size, bool) for name in NEED_TEXT}
+    gp_kinds = _kinds(w.rows, model.gp_requests)
+    ae_kinds = _kinds(w.rows, model.ae_arrivals)
+    w.saw_gp = w.a["cum_gp"] > w.b["cum_gp"]
+    w.to_ae = w.a["cum_ae"] > w.b["cum_ae"]
+    for i in np.flatnonzero(w.live):
+        for name, text in NEED_TEXT.items():
+            if need_of[name][i]:
+                w.ev.append((i, "need", f"had {text}"))
+        low_gp, low_ae = LOW in gp_kinds[i], LOW in ae_kinds[i]
+        if need_of["low"][i] and not (low_gp or low_ae):
+            where = ("self-care, family, peers or their group" if w.b["group"][i] >= 0
+                     else "self-care, family or friends")
+            w.ev.append((i, "own resources", f"managed it without services ({where})"))
+        for kind, text in GP_REQUEST_TEXT.items():
+            if kind in gp_kinds[i]:
+                w.ev.append((i, "GP", text))
+        if gp_kinds[i]:
+            if w.saw_gp[i]:
+                w.ev.append((i, "GP", "saw a GP"))
+            elif w.to_ae[i]:
+                w.ev.append((i, "GP", "asked for a GP appointment; none was free"))
+            elif w.a["gp_waiting"][i]:
+                w.ev.append((i, "GP", "no GP appointment; will try again next week"))
+            else:
+                w.ev.append((i, "GP", "no GP appointment; gave up (unmet need)"))
+        if w.to_ae[i]:
+            why = ("after no GP appointment" if gp_kinds[i] and not w.saw_gp[i]
+                   else "with a minor complaint" if low_ae
+                   else "with an urgent need")
+            w.ev.append((i, "A&E", f"went to A&E {why}"))
+
+
+def _conditions(w: _Week) -> None:
+    """Screening, new conditions and diagnoses."""
+    w.screened = w.live & (w.a["ti_screened"] == w.start) & (w.b["ti_screened"] != w.start)
+    for i in np.flatnonzero(w.screened):
+        w.ev.append((i, "screening", "attended a health check"))
+    for i in np.flatnonzero(w.live & (w.a["ltc"] > w.b["ltc"])):
+        w.ev.append((i, "life", "developed a new long-term condition (not yet known to services)"))
+    for i in np.flatnonzero(w.live & (w.a["diagnosed"] > w.b["diagnosed"])):
+        where = ("at the health check " if w.screened[i] else "at outpatients " if w.at_op[i]
+                 else "by the GP " if w.saw_gp[i] else "")
+        w.ev.append((i, "diagnosis", f"diagnosed with a long-term condition {where}"
+                   f"({w.a['diagnosed'][i]} of {w.a['ltc'][i]} now known)"))
+
+
+def _community(model: "HealthSystemModel", w: _Week) -> None:
+    """Link workers, community groups and the movement."""
+    linked = _member(w.rows, model.link_worker_referrals)
+    for i in np.flatnonzero(w.live & linked):
+        w.ev.append((i, "link worker", "referred to a link worker"))
+    groups = model.groups
+    for i in np.flatnonzero(w.live & (w.a["group"] != w.b["group"])):
+        g0, g1 = int(w.b["group"][i]), int(w.a["group"][i])
+        w.ev.append((i, "group", _group_change(groups, g0, g1, w.start, bool(linked[i]))))
+    for i in np.flatnonzero(w.live & (w.a["role"] != w.b["role"])):
+        r0, r1 = int(w.b["role"][i]), int(w.a["role"][i])
+        if r1 == NONE:
+            w.ev.append((i, "movement", "left the movement"))
+        elif r0 == NONE:
+            w.ev.append((i, "movement", f"joined the movement as {ROLE_NAMES[r1]}"))
+        else:
+            w.ev.append((i, "movement", f"became {ROLE_NAMES[r1]} in the movement"))
 
 
 def _snapshot(model: "HealthSystemModel", rows: np.ndarray) -> dict[str, np.ndarray]:

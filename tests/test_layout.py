@@ -24,9 +24,6 @@ KERNEL_ARGUMENTS = 12
 ALLOWED = {
     ("sim/sweep.py", "module"),  # sweep.py is being split by job (schema, sampling, storage)
     ("sim/sweep.py", "load_sweep"),  # the sweep file's schema, part of the same split
-    ("sim/journey.py", "record"),  # journey events are moving into the phases
-    ("sim/kernels/accounting.py", "week_state"),  # week_state's columns become a named tuple
-    ("sim/kernels/movement.py", "movement_rules"),  # movement's rules become named tuples
 }
 
 

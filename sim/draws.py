@@ -10,7 +10,7 @@ common random numbers; replicate ``r`` of draw ``d`` runs on seed
 the draws are therefore exactly a seeds-only comparison with ``draws x replicates``
 replicates.
 
-Runs are independent tasks on the sweep's machinery (:mod:`sim.sweep`: the local
+Runs are independent tasks on the sweep's machinery (:mod:`sim.supervision`: the local
 process pool, a Dask cluster by address, part files that survive a kill), so the rows
 are the same with 1 worker, many, or a cluster, and ``--resume`` runs only what is
 missing. Run ``i`` is replicate ``i % R`` of scenario ``(i // R) % S`` in draw
@@ -228,7 +228,7 @@ def _schema(plan: DrawPlan):
 
 
 def _start(plan: DrawPlan, folder: Path, resume: bool) -> None:
-    from .sweep import RUNS_DIR
+    from .sweep_storage import RUNS_DIR
 
     stored = folder / PLAN_FILE
     if resume:
@@ -267,7 +267,8 @@ def run_draws(plan: DrawPlan, folder: str | Path, *, workers: int = 1,
         :func:`draws_frame` of the finished runs.
     """
     # The sweep's machinery, called as it is: pool, Dask, retries, part files, lock.
-    from .sweep import _connect, _lock, run_missing
+    from .supervision import _connect, run_missing
+    from .sweep_storage import _lock
 
     folder = Path(folder)
     client = _connect(scheduler) if scheduler else None  # bad input before anything is made

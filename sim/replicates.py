@@ -22,7 +22,7 @@ def worker_pool(workers: int) -> Iterator[object | None]:
     if workers <= 1:
         yield None
         return
-    from .sweep import _local_pool  # the sweep's pool: spawned, exits with its parent
+    from .supervision import _local_pool  # the sweep's pool: spawned, exits with its parent
 
     pool = _local_pool(workers)
     try:

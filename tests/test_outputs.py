@@ -171,7 +171,7 @@ def test_a_sweep_part_that_fails_leaves_no_hidden_file(tmp_path, monkeypatch):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from sim.sweep import _Writer
+    from sim.sweep_storage import _Writer
 
     def full(table, where, *args, **kwargs):
         Path(where).write_bytes(b"PAR1 half")

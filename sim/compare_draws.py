@@ -79,7 +79,9 @@ def run_probabilistic(plan, specs, folder: str | Path, *, workers: int = 1,
     central_values = plan.design.central_values()
     central_specs = [s.with_overrides(plan.applied(central_values, i), "draws")
                      for i, s in enumerate(specs)]
-    central = compare_scenarios(central_specs, labels=list(plan.labels), progress=progress)
+    # The central runs on the same local workers as the draws (a Dask run keeps them here).
+    central = compare_scenarios(central_specs, labels=list(plan.labels), progress=progress,
+                                workers=1 if scheduler else workers)
     metrics = [m for m in RANKED if m in plan.outputs]
     ranking = ranking_table(frame, plan.design, plan.labels[0], plan.labels, metrics)
     table = probabilistic_table(central, frame, plan.design, ranking)

@@ -189,7 +189,18 @@ class DrawPlan:
         return {"run_index": run_index, "point": draw, "replicate": r,
                 "seed": self.design.seed_of(draw, r),
                 "values": self.applied(self.design.values(draw), s),
-                "outputs": self.outputs, "scenario": self.scenarios[s], "model": self.model}
+                "outputs": self.outputs, "scenario": self.scenarios[s], "model": self.model,
+                "batch": draw}
+
+    def tasks(self, indices) -> list[dict]:
+        """The tasks of runs ``indices``, a draw's together, its scenarios side by side on
+        each seed: a worker runs them in turn and the later scenarios of a seed start
+        from the place the first built, where that is sound (:mod:`sim.reuse`)."""
+        def order(i: int) -> tuple[int, int, int]:
+            draw, scenario, replicate = self.locate(i)
+            return draw, replicate, scenario
+
+        return [self.task(i) for i in sorted(indices, key=order)]
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the rows: ``--resume`` refuses a different plan."""
@@ -276,7 +287,7 @@ def run_draws(plan: DrawPlan, folder: str | Path, *, workers: int = 1,
         _start(plan, folder, resume)
         with _lock(folder):
             runs, _ = run_missing(folder, plan.runs, _schema(plan),
-                                  lambda todo: [plan.task(i) for i in todo], "draws",
+                                  plan.tasks, "draws",
                                   client=client, workers=workers, quiet=quiet,
                                   flush_every=flush_every)
     finally:

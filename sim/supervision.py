@@ -10,7 +10,6 @@ progress and flushes what finished on any exit, so ``--resume`` completes the re
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 import time
 import uuid
@@ -95,73 +94,52 @@ class _Progress:
             self.bar.close()
 
 
-def _local_pool(workers: int):
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # spawn, not fork: forking a process that holds threads (tqdm, a Dask client) can
-    # deadlock, and spawn behaves the same on every platform.
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_exit_with_parent, initargs=(os.getpid(),))
-
-
-def _exit_with_parent(parent: int) -> None:
-    """In a pool worker: exit once the sweep's process is gone (e.g. killed with SIGKILL).
-
-    Pool workers are not told when their parent dies and would otherwise linger,
-    each holding a model's memory, after ``kill -9`` of a sweep. Ctrl-C is left to
-    the parent, which keeps the runs in flight as they finish and then stops.
-    """
-    import signal
-    import threading
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-    def watch():
-        while os.getppid() == parent:
-            time.sleep(1.0)
-        os._exit(0)
-
-    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
-
-
 def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) -> None:
-    """Run tasks on a local process pool; a pool whose worker died is rebuilt and retried."""
+    """Run tasks on a local pool (:mod:`sim.workers`), a chunk at a time per worker; a pool
+    whose worker died is rebuilt, and the runs of the chunk it held are retried one by
+    one, so the run that kills its worker is found and the others are not blamed."""
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    queue = list(reversed(tasks))
+    from .workers import chunks, local_pool, run_chunk
+
+    queue = list(reversed(chunks(tasks, workers)))
     attempts: dict[int, int] = {}
     while queue:
-        pool = _local_pool(workers)
-        in_flight: dict[Any, dict] = {}
+        pool = local_pool(workers)
+        in_flight: dict[Any, list[dict]] = {}
         broken = False
         try:
             while queue or in_flight:
-                # Keep a few tasks queued per worker: enough to stay busy, few enough
+                # Keep a few chunks queued per worker: enough to stay busy, few enough
                 # that a broken pool or Ctrl-C loses little.
                 while queue and len(in_flight) < 2 * workers and not broken:
-                    task = queue.pop()
+                    chunk = queue.pop()
                     try:
                         with _sigint_held():
-                            in_flight[pool.submit(run_point, task)] = task
+                            in_flight[pool.submit(run_chunk, chunk)] = chunk
                     except BrokenProcessPool:
-                        queue.append(task)
+                        queue.append(chunk)
                         broken = True
                 if not in_flight:
                     break
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in finished:
-                    task = in_flight.pop(future)
+                    chunk = in_flight.pop(future)
                     try:
-                        record(future.result())
+                        rows = future.result()
                     except BrokenProcessPool:
                         broken = True
-                        n = attempts[task["run_index"]] = attempts.get(task["run_index"], 0) + 1
-                        if n >= MAX_ATTEMPTS:
-                            record(_died(task, n))
-                        else:
-                            queue.append(task)
+                        for task in chunk:
+                            i = task["run_index"]
+                            n = attempts[i] = attempts.get(i, 0) + 1
+                            if n >= MAX_ATTEMPTS:
+                                record(_died(task, n))
+                            else:
+                                queue.append([task])
+                        continue
+                    for row in rows:
+                        record(row)
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
 
@@ -238,6 +216,8 @@ def _run_dask(client, tasks: list[dict], record: Callable[[dict], None]) -> None
     from distributed import as_completed
     from distributed.scheduler import KilledWorker
 
+    from .workers import run_chunk
+
     threads = max(1, sum(client.nthreads().values()))
     queue = list(reversed(tasks))
     pending = as_completed()
@@ -245,7 +225,9 @@ def _run_dask(client, tasks: list[dict], record: Callable[[dict], None]) -> None
 
     def submit():
         task = queue.pop()
-        future = client.submit(run_point, task, pure=False,
+        # One run a task, on one thread: a Dask worker runs as many at once as it has
+        # threads, and the scheduler retries exactly the run of a worker that died.
+        future = client.submit(run_chunk, [task], 1, pure=False,
                                key=f"placesim-run-{task['run_index']}-{uuid.uuid4().hex[:8]}")
         by_future[future] = task
         pending.add(future)
@@ -255,7 +237,7 @@ def _run_dask(client, tasks: list[dict], record: Callable[[dict], None]) -> None
     for future in pending:
         task = by_future.pop(future)
         try:
-            record(future.result())
+            record(future.result()[0])
         except KilledWorker:
             record(_died(task, MAX_ATTEMPTS))
         future.release()

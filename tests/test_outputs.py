@@ -321,7 +321,8 @@ def _children(pid: int) -> list[int]:
 def _is_pool_worker(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return b"spawn_main" in handle.read()
+            line = handle.read()  # a spawned worker, or the server workers are forked from
+            return b"spawn_main" in line or b"forkserver" in line
     except OSError:
         return False
 

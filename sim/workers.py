@@ -142,10 +142,13 @@ def with_threads(scenario: dict, threads: int | None = None) -> dict:
 
 
 def chunks(tasks: Sequence[dict], workers: int) -> list[list[dict]]:
-    """Consecutive tasks in chunks of about a quarter of each worker's share (at most
-    :data:`CHUNK_MOST`), never splitting tasks that share a ``batch`` key (the scenarios
-    and replicates of one draw, which reuse one place)."""
-    size = max(1, min(CHUNK_MOST, math.ceil(len(tasks) / (4 * max(1, workers)))))
+    """Consecutive tasks in chunks, never splitting tasks that share a ``batch`` key (the
+    scenarios and replicates of one draw, which reuse one place).
+
+    Each chunk holds about a quarter of each worker's share of the tasks still to come,
+    at most :data:`CHUNK_MOST`, so chunks shrink towards the end and the workers finish
+    together rather than one waiting on the other's last long chunk.
+    """
     groups: list[list[dict]] = []
     for task in tasks:
         batch = task.get("batch")
@@ -154,9 +157,13 @@ def chunks(tasks: Sequence[dict], workers: int) -> list[list[dict]]:
         else:
             groups.append([task])
     out: list[list[dict]] = []
+    left = len(tasks)
+    size = 0
     for group in groups:
         if out and len(out[-1]) + len(group) <= size:
             out[-1].extend(group)
         else:
+            size = max(1, min(CHUNK_MOST, math.ceil(left / (4 * max(1, workers)))))
             out.append(list(group))
+        left -= len(group)
     return out

@@ -29,8 +29,11 @@ def test_chunks_keep_a_batch_together_and_stay_small():
         assert len({t["batch"] for t in chunk}) * 3 == len(chunk)  # whole batches only
         assert len(chunk) <= max(workers.CHUNK_MOST, 3)
     assert len(chunks) >= 2 * 2  # enough chunks for two workers to share
+    sizes = [len(c) for c in workers.chunks([task(i, i // 2) for i in range(512)], 2)]
+    assert sizes[0] == workers.CHUNK_MOST and sizes[-1] == 2  # shrinking to the end
+    assert sizes == sorted(sizes, reverse=True)
     # Runs without a batch are packed by size alone, and one run makes one chunk.
-    assert [len(c) for c in workers.chunks([task(i) for i in range(5)], 1)] == [2, 2, 1]
+    assert [len(c) for c in workers.chunks([task(i) for i in range(5)], 1)] == [2, 1, 1, 1]
     assert workers.chunks([task(0)], 4) == [[task(0)]]
 
 

@@ -148,8 +148,9 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
 def _sigint_held() -> Iterator[None]:
     """Hold Ctrl-C back while the pool may start a worker, and deliver it afterwards.
 
-    A worker started here inherits SIGINT blocked, so a Ctrl-C during its start-up
-    prints no traceback (its initializer then ignores SIGINT); and this process does not
+    A worker started here (or the server workers are forked from, :mod:`sim.workers`)
+    inherits SIGINT blocked, so a Ctrl-C during its start-up prints no traceback (a
+    worker's initializer then ignores SIGINT); and this process does not
     raise KeyboardInterrupt half-way through starting it (which would leave the worker
     reading a pipe that never gets its instructions).
     """

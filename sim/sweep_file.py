@@ -321,27 +321,37 @@ def load_sweep(source: str | Path | Mapping[str, Any]) -> Sweep:
         raise InputError(name, "parameters", f"a {design} design needs at least one parameter "
                          "with bounds: [lo, hi]")
 
-    seed = data.get("seed", 1)
-    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
-        raise InputError(name, "seed", f"expected a whole number from 0 to 2^32-1, got {seed!r}")
-    crn = data.get("common_random_numbers", True)
-    if not isinstance(crn, bool):
-        raise InputError(name, "common_random_numbers", f"expected true or false, got {crn!r}")
+    seed, crn = _seeding(data, name)
     outputs = _outputs(data, name)
     points, matrix = design_points(design, params, samples, levels, seed, name)
-    runs = len(points) * replicates
-    if runs > MAX_RUNS:
-        raise InputError(name, "parameters", f"{runs:,} runs; expected at most {MAX_RUNS:,}")
-    last_seed = seed + (replicates - 1 if crn else runs - 1)
-    if last_seed >= 2**32:
-        raise InputError(name, "seed", f"runs would need seeds up to {last_seed}; expected "
-                         "seed + runs below 2^32")
+    _check_run_count(len(points) * replicates, seed, replicates, crn, name)
     default_name = Path(name).stem if name != "<sweep>" else "sweep"
     return Sweep(source=name, name=str(data.get("name", default_name)),
                  description=" ".join(str(data.get("description", "")).split()),
                  scenario=base, design=design, parameters=params, samples=samples,
                  levels=levels, replicates=replicates, seed=seed, common_random_numbers=crn,
                  outputs=outputs, points=tuple(points), matrix=matrix)
+
+
+def _seeding(data: Mapping, name: str) -> tuple[int, bool]:
+    """The sweep's ``seed`` and ``common_random_numbers``, checked."""
+    seed = data.get("seed", 1)
+    if isinstance(seed, bool) or not isinstance(seed, int) or not 0 <= seed < 2**32:
+        raise InputError(name, "seed", f"expected a whole number from 0 to 2^32-1, got {seed!r}")
+    crn = data.get("common_random_numbers", True)
+    if not isinstance(crn, bool):
+        raise InputError(name, "common_random_numbers", f"expected true or false, got {crn!r}")
+    return seed, crn
+
+
+def _check_run_count(runs: int, seed: int, replicates: int, crn: bool, name: str) -> None:
+    """Refuse a design of too many runs, or one whose seeds would pass 2^32."""
+    if runs > MAX_RUNS:
+        raise InputError(name, "parameters", f"{runs:,} runs; expected at most {MAX_RUNS:,}")
+    last_seed = seed + (replicates - 1 if crn else runs - 1)
+    if last_seed >= 2**32:
+        raise InputError(name, "seed", f"runs would need seeds up to {last_seed}; expected "
+                         "seed + runs below 2^32")
 
 
 def _raw_count(spec: Any) -> int | None:

@@ -20,7 +20,9 @@ ran under it). Those runs build afresh.
 
 Reuse happens only inside :func:`reusing_places` (a worker running a chunk of runs
 opens it): one place is kept, the last built, as a copy taken at week 0, so memory
-grows by one model at most and nothing is kept once the block ends.
+grows by one model at most (and by none above :data:`KEEP_MOST_RESIDENTS`, where the
+copy would be large and the build and burn-in it saves a small part of a long run), and
+nothing is kept once the block ends.
 """
 
 from __future__ import annotations
@@ -36,13 +38,17 @@ if TYPE_CHECKING:
     from .model import HealthSystemModel
     from .scenario import Scenario
 
-__all__ = ["NOT_READ_BEFORE_WEEK_0", "place_key", "reusing_places", "built_model", "reset_to",
-           "reuse_counts"]
+__all__ = ["NOT_READ_BEFORE_WEEK_0", "KEEP_MOST_RESIDENTS", "place_key", "reusing_places",
+           "built_model", "reset_to", "reuse_counts"]
 
 # Scenario keys (dotted) that neither the build nor the burn-in reads (see above).
 NOT_READ_BEFORE_WEEK_0 = ("name", "description", "replicates", "seed", "uncertainty",
                           "policies", "system.governance", "system.hierarchical_initiatives",
                           "system.threads")
+
+# Above this many residents a week-0 copy (about 440 bytes a resident) is not kept: the
+# sweep's memory check counts one model a worker.
+KEEP_MOST_RESIDENTS = 500_000
 
 _KEPT: dict | None = None  # inside reusing_places: {"key": str, "model": a week-0 copy}
 _COUNTS = {"built": 0, "reused": 0}
@@ -89,7 +95,8 @@ def built_model(spec: "Scenario", seed: int) -> "HealthSystemModel":
     _KEPT["key"] = _KEPT["model"] = None  # the old place is freed before a new one is built
     model = HealthSystemModel(spec, seed=seed)
     _COUNTS["built"] += 1
-    _KEPT["key"], _KEPT["model"] = key, copy.deepcopy(model)
+    if spec.population.size <= KEEP_MOST_RESIDENTS:
+        _KEPT["key"], _KEPT["model"] = key, copy.deepcopy(model)
     return model
 
 

@@ -76,3 +76,16 @@ def test_reset_to_refuses_a_scenario_that_changes_the_place():
     model = built_model(small("done_to"), 3)
     with pytest.raises(ValueError, match="not read before week 0"):
         reset_to(model, small("done_to", **{"population.size": 1600}))
+
+
+def test_no_copy_is_kept_of_a_large_place(monkeypatch):
+    import sim.reuse
+
+    monkeypatch.setattr(sim.reuse, "KEEP_MOST_RESIDENTS", 1000)  # SMALL has 1,500
+    spec = small("done_with")
+    before = reuse_counts()
+    with reusing_places():
+        built_model(spec, 4)
+        built_model(spec, 4)
+    assert reuse_counts()["built"] - before["built"] == 2
+    assert reuse_counts()["reused"] == before["reused"]

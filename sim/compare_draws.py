@@ -124,6 +124,10 @@ def compare(scenarios: Sequence[Any], *, draws: int = 0, seed: int | None = None
     labels = unique_labels([s.name for s in specs])
     if not draws:
         return compare_scenarios(specs, labels=labels)
+    if scheduler is None:
+        from .workers import start_server
+
+        start_server()  # its imports overlap the planning
     plan = prepare_draws(specs, labels, draws, replicates_per_draw)
     with tempfile.TemporaryDirectory(prefix="placesim-draws-") as tmp:
         return run_probabilistic(plan, specs, Path(tmp) / DRAWS_FOLDER, workers=workers,
@@ -178,6 +182,10 @@ def compare_with_draws(specs, notes: Sequence[str], args) -> int:
     if not args.resume and out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(str(out), "--out", "already exists and is not empty; expected a new "
                          "or empty directory (or --resume to finish its draws)")
+    if args.scheduler is None:
+        from .workers import start_server
+
+        start_server()  # its imports overlap the planning
     plan = prepare_draws(specs, labels, args.draws, args.draw_replicates)
     workers = args.workers or os.cpu_count() or 1
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{workers} local worker(s)"

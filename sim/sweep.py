@@ -110,6 +110,10 @@ def run_sweep(sweep: Sweep | str | Path | Mapping, out: str | Path, *, workers: 
     from .sweep_report import write_sweep_report
 
     t0 = time.monotonic()
+    if scheduler is None:
+        from .workers import start_server
+
+        start_server()  # its imports overlap the checks and the results directory's start
     spec = sweep if isinstance(sweep, Sweep) else load_sweep(sweep)
     out = Path(out)
     if resume:

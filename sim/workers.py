@@ -24,12 +24,13 @@ the previous one only in its policies starts from that one's place (:mod:`sim.re
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-__all__ = ["local_pool", "run_chunk", "chunks", "threads_per_worker", "with_threads", "cores",
+__all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker", "with_threads", "cores",
            "PRELOAD", "CHUNK_MOST"]
 
 # Imported once by the server the workers are forked from.
@@ -51,13 +52,51 @@ def threads_per_worker(workers: int) -> int:
     return max(1, cores() // max(1, int(workers)))
 
 
+def start_server() -> None:
+    """Start the server workers are forked from, if it is not running: it imports the
+    model while the caller goes on with its own work (planning, a first run), so the
+    first worker need not wait for it."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
+    with _started_ignoring_sigint():
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _started_ignoring_sigint() -> Iterator[None]:
+    """Processes started in the block ignore Ctrl-C from their first instruction.
+
+    Ctrl-C reaches the whole foreground process group; the caller stops the pool and
+    keeps what finished, so the server (and the workers forked from it, which inherit
+    the disposition) must not print a traceback of their own while importing. An
+    ignored signal stays ignored across ``exec``, and Python then leaves it so; a blocked
+    one does not survive it. SIGINT is blocked meanwhile, so a Ctrl-C in the block is
+    held for the caller's own handler rather than lost.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers are the main thread's to change
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
 def local_pool(workers: int):
     """A process pool of ``workers``, forked from a preloaded server, that exit with us."""
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    start_server()
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(list(PRELOAD))
     return ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                initializer=_start_worker,
                                initargs=(os.getpid(), threads_per_worker(workers),

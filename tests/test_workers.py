@@ -87,3 +87,22 @@ def test_a_worker_sees_the_environment_of_the_process_that_made_its_pool(monkeyp
     with workers.local_pool(1) as pool:
         assert (pool.submit(_environment_variable, "PLACESIM_TEST_LATE").result()
                 == "set after the server started")
+
+
+def test_the_server_and_its_workers_ignore_ctrl_c_from_the_start():
+    import os
+    import signal
+    from multiprocessing import forkserver
+
+    workers.start_server()
+    server = forkserver._forkserver._forkserver_pid
+
+    def ignored(pid):
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            mask = next(int(line.split()[1], 16) for line in handle if line.startswith("SigIgn"))
+        return bool(mask & (1 << (signal.SIGINT - 1)))
+
+    assert ignored(server)
+    with workers.local_pool(1) as pool:
+        assert ignored(pool.submit(os.getpid).result())
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # ours is put back

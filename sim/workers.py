@@ -12,10 +12,12 @@ are the same whatever the split.
 
 **Start-up.** A worker is forked from a server process that has already imported the
 model (``multiprocessing``'s ``forkserver``, with :data:`PRELOAD`), so it starts in
-milliseconds rather than spending a second on imports; the server itself holds no
-threads, which makes forking it safe (forking the sweep's own process, which holds
-threads for progress bars and Dask, is not). Compiled kernels load from Numba's disk
-cache in each worker on first use.
+milliseconds rather than spending a second on imports; the server has only imported
+(no thread of its own, no kernel run), which makes forking it safe: forking the sweep's
+own process, which holds threads for progress bars and Dask and may have run passes in
+Numba's OpenMP threads, is not. So the server never runs the model, and compiled kernels
+load from Numba's disk cache in each worker on first use. The server and its workers
+ignore Ctrl-C; the process that made the pool handles it.
 
 **Batching.** A worker runs a chunk of runs in turn (:func:`run_chunk`, chunks from
 :func:`chunks`), not one task per round trip, and inside a chunk a run that differs from
@@ -30,8 +32,8 @@ import os
 import time
 from collections.abc import Iterator, Sequence
 
-__all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker", "with_threads", "cores",
-           "PRELOAD", "CHUNK_MOST"]
+__all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker",
+           "with_threads", "cores", "PRELOAD", "CHUNK_MOST"]
 
 # Imported once by the server the workers are forked from.
 PRELOAD = ("__main__", "sim.supervision", "sim.runner", "sim.model", "sim.recording",

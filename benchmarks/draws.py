@@ -5,7 +5,7 @@ Runs ``compare done_to.yaml done_with.yaml --draws N --workers W`` in a fresh pr
 pays once (starting the workers, the seeds-only runs at central values, writing the
 files) from what each draw costs, so that a smaller count measured on a busy machine
 projects to the issue's target: 256 draws of done_to vs done_with, 20,000 residents,
-10 years, one replicate per draw, ``--workers 2``, in at most 10 minutes.
+10 years, one replicate per draw, ``--workers 2``, in at most 5 minutes.
 
 Prints wall and CPU seconds (the process and its workers) and the load average: on a
 shared machine CPU time is the steadier figure, and ``CPU / workers`` is what the
@@ -34,7 +34,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-TARGET_DRAWS, TARGET_SECONDS = 256, 600.0
+TARGET_DRAWS, TARGET_SECONDS = 256, 300.0
 RANGES = ("uncertainty.network.mean_degree.plausible=[6,10]",
           "uncertainty.policies.co_design.failure_demand_reduction.plausible=[0,0.5]",
           "uncertainty.movement.threshold_mean.plausible=[0.15,0.35]")

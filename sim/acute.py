@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
-from scipy.special import expit, logit
 
+from .logistic import expit, logit
+from .mesa_import import mesa
 from .need import ACUTE, FLARE
 
 if TYPE_CHECKING:

@@ -163,8 +163,9 @@ def compare(*scenarios: Any, replicates: int | None = None, seed: int | None = N
             draws).
         workers: processes to run replicates on (default 1), or draws on (default: the
             number of cores); the same numbers with any number.
-        draws: plausible worlds (0: seeds only). Draws run on spawned processes, so a
-            script that asks for them needs ``if __name__ == "__main__":``.
+        draws: plausible worlds (0: seeds only). Draws run on worker processes that
+            import the script as ``spawn`` would (:mod:`sim.workers`), so a script that
+            asks for them needs ``if __name__ == "__main__":``.
         replicates_per_draw: runs of each scenario in each world.
         scheduler: a Dask scheduler's address for the draws.
 

@@ -17,8 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
+
+from .mesa_import import mesa
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel

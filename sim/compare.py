@@ -208,14 +208,17 @@ def compare_scenarios(specs: Sequence["Scenario"], *, labels: Sequence[str] | No
     if len({(s.seed, s.replicates, s.weeks) for s in specs}) != 1:
         raise ValueError("scenarios must share seed, replicates and weeks; use align_scenarios")
     labels = list(labels) if labels is not None else unique_labels([s.name for s in specs])
-    from .replicates import run_recorded_on, worker_pool
+    from .replicates import run_recorded_on, submit_replicates, worker_pool
 
     runs = {}
     with worker_pool(workers) as pool:
+        # Every scenario's replicates are queued before any is waited for: no worker idles
+        # while the last replicates of one scenario finish.
+        queued = [submit_replicates(pool, spec) if pool is not None else None for spec in specs]
         for i, (label, spec) in enumerate(zip(labels, specs)):
             tick = (lambda r, w, i=i: progress(i, r, w)) if progress else None
             runs[label] = (run_recorded(spec, label=label, progress=tick) if pool is None
-                           else run_recorded_on(pool, spec, label, tick))
+                           else run_recorded_on(pool, spec, label, tick, queued[i]))
     table = comparison_table({label: r.result.summary for label, r in runs.items()})
     return Comparison(runs, table)
 

@@ -79,7 +79,9 @@ def run_probabilistic(plan, specs, folder: str | Path, *, workers: int = 1,
     central_values = plan.design.central_values()
     central_specs = [s.with_overrides(plan.applied(central_values, i), "draws")
                      for i, s in enumerate(specs)]
-    central = compare_scenarios(central_specs, labels=list(plan.labels), progress=progress)
+    # The central runs on the same local workers as the draws (a Dask run keeps them here).
+    central = compare_scenarios(central_specs, labels=list(plan.labels), progress=progress,
+                                workers=1 if scheduler else workers)
     metrics = [m for m in RANKED if m in plan.outputs]
     ranking = ranking_table(frame, plan.design, plan.labels[0], plan.labels, metrics)
     table = probabilistic_table(central, frame, plan.design, ranking)
@@ -122,6 +124,10 @@ def compare(scenarios: Sequence[Any], *, draws: int = 0, seed: int | None = None
     labels = unique_labels([s.name for s in specs])
     if not draws:
         return compare_scenarios(specs, labels=labels)
+    if scheduler is None:
+        from .workers import start_server
+
+        start_server()  # its imports overlap the planning
     plan = prepare_draws(specs, labels, draws, replicates_per_draw)
     with tempfile.TemporaryDirectory(prefix="placesim-draws-") as tmp:
         return run_probabilistic(plan, specs, Path(tmp) / DRAWS_FOLDER, workers=workers,
@@ -176,6 +182,10 @@ def compare_with_draws(specs, notes: Sequence[str], args) -> int:
     if not args.resume and out.exists() and (not out.is_dir() or any(out.iterdir())):
         raise InputError(str(out), "--out", "already exists and is not empty; expected a new "
                          "or empty directory (or --resume to finish its draws)")
+    if args.scheduler is None:
+        from .workers import start_server
+
+        start_server()  # its imports overlap the planning
     plan = prepare_draws(specs, labels, args.draws, args.draw_replicates)
     workers = args.workers or os.cpu_count() or 1
     where = f"Dask scheduler {args.scheduler}" if args.scheduler else f"{workers} local worker(s)"

@@ -27,7 +27,6 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-import mesa
 import numpy as np
 
 from .dashboard_levers import (AS_SCENARIO, LEFT, RIGHT, WORKSHOP_POPULATION, Lever,
@@ -35,6 +34,7 @@ from .dashboard_levers import (AS_SCENARIO, LEFT, RIGHT, WORKSHOP_POPULATION, Le
 from .dashboard_scenarios import read_offered
 from .errors import InputError
 from .journey import JourneyTracker, pick_residents
+from .mesa_import import mesa
 from .metrics import COLUMNS
 from .model import HealthSystemModel, estimated_bytes
 from .policies import POLICIES

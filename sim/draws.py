@@ -10,7 +10,7 @@ common random numbers; replicate ``r`` of draw ``d`` runs on seed
 the draws are therefore exactly a seeds-only comparison with ``draws x replicates``
 replicates.
 
-Runs are independent tasks on the sweep's machinery (:mod:`sim.sweep`: the local
+Runs are independent tasks on the sweep's machinery (:mod:`sim.supervision`: the local
 process pool, a Dask cluster by address, part files that survive a kill), so the rows
 are the same with 1 worker, many, or a cluster, and ``--resume`` runs only what is
 missing. Run ``i`` is replicate ``i % R`` of scenario ``(i // R) % S`` in draw
@@ -189,7 +189,18 @@ class DrawPlan:
         return {"run_index": run_index, "point": draw, "replicate": r,
                 "seed": self.design.seed_of(draw, r),
                 "values": self.applied(self.design.values(draw), s),
-                "outputs": self.outputs, "scenario": self.scenarios[s], "model": self.model}
+                "outputs": self.outputs, "scenario": self.scenarios[s], "model": self.model,
+                "batch": draw}
+
+    def tasks(self, indices) -> list[dict]:
+        """The tasks of runs ``indices``, a draw's together, its scenarios side by side on
+        each seed: a worker runs them in turn and the later scenarios of a seed start
+        from the place the first built, where that is sound (:mod:`sim.reuse`)."""
+        def order(i: int) -> tuple[int, int, int]:
+            draw, scenario, replicate = self.locate(i)
+            return draw, replicate, scenario
+
+        return [self.task(i) for i in sorted(indices, key=order)]
 
     def fingerprint(self) -> str:
         """A hash of everything that decides the rows: ``--resume`` refuses a different plan."""
@@ -228,7 +239,7 @@ def _schema(plan: DrawPlan):
 
 
 def _start(plan: DrawPlan, folder: Path, resume: bool) -> None:
-    from .sweep import RUNS_DIR
+    from .sweep_storage import RUNS_DIR
 
     stored = folder / PLAN_FILE
     if resume:
@@ -267,7 +278,8 @@ def run_draws(plan: DrawPlan, folder: str | Path, *, workers: int = 1,
         :func:`draws_frame` of the finished runs.
     """
     # The sweep's machinery, called as it is: pool, Dask, retries, part files, lock.
-    from .sweep import _connect, _lock, run_missing
+    from .supervision import _connect, run_missing
+    from .sweep_storage import _lock
 
     folder = Path(folder)
     client = _connect(scheduler) if scheduler else None  # bad input before anything is made
@@ -275,7 +287,7 @@ def run_draws(plan: DrawPlan, folder: str | Path, *, workers: int = 1,
         _start(plan, folder, resume)
         with _lock(folder):
             runs, _ = run_missing(folder, plan.runs, _schema(plan),
-                                  lambda todo: [plan.task(i) for i in todo], "draws",
+                                  plan.tasks, "draws",
                                   client=client, workers=workers, quiet=quiet,
                                   flush_every=flush_every)
     finally:

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import mesa
 import numpy as np
 import pandas as pd
 
@@ -22,6 +21,7 @@ from .community import CommunityGroups, run_community, seed_groups
 from .errors import InputError
 from .health import advance_health
 from .levers import Levers
+from .mesa_import import mesa
 from .metrics import COLUMNS, WeekLog, summarise, week_row
 from .movement import spread_movement
 from .need import Requests, arise_needs, choose_care

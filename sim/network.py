@@ -1,8 +1,9 @@
 """The social network: built once per run, held in compressed sparse row form.
 
-There is no Python object per tie. The adjacency is a symmetric ``scipy.sparse``
-CSR matrix over the starting population, so "what share of my ties ..." is one
-sparse matrix-vector product. People born during the run join a household but
+There is no Python object per tie. The ties are a symmetric adjacency over the
+starting population in compressed sparse row form (``indptr``, ``indices``: each row's
+ties sorted, each once), read by the compiled kernels; ``Network.adjacency`` gives them
+as a ``scipy.sparse`` matrix for analysis. People born during the run join a household but
 form no new ties within the horizon (a stated simplification: a child's
 help-seeking is its parents').
 """
@@ -12,7 +13,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
 
 if TYPE_CHECKING:
     from .population import Residents
@@ -26,14 +26,14 @@ class Network:
     """Undirected ties among the first ``size`` rows of the population.
 
     Args:
-        adjacency: symmetric CSR matrix with unit weights and no self-ties.
+        indptr, indices: the symmetric adjacency in CSR form, no self-ties, each row's
+            ties sorted and each once (see :func:`ties_csr`); never changed afterwards.
     """
 
-    def __init__(self, adjacency: sp.csr_matrix):
-        self.adjacency = adjacency.astype(np.float32)
-        self.size = adjacency.shape[0]
-        self.indptr = adjacency.indptr
-        self.indices = adjacency.indices
+    def __init__(self, indptr: np.ndarray, indices: np.ndarray):
+        self.size = indptr.size - 1
+        self.indptr = indptr
+        self.indices = indices
         self.degree = np.diff(self.indptr).astype(np.int32)
         self.live_degree = self.degree.astype(np.float32)  # ties to living people
         self._padded: np.ndarray | None = None
@@ -41,6 +41,14 @@ class Network:
         # Whole numbers up to this size sum exactly in float32 over any row's ties.
         self._whole_limit = float(2**24 // max(int(self.degree.max(initial=0)), 1))
         self._norms_work: np.ndarray | None = None
+
+    @property
+    def adjacency(self):
+        """The ties as a ``scipy.sparse`` CSR matrix of float32 ones (made when asked)."""
+        import scipy.sparse as sp
+
+        ones = np.ones(self.indices.size, np.float32)
+        return sp.csr_matrix((ones, self.indices, self.indptr), shape=(self.size, self.size))
 
     def padded(self) -> np.ndarray:
         """The first ties of every row as a dense (width, rows) int32 array (ELL layout),
@@ -157,9 +165,20 @@ def build_network(people: "Residents", scenario: "Scenario", streams: "Streams")
         src, dst = np.concatenate([hs, rs]), np.concatenate([hd, rd])
     keep = src != dst
     src, dst = src[keep].astype(np.int32), dst[keep].astype(np.int32)
-    ones = np.ones(2 * src.size, dtype=np.float32)
-    adjacency = sp.csr_matrix((ones, (np.concatenate([src, dst]), np.concatenate([dst, src]))),
-                              shape=(size, size))
-    adjacency.sum_duplicates()
-    adjacency.data[:] = 1.0  # duplicate ties count once
-    return Network(adjacency)
+    return Network(*ties_csr(size, np.concatenate([src, dst]), np.concatenate([dst, src])))
+
+
+def ties_csr(size: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(indptr, indices)`` of the ties ``rows[i] -> cols[i]``: each row's ties sorted, a
+    tie given twice kept once; int32 indices while they fit (as ``scipy.sparse`` makes
+    them, whose canonical CSR this is, to the element)."""
+    key = rows.astype(np.int64) * size + cols
+    key.sort()
+    first = np.empty(key.size, bool)
+    first[:1] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    key = key[first]
+    index = np.int32 if max(size, key.size) < 2**31 else np.int64
+    indptr = np.zeros(size + 1, index)
+    np.cumsum(np.bincount(key // size, minlength=size), out=indptr[1:])
+    return indptr, (key % size).astype(index)

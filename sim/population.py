@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy.special import expit
+
+from .logistic import expit
 
 if TYPE_CHECKING:
     from .scenario import Scenario

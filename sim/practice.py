@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import mesa
 import numpy as np
 
+from .mesa_import import mesa
 from .need import ACUTE, FLARE, LOW, PRIORITY, RETRY, Requests
 
 if TYPE_CHECKING:

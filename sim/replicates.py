@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
-__all__ = ["worker_pool", "run_recorded_on"]
+__all__ = ["worker_pool", "run_recorded_on", "submit_replicates"]
 
 
 @contextlib.contextmanager
@@ -22,28 +22,38 @@ def worker_pool(workers: int) -> Iterator[object | None]:
     if workers <= 1:
         yield None
         return
-    from .sweep import _local_pool  # the sweep's pool: spawned, exits with its parent
+    from .workers import local_pool  # forked from a preloaded server, exits with its parent
 
-    pool = _local_pool(workers)
+    pool = local_pool(workers)
     try:
         yield pool
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
+def submit_replicates(pool, spec) -> list:
+    """Queue each replicate of ``spec`` on ``pool``; their futures, in replicate order."""
+    from .runner import replicate_seeds
+
+    data = spec.to_dict()  # scenarios travel as data: their classes are built at run time
+    return [pool.submit(_one_replicate, data, s)
+            for s in replicate_seeds(spec.seed, spec.replicates)]
+
+
 def run_recorded_on(pool, spec, label: str,
-                    progress: Callable[[int, int], None] | None = None):
+                    progress: Callable[[int, int], None] | None = None,
+                    futures: list | None = None):
     """:func:`sim.compare.run_recorded` with each replicate on a worker of ``pool``.
 
     ``progress(replicate, week)`` is called for every week of a replicate when it is
-    done (in replicate order), so a bar moves a replicate at a time.
+    done (in replicate order), so a bar moves a replicate at a time. ``futures``: the
+    replicates already queued (:func:`submit_replicates`), else they are queued here.
     """
     from .compare import ScenarioRuns
     from .runner import RunResult, replicate_seeds
 
     seeds = replicate_seeds(spec.seed, spec.replicates)
-    data = spec.to_dict()  # scenarios travel as data: their classes are built at run time
-    futures = [pool.submit(_one_replicate, data, s) for s in seeds]
+    futures = submit_replicates(pool, spec) if futures is None else futures
     parts = []
     for r, future in enumerate(futures):
         parts.append(future.result())
@@ -66,7 +76,9 @@ def _one_replicate(data: dict, seed: int):
     """On a worker: one replicate as a one-replicate recorded run; its frames and times."""
     from .compare import run_recorded
     from .scenario import load_scenario
+    from .workers import with_threads
 
-    spec = load_scenario(data).with_overrides({"seed": seed, "replicates": 1}, "--workers")
+    spec = load_scenario(with_threads(data)).with_overrides({"seed": seed, "replicates": 1},
+                                                            "--workers")
     runs = run_recorded(spec)
     return runs.result.timeseries, runs.result.summary, runs.demand, runs.result.phase_seconds

@@ -49,11 +49,11 @@ def run_once(scenario: Scenario, seed: int, weeks: int | None = None,
 
     ``on_week(model)``, if given, is called after every week.
     """
-    from .model import HealthSystemModel
     from .process import keep_freed_heap
+    from .reuse import built_model
 
     keep_freed_heap()  # in this worker's process
-    model = HealthSystemModel(scenario, seed=seed)
+    model = built_model(scenario, seed)  # a fresh build, or a reused place (sim.reuse)
     model.run(weeks, progress=None if on_week is None else (lambda _week: on_week(model)))
     return model, model.timeseries(), model.summary()
 

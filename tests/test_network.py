@@ -1,6 +1,7 @@
 """The social network (sim.network) and its norms rule (sim.kernels.network.norm_step):
-the rule stays in 0..1 on random states, and the compiled norms pass is the rule applied,
-on every row, to the mean departure of its living ties."""
+the rule stays in 0..1 on random states, the compiled norms pass is the rule applied,
+on every row, to the mean departure of its living ties, and the network's CSR
+(sim.network.ties_csr) is SciPy's canonical CSR, to the element."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import scipy.sparse as sp
 from sim.kernels.bounds import evaluate
 from sim.kernels.community import CommunityParams
 from sim.kernels.network import norm_step, spread_norms
-from sim.network import Network
+from sim.network import Network, ties_csr
 
 
 def _params(rate):
@@ -81,3 +82,21 @@ def test_living_tie_counts_drop_with_deaths():
     net.note_deaths(np.array([5]))
     ties = net.indices[net.indptr[5]: net.indptr[6]]
     assert np.array_equal(before[ties] - 1, net.live_degree[ties])
+
+
+@pytest.mark.parametrize("size, ties", [(1, 0), (50, 400), (5000, 30_000)])
+def test_ties_csr_is_scipys_canonical_csr(size, ties):
+    rng = np.random.default_rng(size)
+    src = rng.integers(0, size, ties).astype(np.int32)
+    dst = (src + rng.integers(1, 40, ties)).astype(np.int32) % max(size, 1)
+    keep = src != dst
+    rows = np.concatenate([src[keep], dst[keep]])
+    cols = np.concatenate([dst[keep], src[keep]])
+    expected = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(size, size))
+    expected.sum_duplicates()
+    indptr, indices = ties_csr(size, rows, cols)
+    assert indptr.dtype == expected.indptr.dtype and indices.dtype == expected.indices.dtype
+    assert np.array_equal(indptr, expected.indptr)
+    assert np.array_equal(indices, expected.indices)
+    if ties:
+        assert rows.size > indices.size  # duplicates were given, and kept once

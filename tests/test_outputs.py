@@ -171,7 +171,7 @@ def test_a_sweep_part_that_fails_leaves_no_hidden_file(tmp_path, monkeypatch):
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from sim.sweep import _Writer
+    from sim.sweep_storage import _Writer
 
     def full(table, where, *args, **kwargs):
         Path(where).write_bytes(b"PAR1 half")
@@ -321,7 +321,8 @@ def _children(pid: int) -> list[int]:
 def _is_pool_worker(pid: int) -> bool:
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return b"spawn_main" in handle.read()
+            line = handle.read()  # a spawned worker, or the server workers are forked from
+            return b"spawn_main" in line or b"forkserver" in line
     except OSError:
         return False
 

@@ -11,8 +11,8 @@ dependence (the cost).
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit, logit
 
+from ..logistic import expit, logit
 from ..parameters import Param as P
 from .base import Policy, register
 

@@ -1,0 +1,86 @@
+"""Mesa, imported without the start-up cost of the parts Placesim does not use.
+
+``import mesa`` imports every Mesa subpackage (its cell spaces pull in SciPy's spatial
+module and NetworkX) and, at import, names its loggers through ``inspect.stack()``,
+which reads the source of every frame on the stack and scans every loaded module: in
+all about 0.3 s of a fresh process's start, for nothing the model uses. Placesim's
+agents are plain ``mesa.Agent`` objects on a plain ``mesa.Model``.
+
+:func:`import_mesa` imports it with
+
+- the subpackages in :data:`DEFERRED` made lazy (``importlib.util.LazyLoader``): each
+  is a module object at once and runs its code on first use, so ``mesa.discrete_space``,
+  ``mesa.space`` and the rest work exactly as before for anyone who uses them (the
+  dashboard's Mesa visualisation, a notebook);
+- while Mesa's own modules run, ``inspect.stack``/``getouterframes`` without source
+  lines and ``inspect.getmodule`` of a frame read from the frame's globals: Mesa takes
+  only the frame and the function or module name from them, which these give exactly.
+  The standard functions are put back before it returns.
+
+If Mesa is already imported (a notebook imported it first), it is returned as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.abc
+import importlib.machinery
+import importlib.util
+import inspect
+import sys
+from collections.abc import Iterator
+from types import ModuleType
+
+__all__ = ["import_mesa", "mesa", "DEFERRED"]
+
+# Mesa's subpackages the model never touches at run time, loaded on first use.
+DEFERRED = ("mesa.discrete_space", "mesa.space", "mesa.experimental.continuous_space",
+            "mesa.experimental.devs", "mesa.experimental.meta_agents")
+
+
+class _DeferredFinder(importlib.abc.MetaPathFinder):
+    """Finds the :data:`DEFERRED` modules as usual and hands them a lazy loader."""
+
+    def find_spec(self, name, path, target=None):
+        if name not in DEFERRED:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None and spec.loader is not None:
+            spec.loader = importlib.util.LazyLoader(spec.loader)
+        return spec
+
+
+@contextlib.contextmanager
+def _frames_without_source() -> Iterator[None]:
+    """``inspect``'s frame helpers without the source reads (see the module docstring)."""
+    stack, outer, getmodule = inspect.stack, inspect.getouterframes, inspect.getmodule
+
+    def module_of(obj, _filename=None):
+        if inspect.isframe(obj):
+            return sys.modules.get(obj.f_globals.get("__name__"))
+        return getmodule(obj, _filename)
+
+    inspect.stack = lambda context=0: stack(context)
+    inspect.getouterframes = lambda frame, context=0: outer(frame, context)
+    inspect.getmodule = module_of
+    try:
+        yield
+    finally:
+        inspect.stack, inspect.getouterframes, inspect.getmodule = stack, outer, getmodule
+
+
+def import_mesa() -> ModuleType:
+    """The ``mesa`` package, imported as described in the module docstring."""
+    if "mesa" in sys.modules:
+        return sys.modules["mesa"]
+    finder = _DeferredFinder()
+    sys.meta_path.insert(0, finder)
+    try:
+        with _frames_without_source():
+            import mesa
+    finally:
+        sys.meta_path.remove(finder)
+    return mesa
+
+
+mesa = import_mesa()

@@ -1,0 +1,210 @@
+"""Worker processes for sweeps, draws and replicates: how many, with how many threads, and
+how they start.
+
+**Processes or threads.** Runs of a sweep or of a comparison's draws are independent, so
+they go to worker processes, each running whole runs; threads split the per-resident
+passes *within* one run (``system.threads``). On a machine of ``C`` cores, ``W`` workers
+each get ``max(1, C // W)`` threads (:func:`threads_per_worker`), so workers x threads
+= cores: the default of one worker per core gives each run one thread (no sharing
+between runs at all, the fastest for many runs), and ``--workers 1`` gives its one
+worker every core. A scenario that sets ``system.threads`` itself keeps it. The numbers
+are the same whatever the split.
+
+**Start-up.** A worker is forked from a server process that has already imported the
+model (``multiprocessing``'s ``forkserver``, with :data:`PRELOAD`), so it starts in
+milliseconds rather than spending a second on imports; the server has only imported
+(no thread of its own, no kernel run), which makes forking it safe: forking the sweep's
+own process, which holds threads for progress bars and Dask and may have run passes in
+Numba's OpenMP threads, is not. So the server never runs the model, and compiled kernels
+load from Numba's disk cache in each worker on first use. The server and its workers
+ignore Ctrl-C; the process that made the pool handles it.
+
+**Batching.** A worker runs a chunk of runs in turn (:func:`run_chunk`, chunks from
+:func:`chunks`), not one task per round trip, and inside a chunk a run that differs from
+the previous one only in its policies starts from that one's place (:mod:`sim.reuse`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+import time
+from collections.abc import Iterator, Sequence
+
+__all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker",
+           "with_threads", "cores", "PRELOAD", "CHUNK_MOST"]
+
+# Imported once by the server the workers are forked from.
+PRELOAD = ("__main__", "sim.supervision", "sim.runner", "sim.model", "sim.recording",
+           "sim.kernels")
+CHUNK_MOST = 8  # runs a worker takes at a time: few enough that Ctrl-C or a crash loses little
+
+
+def cores() -> int:
+    """Cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def threads_per_worker(workers: int) -> int:
+    """Threads each of ``workers`` processes gives a run: cores shared out, at least one."""
+    return max(1, cores() // max(1, int(workers)))
+
+
+def start_server() -> None:
+    """Start the server workers are forked from, if it is not running: it imports the
+    model while the caller goes on with its own work (planning, a first run), so the
+    first worker need not wait for it."""
+    import multiprocessing
+    from multiprocessing import forkserver
+
+    multiprocessing.get_context("forkserver").set_forkserver_preload(list(PRELOAD))
+    with _started_ignoring_sigint():
+        forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _started_ignoring_sigint() -> Iterator[None]:
+    """Processes started in the block ignore Ctrl-C from their first instruction.
+
+    Ctrl-C reaches the whole foreground process group; the caller stops the pool and
+    keeps what finished, so the server (and the workers forked from it, which inherit
+    the disposition) must not print a traceback of their own while importing. An
+    ignored signal stays ignored across ``exec``, and Python then leaves it so; a blocked
+    one does not survive it. SIGINT is blocked meanwhile, so a Ctrl-C in the block is
+    held for the caller's own handler rather than lost.
+    """
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield  # handlers are the main thread's to change
+        return
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous if previous is not None else signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+
+
+def local_pool(workers: int):
+    """A process pool of ``workers``, forked from a preloaded server, that exit with us."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    start_server()
+    context = multiprocessing.get_context("forkserver")
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               initializer=_start_worker,
+                               initargs=(os.getpid(), threads_per_worker(workers),
+                                         dict(os.environ)))
+
+
+_THREADS = 0  # in a worker of local_pool: the threads each run gets (0: not a worker)
+
+
+def _start_worker(parent: int, threads: int, environ: dict[str, str]) -> None:
+    """In a pool worker: take the environment of the process that made the pool (the
+    fork server has the one it started with), note its threads, and exit once that
+    process is gone.
+
+    Pool workers are not told when that process dies and would otherwise linger, each
+    holding a model's memory, after ``kill -9`` of a sweep. Ctrl-C is left to the
+    parent, which keeps the runs in flight as they finish and then stops.
+    """
+    import signal
+    import threading
+
+    global _THREADS
+    _THREADS = int(threads)
+    for name in set(os.environ) - set(environ):
+        del os.environ[name]
+    os.environ.update(environ)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    threading.Thread(target=_watch, args=(parent,), name="exit-with-parent",
+                     daemon=True).start()
+
+
+def _watch(parent: int) -> None:
+    """Return, then exit the process, when ``parent`` ends (it is not our parent: the
+    fork server is)."""
+    try:
+        import select
+
+        handle = os.pidfd_open(parent)
+        select.select([handle], [], [])  # readable once the process has ended
+    except (AttributeError, OSError):  # no pidfd here: look every second
+        while _alive(parent):
+            time.sleep(1.0)
+    os._exit(0)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def run_chunk(tasks: Sequence[dict], threads: int | None = None) -> list[dict]:
+    """Run tasks in turn in this process (a worker), reusing a place where sound; their rows.
+
+    ``threads`` (default: this worker's share) is given to each run whose scenario leaves
+    ``system.threads`` at 0 (every core).
+    """
+    from .reuse import reusing_places
+    from .supervision import run_point
+
+    threads = _THREADS if threads is None else int(threads)
+    with reusing_places():
+        return [run_point(_with_threads(task, threads)) for task in tasks]
+
+
+def _with_threads(task: dict, threads: int) -> dict:
+    return {**task, "scenario": with_threads(task["scenario"], threads)}
+
+
+def with_threads(scenario: dict, threads: int | None = None) -> dict:
+    """Scenario data with ``system.threads`` set to ``threads`` (default: this worker's
+    share) where it is 0 (every core) and ``threads`` is positive; else as it is."""
+    threads = _THREADS if threads is None else int(threads)
+    system = scenario.get("system", {})
+    if threads <= 0 or system.get("threads", 0):
+        return scenario
+    return {**scenario, "system": {**system, "threads": threads}}
+
+
+def chunks(tasks: Sequence[dict], workers: int) -> list[list[dict]]:
+    """Consecutive tasks in chunks, never splitting tasks that share a ``batch`` key (the
+    scenarios and replicates of one draw, which reuse one place).
+
+    Each chunk holds about a quarter of each worker's share of the tasks still to come,
+    at most :data:`CHUNK_MOST`, so chunks shrink towards the end and the workers finish
+    together rather than one waiting on the other's last long chunk.
+    """
+    groups: list[list[dict]] = []
+    for task in tasks:
+        batch = task.get("batch")
+        if groups and batch is not None and groups[-1][-1].get("batch") == batch:
+            groups[-1].append(task)
+        else:
+            groups.append([task])
+    out: list[list[dict]] = []
+    left = len(tasks)
+    size = 0
+    for group in groups:
+        if out and len(out[-1]) + len(group) <= size:
+            out[-1].extend(group)
+        else:
+            size = max(1, min(CHUNK_MOST, math.ceil(left / (4 * max(1, workers)))))
+            out.append(list(group))
+        left -= len(group)
+    return out

@@ -1,0 +1,108 @@
+"""Worker processes (sim.workers): chunks, threads per worker, and draws run in chunks that
+reuse a place giving the rows of runs made one by one from scratch."""
+
+import pandas as pd
+import pytest
+
+import sim
+from sim import workers
+from sim.compare import align_scenarios, unique_labels
+from sim.compare_draws import prepare_draws
+from sim.draws import run_draws
+from sim.supervision import run_point
+
+from .conftest import SCENARIOS
+
+TINY = {"population.size": 1200, "population.neighbourhoods": 1,
+        "population.practice_list_size": 600}
+
+
+def task(i, batch=None):
+    return {"run_index": i, "batch": batch}
+
+
+def test_chunks_keep_a_batch_together_and_stay_small():
+    tasks = [task(i, batch=i // 3) for i in range(30)]  # ten draws of three runs
+    chunks = workers.chunks(tasks, workers=2)
+    assert [t["run_index"] for c in chunks for t in c] == list(range(30))  # order kept
+    for chunk in chunks:
+        assert len({t["batch"] for t in chunk}) * 3 == len(chunk)  # whole batches only
+        assert len(chunk) <= max(workers.CHUNK_MOST, 3)
+    assert len(chunks) >= 2 * 2  # enough chunks for two workers to share
+    sizes = [len(c) for c in workers.chunks([task(i, i // 2) for i in range(512)], 2)]
+    assert sizes[0] == workers.CHUNK_MOST and sizes[-1] == 2  # shrinking to the end
+    assert sizes == sorted(sizes, reverse=True)
+    # Runs without a batch are packed by size alone, and one run makes one chunk.
+    assert [len(c) for c in workers.chunks([task(i) for i in range(5)], 1)] == [2, 1, 1, 1]
+    assert workers.chunks([task(0)], 4) == [[task(0)]]
+
+
+def test_workers_share_the_cores_and_a_scenarios_own_threads_win(monkeypatch):
+    monkeypatch.setattr(workers, "cores", lambda: 8)
+    assert [workers.threads_per_worker(w) for w in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]
+    data = {"system": {"threads": 0}, "weeks": 4}
+    assert workers.with_threads(data, 4)["system"]["threads"] == 4
+    assert workers.with_threads(data, 0) is data  # not a worker: left to the run
+    own = {"system": {"threads": 3}}
+    assert workers.with_threads(own, 4) is own
+    assert data["system"]["threads"] == 0  # the caller's data is not changed
+
+
+def test_draws_in_chunks_give_the_rows_of_runs_made_one_by_one(tmp_path):
+    ranges = {"uncertainty.network.mean_degree.plausible": [5, 11]}
+    specs = [sim.load_scenario(p, overrides={**TINY, **{f"{k}": v for k, v in ranges.items()}})
+             for p in (SCENARIOS / "done_to.yaml", SCENARIOS / "done_with.yaml")]
+    specs, _ = align_scenarios(specs, seed=9, replicates=1, weeks=10)
+    plan = prepare_draws(specs, unique_labels([s.name for s in specs]), 3, 2)
+    rows = run_draws(plan, tmp_path / "draws", workers=2)
+    # Each run alone, in this process, outside any chunk: always built from scratch.
+    alone = pd.DataFrame([run_point(plan.task(i)) for i in range(plan.runs)])
+    for name in plan.outputs:  # to the bit (NaN where a measure has no value, in both)
+        pd.testing.assert_series_equal(rows[name], alone[name], check_exact=True, obj=name)
+    assert rows["error"].isna().all()
+
+
+@pytest.mark.parametrize("chunk", [1, 3])
+def test_a_chunk_in_this_process_matches_runs_alone(chunk):
+    specs = [sim.load_scenario(p, overrides=TINY)
+             for p in (SCENARIOS / "done_to.yaml", SCENARIOS / "done_with.yaml")]
+    specs, _ = align_scenarios(specs, seed=2, replicates=1, weeks=6)
+    plan = prepare_draws(specs, unique_labels([s.name for s in specs]), chunk)
+    tasks = plan.tasks(range(plan.runs))
+    together = workers.run_chunk(tasks, 1)
+    for row, t in zip(together, tasks):
+        assert pd.Series(row).equals(pd.Series(run_point(t))), t["run_index"]
+
+
+def _environment_variable(name):
+    import os
+
+    return os.environ.get(name)
+
+
+def test_a_worker_sees_the_environment_of_the_process_that_made_its_pool(monkeypatch):
+    with workers.local_pool(1) as pool:  # the fork server is running from here on
+        assert pool.submit(_environment_variable, "PLACESIM_TEST_LATE").result() is None
+    monkeypatch.setenv("PLACESIM_TEST_LATE", "set after the server started")
+    with workers.local_pool(1) as pool:
+        assert (pool.submit(_environment_variable, "PLACESIM_TEST_LATE").result()
+                == "set after the server started")
+
+
+def test_the_server_and_its_workers_ignore_ctrl_c_from_the_start():
+    import os
+    import signal
+    from multiprocessing import forkserver
+
+    workers.start_server()
+    server = forkserver._forkserver._forkserver_pid
+
+    def ignored(pid):
+        with open(f"/proc/{pid}/status", encoding="ascii") as handle:
+            mask = next(int(line.split()[1], 16) for line in handle if line.startswith("SigIgn"))
+        return bool(mask & (1 << (signal.SIGINT - 1)))
+
+    assert ignored(server)
+    with workers.local_pool(1) as pool:
+        assert ignored(pool.submit(os.getpid).result())
+    assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # ours is put back

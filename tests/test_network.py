@@ -30,7 +30,7 @@ def _network(rng, size, degree):
                               shape=(size, size))
     adjacency.sum_duplicates()
     adjacency.data[:] = 1.0
-    return Network(adjacency)
+    return Network(adjacency.indptr, adjacency.indices)
 
 
 def test_norm_step_stays_in_range_on_random_states():

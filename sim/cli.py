@@ -33,6 +33,17 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _threads_setting(text: str) -> str:
+    """``--threads N``: the same as ``--set system.threads=N``."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected 0 (every core) or more, got {value}")
+    return f"system.threads={value}"
+
+
 def _seed(text: str) -> int:
     try:
         value = int(text)
@@ -51,6 +62,9 @@ def _add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
         p.add_argument("--weeks", type=_positive_int, help="horizon in weeks (default: 520)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                    help="override a parameter, e.g. --set network.mean_degree=6 (repeatable)")
+    p.add_argument("--threads", dest="overrides", action="append", type=_threads_setting,
+                   metavar="N", help="threads for each run's passes over the residents (default "
+                   "0: every core; the numbers are the same with any); --set system.threads=N")
     p.add_argument("--place", help="a place of England: local authority or ICB code or name "
                    "(see the places command), or a scenario file to take its place: from; "
                    "--set population.scale=0.1 runs a tenth")

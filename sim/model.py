@@ -188,7 +188,8 @@ class HealthSystemModel(mesa.Model):
         self.streams.week = self.week
         from . import kernels
 
-        with kernels.signals_held():  # Ctrl-C lands between weeks, not inside a kernel
+        # Ctrl-C lands between weeks, not inside a kernel; the passes use system.threads.
+        with kernels.signals_held(), kernels.use_threads(self.spec.system.threads):
             for name, phase in PHASES:
                 t0 = time.perf_counter()
                 if name == "accounting":

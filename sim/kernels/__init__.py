@@ -63,6 +63,7 @@ from .need import due, low_need_choice, low_need_outcomes, needs
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       update_tie_sum)
 from .primary_care import ration
+from .threads import PASS_LOCK, use_threads
 
 __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
@@ -103,7 +104,21 @@ def signals_held():
         _signal.pthread_sigmask(_signal.SIG_SETMASK, previous)
 
 
+def _one_at_a_time(kernel):
+    """A pass in threads, called under ``PASS_LOCK`` (see :mod:`sim.kernels.threads`)."""
+    if not getattr(kernel, "targetoptions", {}).get("parallel"):
+        return kernel
+
+    def call(*args):
+        with PASS_LOCK:
+            return kernel(*args)
+
+    call.__name__, call.__doc__, call.__wrapped__ = kernel.__name__, kernel.__doc__, kernel
+    return call
+
+
 def _shielded(kernel):
+    kernel = _one_at_a_time(kernel)
     if not _MASKABLE:
         return kernel
     # The C function itself: signal.pthread_sigmask wraps it to turn the returned set

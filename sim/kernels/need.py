@@ -12,9 +12,10 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from .bounds import cell, rule_tuple
+from .blocks import BLOCK, block_rows, joined, n_blocks
+from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill
 from .health import WEEK, toward
 from .rows import mask, rows_marked
@@ -109,9 +110,10 @@ People = namedtuple("People", ("alive", "ti_discharge", "wellbeing", "activation
 Bounds = namedtuple("Bounds", "low flare review acute wellbeing_axis activation_axis age_axis")
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", parallel=True)
 def needs(people, week, season, draws, nd, bounds):
-    """This week's low-level, flare, review and acute needs (``sim.need.arise_needs``).
+    """This week's low-level, flare, review and acute needs (``sim.need.arise_needs``),
+    the blocks of rows in threads (:mod:`sim.kernels.blocks`).
 
     ``draws`` is (crn, the four streams' keys, their sequential draws 4 x n when CRN is
     off). A draw at or above a rule's bound (``bounds``, from the rule) has no event;
@@ -120,15 +122,34 @@ def needs(people, week, season, draws, nd, bounds):
     """
     crn, keys, useq = draws
     n = people.alive.size
-    rows = np.empty((4, n), np.int64)
-    found = np.zeros(4, np.int64)
+    blocks = n_blocks(0, n)
+    rows = np.empty((4, blocks * BLOCK), np.int32)  # block b's from b * BLOCK on
+    found = np.zeros((4, blocks), np.int64)
+    in_bed = np.zeros(blocks, np.int64)
+    for b in prange(blocks):
+        start, end = block_rows(0, n, b)
+        at = b * BLOCK
+        in_bed[b] = _needs_block(people, start, end, week, season, crn, keys, useq, nd, bounds,
+                                 rows[:, at: at + BLOCK], found[:, b])
+    return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
+            joined(rows[3], found[3]), in_bed.sum())
+
+
+@njit(error_model="numpy")
+def _needs_block(people, lo, hi, week, season, crn, keys, useq, nd, bounds, rows, found):
+    """:func:`needs` of rows ``lo .. hi``: each kind's rows into its row of ``rows`` from
+    0 on, how many into ``found`` (counted here, and written once: a thread writing its
+    count in place beside another's would slow both); returns the count in a bed."""
+    count = np.zeros(4, np.int64)
     buf = np.empty((4, CHUNK), np.float64)
     flags = np.empty(CHUNK, np.int64)
     todo = np.empty(CHUNK, np.int64)
     in_bed = 0
     share = nd.activation_causal_share
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
+    wb_axis, act_axis, age_axis = (axis(bounds.wellbeing_axis), axis(bounds.activation_axis),
+                                   axis(bounds.age_axis))
+    for start in range(lo, hi, CHUNK):
+        m = min(CHUNK, hi - start)
         end = start + m
         for kind in range(4):
             _fill(buf[kind], crn, keys[kind], people.uid, useq[0 if crn else kind], start, m)
@@ -142,11 +163,11 @@ def needs(people, week, season, draws, nd, bounds):
         for j in range(m):
             home = alive[j] & (away[j] <= week)
             in_bed += alive[j] & (away[j] > week)
-            ia = cell(causal(act[j], act0[j], share), bounds.activation_axis)
-            f = ((buf[0, j] < bounds.low[cell(wb[j], bounds.wellbeing_axis)]) * 1
+            ia = cell(causal(act[j], act0[j], share), act_axis)
+            f = ((buf[0, j] < bounds.low[cell(wb[j], wb_axis)]) * 1
                  + (buf[1, j] < bounds.flare[ltc[j], ia]) * 2
                  + (buf[2, j] < bounds.review[diag[j]]) * 4
-                 + (buf[3, j] < bounds.acute[cell(age[j], bounds.age_axis), ltc[j]]) * 8) * home
+                 + (buf[3, j] < bounds.acute[cell(age[j], age_axis), ltc[j]]) * 8) * home
             flags[j] = f
             todo[nt] = j
             nt += f != 0
@@ -161,10 +182,10 @@ def needs(people, week, season, draws, nd, bounds):
                      (f & 8) != 0 and buf[3, j] < p_acute(people.age[i], k, d,
                                                           people.deprivation[i], a, season, nd))
             for kind in range(4):  # written here, not by a helper given the arrays
-                rows[kind, found[kind]] = i
-                found[kind] += event[kind]
-    return (rows[0, :found[0]].copy(), rows[1, :found[1]].copy(), rows[2, :found[2]].copy(),
-            rows[3, :found[3]].copy(), in_bed)
+                rows[kind, count[kind]] = i
+                count[kind] += event[kind]
+    found[:] = count
+    return in_bed
 
 
 @njit(cache=True, error_model="numpy")

@@ -7,12 +7,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from .blocks import block_rows, n_blocks
 from .rows import mask, rows_marked
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, error_model="numpy", parallel=True)
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
                  activation0, rate, work):
     """Dependence and activation drift toward the mean departure of living ties.
@@ -21,54 +22,70 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     float32 in CSR order, divided by the living-tie count, and applied with a float32 step.
     ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
     its four rows afresh each week costs page faults worth half the pass at 50,000.
+    Each step runs in blocks of rows, in threads (:mod:`sim.kernels.blocks`): a row's
+    sum is its own, in its own order, so the numbers do not depend on the threads.
     """
     n = alive.size
     size = indptr.size - 1
     zero = np.float32(0.0)
     dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
-    for i in range(size):  # departures; the dead (and the padding at `size`) count 0
-        if alive[i]:
-            dep_x[i] = dependence[i] - dependence0[i]
-            act_x[i] = activation[i] - activation0[i]
-        else:
-            dep_x[i] = zero
-            act_x[i] = zero
-        dep_sum[i] = zero
-        act_sum[i] = zero
+    blocks = n_blocks(0, size)
+    for b in prange(blocks):  # departures; the dead (and the padding at `size`) count 0
+        start, end = block_rows(0, size, b)
+        for i in range(start, end):
+            if alive[i]:
+                dep_x[i] = dependence[i] - dependence0[i]
+                act_x[i] = activation[i] - activation0[i]
+            else:
+                dep_x[i] = zero
+                act_x[i] = zero
+            dep_sum[i] = zero
+            act_sum[i] = zero
     dep_x[size] = zero
     act_x[size] = zero
-    # The two sums over ties, each accumulated in CSR order, then the float32 step of
-    # each trait. The first ties of every row are summed column by column of the padded
-    # (ELL) layout, which keeps each row's order and runs without a branch per row; the
-    # padding points at a zero, and adding +0.0 leaves a float32 sum as it was.
+    for b in prange(blocks):  # every departure is known: the sums
+        start, end = block_rows(0, size, b)
+        _tie_sums(indptr, indices, ell, dep_x, act_x, dep_sum, act_sum, start, end)
+    rate32 = np.float32(rate)
+    one = np.float32(1.0)
+    for b in prange(blocks):
+        start, end = block_rows(0, min(size, n), b)
+        for i in range(start, end):
+            denom = live_degree[i]
+            if alive[i] and denom > 0:
+                v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
+                dependence[i] = min(max(v, zero), one)
+                v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
+                activation[i] = min(max(v, zero), one)
+
+
+@njit(error_model="numpy")
+def _tie_sums(indptr, indices, ell, dep_x, act_x, dep_sum, act_sum, lo, hi):
+    """The two sums over ties of rows ``lo .. hi``, each accumulated in CSR order. The
+    first ties of every row are summed column by column of the padded (ELL) layout,
+    which keeps each row's order and runs without a branch per row; the padding points
+    at a zero, and adding +0.0 leaves a float32 sum as it was."""
     width = ell.shape[0]
+    dsum, asum = dep_sum[lo:hi], act_sum[lo:hi]  # views from 0: see draws._fill
+    m = hi - lo
     for k in range(width):
-        col = ell[k]
-        for i in range(size):
-            j = col[i]
-            dep_sum[i] += dep_x[j]
-            act_sum[i] += act_x[j]
-    for i in range(size):  # the rest of the ties of rows with more than `width`
-        lo = indptr[i] + width
-        hi = indptr[i + 1]
-        if hi > lo:
+        col = ell[k, lo:hi]
+        for j in range(m):
+            c = col[j]
+            dsum[j] += dep_x[c]
+            asum[j] += act_x[c]
+    for i in range(lo, hi):  # the rest of the ties of rows with more than `width`
+        first = indptr[i] + width
+        last = indptr[i + 1]
+        if last > first:
             sx = dep_sum[i]
             sy = act_sum[i]
-            for jj in range(lo, hi):
+            for jj in range(first, last):
                 j = indices[jj]
                 sx += dep_x[j]
                 sy += act_x[j]
             dep_sum[i] = sx
             act_sum[i] = sy
-    rate32 = np.float32(rate)
-    one = np.float32(1.0)
-    for i in range(min(size, n)):
-        denom = live_degree[i]
-        if alive[i] and denom > 0:
-            v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
-            dependence[i] = min(max(v, zero), one)
-            v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
-            activation[i] = min(max(v, zero), one)
 
 
 @njit(cache=True, error_model="numpy")

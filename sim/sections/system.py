@@ -24,4 +24,9 @@ PARAMS: dict[str, P] = {
                        integer=True),
     "check_invariants": P(False, doc="Check model invariants every week (slower)",
                           source="assumption: for tests and debugging"),
+    "threads": P(0, 0, 256, "threads",
+                 "Threads for the per-resident passes of one run (0: every core)",
+                 "assumption: a lone run uses every core; worker processes share "
+                 "them out; the numbers are the same whatever the count",
+                 integer=True),
 }

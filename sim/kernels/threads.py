@@ -1,0 +1,48 @@
+"""How many threads the passes that run in blocks use (:mod:`sim.kernels.blocks`).
+
+``system.threads`` asks for a number (0: every core); :func:`use_threads` sets it with
+``numba.set_num_threads`` for a week and puts back what the thread had, since Numba's
+count is the calling thread's own and a library user's process is theirs. Numba cannot
+start more threads than it was given at start-up (``NUMBA_NUM_THREADS``, by default the
+cores), so a larger number means all of those. The numbers a run gives are the same
+whatever the count.
+
+Numba's built-in scheduler ("workqueue", the one a plain ``pip install numba`` has) runs
+one pass in threads at a time in a process: two Python threads each running one (two
+dashboards' models stepped at once) would abort the process. So a pass in threads is
+called under :data:`PASS_LOCK` (see ``sim.kernels``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numba
+
+PASS_LOCK = threading.Lock()
+
+
+def available() -> int:
+    """The most threads a pass can use in this process."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+def resolve(requested: int) -> int:
+    """The threads ``system.threads = requested`` gives (0: all :func:`available`)."""
+    most = available()
+    return most if requested <= 0 else min(int(requested), most)
+
+
+@contextlib.contextmanager
+def use_threads(requested: int):
+    """Run the block with ``resolve(requested)`` threads for this thread's passes."""
+    wanted = resolve(requested)
+    before = numba.get_num_threads()
+    if wanted != before:
+        numba.set_num_threads(wanted)
+    try:
+        yield wanted
+    finally:
+        if wanted != before:
+            numba.set_num_threads(before)

@@ -1,0 +1,137 @@
+"""The passes over the residents run in threads (``system.threads``) with the same numbers
+whatever the count: the blocks are fixed, each row's draws its own, and what a pass
+collects is joined in block order (sim.kernels.blocks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sim import HealthSystemModel
+from sim.errors import InputError
+from sim.kernels import blocks
+from sim.kernels import threads
+
+from .conftest import ROOT
+
+# Three blocks and a part: the rows collected cross the blocks' edges.
+SIZE = 3 * blocks.BLOCK + 5000
+WEEKS = 26
+
+
+def _weekly(scenario: str, n_threads: int, **overrides):
+    model = HealthSystemModel(scenario, seed=11, population__size=SIZE,
+                              population__neighbourhoods=6, weeks=WEEKS,
+                              system__burn_in_weeks=4, system__threads=n_threads, **overrides)
+    model.run()
+    return model.timeseries(), model
+
+
+def _assert_identical(a, b):
+    assert list(a.columns) == list(b.columns)
+    differ = [c for c in a.columns if not a[c].equals(b[c])]
+    assert not differ, f"columns differ between 1 and 2 threads: {differ}"
+
+
+needs_two = pytest.mark.skipif(threads.available() < 2,
+                               reason="one core: test_threads_in_a_fresh_process covers it")
+
+
+@needs_two
+@pytest.mark.parametrize("scenario", ["baseline", "done_with"])
+def test_weekly_metrics_are_identical_with_one_and_two_threads(scenario):
+    one, m1 = _weekly(scenario, 1)
+    two, m2 = _weekly(scenario, 2)
+    _assert_identical(one, two)
+    # and the people themselves, bit for bit
+    for name in ("wellbeing", "activation", "dependence", "ltc", "alive", "group"):
+        assert np.array_equal(getattr(m1.people, name)[: m1.people.n],
+                              getattr(m2.people, name)[: m2.people.n]), name
+    assert one["population"].nunique() > 1 and one["gp_appointments"].sum() > 0  # it ran
+
+
+@needs_two
+def test_identical_without_common_random_numbers():
+    """With CRN off the draws are sequential by row: still each row's own."""
+    one, _ = _weekly("done_with", 1, system__common_random_numbers=False)
+    two, _ = _weekly("done_with", 2, system__common_random_numbers=False)
+    _assert_identical(one, two)
+
+
+@needs_two
+def test_a_week_runs_with_the_threads_asked_for():
+    import numba
+
+    seen = []
+    model = HealthSystemModel("baseline", seed=1, population__size=2000,
+                              population__neighbourhoods=1, system__burn_in_weeks=0,
+                              system__threads=1)
+    before = numba.get_num_threads()
+    with threads.use_threads(model.spec.system.threads) as n:
+        seen.append((n, numba.get_num_threads()))
+    assert seen == [(1, 1)]
+    assert numba.get_num_threads() == before  # put back after the week
+    assert threads.resolve(0) == threads.available()
+    assert threads.resolve(10_000) == threads.available()
+
+
+def test_the_blocks_collected_join_in_order():
+    from numba import njit
+
+    @njit
+    def join(buf, counts):
+        return blocks.joined(buf, counts)
+
+    buf = np.arange(3 * blocks.BLOCK, dtype=np.int32)
+    out = join(buf, np.array([2, 0, 3]))
+    b = blocks.BLOCK
+    assert out.tolist() == [0, 1, 2 * b, 2 * b + 1, 2 * b + 2]
+    assert out.dtype == np.int64
+
+
+def test_threads_out_of_range_is_bad_input():
+    with pytest.raises(InputError, match="threads"):
+        HealthSystemModel("baseline", population__size=2000, system__threads=-1)
+
+
+CHILD = r"""
+import json, sys, threading
+sys.path.insert(0, {root!r})
+import numba
+from sim import HealthSystemModel
+out = {{}}
+def run(scenario, n):
+    model = HealthSystemModel(scenario, seed=5, population__size={size},
+                              population__neighbourhoods=4, weeks=8, system__burn_in_weeks=0,
+                              system__threads=n)
+    model.run()
+    out[scenario, n] = model.timeseries().to_json()
+# two models stepped at once in two Python threads, each with two threads of passes
+workers = [threading.Thread(target=run, args=(s, 2)) for s in ("baseline", "done_with")]
+for w in workers:
+    w.start()
+for w in workers:
+    w.join()
+run("baseline", 1)
+run("done_with", 1)
+print(json.dumps({{"threads": numba.config.NUMBA_NUM_THREADS,
+                   "same": [out[s, 1] == out[s, 2] for s in ("baseline", "done_with")]}}))
+"""
+
+
+@pytest.mark.slow
+def test_threads_in_a_fresh_process():
+    """Two threads of passes even on one core (NUMBA_NUM_THREADS=2), with two models
+    stepped at once from two Python threads: no abort, the same numbers as one thread."""
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
+    code = CHILD.format(root=str(ROOT), size=2 * blocks.BLOCK + 100)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"threads": 2, "same": [True, True]}

@@ -21,7 +21,8 @@ if TYPE_CHECKING:
     from .scenario import Scenario
     from .streams import Streams
 
-__all__ = ["Residents", "Resident", "FIELDS", "AGE_PYRAMID", "bytes_per_resident"]
+__all__ = ["Residents", "Resident", "FIELDS", "AGE_PYRAMID", "bytes_per_resident", "row_reserve",
+           "rows_added_per_year"]
 
 # England, mid-2022 population by five-year age band (ONS mid-year estimates, rounded
 # shares of the population). The 0.9% aged 90 and over is split 90-94 / 95-99 as
@@ -79,6 +80,32 @@ FIELDS: dict[str, tuple[np.dtype, object]] = {
     "cum_gp": (np.int32, 0),
     "cum_ae": (np.int32, 0),
 }
+
+
+def rows_added_per_year(scenario: "Scenario") -> float:
+    """Rows a run adds a year per starting resident: births and arrivals (the dead keep
+    their rows), from the parameters: the fertility rate times the share of residents who
+    are women of fertile age in the starting pyramid, and net migration. About 1.5% with
+    the defaults (0.96% births, 0.5% arrivals)."""
+    h, pop = scenario.health, scenario.population
+    edges = np.arange(AGE_PYRAMID.size + 1) * 5.0
+    overlap = np.clip(np.minimum(edges[1:], h.fertile_age_max)
+                      - np.maximum(edges[:-1], h.fertile_age_min), 0.0, 5.0) / 5.0
+    fertile = float((AGE_PYRAMID * overlap).sum() / AGE_PYRAMID.sum()) * pop.female_share
+    return h.fertility_rate * fertile + h.net_migration_per_1000 / 1000.0
+
+
+# The reserve covers a tenth more than the expected rows (chance, and the fertile share
+# drifting as a place ages), and RESERVE_SLACK rows for a small place's chance.
+RESERVE_MARGIN, RESERVE_SLACK = 1.10, 256
+
+
+def row_reserve(scenario: "Scenario", weeks: int) -> int:
+    """Rows to allocate for a run of ``weeks`` (burn-in included): the starting residents
+    and the births and arrivals expected, so that the arrays are not regrown mid-run."""
+    size = scenario.population.size
+    added = size * rows_added_per_year(scenario) * weeks / 52.0
+    return int(size + RESERVE_MARGIN * added) + RESERVE_SLACK
 
 
 def bytes_per_resident() -> int:

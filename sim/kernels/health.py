@@ -173,18 +173,21 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
     dead = np.empty(blocks * BLOCK, np.int64)  # block b's from b * BLOCK on
     mothers = np.empty(blocks * BLOCK, np.int64)
     found = np.empty((2, blocks), np.int64)
-    for b in prange(blocks):
-        start, end = block_rows(lo, hi, b)
-        at = b * BLOCK
-        found[0, b], found[1, b] = _health_block(start, end, steps, people, draws, h, bounds,
-                                                 dead[at: at + BLOCK], mothers[at: at + BLOCK])
+    if blocks == 1:  # no thread to wake for one block (sim.kernels.blocks)
+        _health_block(0, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
+    else:
+        for b in prange(blocks):
+            _health_block(b, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
     return joined(dead, found[0]), joined(mothers, found[1])
 
 
 @njit(error_model="numpy")
-def _health_block(lo, hi, steps, people, draws, h, bounds, dead, mothers):
-    """:func:`health_pass` of rows ``lo .. hi``: the rows that die and the mothers into
-    ``dead`` and ``mothers`` from 0 on; returns how many of each."""
+def _health_block(b, first, last, steps, people, draws, h, bounds, dead_all, mothers_all, found):
+    """Block ``b`` of :func:`health_pass` over rows ``first .. last``: its rows that die and
+    its mothers into its stretch of ``dead_all`` and ``mothers_all``, how many in
+    ``found[:, b]``."""
+    lo, hi = block_rows(first, last, b)
+    dead, mothers = dead_all[b * BLOCK: (b + 1) * BLOCK], mothers_all[b * BLOCK: (b + 1) * BLOCK]
     deaths, onsets, traits = steps
     age_axis = axis(bounds.age)
     key_death, key_birth, key_onset, key_wb = draws.keys[0], draws.keys[1], draws.keys[2], \
@@ -241,7 +244,7 @@ def _health_block(lo, hi, steps, people, draws, h, bounds, dead, mothers):
             _traits(people, start, m, z, x, h)
             for t in range(n_dying):  # back in: remove_residents takes them out
                 people.group[dying[t]] = groups[t]
-    return nd, nm
+    found[0, b], found[1, b] = nd, nm
 
 
 @njit(inline="always", error_model="numpy")

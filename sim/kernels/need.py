@@ -126,20 +126,23 @@ def needs(people, week, season, draws, nd, bounds):
     rows = np.empty((4, blocks * BLOCK), np.int32)  # block b's from b * BLOCK on
     found = np.zeros((4, blocks), np.int64)
     in_bed = np.zeros(blocks, np.int64)
-    for b in prange(blocks):
-        start, end = block_rows(0, n, b)
-        at = b * BLOCK
-        in_bed[b] = _needs_block(people, start, end, week, season, crn, keys, useq, nd, bounds,
-                                 rows[:, at: at + BLOCK], found[:, b])
+    if blocks == 1:  # no thread to wake for one block (sim.kernels.blocks)
+        _needs_block(0, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
+    else:
+        for b in prange(blocks):
+            _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
     return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
             joined(rows[3], found[3]), in_bed.sum())
 
 
 @njit(error_model="numpy")
-def _needs_block(people, lo, hi, week, season, crn, keys, useq, nd, bounds, rows, found):
-    """:func:`needs` of rows ``lo .. hi``: each kind's rows into its row of ``rows`` from
-    0 on, how many into ``found`` (counted here, and written once: a thread writing its
-    count in place beside another's would slow both); returns the count in a bed."""
+def _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows_all, found, beds):
+    """Block ``b`` of :func:`needs`: each kind's rows into its row of its stretch of
+    ``rows_all``, how many into ``found[:, b]`` and the count in a bed into ``beds[b]``
+    (counted here and written once: a thread writing its counts in place beside
+    another's would slow both)."""
+    lo, hi = block_rows(0, people.alive.size, b)
+    rows = rows_all[:, b * BLOCK: (b + 1) * BLOCK]
     count = np.zeros(4, np.int64)
     buf = np.empty((4, CHUNK), np.float64)
     flags = np.empty(CHUNK, np.int64)
@@ -184,8 +187,8 @@ def _needs_block(people, lo, hi, week, season, crn, keys, useq, nd, bounds, rows
             for kind in range(4):  # written here, not by a helper given the arrays
                 rows[kind, count[kind]] = i
                 count[kind] += event[kind]
-    found[:] = count
-    return in_bed
+    found[:, b] = count
+    beds[b] = in_bed
 
 
 @njit(cache=True, error_model="numpy")

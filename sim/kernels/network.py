@@ -30,41 +30,64 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     zero = np.float32(0.0)
     dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
     blocks = n_blocks(0, size)
-    for b in prange(blocks):  # departures; the dead (and the padding at `size`) count 0
-        start, end = block_rows(0, size, b)
-        for i in range(start, end):
-            if alive[i]:
-                dep_x[i] = dependence[i] - dependence0[i]
-                act_x[i] = activation[i] - activation0[i]
-            else:
-                dep_x[i] = zero
-                act_x[i] = zero
-            dep_sum[i] = zero
-            act_sum[i] = zero
+    if blocks == 1:  # no thread to wake for one block (sim.kernels.blocks)
+        _departures(alive, dependence, dependence0, activation, activation0, work, 0, size)
+    else:
+        for b in prange(blocks):
+            start, end = block_rows(0, size, b)
+            _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
     dep_x[size] = zero
     act_x[size] = zero
-    for b in prange(blocks):  # every departure is known: the sums
-        start, end = block_rows(0, size, b)
-        _tie_sums(indptr, indices, ell, dep_x, act_x, dep_sum, act_sum, start, end)
+    # Every departure is known: each block's sums over ties, then its rows' steps (which
+    # change dependence and activation, never the departures the other blocks read).
     rate32 = np.float32(rate)
-    one = np.float32(1.0)
-    for b in prange(blocks):
-        start, end = block_rows(0, min(size, n), b)
-        for i in range(start, end):
-            denom = live_degree[i]
-            if alive[i] and denom > 0:
-                v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
-                dependence[i] = min(max(v, zero), one)
-                v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
-                activation[i] = min(max(v, zero), one)
+    if blocks == 1:
+        _tie_sums(indptr, indices, ell, work, 0, size)
+        _steps(alive, live_degree, dependence, activation, work, rate32, 0, min(size, n))
+    else:
+        for b in prange(blocks):
+            start, end = block_rows(0, size, b)
+            _tie_sums(indptr, indices, ell, work, start, end)
+            _steps(alive, live_degree, dependence, activation, work, rate32, start, min(end, n))
 
 
 @njit(error_model="numpy")
-def _tie_sums(indptr, indices, ell, dep_x, act_x, dep_sum, act_sum, lo, hi):
+def _departures(alive, dependence, dependence0, activation, activation0, work, lo, hi):
+    """Each row's departures from its own levels (the dead count 0); sums zeroed."""
+    zero = np.float32(0.0)
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
+    for i in range(lo, hi):
+        if alive[i]:
+            dep_x[i] = dependence[i] - dependence0[i]
+            act_x[i] = activation[i] - activation0[i]
+        else:
+            dep_x[i] = zero
+            act_x[i] = zero
+        dep_sum[i] = zero
+        act_sum[i] = zero
+
+
+@njit(error_model="numpy")
+def _steps(alive, live_degree, dependence, activation, work, rate32, lo, hi):
+    """The float32 step of each trait of rows ``lo .. hi`` toward its ties' mean."""
+    zero, one = np.float32(0.0), np.float32(1.0)
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
+    for i in range(lo, hi):
+        denom = live_degree[i]
+        if alive[i] and denom > 0:
+            v = dependence[i] + rate32 * (dep_sum[i] / denom - dep_x[i])
+            dependence[i] = min(max(v, zero), one)
+            v = activation[i] + rate32 * (act_sum[i] / denom - act_x[i])
+            activation[i] = min(max(v, zero), one)
+
+
+@njit(error_model="numpy")
+def _tie_sums(indptr, indices, ell, work, lo, hi):
     """The two sums over ties of rows ``lo .. hi``, each accumulated in CSR order. The
     first ties of every row are summed column by column of the padded (ELL) layout,
     which keeps each row's order and runs without a branch per row; the padding points
     at a zero, and adding +0.0 leaves a float32 sum as it was."""
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
     width = ell.shape[0]
     dsum, asum = dep_sum[lo:hi], act_sum[lo:hi]  # views from 0: see draws._fill
     m = hi - lo

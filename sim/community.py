@@ -383,7 +383,7 @@ def _spread_norms(model: "HealthSystemModel") -> None:
     n = people.n
     # One compiled pass over the ties for both traits, with the arithmetic of
     # Network.tie_share in float32 (see sim.kernels.spread_norms).
-    kernels.spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
-                         people.dependence[:n], people.dependence0[:n],
-                         people.activation[:n], people.activation0[:n], float(rate),
-                         net.norms_work())
+    run = kernels.spread_norms_threads if kernels.threaded(n) else kernels.spread_norms
+    run(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
+        people.dependence[:n], people.dependence0[:n], people.activation[:n],
+        people.activation0[:n], float(rate), net.norms_work())

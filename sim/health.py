@@ -110,7 +110,8 @@ def _pass(people, lo: int, hi: int, steps, draws, h, bounds):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     n = people.n
     columns = People(*(getattr(people, name)[:n] for name in People._fields))
-    return kernels.health_pass(lo, hi, steps, columns, draws, h, bounds)
+    run = kernels.health_pass_threads if kernels.threaded(hi - lo) else kernels.health_pass
+    return run(lo, hi, steps, columns, draws, h, bounds)
 
 
 def health_params(spec, levers=None):

@@ -150,10 +150,10 @@ def draws_of(crn, death, birth, onset, wellbeing):
     return Draws(crn, keys, death[1], birth[1], onset[1], wellbeing[1])
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def health_pass(lo, hi, steps, people, draws, h, bounds):
     """Phase 1 for rows ``lo .. hi`` in one pass, chunk by chunk while it is in cache,
-    the blocks of rows in threads (:mod:`sim.kernels.blocks`).
+    block by block (:func:`health_pass_threads`: the blocks in threads).
 
     ``steps`` = (deaths, onsets, traits) says which steps to do:
 
@@ -169,16 +169,28 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
     ``bounds`` the rules' bound tables and their age axis. Returns (deaths, mothers),
     each ascending.
     """
-    blocks = n_blocks(lo, hi)
-    dead = np.empty(blocks * BLOCK, np.int64)  # block b's from b * BLOCK on
-    mothers = np.empty(blocks * BLOCK, np.int64)
-    found = np.empty((2, blocks), np.int64)
-    if blocks == 1:  # no thread to wake for one block (sim.kernels.blocks)
-        _health_block(0, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
-    else:
-        for b in prange(blocks):
-            _health_block(b, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
+    dead, mothers, found = _collected(lo, hi)
+    for b in range(n_blocks(lo, hi)):
+        _health_block(b, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
     return joined(dead, found[0]), joined(mothers, found[1])
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def health_pass_threads(lo, hi, steps, people, draws, h, bounds):
+    """:func:`health_pass` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    dead, mothers, found = _collected(lo, hi)
+    for b in prange(n_blocks(lo, hi)):
+        _health_block(b, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
+    return joined(dead, found[0]), joined(mothers, found[1])
+
+
+@njit(inline="always", error_model="numpy")
+def _collected(lo, hi):
+    """Room for the rows that die and the mothers, block ``b``'s from ``b * BLOCK`` on,
+    and how many of each a block found."""
+    blocks = n_blocks(lo, hi)
+    return (np.empty(blocks * BLOCK, np.int64), np.empty(blocks * BLOCK, np.int64),
+            np.empty((2, blocks), np.int64))
 
 
 @njit(error_model="numpy")

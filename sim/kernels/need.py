@@ -110,10 +110,10 @@ People = namedtuple("People", ("alive", "ti_discharge", "wellbeing", "activation
 Bounds = namedtuple("Bounds", "low flare review acute wellbeing_axis activation_axis age_axis")
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def needs(people, week, season, draws, nd, bounds):
     """This week's low-level, flare, review and acute needs (``sim.need.arise_needs``),
-    the blocks of rows in threads (:mod:`sim.kernels.blocks`).
+    block by block of rows (:func:`needs_threads`: the blocks in threads).
 
     ``draws`` is (crn, the four streams' keys, their sequential draws 4 x n when CRN is
     off). A draw at or above a rule's bound (``bounds``, from the rule) has no event;
@@ -121,18 +121,31 @@ def needs(people, week, season, draws, nd, bounds):
     the living who are in a hospital bed (not at home).
     """
     crn, keys, useq = draws
-    n = people.alive.size
-    blocks = n_blocks(0, n)
-    rows = np.empty((4, blocks * BLOCK), np.int32)  # block b's from b * BLOCK on
-    found = np.zeros((4, blocks), np.int64)
-    in_bed = np.zeros(blocks, np.int64)
-    if blocks == 1:  # no thread to wake for one block (sim.kernels.blocks)
-        _needs_block(0, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
-    else:
-        for b in prange(blocks):
-            _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
+    rows, found, in_bed = _needs_found(people.alive.size)
+    for b in range(in_bed.size):
+        _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
     return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
             joined(rows[3], found[3]), in_bed.sum())
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def needs_threads(people, week, season, draws, nd, bounds):
+    """:func:`needs` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    crn, keys, useq = draws
+    rows, found, in_bed = _needs_found(people.alive.size)
+    for b in prange(in_bed.size):
+        _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
+    return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
+            joined(rows[3], found[3]), in_bed.sum())
+
+
+@njit(inline="always", error_model="numpy")
+def _needs_found(n):
+    """Room for each kind's rows (block ``b``'s from ``b * BLOCK`` on; int32 halves it),
+    how many of each a block found, and its count in a bed."""
+    blocks = n_blocks(0, n)
+    return (np.empty((4, blocks * BLOCK), np.int32), np.zeros((4, blocks), np.int64),
+            np.zeros(blocks, np.int64))
 
 
 @njit(error_model="numpy")

@@ -13,7 +13,7 @@ from .blocks import block_rows, n_blocks
 from .rows import mask, rows_marked
 
 
-@njit(cache=True, error_model="numpy", parallel=True)
+@njit(cache=True, error_model="numpy")
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
                  activation0, rate, work):
     """Dependence and activation drift toward the mean departure of living ties.
@@ -22,33 +22,35 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     float32 in CSR order, divided by the living-tie count, and applied with a float32 step.
     ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
     its four rows afresh each week costs page faults worth half the pass at 50,000.
-    Each step runs in blocks of rows, in threads (:mod:`sim.kernels.blocks`): a row's
-    sum is its own, in its own order, so the numbers do not depend on the threads.
+    Block by block of rows (:func:`spread_norms_threads`: the blocks in threads; a
+    row's sum is its own, in its own order, so the numbers do not depend on them).
     """
-    n = alive.size
     size = indptr.size - 1
-    zero = np.float32(0.0)
-    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
-    blocks = n_blocks(0, size)
-    if blocks == 1:  # no thread to wake for one block (sim.kernels.blocks)
-        _departures(alive, dependence, dependence0, activation, activation0, work, 0, size)
-    else:
-        for b in prange(blocks):
-            start, end = block_rows(0, size, b)
-            _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
-    dep_x[size] = zero
-    act_x[size] = zero
+    for b in range(n_blocks(0, size)):
+        start, end = block_rows(0, size, b)
+        _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
+    work[0, size] = work[1, size] = 0.0  # the padding's departures
     # Every departure is known: each block's sums over ties, then its rows' steps (which
     # change dependence and activation, never the departures the other blocks read).
-    rate32 = np.float32(rate)
-    if blocks == 1:
-        _tie_sums(indptr, indices, ell, work, 0, size)
-        _steps(alive, live_degree, dependence, activation, work, rate32, 0, min(size, n))
-    else:
-        for b in prange(blocks):
-            start, end = block_rows(0, size, b)
-            _tie_sums(indptr, indices, ell, work, start, end)
-            _steps(alive, live_degree, dependence, activation, work, rate32, start, min(end, n))
+    for b in range(n_blocks(0, size)):
+        start, end = block_rows(0, size, b)
+        _tie_sums(indptr, indices, ell, work, start, end)
+        _steps(alive, live_degree, dependence, activation, work, rate, start, min(end, alive.size))
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def spread_norms_threads(indptr, indices, ell, live_degree, alive, dependence, dependence0,
+                         activation, activation0, rate, work):
+    """:func:`spread_norms` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    size = indptr.size - 1
+    for b in prange(n_blocks(0, size)):
+        start, end = block_rows(0, size, b)
+        _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
+    work[0, size] = work[1, size] = 0.0  # (not a slice: that would be a pass in threads)
+    for b in prange(n_blocks(0, size)):
+        start, end = block_rows(0, size, b)
+        _tie_sums(indptr, indices, ell, work, start, end)
+        _steps(alive, live_degree, dependence, activation, work, rate, start, min(end, alive.size))
 
 
 @njit(error_model="numpy")
@@ -68,9 +70,9 @@ def _departures(alive, dependence, dependence0, activation, activation0, work, l
 
 
 @njit(error_model="numpy")
-def _steps(alive, live_degree, dependence, activation, work, rate32, lo, hi):
+def _steps(alive, live_degree, dependence, activation, work, rate, lo, hi):
     """The float32 step of each trait of rows ``lo .. hi`` toward its ties' mean."""
-    zero, one = np.float32(0.0), np.float32(1.0)
+    zero, one, rate32 = np.float32(0.0), np.float32(1.0), np.float32(rate)
     dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
     for i in range(lo, hi):
         denom = live_degree[i]

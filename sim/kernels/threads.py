@@ -11,6 +11,10 @@ Numba's built-in scheduler ("workqueue", the one a plain ``pip install numba`` h
 one pass in threads at a time in a process: two Python threads each running one (two
 dashboards' models stepped at once) would abort the process. So a pass in threads is
 called under :data:`PASS_LOCK` (see ``sim.kernels``).
+
+Threads wait for each other at the end of every pass: on a machine whose cores are
+already busy (other programs, or worker processes that each run threads) a pass waits
+for the slowest, and runs slower than in one thread. Use ``--threads 1`` there.
 """
 
 from __future__ import annotations
@@ -20,7 +24,17 @@ import threading
 
 import numba
 
+from .blocks import BLOCK
+
 PASS_LOCK = threading.Lock()
+
+
+def threaded(rows: int) -> bool:
+    """Whether a pass over ``rows`` rows runs its blocks in threads (the kernel's
+    ``..._threads`` form): when there are two blocks or more and this thread's passes
+    have more than one thread. Otherwise the plain kernel takes the blocks in turn, with
+    no thread to wake (and, at a small place, no threaded kernel even loaded)."""
+    return rows >= 2 * BLOCK and numba.get_num_threads() > 1
 
 
 def available() -> int:

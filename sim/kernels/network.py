@@ -26,16 +26,12 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     row's sum is its own, in its own order, so the numbers do not depend on them).
     """
     size = indptr.size - 1
-    for b in range(n_blocks(0, size)):
-        start, end = block_rows(0, size, b)
-        _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
+    _departures(alive, dependence, dependence0, activation, activation0, work, 0, size)
     work[0, size] = work[1, size] = 0.0  # the padding's departures
-    # Every departure is known: each block's sums over ties, then its rows' steps (which
-    # change dependence and activation, never the departures the other blocks read).
-    for b in range(n_blocks(0, size)):
-        start, end = block_rows(0, size, b)
-        _tie_sums(indptr, indices, ell, work, start, end)
-        _steps(alive, live_degree, dependence, activation, work, rate, start, min(end, alive.size))
+    # Every departure is known: the sums over ties, then the steps. (In one thread the
+    # rows need not go in blocks: no row's numbers depend on another's order.)
+    _tie_sums(indptr, indices, ell, work, 0, size)
+    _steps(alive, live_degree, dependence, activation, work, rate, 0, min(size, alive.size))
 
 
 @njit(cache=True, error_model="numpy", parallel=True)

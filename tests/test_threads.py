@@ -19,8 +19,8 @@ from sim.kernels import threads
 
 from .conftest import ROOT
 
-# Three blocks and a part: the rows collected cross the blocks' edges.
-SIZE = 3 * blocks.BLOCK + 5000
+# Blocks enough for threads, and a part: the rows collected cross the blocks' edges.
+SIZE = threads.THREADS_FROM_BLOCKS * blocks.BLOCK + 5000
 WEEKS = 26
 
 
@@ -61,6 +61,17 @@ def test_identical_without_common_random_numbers():
     one, _ = _weekly("done_with", 1, system__common_random_numbers=False)
     two, _ = _weekly("done_with", 2, system__common_random_numbers=False)
     _assert_identical(one, two)
+
+
+@needs_two
+def test_the_threaded_passes_run_at_this_size():
+    import numba
+
+    numba.set_num_threads(2)
+    try:
+        assert threads.threaded(SIZE) and not threads.threaded(SIZE - 10_000)
+    finally:
+        numba.set_num_threads(threads.available())
 
 
 @needs_two
@@ -129,7 +140,7 @@ def test_threads_in_a_fresh_process():
     """Two threads of passes even on one core (NUMBA_NUM_THREADS=2), with two models
     stepped at once from two Python threads: no abort, the same numbers as one thread."""
     env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
-    code = CHILD.format(root=str(ROOT), size=2 * blocks.BLOCK + 100)
+    code = CHILD.format(root=str(ROOT), size=threads.THREADS_FROM_BLOCKS * blocks.BLOCK + 100)
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env=env, timeout=600)
     assert done.returncode == 0, done.stderr[-2000:]

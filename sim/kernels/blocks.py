@@ -2,8 +2,7 @@
 
 A pass that runs in threads (``@njit(parallel=True)``) splits its rows into fixed
 blocks of :data:`BLOCK` rows, ``prange`` over the blocks, and runs the same body on
-each, the body the pass would run on all its rows in one thread. The blocks' edges
-depend on the rows alone, never on the number of threads, so:
+each. The blocks' edges depend on the rows alone, never on the number of threads, so:
 
 - each person's numbers are the same: their draws are keyed by their ``uid``
   (:mod:`sim.kernels.draws`), and a pass writes only its own block's rows;
@@ -14,7 +13,11 @@ depend on the rows alone, never on the number of threads, so:
 - a sum is made per block and the blocks' sums added in block order (whole-number
   counts only, so far, for which the order does not matter anyway).
 
-How many threads run is ``system.threads`` (:mod:`sim.threads`), set for each week.
+Each such pass has two forms over the same block body: the plain kernel takes the
+blocks in turn in the calling thread, ``<kernel>_threads`` hands them to threads; the
+phase picks with :func:`sim.kernels.threads.threaded` (threads for big places only).
+How many threads run is ``system.threads``, set for each week
+(:func:`sim.kernels.threads.use_threads`).
 """
 
 from __future__ import annotations

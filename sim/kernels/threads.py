@@ -29,12 +29,18 @@ from .blocks import BLOCK
 PASS_LOCK = threading.Lock()
 
 
+# Below this many blocks a pass stays in one thread: a pass over 50,000 residents takes
+# about a millisecond, little to share, and waking threads that another program delays
+# can cost more than that (the dashboard's places are this size).
+THREADS_FROM_BLOCKS = 4
+
+
 def threaded(rows: int) -> bool:
     """Whether a pass over ``rows`` rows runs its blocks in threads (the kernel's
-    ``..._threads`` form): when there are two blocks or more and this thread's passes
-    have more than one thread. Otherwise the plain kernel takes the blocks in turn, with
-    no thread to wake (and, at a small place, no threaded kernel even loaded)."""
-    return rows >= 2 * BLOCK and numba.get_num_threads() > 1
+    ``..._threads`` form): from :data:`THREADS_FROM_BLOCKS` blocks, when this thread's
+    passes have more than one thread. Otherwise the plain kernel takes the blocks in
+    turn, with no thread to wake (and no threaded kernel even loaded)."""
+    return rows >= THREADS_FROM_BLOCKS * BLOCK and numba.get_num_threads() > 1
 
 
 def available() -> int:

@@ -357,10 +357,10 @@ def _member_effects(model: "HealthSystemModel") -> None:
 
     people, g, c = model.people, model.groups, model.spec.community
     n = people.n
-    kernels.member_effects(people.alive[:n], people.group[:n], g.vitality,
-                           people.activation[:n], people.dependence[:n],
-                           people.connectedness[:n], float(c.activation_per_week),
-                           float(c.dependence_per_week), float(c.connectedness_per_week))
+    run = kernels.member_effects_threads if kernels.threaded(n) else kernels.member_effects
+    run(people.alive[:n], people.group[:n], g.vitality, people.activation[:n],
+        people.dependence[:n], people.connectedness[:n], float(c.activation_per_week),
+        float(c.dependence_per_week), float(c.connectedness_per_week))
 
 
 def _spread_norms(model: "HealthSystemModel") -> None:

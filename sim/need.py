@@ -185,8 +185,9 @@ def choose_care(model: "HealthSystemModel") -> None:
     # Low-level complaints: logit choice.
     low = needs.low
     u = s.uniform("choice.low", people.uid[low])
-    choice = kernels.low_need_choice(low, u, model.practice_wait, _columns(people, Choosers),
-                                     params)
+    run = kernels.low_need_choice_threads if kernels.threaded(low.size) \
+        else kernels.low_need_choice
+    choice = run(low, u, model.practice_wait, _columns(people, Choosers), params)
     to_gp, to_ae = low[choice == GP], low[choice == AE]
     model.log.low_needs += int(low.size)
     model.log.low_to_service += int(to_gp.size + to_ae.size)

@@ -91,6 +91,45 @@ def test_a_week_runs_with_the_threads_asked_for():
     assert threads.resolve(10_000) == threads.available()
 
 
+@needs_two
+def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
+    """The passes threaded only at a million residents (complaints, members), on rows
+    enough for threads here."""
+    import numba
+
+    from sim import kernels
+    from sim.kernels.need import Choosers
+    from sim.need import choice_params
+
+    model = HealthSystemModel("done_with", seed=3, population__size=SIZE,
+                              population__neighbourhoods=6, system__burn_in_weeks=0)
+    model.run(2)
+    p, n = model.people, model.people.n
+    rng = np.random.default_rng(0)
+    numba.set_num_threads(2)
+    try:
+        rows, u = np.arange(n), rng.random(n)
+        wait = rng.random(len(model.practices)) * 3
+        columns = Choosers(*(getattr(p, name) for name in Choosers._fields))
+        params = choice_params(model.spec, model.levers)
+        plain = kernels.low_need_choice(rows, u, wait, columns, params)
+        assert np.array_equal(plain, kernels.low_need_choice_threads(rows, u, wait, columns, params))
+        assert len(set(plain.tolist())) == 4  # every option is taken by someone
+
+        group = rng.integers(-1, 40, n).astype(np.int32)
+        vitality = rng.random(40).astype(np.float32)
+        outs = []
+        for run in (kernels.member_effects, kernels.member_effects_threads):
+            traits = [getattr(p, k)[:n].copy() for k in ("activation", "dependence",
+                                                         "connectedness")]
+            run(p.alive[:n], group, vitality, *traits, 0.01, 0.02, 0.03)
+            outs.append(traits)
+        assert all(np.array_equal(a, b) for a, b in zip(*outs))
+        assert not np.array_equal(outs[0][0], p.activation[:n])  # it changed them
+    finally:
+        numba.set_num_threads(threads.available())
+
+
 def test_the_blocks_collected_join_in_order():
     from numba import njit
 

@@ -5,8 +5,9 @@ contacts (:mod:`sim.community`).
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from .blocks import block_rows, n_blocks
 from .draws import CHUNK, _fill, _unit
 from .health import toward
 from .rows import mask, rows_marked
@@ -62,8 +63,28 @@ def leave_groups(alive, group, organiser, vitality, burden, members, organisers,
 def member_effects(alive, group, vitality, activation, dependence, connectedness,
                    activation_per_week, dependence_per_week, connectedness_per_week):
     """Members of vital groups gain activation and connection and lean less on services,
-    in proportion to their group's vitality (``sim.community._member_effects``)."""
-    for i in range(group.size):
+    in proportion to their group's vitality (``sim.community._member_effects``;
+    :func:`member_effects_threads`: in threads)."""
+    _member_effects(0, group.size, alive, group, vitality, activation, dependence,
+                    connectedness, activation_per_week, dependence_per_week,
+                    connectedness_per_week)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def member_effects_threads(alive, group, vitality, activation, dependence, connectedness,
+                           activation_per_week, dependence_per_week, connectedness_per_week):
+    """:func:`member_effects` with blocks of rows in threads (:mod:`sim.kernels.blocks`)."""
+    for b in prange(n_blocks(0, group.size)):
+        lo, hi = block_rows(0, group.size, b)
+        _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness,
+                        activation_per_week, dependence_per_week, connectedness_per_week)
+
+
+@njit(error_model="numpy")
+def _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness,
+                    activation_per_week, dependence_per_week, connectedness_per_week):
+    """:func:`member_effects` of rows ``lo .. hi``."""
+    for i in range(lo, hi):
         g = group[i]
         if alive[i] and g >= 0:
             v = np.float64(vitality[g])

@@ -224,9 +224,27 @@ Choosers = namedtuple("Choosers", ("practice", "group", "activation", "activatio
 @njit(cache=True, error_model="numpy")
 def low_need_choice(rows, u, wait_of_practice, people, c):
     """:func:`low_need_choice_of` for each low-level complaint of ``rows`` on draws ``u``
-    (``people`` is :data:`Choosers`)."""
+    (``people`` is :data:`Choosers`; :func:`low_need_choice_threads`: in threads)."""
     out = np.empty(rows.size, np.int8)
-    for j in range(rows.size):
+    _choices(0, rows.size, rows, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def low_need_choice_threads(rows, u, wait_of_practice, people, c):
+    """:func:`low_need_choice` with blocks of the complaints in threads (each choice is
+    the person's own: :mod:`sim.kernels.blocks`)."""
+    out = np.empty(rows.size, np.int8)
+    for b in prange(n_blocks(0, rows.size)):
+        lo, hi = block_rows(0, rows.size, b)
+        _choices(lo, hi, rows, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _choices(lo, hi, rows, u, wait_of_practice, people, c, out):
+    """:func:`low_need_choice` of complaints ``lo .. hi`` into ``out``."""
+    for j in range(lo, hi):
         i = rows[j]
         act = causal(np.float64(people.activation[i]), people.activation0[i],
                      c.activation_causal_share)
@@ -234,7 +252,6 @@ def low_need_choice(rows, u, wait_of_practice, people, c):
                      c.dependence_causal_share)
         out[j] = low_need_choice_of(u[j], act, people.connectedness[i], people.group[i] >= 0,
                                     dep, wait_of_practice[people.practice[i]], c)
-    return out
 
 
 SELF, PEERS, GP, AE = range(4)

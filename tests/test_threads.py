@@ -185,3 +185,14 @@ def test_threads_in_a_fresh_process():
     assert done.returncode == 0, done.stderr[-2000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
     assert result == {"threads": 2, "same": [True, True]}
+
+
+def test_idle_threads_sleep_unless_the_environment_says(monkeypatch):
+    from sim.process import wait_passively
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    wait_passively()
+    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    wait_passively()
+    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # the user's choice stands

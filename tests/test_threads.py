@@ -196,3 +196,14 @@ def test_idle_threads_sleep_unless_the_environment_says(monkeypatch):
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     wait_passively()
     assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # the user's choice stands
+
+
+def test_the_threads_option_is_a_setting():
+    from sim.cli import build_parser
+
+    args = build_parser().parse_args(["run", "baseline", "--set", "weeks=4", "--threads", "2"])
+    assert args.overrides == ["weeks=4", "system.threads=2"]
+    for bad in ("-1", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            build_parser().parse_args(["compare", "baseline", "done_with", "--threads", bad])
+        assert exit_.value.code == 2

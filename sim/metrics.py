@@ -84,13 +84,12 @@ def week_row(model: "HealthSystemModel") -> dict:
 
     people, log, costs = model.people, model.log, model.spec.costs
     n = people.n
-    run = kernels.week_state_threads if kernels.threaded(n) else kernels.week_state
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        run(people.alive[:n], people.dependence[:n], people.activation[:n],
-            people.wellbeing[:n], people.age[:n], people.connectedness[:n],
-            people.group[:n], people.role[:n], HIGH_DEPENDENCE,
-            np.float32(model.spec.population.lonely_below),
-            *(people.workspace(f"week_state.{k}", n) for k in range(3)))
+        kernels.week_state(people.alive[:n], people.dependence[:n], people.activation[:n],
+                           people.wellbeing[:n], people.age[:n], people.connectedness[:n],
+                           people.group[:n], people.role[:n], HIGH_DEPENDENCE,
+                           np.float32(model.spec.population.lonely_below),
+                           *(people.workspace(f"week_state.{k}", n) for k in range(3)))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission

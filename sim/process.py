@@ -13,18 +13,22 @@ _HEAP_KEPT = False
 
 
 def wait_passively() -> None:
-    """Let idle threads of the passes sleep rather than spin (``OMP_WAIT_POLICY=PASSIVE``,
-    unless the environment says otherwise).
+    """Let idle threads of the passes sleep soon rather than spin (``GOMP_SPINCOUNT=1000``,
+    unless the environment sets it or ``OMP_WAIT_POLICY``).
 
     Where GNU OpenMP is installed Numba runs its threads on it, and by default an idle
-    OpenMP thread spins for a while before sleeping. Between the passes of a week that
-    spinning takes the cores from whatever else runs: on a 2-core machine with two other
-    busy processes, a week at a million residents in two threads took 4.4 times as long
-    as in one thread with spinning, 1.1 times without. Read when OpenMP starts, so set
-    before the first pass in threads (the entry points call it with
-    :func:`keep_freed_heap`).
+    OpenMP thread spins 300,000 times before sleeping. On a machine whose cores are busy
+    with other work that spinning takes the cores the working threads need: on this
+    2-core machine with two other busy processes, a week at a million residents in two
+    threads took 4.4 times as long as in one. Sleeping at once (``OMP_WAIT_POLICY=
+    PASSIVE``) cured that but lost the threads' gain on a quiet machine (the passes no
+    quicker in two threads than in one); a thousand spins, a few microseconds, keeps the
+    gain (the health pass 1.9 times quicker in two) and sleeps before it costs. Read when
+    OpenMP starts, so set before the first pass in threads (the entry points call it
+    with :func:`keep_freed_heap`).
     """
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    if "OMP_WAIT_POLICY" not in os.environ:
+        os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 
 def keep_freed_heap() -> None:

@@ -191,11 +191,16 @@ def test_idle_threads_sleep_unless_the_environment_says(monkeypatch):
     from sim.process import wait_passively
 
     monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
     wait_passively()
-    assert os.environ["OMP_WAIT_POLICY"] == "PASSIVE"
+    assert os.environ["GOMP_SPINCOUNT"] == "1000"
+    monkeypatch.setenv("GOMP_SPINCOUNT", "5")
+    wait_passively()
+    assert os.environ["GOMP_SPINCOUNT"] == "5"  # the user's choice stands
+    monkeypatch.delenv("GOMP_SPINCOUNT")
     monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
     wait_passively()
-    assert os.environ["OMP_WAIT_POLICY"] == "ACTIVE"  # the user's choice stands
+    assert "GOMP_SPINCOUNT" not in os.environ
 
 
 def test_the_threads_option_is_a_setting():

@@ -51,7 +51,7 @@ import contextlib
 import signal
 import threading
 
-from .accounting import week_state, week_state_threads
+from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, member_effects_threads,
                         participants_by_neighbourhood, release_members, split_members)
@@ -69,7 +69,7 @@ from .threads import PASS_LOCK, threaded, use_threads
 __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
-           "low_need_choice_threads", "member_effects_threads", "week_state_threads",
+           "low_need_choice_threads", "member_effects_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",

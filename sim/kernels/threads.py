@@ -15,7 +15,7 @@ called under :data:`PASS_LOCK` (see ``sim.kernels``).
 Threads wait for each other at the end of every pass: on a machine whose cores are
 already busy (other programs, or worker processes that each run threads) a pass waits
 for the slowest and gains nothing, or loses a little; ``--threads 1`` there. Idle
-threads must sleep, not spin, for that to be all (:func:`sim.process.wait_passively`).
+threads must soon sleep, not spin, for that to be all (:func:`sim.process.wait_passively`).
 """
 
 from __future__ import annotations

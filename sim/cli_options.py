@@ -51,6 +51,11 @@ def seed(text: str) -> int:
     return _whole(text, 0, 2**32 - 1, "expected a seed from 0 to 2^32-1")
 
 
+def threads_setting(text: str) -> str:
+    """``--threads N``: the same as ``--set system.threads=N`` (0: every core)."""
+    return f"system.threads={_whole(text, 0, None, 'expected 0 (every core) or more')}"
+
+
 def port(text: str) -> int:
     """A TCP port from 1 to 65535."""
     return _whole(text, 1, 65535, "expected a port from 1 to 65535", "expected a port number")
@@ -65,6 +70,9 @@ def add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
         p.add_argument("--weeks", type=positive_int, help="horizon in weeks (default: 520)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY.PATH=VALUE",
                    help="override a parameter, e.g. --set network.mean_degree=6 (repeatable)")
+    p.add_argument("--threads", dest="overrides", action="append", type=threads_setting,
+                   metavar="N", help="threads for each run's passes over the residents (default "
+                   "0: every core; the numbers are the same with any); --set system.threads=N")
     p.add_argument("--place", help="a place of England: local authority or ICB code or name "
                    "(see the places command), or a scenario file to take its place: from; "
                    "--set population.scale=0.1 runs a tenth")

@@ -377,9 +377,9 @@ def _member_effects(model: "HealthSystemModel") -> None:
 
     people, g = model.people, model.groups
     n = people.n
-    kernels.member_effects(people.alive[:n], people.group[:n], g.vitality,
-                           people.activation[:n], people.dependence[:n],
-                           people.connectedness[:n], community_params(model))
+    run = kernels.member_effects_threads if kernels.threaded(n) else kernels.member_effects
+    run(people.alive[:n], people.group[:n], g.vitality, people.activation[:n],
+        people.dependence[:n], people.connectedness[:n], community_params(model))
 
 
 def _spread_norms(model: "HealthSystemModel") -> None:
@@ -402,7 +402,7 @@ def _spread_norms(model: "HealthSystemModel") -> None:
     n = people.n
     # One compiled pass over the ties for both traits, in float32 (see
     # sim.kernels.spread_norms; the rule is sim.kernels.network.norm_step).
-    kernels.spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
-                         people.dependence[:n], people.dependence0[:n],
-                         people.activation[:n], people.activation0[:n],
-                         community_params(model), net.norms_work())
+    run = kernels.spread_norms_threads if kernels.threaded(n) else kernels.spread_norms
+    run(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
+        people.dependence[:n], people.dependence0[:n], people.activation[:n],
+        people.activation0[:n], community_params(model), net.norms_work())

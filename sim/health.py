@@ -52,7 +52,7 @@ def advance_health(model: "HealthSystemModel") -> None:
     The last two cannot be drawn before the arrivals', so without CRN the first pass
     does deaths and births only and the second covers every row.
     """
-    from .kernels.health import Draws
+    from .kernels.health import draws_of
 
     people, s = model.people, model.streams
     n_start = people.n  # rows at the start of the week; arrivals are appended after them
@@ -64,8 +64,8 @@ def advance_health(model: "HealthSystemModel") -> None:
     death, birth = (key_death, seq_death), s.kernel_draws("health.birth", n_start)[1:]
     later = (s.kernel_draws("health.onset", n_start)[1:],
              s.kernel_draws("health.wellbeing", n_start)[1:]) if crn else _NO_DRAW * 2
-    dead, mothers = _pass(people, 0, n_start, (True, crn, crn), Draws(crn, death, birth, *later),
-                          h, bounds)
+    dead, mothers = _pass(people, 0, n_start, (True, crn, crn),
+                          draws_of(crn, death, birth, *later), h, bounds)
     if model.journeys is not None:  # a few residents are followed (sim.journey)
         model.journeys.note("died", dead)
     if dead.size:
@@ -93,7 +93,7 @@ def advance_health(model: "HealthSystemModel") -> None:
     if not crn:
         later = (s.kernel_draws("health.onset", n)[1:], s.kernel_draws("health.wellbeing", n)[1:])
     first = n_start if crn else 0
-    _pass(people, first, n, (False, True, True), Draws(crn, death, birth, *later), h, bounds)
+    _pass(people, first, n, (False, True, True), draws_of(crn, death, birth, *later), h, bounds)
 
 
 _NO_DRAW = ((np.uint64(0), np.empty(0)),)
@@ -110,7 +110,8 @@ def _pass(people, lo: int, hi: int, steps, draws, h, bounds):
         return np.empty(0, np.int64), np.empty(0, np.int64)
     n = people.n
     columns = People(*(getattr(people, name)[:n] for name in People._fields))
-    return kernels.health_pass(lo, hi, steps, columns, draws, h, bounds)
+    run = kernels.health_pass_threads if kernels.threaded(hi - lo) else kernels.health_pass
+    return run(lo, hi, steps, columns, draws, h, bounds)
 
 
 def health_params(spec, levers=None):

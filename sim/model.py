@@ -27,7 +27,7 @@ from .movement import spread_movement
 from .need import Requests, arise_needs, choose_care
 from .network import build_network
 from .policies import POLICIES
-from .population import FIELDS, Residents
+from .population import FIELDS, Residents, row_reserve
 from .practice import GPPractice, serve_primary_care
 from .scenario import Scenario, load_scenario
 from .shared_data import record as record_shared_data
@@ -95,7 +95,7 @@ def estimated_bytes(size: int, weeks: int, mean_degree: float = 8.0) -> int:
     """Rough peak memory of a run (residents, ties and working arrays)."""
     from .population import bytes_per_resident
 
-    rows = size * (1.0 + 0.012 * weeks / 52.0)
+    rows = size * (1.0 + 0.0165 * weeks / 52.0)  # as population.row_reserve with the defaults
     ties = size * (mean_degree + 3.0) * 2  # directed entries of the CSR
     return int(rows * (bytes_per_resident() + 160) + ties * 8 * 3)
 
@@ -148,9 +148,8 @@ class HealthSystemModel(mesa.Model):
         # Residents, with room for the births of the whole run.
         size = spec.population.size
         weeks = spec.weeks + spec.system.burn_in_weeks
-        capacity = int(size * (1.0 + 0.012 * weeks / 52.0)) + 64
         t0 = time.perf_counter()
-        self.people = Residents.build(spec, self.streams, capacity)
+        self.people = Residents.build(spec, self.streams, row_reserve(spec, weeks))
         self.network = build_network(self.people, spec, self.streams)
         self.build_seconds = time.perf_counter() - t0
 
@@ -189,7 +188,8 @@ class HealthSystemModel(mesa.Model):
         self.streams.week = self.week
         from . import kernels
 
-        with kernels.signals_held():  # Ctrl-C lands between weeks, not inside a kernel
+        # Ctrl-C lands between weeks, not inside a kernel; the passes use system.threads.
+        with kernels.signals_held(), kernels.use_threads(self.spec.system.threads):
             for name, phase in PHASES:
                 t0 = time.perf_counter()
                 if name == "accounting":

@@ -101,8 +101,9 @@ def arise_needs(model: "HealthSystemModel") -> None:
     else:
         draws = (False, np.zeros(4, np.uint64), np.stack([s.kernel_draws(k, n)[2] for k in names]))
     columns = People(*(getattr(people, name)[:n] for name in People._fields))
-    low, flare, review, acute, in_bed = kernels.needs(columns, model.week, float(f), draws,
-                                                      nd, _need_bounds(nd, amplitude))
+    run = kernels.needs_threads if kernels.threaded(n) else kernels.needs
+    low, flare, review, acute, in_bed = run(columns, model.week, float(f), draws, nd,
+                                            _need_bounds(nd, amplitude))
     model.needs = Needs(low=low, flare=flare, acute=acute, review=review)
     # The pass also counted who is in a bed: no one is admitted, discharged, born or
     # dies between here and the acute phase, which needs the count.
@@ -187,8 +188,9 @@ def choose_care(model: "HealthSystemModel") -> None:
     # Low-level complaints: logit choice.
     low = needs.low
     u = s.uniform("choice.low", people.uid[low])
-    choice = kernels.low_need_choice(low, u, model.practice_wait, _columns(people, Choosers),
-                                     params)
+    run = kernels.low_need_choice_threads if kernels.threaded(low.size) \
+        else kernels.low_need_choice
+    choice = run(low, u, model.practice_wait, _columns(people, Choosers), params)
     to_gp, to_ae = low[choice == GP], low[choice == AE]
     model.log.low_needs += int(low.size)
     model.log.low_to_service += int(to_gp.size + to_ae.size)

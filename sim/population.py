@@ -22,7 +22,8 @@ if TYPE_CHECKING:
     from .scenario import Scenario
     from .streams import Streams
 
-__all__ = ["Residents", "Resident", "FIELDS", "bytes_per_resident"]
+__all__ = ["Residents", "Resident", "FIELDS", "bytes_per_resident", "row_reserve",
+           "rows_added_per_year"]
 
 AGE_BAND_YEARS = 5.0  # the width of a band of population.age_pyramid
 
@@ -74,6 +75,34 @@ FIELDS: dict[str, tuple[np.dtype, object]] = {
     "cum_gp": (np.int32, 0),
     "cum_ae": (np.int32, 0),
 }
+
+
+def rows_added_per_year(scenario: "Scenario") -> float:
+    """Rows a run adds a year per starting resident: births and arrivals (the dead keep
+    their rows), from the parameters: the fertility rate times the share of residents who
+    are women of fertile age in the starting pyramid, and net migration. About 1.5% with
+    the defaults (0.96% births, 0.5% arrivals)."""
+    h, pop = scenario.health, scenario.population
+    pyramid = np.asarray(pop.age_pyramid, np.float64)
+    edges = np.arange(pyramid.size + 1) * AGE_BAND_YEARS
+    overlap = np.clip(np.minimum(edges[1:], h.fertile_age_max)
+                      - np.maximum(edges[:-1], h.fertile_age_min),
+                      0.0, AGE_BAND_YEARS) / AGE_BAND_YEARS
+    fertile = float((pyramid * overlap).sum() / pyramid.sum()) * pop.female_share
+    return h.fertility_rate * fertile + h.net_migration_per_1000 / 1000.0
+
+
+# The reserve covers a tenth more than the expected rows (chance, and the fertile share
+# drifting as a place ages), and RESERVE_SLACK rows for a small place's chance.
+RESERVE_MARGIN, RESERVE_SLACK = 1.10, 256
+
+
+def row_reserve(scenario: "Scenario", weeks: int) -> int:
+    """Rows to allocate for a run of ``weeks`` (burn-in included): the starting residents
+    and the births and arrivals expected, so that the arrays are not regrown mid-run."""
+    size = scenario.population.size
+    added = size * rows_added_per_year(scenario) * weeks / 52.0
+    return int(size + RESERVE_MARGIN * added) + RESERVE_SLACK
 
 
 def bytes_per_resident() -> int:

@@ -8,6 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from sim.process import wait_passively
+
+wait_passively()  # as the entry points do: idle threads of the passes sleep, not spin
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = ROOT / "scenarios"
 

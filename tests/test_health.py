@@ -8,7 +8,7 @@ import numpy as np
 from sim import HealthSystemModel
 from sim.kernels import hash_uniform
 from sim.kernels.bounds import evaluate
-from sim.kernels.health import Draws, p_birth, p_death, p_onset, wellbeing_target
+from sim.kernels.health import draws_of, p_birth, p_death, p_onset, wellbeing_target
 
 WEEK = 1.0 / 52.0
 
@@ -46,7 +46,7 @@ def test_the_pass_decides_as_the_rules_on_every_row():
     ltc_before = people.ltc[:n].copy()
     assert dies.sum() > 50 and mother.sum() > 5 and onset.sum() > 20  # the test bites
 
-    draws = Draws(True, *((s.key(f"health.{k}"), np.empty(0)) for k in
+    draws = draws_of(True, *((s.key(f"health.{k}"), np.empty(0)) for k in
                           ("death", "birth", "onset", "wellbeing")))
     bounds = health._health_bounds(h._replace(activation_nudge=0.0))
     dead, mothers = health._pass(people, 0, n, (True, True, True), draws, h, bounds)

@@ -60,19 +60,24 @@ import threading
 
 from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
-                        leave_groups, member_effects, participants_by_neighbourhood,
-                        release_members, split_members, update_vitality)
+                        leave_groups, member_effects, member_effects_threads,
+                        participants_by_neighbourhood, release_members, split_members,
+                        update_vitality)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
-from .health import health_pass, ltc_means, wellbeing_targets
+from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
                        with_role)
-from .need import due, low_need_choice, low_need_outcomes, needs
+from .need import (due, low_need_choice, low_need_choice_threads, low_need_outcomes, needs,
+                   needs_threads)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
-                      update_tie_sum)
+                      spread_norms_threads, update_tie_sum)
 from .primary_care import ration
+from .threads import PASS_LOCK, threaded, use_threads
 
 __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
+           "health_pass_threads", "needs_threads", "spread_norms_threads",
+           "low_need_choice_threads", "member_effects_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
@@ -110,7 +115,21 @@ def signals_held():
         _signal.pthread_sigmask(_signal.SIG_SETMASK, previous)
 
 
+def _one_at_a_time(kernel):
+    """A pass in threads, called under ``PASS_LOCK`` (see :mod:`sim.kernels.threads`)."""
+    if not getattr(kernel, "targetoptions", {}).get("parallel"):
+        return kernel
+
+    def call(*args):
+        with PASS_LOCK:
+            return kernel(*args)
+
+    call.__name__, call.__doc__, call.__wrapped__ = kernel.__name__, kernel.__doc__, kernel
+    return call
+
+
 def _shielded(kernel):
+    kernel = _one_at_a_time(kernel)
     if not _MASKABLE:
         return kernel
     # The C function itself: signal.pthread_sigmask wraps it to turn the returned set

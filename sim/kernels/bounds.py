@@ -95,9 +95,18 @@ class Axis:
             return np.array([[self.lo, (self.lo + self.hi) / 2, self.hi]])
         return np.array([self.values])
 
-    def lookup(self) -> tuple[float, float, int]:
-        """(lo, cells per unit, cells): what a kernel passes to :func:`cell`."""
-        return (self.lo, self.scale, self.n)
+    def lookup(self) -> np.ndarray:
+        """(lo, cells per unit, cells) as an array, what a kernel keeps in its bounds and
+        turns into the tuple :func:`cell` takes with :func:`axis` (an array, since a pass
+        in threads cannot take a tuple within its tuple of bounds)."""
+        return np.array([self.lo, self.scale, self.n], np.float64)
+
+
+@njit(inline="always", error_model="numpy")
+def axis(lookup):
+    """The ``(lo, cells per unit, cells)`` of an axis's :meth:`Axis.lookup` array: read
+    once before a loop, not in it."""
+    return lookup[0], lookup[1], np.int64(lookup[2])
 
 
 @njit(inline="always", error_model="numpy")

@@ -12,8 +12,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from .blocks import block_rows, n_blocks
 from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
@@ -134,8 +135,25 @@ def update_vitality(live, organisers, members, capacity, grant, burden, vitality
 @njit(cache=True, error_model="numpy")
 def member_effects(alive, group, vitality, activation, dependence, connectedness, cp):
     """Members of vital groups gain activation and connection and lean less on services,
-    in proportion to their group's vitality (:func:`member_step`)."""
-    for i in range(group.size):
+    in proportion to their group's vitality (:func:`member_step`;
+    :func:`member_effects_threads`: in threads)."""
+    _member_effects(0, group.size, alive, group, vitality, activation, dependence,
+                    connectedness, cp)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def member_effects_threads(alive, group, vitality, activation, dependence, connectedness, cp):
+    """:func:`member_effects` with blocks of rows in threads (:mod:`sim.kernels.blocks`)."""
+    for b in prange(n_blocks(0, group.size)):
+        lo, hi = block_rows(0, group.size, b)
+        _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness,
+                        cp)
+
+
+@njit(error_model="numpy")
+def _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness, cp):
+    """:func:`member_effects` of rows ``lo .. hi``."""
+    for i in range(lo, hi):
         g = group[i]
         if alive[i] and g >= 0:
             v = vitality[g]

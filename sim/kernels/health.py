@@ -11,9 +11,10 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from .bounds import cell, rule_tuple
+from .blocks import BLOCK, block_rows, joined, n_blocks
+from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, normals_into
 
 WEEK = 1.0 / 52.0  # rates are declared per year; a step is a week
@@ -135,13 +136,24 @@ def wellbeing_step(wellbeing, target, z, h):
 People = namedtuple("People", ("uid", "alive", "age", "female", "ltc", "deprivation",
                                "connectedness", "activation", "dependence", "activation0",
                                "dependence0", "connectedness0", "wellbeing", "group"))
-Draws = namedtuple("Draws", "crn death birth onset wellbeing")  # each (key, sequence)
-Bounds = namedtuple("Bounds", "death onset age")  # tables by (age, ltc), (age, quintile)
+# The draws: whether CRN is on, the four streams' keys (death, birth, onset, wellbeing)
+# and, with it off, their sequential draws by row. Flat, since a pass in threads cannot
+# take a tuple within a tuple (Numba 0.68).
+Draws = namedtuple("Draws", "crn keys death birth onset wellbeing")
+# Tables by (age, ltc), (age, quintile), and their age axis (a lookup array: bounds.axis).
+Bounds = namedtuple("Bounds", "death onset age")
+
+
+def draws_of(crn, death, birth, onset, wellbeing):
+    """:data:`Draws` from each stream's ``(key, sequential draws)``."""
+    keys = np.array([death[0], birth[0], onset[0], wellbeing[0]], np.uint64)
+    return Draws(crn, keys, death[1], birth[1], onset[1], wellbeing[1])
 
 
 @njit(cache=True, error_model="numpy")
 def health_pass(lo, hi, steps, people, draws, h, bounds):
-    """Phase 1 for rows ``lo .. hi`` in one pass, chunk by chunk while it is in cache.
+    """Phase 1 for rows ``lo .. hi`` in one pass, chunk by chunk while it is in cache,
+    block by block (:func:`health_pass_threads`: the blocks in threads).
 
     ``steps`` = (deaths, onsets, traits) says which steps to do:
 
@@ -157,10 +169,41 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
     ``bounds`` the rules' bound tables and their age axis. Returns (deaths, mothers),
     each ascending.
     """
+    dead, mothers, found = _collected(lo, hi)
+    for b in range(n_blocks(lo, hi)):
+        _health_block(b, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
+    return joined(dead, found[0]), joined(mothers, found[1])
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def health_pass_threads(lo, hi, steps, people, draws, h, bounds):
+    """:func:`health_pass` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    dead, mothers, found = _collected(lo, hi)
+    for b in prange(n_blocks(lo, hi)):
+        _health_block(b, lo, hi, steps, people, draws, h, bounds, dead, mothers, found)
+    return joined(dead, found[0]), joined(mothers, found[1])
+
+
+@njit(inline="always", error_model="numpy")
+def _collected(lo, hi):
+    """Room for the rows that die and the mothers, block ``b``'s from ``b * BLOCK`` on,
+    and how many of each a block found."""
+    blocks = n_blocks(lo, hi)
+    return (np.empty(blocks * BLOCK, np.int64), np.empty(blocks * BLOCK, np.int64),
+            np.empty((2, blocks), np.int64))
+
+
+@njit(error_model="numpy")
+def _health_block(b, first, last, steps, people, draws, h, bounds, dead_all, mothers_all, found):
+    """Block ``b`` of :func:`health_pass` over rows ``first .. last``: its rows that die and
+    its mothers into its stretch of ``dead_all`` and ``mothers_all``, how many in
+    ``found[:, b]``."""
+    lo, hi = block_rows(first, last, b)
+    dead, mothers = dead_all[b * BLOCK: (b + 1) * BLOCK], mothers_all[b * BLOCK: (b + 1) * BLOCK]
     deaths, onsets, traits = steps
-    total = hi - lo
-    dead = np.empty(total, np.int64)
-    mothers = np.empty(total, np.int64)
+    age_axis = axis(bounds.age)
+    key_death, key_birth, key_onset, key_wb = draws.keys[0], draws.keys[1], draws.keys[2], \
+        draws.keys[3]
     nd = 0
     nm = 0
     no_draw = np.ones(CHUNK, np.float64)  # the uniform of a step not done: no event
@@ -176,14 +219,15 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
         end = start + m
         uid = people.uid[start:end]
         if deaths:
-            _fill(u_death, draws.crn, draws.death[0], uid, draws.death[1][start:end], 0, m)
-            _fill(u_birth, draws.crn, draws.birth[0], uid, draws.birth[1][start:end], 0, m)
+            _fill(u_death, draws.crn, key_death, uid, draws.death[start:end], 0, m)
+            _fill(u_birth, draws.crn, key_birth, uid, draws.birth[start:end], 0, m)
             _age_a_week(people.age[start:end], people.alive[start:end], m)
         if onsets:
-            _fill(u_onset, draws.crn, draws.onset[0], uid, draws.onset[1][start:end], 0, m)
+            _fill(u_onset, draws.crn, key_onset, uid, draws.onset[start:end], 0, m)
         if traits:
-            _fill(u_wb, draws.crn, draws.wellbeing[0], uid, draws.wellbeing[1][start:end], 0, m)
-        n_maybe = _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, maybe)
+            _fill(u_wb, draws.crn, key_wb, uid, draws.wellbeing[start:end], 0, m)
+        n_maybe = _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds,
+                                  age_axis, maybe)
         n_dying = 0
         for t in range(n_maybe):
             i = start + maybe[t]
@@ -191,7 +235,7 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
             a = np.float64(people.age[i])
             live = True
             if deaths:
-                if u_death[j] < bounds.death[cell(a, bounds.age), min(people.ltc[i], MAX_LTC + 1)]:
+                if u_death[j] < bounds.death[cell(a, age_axis), min(people.ltc[i], MAX_LTC + 1)]:
                     if u_death[j] < p_death(a, people.ltc[i], people.deprivation[i], h):
                         dead[nd] = i
                         nd += 1
@@ -200,7 +244,7 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
                         n_dying += 1
                 mothers[nm] = i
                 nm += live and u_birth[j] < p_birth(a, people.female[i], h)
-            if onsets and live and u_onset[j] < bounds.onset[cell(a, bounds.age),
+            if onsets and live and u_onset[j] < bounds.onset[cell(a, age_axis),
                                                              people.deprivation[i]]:
                 p = p_onset(a, people.deprivation[i], people.connectedness[i] < h.lonely_below,
                             people.activation[i], people.group[i] >= 0, h)
@@ -212,7 +256,7 @@ def health_pass(lo, hi, steps, people, draws, h, bounds):
             _traits(people, start, m, z, x, h)
             for t in range(n_dying):  # back in: remove_residents takes them out
                 people.group[dying[t]] = groups[t]
-    return dead[:nd].copy(), mothers[:nm].copy()
+    found[0, b], found[1, b] = nd, nm
 
 
 @njit(inline="always", error_model="numpy")
@@ -223,7 +267,7 @@ def _age_a_week(age, alive, m):
 
 
 @njit(inline="always", error_model="numpy")
-def _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, maybe):
+def _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, age_axis, maybe):
     """Positions (into ``maybe``) of the living rows of the chunk whose uniforms are under
     the bounds of death, birth or onset; returns how many. Branch-free, so it vectorises
     (through views of the chunk: see :func:`sim.kernels.draws._fill`)."""
@@ -232,7 +276,7 @@ def _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, mayb
     women, quintiles = people.female[start:end], people.deprivation[start:end]
     n = 0
     for j in range(m):
-        ia = cell(ages[j], bounds.age)
+        ia = cell(ages[j], age_axis)
         event = ((u_death[j] < bounds.death[ia, min(ltcs[j], MAX_LTC + 1)])
                  | (u_birth[j] < p_birth(np.float64(ages[j]), women[j], h))
                  | (u_onset[j] < bounds.onset[ia, quintiles[j]]))

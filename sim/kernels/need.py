@@ -12,9 +12,10 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from .bounds import cell, rule_tuple
+from .blocks import BLOCK, block_rows, joined, n_blocks
+from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill
 from .health import WEEK, toward
 from .rows import mask, rows_marked
@@ -111,7 +112,8 @@ Bounds = namedtuple("Bounds", "low flare review acute wellbeing_axis activation_
 
 @njit(cache=True, error_model="numpy")
 def needs(people, week, season, draws, nd, bounds):
-    """This week's low-level, flare, review and acute needs (``sim.need.arise_needs``).
+    """This week's low-level, flare, review and acute needs (``sim.need.arise_needs``),
+    block by block of rows (:func:`needs_threads`: the blocks in threads).
 
     ``draws`` is (crn, the four streams' keys, their sequential draws 4 x n when CRN is
     off). A draw at or above a rule's bound (``bounds``, from the rule) has no event;
@@ -119,16 +121,51 @@ def needs(people, week, season, draws, nd, bounds):
     the living who are in a hospital bed (not at home).
     """
     crn, keys, useq = draws
-    n = people.alive.size
-    rows = np.empty((4, n), np.int64)
-    found = np.zeros(4, np.int64)
+    rows, found, in_bed = _needs_found(people.alive.size)
+    for b in range(in_bed.size):
+        _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
+    return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
+            joined(rows[3], found[3]), in_bed.sum())
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def needs_threads(people, week, season, draws, nd, bounds):
+    """:func:`needs` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    crn, keys, useq = draws
+    rows, found, in_bed = _needs_found(people.alive.size)
+    for b in prange(in_bed.size):
+        _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
+    return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
+            joined(rows[3], found[3]), in_bed.sum())
+
+
+@njit(inline="always", error_model="numpy")
+def _needs_found(n):
+    """Room for each kind's rows (block ``b``'s from ``b * BLOCK`` on; int32 halves it),
+    how many of each a block found, and its count in a bed."""
+    blocks = n_blocks(0, n)
+    return (np.empty((4, blocks * BLOCK), np.int32), np.zeros((4, blocks), np.int64),
+            np.zeros(blocks, np.int64))
+
+
+@njit(error_model="numpy")
+def _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows_all, found, beds):
+    """Block ``b`` of :func:`needs`: each kind's rows into its row of its stretch of
+    ``rows_all``, how many into ``found[:, b]`` and the count in a bed into ``beds[b]``
+    (counted here and written once: a thread writing its counts in place beside
+    another's would slow both)."""
+    lo, hi = block_rows(0, people.alive.size, b)
+    rows = rows_all[:, b * BLOCK: (b + 1) * BLOCK]
+    count = np.zeros(4, np.int64)
     buf = np.empty((4, CHUNK), np.float64)
     flags = np.empty(CHUNK, np.int64)
     todo = np.empty(CHUNK, np.int64)
     in_bed = 0
     share = nd.activation_causal_share
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
+    wb_axis, act_axis, age_axis = (axis(bounds.wellbeing_axis), axis(bounds.activation_axis),
+                                   axis(bounds.age_axis))
+    for start in range(lo, hi, CHUNK):
+        m = min(CHUNK, hi - start)
         end = start + m
         for kind in range(4):
             _fill(buf[kind], crn, keys[kind], people.uid, useq[0 if crn else kind], start, m)
@@ -142,11 +179,11 @@ def needs(people, week, season, draws, nd, bounds):
         for j in range(m):
             home = alive[j] & (away[j] <= week)
             in_bed += alive[j] & (away[j] > week)
-            ia = cell(causal(act[j], act0[j], share), bounds.activation_axis)
-            f = ((buf[0, j] < bounds.low[cell(wb[j], bounds.wellbeing_axis)]) * 1
+            ia = cell(causal(act[j], act0[j], share), act_axis)
+            f = ((buf[0, j] < bounds.low[cell(wb[j], wb_axis)]) * 1
                  + (buf[1, j] < bounds.flare[ltc[j], ia]) * 2
                  + (buf[2, j] < bounds.review[diag[j]]) * 4
-                 + (buf[3, j] < bounds.acute[cell(age[j], bounds.age_axis), ltc[j]]) * 8) * home
+                 + (buf[3, j] < bounds.acute[cell(age[j], age_axis), ltc[j]]) * 8) * home
             flags[j] = f
             todo[nt] = j
             nt += f != 0
@@ -161,10 +198,10 @@ def needs(people, week, season, draws, nd, bounds):
                      (f & 8) != 0 and buf[3, j] < p_acute(people.age[i], k, d,
                                                           people.deprivation[i], a, season, nd))
             for kind in range(4):  # written here, not by a helper given the arrays
-                rows[kind, found[kind]] = i
-                found[kind] += event[kind]
-    return (rows[0, :found[0]].copy(), rows[1, :found[1]].copy(), rows[2, :found[2]].copy(),
-            rows[3, :found[3]].copy(), in_bed)
+                rows[kind, count[kind]] = i
+                count[kind] += event[kind]
+    found[:, b] = count
+    beds[b] = in_bed
 
 
 @njit(cache=True, error_model="numpy")
@@ -187,9 +224,27 @@ Choosers = namedtuple("Choosers", ("practice", "group", "activation", "activatio
 @njit(cache=True, error_model="numpy")
 def low_need_choice(rows, u, wait_of_practice, people, c):
     """:func:`low_need_choice_of` for each low-level complaint of ``rows`` on draws ``u``
-    (``people`` is :data:`Choosers`)."""
+    (``people`` is :data:`Choosers`; :func:`low_need_choice_threads`: in threads)."""
     out = np.empty(rows.size, np.int8)
-    for j in range(rows.size):
+    _choices(0, rows.size, rows, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def low_need_choice_threads(rows, u, wait_of_practice, people, c):
+    """:func:`low_need_choice` with blocks of the complaints in threads (each choice is
+    the person's own: :mod:`sim.kernels.blocks`)."""
+    out = np.empty(rows.size, np.int8)
+    for b in prange(n_blocks(0, rows.size)):
+        lo, hi = block_rows(0, rows.size, b)
+        _choices(lo, hi, rows, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _choices(lo, hi, rows, u, wait_of_practice, people, c, out):
+    """:func:`low_need_choice` of complaints ``lo .. hi`` into ``out``."""
+    for j in range(lo, hi):
         i = rows[j]
         act = causal(np.float64(people.activation[i]), people.activation0[i],
                      c.activation_causal_share)
@@ -197,7 +252,6 @@ def low_need_choice(rows, u, wait_of_practice, people, c):
                      c.dependence_causal_share)
         out[j] = low_need_choice_of(u[j], act, people.connectedness[i], people.group[i] >= 0,
                                     dep, wait_of_practice[people.practice[i]], c)
-    return out
 
 
 SELF, PEERS, GP, AE = range(4)

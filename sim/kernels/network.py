@@ -7,8 +7,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from .blocks import block_rows, n_blocks
 from .rows import mask, rows_marked
 
 
@@ -31,12 +32,39 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     living-tie count, and applied with a float32 step.
     ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
     its four rows afresh each week costs page faults worth half the pass at 50,000.
+    Block by block of rows (:func:`spread_norms_threads`: the blocks in threads; a
+    row's sum is its own, in its own order, so the numbers do not depend on them).
     """
-    n = alive.size
     size = indptr.size - 1
+    _departures(alive, dependence, dependence0, activation, activation0, work, 0, size)
+    work[0, size] = work[1, size] = 0.0  # the padding's departures
+    # Every departure is known: the sums over ties, then the steps. (In one thread the
+    # rows need not go in blocks: no row's numbers depend on another's order.)
+    _tie_sums(indptr, indices, ell, work, 0, size)
+    _steps(alive, live_degree, dependence, activation, work, cp, 0, min(size, alive.size))
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def spread_norms_threads(indptr, indices, ell, live_degree, alive, dependence, dependence0,
+                         activation, activation0, cp, work):
+    """:func:`spread_norms` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    size = indptr.size - 1
+    for b in prange(n_blocks(0, size)):
+        start, end = block_rows(0, size, b)
+        _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
+    work[0, size] = work[1, size] = 0.0  # (not a slice: that would be a pass in threads)
+    for b in prange(n_blocks(0, size)):
+        start, end = block_rows(0, size, b)
+        _tie_sums(indptr, indices, ell, work, start, end)
+        _steps(alive, live_degree, dependence, activation, work, cp, start, min(end, alive.size))
+
+
+@njit(error_model="numpy")
+def _departures(alive, dependence, dependence0, activation, activation0, work, lo, hi):
+    """Each row's departures from its own levels (the dead count 0); sums zeroed."""
     zero = np.float32(0.0)
     dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
-    for i in range(size):  # departures; the dead (and the padding at `size`) count 0
+    for i in range(lo, hi):
         if alive[i]:
             dep_x[i] = dependence[i] - dependence0[i]
             act_x[i] = activation[i] - activation0[i]
@@ -45,36 +73,47 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
             act_x[i] = zero
         dep_sum[i] = zero
         act_sum[i] = zero
-    dep_x[size] = zero
-    act_x[size] = zero
-    # The two sums over ties, each accumulated in CSR order, then the float32 step of
-    # each trait. The first ties of every row are summed column by column of the padded
-    # (ELL) layout, which keeps each row's order and runs without a branch per row; the
-    # padding points at a zero, and adding +0.0 leaves a float32 sum as it was.
+
+
+@njit(error_model="numpy")
+def _steps(alive, live_degree, dependence, activation, work, cp, lo, hi):
+    """:func:`norm_step` of each trait of rows ``lo .. hi`` toward its ties' mean."""
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
+    for i in range(lo, hi):
+        denom = live_degree[i]
+        if alive[i] and denom > 0:
+            dependence[i] = norm_step(dependence[i], dep_sum[i] / denom, dep_x[i], cp)
+            activation[i] = norm_step(activation[i], act_sum[i] / denom, act_x[i], cp)
+
+
+@njit(error_model="numpy")
+def _tie_sums(indptr, indices, ell, work, lo, hi):
+    """The two sums over ties of rows ``lo .. hi``, each accumulated in CSR order. The
+    first ties of every row are summed column by column of the padded (ELL) layout,
+    which keeps each row's order and runs without a branch per row; the padding points
+    at a zero, and adding +0.0 leaves a float32 sum as it was."""
+    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
     width = ell.shape[0]
+    dsum, asum = dep_sum[lo:hi], act_sum[lo:hi]  # views from 0: see draws._fill
+    m = hi - lo
     for k in range(width):
-        col = ell[k]
-        for i in range(size):
-            j = col[i]
-            dep_sum[i] += dep_x[j]
-            act_sum[i] += act_x[j]
-    for i in range(size):  # the rest of the ties of rows with more than `width`
-        lo = indptr[i] + width
-        hi = indptr[i + 1]
-        if hi > lo:
+        col = ell[k, lo:hi]
+        for j in range(m):
+            c = col[j]
+            dsum[j] += dep_x[c]
+            asum[j] += act_x[c]
+    for i in range(lo, hi):  # the rest of the ties of rows with more than `width`
+        first = indptr[i] + width
+        last = indptr[i + 1]
+        if last > first:
             sx = dep_sum[i]
             sy = act_sum[i]
-            for jj in range(lo, hi):
+            for jj in range(first, last):
                 j = indices[jj]
                 sx += dep_x[j]
                 sy += act_x[j]
             dep_sum[i] = sx
             act_sum[i] = sy
-    for i in range(min(size, n)):
-        denom = live_degree[i]
-        if alive[i] and denom > 0:
-            dependence[i] = norm_step(dependence[i], dep_sum[i] / denom, dep_x[i], cp)
-            activation[i] = norm_step(activation[i], act_sum[i] / denom, act_x[i], cp)
 
 
 @njit(cache=True, error_model="numpy")

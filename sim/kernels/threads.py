@@ -1,0 +1,69 @@
+"""How many threads the passes that run in blocks use (:mod:`sim.kernels.blocks`).
+
+``system.threads`` asks for a number (0: every core); :func:`use_threads` sets it with
+``numba.set_num_threads`` for a week and puts back what the thread had, since Numba's
+count is the calling thread's own and a library user's process is theirs. Numba cannot
+start more threads than it was given at start-up (``NUMBA_NUM_THREADS``, by default the
+cores), so a larger number means all of those. The numbers a run gives are the same
+whatever the count.
+
+Numba's built-in scheduler ("workqueue", the one a plain ``pip install numba`` has) runs
+one pass in threads at a time in a process: two Python threads each running one (two
+dashboards' models stepped at once) would abort the process. So a pass in threads is
+called under :data:`PASS_LOCK` (see ``sim.kernels``).
+
+Threads wait for each other at the end of every pass: on a machine whose cores are
+already busy (other programs, or worker processes that each run threads) a pass waits
+for the slowest and gains nothing, or loses a little; ``--threads 1`` there. Idle
+threads must soon sleep, not spin, for that to be all (:func:`sim.process.wait_passively`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+
+import numba
+
+from .blocks import BLOCK
+
+PASS_LOCK = threading.Lock()
+
+
+# Below this many blocks a pass stays in one thread: a pass over 50,000 residents takes
+# about a millisecond, little to share, and waking threads that another program delays
+# can cost more than that (the dashboard's places are this size).
+THREADS_FROM_BLOCKS = 4
+
+
+def threaded(rows: int) -> bool:
+    """Whether a pass over ``rows`` rows runs its blocks in threads (the kernel's
+    ``..._threads`` form): from :data:`THREADS_FROM_BLOCKS` blocks, when this thread's
+    passes have more than one thread. Otherwise the plain kernel takes the blocks in
+    turn, with no thread to wake (and no threaded kernel even loaded)."""
+    return rows >= THREADS_FROM_BLOCKS * BLOCK and numba.get_num_threads() > 1
+
+
+def available() -> int:
+    """The most threads a pass can use in this process."""
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+def resolve(requested: int) -> int:
+    """The threads ``system.threads = requested`` gives (0: all :func:`available`)."""
+    most = available()
+    return most if requested <= 0 else min(int(requested), most)
+
+
+@contextlib.contextmanager
+def use_threads(requested: int):
+    """Run the block with ``resolve(requested)`` threads for this thread's passes."""
+    wanted = resolve(requested)
+    before = numba.get_num_threads()
+    if wanted != before:
+        numba.set_num_threads(wanted)
+    try:
+        yield wanted
+    finally:
+        if wanted != before:
+            numba.set_num_threads(before)

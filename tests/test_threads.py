@@ -1,0 +1,214 @@
+"""The passes over the residents run in threads (``system.threads``) with the same numbers
+whatever the count: the blocks are fixed, each row's draws its own, and what a pass
+collects is joined in block order (sim.kernels.blocks)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from sim import HealthSystemModel
+from sim.errors import InputError
+from sim.kernels import blocks
+from sim.kernels import threads
+
+from .conftest import ROOT
+
+# Blocks enough for threads, and a part: the rows collected cross the blocks' edges.
+SIZE = threads.THREADS_FROM_BLOCKS * blocks.BLOCK + 5000
+WEEKS = 26
+
+
+def _weekly(scenario: str, n_threads: int, **overrides):
+    model = HealthSystemModel(scenario, seed=11, population__size=SIZE,
+                              population__neighbourhoods=6, weeks=WEEKS,
+                              system__burn_in_weeks=4, system__threads=n_threads, **overrides)
+    model.run()
+    return model.timeseries(), model
+
+
+def _assert_identical(a, b):
+    assert list(a.columns) == list(b.columns)
+    differ = [c for c in a.columns if not a[c].equals(b[c])]
+    assert not differ, f"columns differ between 1 and 2 threads: {differ}"
+
+
+needs_two = pytest.mark.skipif(threads.available() < 2,
+                               reason="one core: test_threads_in_a_fresh_process covers it")
+
+
+@needs_two
+@pytest.mark.parametrize("scenario", ["baseline", "done_with"])
+def test_weekly_metrics_are_identical_with_one_and_two_threads(scenario):
+    one, m1 = _weekly(scenario, 1)
+    two, m2 = _weekly(scenario, 2)
+    _assert_identical(one, two)
+    # and the people themselves, bit for bit
+    for name in ("wellbeing", "activation", "dependence", "ltc", "alive", "group"):
+        assert np.array_equal(getattr(m1.people, name)[: m1.people.n],
+                              getattr(m2.people, name)[: m2.people.n]), name
+    assert one["population"].nunique() > 1 and one["gp_appointments"].sum() > 0  # it ran
+
+
+@needs_two
+def test_identical_without_common_random_numbers():
+    """With CRN off the draws are sequential by row: still each row's own."""
+    one, _ = _weekly("done_with", 1, system__common_random_numbers=False)
+    two, _ = _weekly("done_with", 2, system__common_random_numbers=False)
+    _assert_identical(one, two)
+
+
+@needs_two
+def test_the_threaded_passes_run_at_this_size():
+    import numba
+
+    numba.set_num_threads(2)
+    try:
+        assert threads.threaded(SIZE) and not threads.threaded(SIZE - 10_000)
+    finally:
+        numba.set_num_threads(threads.available())
+
+
+@needs_two
+def test_a_week_runs_with_the_threads_asked_for():
+    import numba
+
+    seen = []
+    model = HealthSystemModel("baseline", seed=1, population__size=2000,
+                              population__neighbourhoods=1, system__burn_in_weeks=0,
+                              system__threads=1)
+    before = numba.get_num_threads()
+    with threads.use_threads(model.spec.system.threads) as n:
+        seen.append((n, numba.get_num_threads()))
+    assert seen == [(1, 1)]
+    assert numba.get_num_threads() == before  # put back after the week
+    assert threads.resolve(0) == threads.available()
+    assert threads.resolve(10_000) == threads.available()
+
+
+@needs_two
+def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
+    """The passes threaded only at a million residents (complaints, members), on rows
+    enough for threads here."""
+    import numba
+
+    from sim import kernels
+    from sim.kernels.need import Choosers
+    from sim.need import choice_params
+
+    model = HealthSystemModel("done_with", seed=3, population__size=SIZE,
+                              population__neighbourhoods=6, system__burn_in_weeks=0)
+    model.run(2)
+    p, n = model.people, model.people.n
+    rng = np.random.default_rng(0)
+    numba.set_num_threads(2)
+    try:
+        rows, u = np.arange(n), rng.random(n)
+        wait = rng.random(len(model.practices)) * 3
+        columns = Choosers(*(getattr(p, name) for name in Choosers._fields))
+        params = choice_params(model.spec, model.levers)
+        plain = kernels.low_need_choice(rows, u, wait, columns, params)
+        assert np.array_equal(plain, kernels.low_need_choice_threads(rows, u, wait, columns, params))
+        assert len(set(plain.tolist())) == 4  # every option is taken by someone
+
+        group = rng.integers(-1, 40, n).astype(np.int32)
+        vitality = rng.random(40).astype(np.float32)
+        outs = []
+        for run in (kernels.member_effects, kernels.member_effects_threads):
+            traits = [getattr(p, k)[:n].copy() for k in ("activation", "dependence",
+                                                         "connectedness")]
+            run(p.alive[:n], group, vitality, *traits, 0.01, 0.02, 0.03)
+            outs.append(traits)
+        assert all(np.array_equal(a, b) for a, b in zip(*outs))
+        assert not np.array_equal(outs[0][0], p.activation[:n])  # it changed them
+    finally:
+        numba.set_num_threads(threads.available())
+
+
+def test_the_blocks_collected_join_in_order():
+    from numba import njit
+
+    @njit
+    def join(buf, counts):
+        return blocks.joined(buf, counts)
+
+    buf = np.arange(3 * blocks.BLOCK, dtype=np.int32)
+    out = join(buf, np.array([2, 0, 3]))
+    b = blocks.BLOCK
+    assert out.tolist() == [0, 1, 2 * b, 2 * b + 1, 2 * b + 2]
+    assert out.dtype == np.int64
+
+
+def test_threads_out_of_range_is_bad_input():
+    with pytest.raises(InputError, match="threads"):
+        HealthSystemModel("baseline", population__size=2000, system__threads=-1)
+
+
+CHILD = r"""
+import json, sys, threading
+sys.path.insert(0, {root!r})
+import numba
+from sim import HealthSystemModel
+out = {{}}
+def run(scenario, n):
+    model = HealthSystemModel(scenario, seed=5, population__size={size},
+                              population__neighbourhoods=4, weeks=8, system__burn_in_weeks=0,
+                              system__threads=n)
+    model.run()
+    out[scenario, n] = model.timeseries().to_json()
+# two models stepped at once in two Python threads, each with two threads of passes
+workers = [threading.Thread(target=run, args=(s, 2)) for s in ("baseline", "done_with")]
+for w in workers:
+    w.start()
+for w in workers:
+    w.join()
+run("baseline", 1)
+run("done_with", 1)
+print(json.dumps({{"threads": numba.config.NUMBA_NUM_THREADS,
+                   "same": [out[s, 1] == out[s, 2] for s in ("baseline", "done_with")]}}))
+"""
+
+
+@pytest.mark.slow
+def test_threads_in_a_fresh_process():
+    """Two threads of passes even on one core (NUMBA_NUM_THREADS=2), with two models
+    stepped at once from two Python threads: no abort, the same numbers as one thread."""
+    env = {**os.environ, "NUMBA_NUM_THREADS": "2"}
+    code = CHILD.format(root=str(ROOT), size=threads.THREADS_FROM_BLOCKS * blocks.BLOCK + 100)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    assert result == {"threads": 2, "same": [True, True]}
+
+
+def test_idle_threads_sleep_unless_the_environment_says(monkeypatch):
+    from sim.process import wait_passively
+
+    monkeypatch.delenv("OMP_WAIT_POLICY", raising=False)
+    monkeypatch.delenv("GOMP_SPINCOUNT", raising=False)
+    wait_passively()
+    assert os.environ["GOMP_SPINCOUNT"] == "1000"
+    monkeypatch.setenv("GOMP_SPINCOUNT", "5")
+    wait_passively()
+    assert os.environ["GOMP_SPINCOUNT"] == "5"  # the user's choice stands
+    monkeypatch.delenv("GOMP_SPINCOUNT")
+    monkeypatch.setenv("OMP_WAIT_POLICY", "ACTIVE")
+    wait_passively()
+    assert "GOMP_SPINCOUNT" not in os.environ
+
+
+def test_the_threads_option_is_a_setting():
+    from sim.cli import build_parser
+
+    args = build_parser().parse_args(["run", "baseline", "--set", "weeks=4", "--threads", "2"])
+    assert args.overrides == ["weeks=4", "system.threads=2"]
+    for bad in ("-1", "two"):
+        with pytest.raises(SystemExit) as exit_:
+            build_parser().parse_args(["compare", "baseline", "done_with", "--threads", bad])
+        assert exit_.value.code == 2

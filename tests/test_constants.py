@@ -62,11 +62,14 @@ BY_FILE: dict[str, dict[float, str]] = {
         24: "2**24: whole numbers below it sum exactly in float32",
         4: "rows of the norms pass's scratch array",
         99.9: "percentile of degree that sets the padded layout's width (speed only)",
+        31: "2**31: the CSR's index type widens to int64 beyond it",
     },
     "sim/population.py": {
         **QUINTILES,
         5.0: "IMD: five quintiles; width in years of a band of population.age_pyramid",
         1.25: "growth factor of the residents' arrays (memory, not behaviour)",
+        1.1: "row reserve's margin over the expected births and arrivals (memory only)",
+        256: "rows reserved beyond that for a small place's chance (memory only)",
         1e-9: GUARD,
     },
     "sim/metrics.py": {
@@ -94,6 +97,7 @@ BY_FILE: dict[str, dict[float, str]] = {
         4: QUINTILES[4], 5: QUINTILES[5],
         80.0: "the age of mortality_at_80 and ltc_mean_age80 (their definition)",
         40: "most conditions a resident's int8 count holds (MAX_LTC)",
+        3: "the fourth of the pass's draw keys (index)",
     },
     "sim/kernels/need.py": {
         4: "the four kinds of need; IMD: four steps from quintile 1 to 5",
@@ -103,6 +107,9 @@ BY_FILE: dict[str, dict[float, str]] = {
     },
     "sim/kernels/movement.py": {1e-6: GUARD},
     "sim/kernels/network.py": {3: "row of the norms pass's scratch array"},
+    "sim/kernels/blocks.py": {16384: "rows a thread takes at a time (speed only; fixed, so "
+                                     "the numbers do not depend on the thread count)"},
+    "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},
     "sim/kernels/rows.py": {8: "rows read eight at a time (bit layout)",
                             7: "rows read eight at a time (bit layout)"},
 }

@@ -22,8 +22,6 @@ KERNEL_ARGUMENTS = 12
 # work in progress owns right now; they are being split there. Empty this list when that
 # work is merged: test_allow_list_is_still_needed fails for an entry that now passes.
 ALLOWED = {
-    ("sim/sweep.py", "module"),  # sweep.py is being split by job (schema, sampling, storage)
-    ("sim/sweep.py", "load_sweep"),  # the sweep file's schema, part of the same split
 }
 
 

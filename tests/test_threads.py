@@ -118,11 +118,16 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
 
         group = rng.integers(-1, 40, n).astype(np.int32)
         vitality = rng.random(40).astype(np.float32)
+        from sim.community import community_params
+
+        cp = community_params(model)._replace(activation_per_week=0.01,
+                                              dependence_per_week=0.02,
+                                              connectedness_per_week=0.03)
         outs = []
         for run in (kernels.member_effects, kernels.member_effects_threads):
             traits = [getattr(p, k)[:n].copy() for k in ("activation", "dependence",
                                                          "connectedness")]
-            run(p.alive[:n], group, vitality, *traits, 0.01, 0.02, 0.03)
+            run(p.alive[:n], group, vitality, *traits, cp)
             outs.append(traits)
         assert all(np.array_equal(a, b) for a, b in zip(*outs))
         assert not np.array_equal(outs[0][0], p.activation[:n])  # it changed them

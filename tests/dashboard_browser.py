@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -49,7 +50,8 @@ def dashboard_server(log_path: Path, wrapper: list[str] = (), env: dict | None =
     log = open(log_path, "w")
     proc = subprocess.Popen([*wrapper, sys.executable, str(ROOT / "run.py"), "dashboard",
                              "--port", str(port)], cwd=ROOT, stdout=log,
-                            stderr=subprocess.STDOUT, env={**os.environ, **(env or {})})
+                            stderr=subprocess.STDOUT, env={**os.environ, **(env or {})},
+                            start_new_session=True)  # its own group: see the finally
     base = f"http://127.0.0.1:{port}/"
     try:
         deadline = time.monotonic() + 120
@@ -65,13 +67,22 @@ def dashboard_server(log_path: Path, wrapper: list[str] = (), env: dict | None =
             time.sleep(0.25)
         yield base
     finally:
-        proc.terminate()
+        # The whole process group: under a wrapper (strace -f) ending the wrapper alone
+        # left the dashboard it started running after the test.
+        _signal_group(proc, signal.SIGTERM)
         try:
             proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            proc.kill()
+            _signal_group(proc, signal.SIGKILL)
             proc.wait()
         log.close()
+
+
+def _signal_group(proc: subprocess.Popen, sig: int) -> None:
+    try:
+        os.killpg(proc.pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 @contextmanager

@@ -35,11 +35,12 @@ SCENARIO_COLOURS: dict[str, str] = {
     "shared_power": "#999933",          # olive: the middle of the spectrum
     "shared_power_without_data": "#DDDDDD",  # pale grey: the same without its data
     "ambidextrous": "#AA4499",          # purple
+    "done_with_shared_data": "#88CCEE",  # cyan: done_with with its data shared
 }
 # The difference between two sides: a neutral dark colour neither side uses.
 DIFFERENCE = "#3B3B3B"
 # For scenarios not listed above, in this order of preference.
-SPARE = ("#88CCEE", "#999933", "#AA4499", "#0072B2", "#E69F00", "#CC79A7")
+SPARE = ("#999933", "#AA4499", "#0072B2", "#E69F00", "#CC79A7")
 
 
 def colour(name: str) -> str:

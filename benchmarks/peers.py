@@ -33,6 +33,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from machine import cpu_name  # benchmarks/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Each child builds its model, takes one step (not timed), then times `steps` steps and
@@ -146,7 +148,7 @@ def main() -> None:
     if not _has_peers(peers):
         sys.exit(f"{peers} cannot import starsim and mesa: see benchmarks/README.md")
 
-    print(f"machine: {platform.machine()} {_cpu()}, {os.cpu_count()} cores; Python "
+    print(f"machine: {platform.machine()} {cpu_name()}, {os.cpu_count()} cores; Python "
           f"{platform.python_version()}; Starsim {_version(peers, 'starsim')}, Mesa "
           f"{_version(peers, 'mesa')} ({peers}); load average now "
           f"{os.getloadavg()[0]:.2f}")
@@ -175,15 +177,6 @@ def main() -> None:
             rate = (sizes["placesim"] / step["placesim"]) / (sizes[name] / step[name])
             print(f"  Placesim / {name:8s} {rate:6.2f} (agent-steps a second)")
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 if __name__ == "__main__":

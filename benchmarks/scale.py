@@ -29,6 +29,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from machine import cpu_name  # benchmarks/machine.py, beside this script
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # Issue 8: (residents, weeks) -> seconds at most; the build and the dashboard step.
@@ -151,7 +153,7 @@ def main() -> None:
             profile(scenarios[0], size, args.weeks)
         return
 
-    print(f"machine: {platform.machine()} {_cpu()}, {os.cpu_count()} cores, "
+    print(f"machine: {platform.machine()} {cpu_name()}, {os.cpu_count()} cores, "
           f"{_memory_gb():.0f} GB, Python {platform.python_version()}; one process per run, "
           f"each on one core; load average now {os.getloadavg()[0]:.2f}")
     if not args.pair:
@@ -197,15 +199,6 @@ def report(scenario: str, size: int, weeks: int, repeat: int) -> None:
           f"fresh process (imports, loading compiled kernels), not counted: "
           f"{statistics.median(r['warmup'] for r in runs):.2f} s")
 
-
-def _cpu() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def _memory_gb() -> float:

@@ -74,7 +74,7 @@ def record(model: "HealthSystemModel") -> None:
     n, n_nbhd = people.n, model.spec.population.neighbourhoods
     alive = people.alive[:n]
     nbhd = people.neighbourhood[:n]
-    adult = alive & (people.age[:n] >= 16)
+    adult = alive & (people.age[:n] >= model.spec.population.adult_age)
     lonely = adult & (people.connectedness[:n] < model.spec.population.lonely_below)
     unmet = np.bincount(nbhd, weights=people.n_unmet[:n], minlength=n_nbhd)
     before = history.unmet_before

@@ -16,7 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 PHASE_MODULES = ["sim/need.py", "sim/health.py", "sim/practice.py", "sim/acute.py",
                  "sim/community.py", "sim/network.py", "sim/movement.py", "sim/population.py",
-                 "sim/metrics.py"]
+                 "sim/metrics.py", "sim/shared_data.py"]
+# The policies: their declared parameters (``Param(...)``/``P(...)`` in ``params``) are
+# where their numbers belong, so literals inside those calls are not scanned.
+POLICIES = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sim" / "policies").glob("*.py"))
 KERNELS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "sim" / "kernels").glob("*.py"))
 
 # Allowed anywhere: identities, signs, halves and squares, and the units the parameters
@@ -83,6 +86,13 @@ BY_FILE: dict[str, dict[float, str]] = {
         19: "the last of twenty five-year age bands",
         **QUINTILES,
     },
+    "sim/shared_data.py": {1e-12: GUARD},
+    "sim/policies/screening.py": {3.0: "IMD: the middle quintile (uptake's reference)",
+                                  5: "the NHS Health Check's five-year cycle (its definition)"},
+    "sim/policies/quality_improvement.py": {
+        100: "per cent, in the policy's one-line activity",
+        0.0001: "an effect below a hundredth of a per cent is gone (when to stop the books)"},
+    "sim/policies/community_development.py": {13: "weeks in a quarter (a unit)"},
     "sim/kernels/bounds.py": {
         0.001: "relative widening of a bound (rounding), not the rule's value",
         1e-12: "absolute widening of a bound of zero",
@@ -120,16 +130,29 @@ def unexplained_numbers(path: str, source: str) -> list[str]:
     if path in WHOLE_FILES:
         return []
     allowed = {**ANYWHERE, **BY_FILE.get(path, {})}
+    tree = ast.parse(source)
+    declared = {id(sub) for node in ast.walk(tree) if _declares_parameter(node)
+                for sub in ast.walk(node)}
     found = []
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(tree):
         if (isinstance(node, ast.Constant) and isinstance(node.value, (int, float))
-                and not isinstance(node.value, bool) and node.value not in allowed):
+                and not isinstance(node.value, bool) and node.value not in allowed
+                and id(node) not in declared):
             found.append(f"{path}:{node.lineno}: {node.value!r}")
     return sorted(found, key=lambda s: int(s.split(":")[1]))
 
 
+def _declares_parameter(node: ast.AST) -> bool:
+    """A call ``Param(...)`` or ``P(...)``: a parameter's declaration (default, bounds,
+    plausible range), where a number is meant to be."""
+    if not isinstance(node, ast.Call):
+        return False
+    name = getattr(node.func, "id", getattr(node.func, "attr", None))
+    return name in ("Param", "P")
+
+
 def test_phase_modules_and_kernels_hold_no_undeclared_constants():
-    found = [hit for path in PHASE_MODULES + KERNELS
+    found = [hit for path in PHASE_MODULES + POLICIES + KERNELS
              for hit in unexplained_numbers(path, (ROOT / path).read_text())]
     assert not found, ("numbers that are not declared parameters (declare them in "
                        "sim/sections/, or say here why they are structural):\n"

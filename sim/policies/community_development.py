@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..community import GRANT
+from ..community import GRANT, GROUP_KINDS
 from ..parameters import Param as P
 from ..shared_data import pick_by_need, responds_weekly
 from .base import Policy, register
@@ -104,7 +104,7 @@ class CommunityDevelopment(Policy):
         order = np.argsort(-energy[people.neighbourhood[free]], kind="stable")
         founders = free[order[:n_seeds]]
         kinds = (model.streams.uniform("community_development.kind", people.uid[founders])
-                 * 4).astype(np.int8)
+                 * len(GROUP_KINDS)).astype(np.int8)
         rows = model.groups.found(people.neighbourhood[founders], kinds,
                                   model.spec.community.seed_vitality)
         model.groups.join(founders, rows)

@@ -37,6 +37,10 @@ class PooledBudget(Policy):
         "cost_per_link_worker_place": P(466.0, 1.0, 1e6, "GBP per person",
                                         "Cost of one link-worker place",
                                         "Rotherham social prescribing evaluation"),
+        "grant_vitality_above": P(0.2, 0.0, 1.0, "vitality",
+                                  "Groups receive grants from the pot only above this vitality",
+                                  "assumption: a budget holder funds groups that are running, "
+                                  "not ones close to folding (community.fold_vitality)"),
     }
 
     def start(self) -> None:
@@ -55,7 +59,7 @@ class PooledBudget(Policy):
         model.levers.link_worker_places += int(lw // p.cost_per_link_worker_place)
         g = model.groups
         live = g.live
-        vital = live[g.vitality[live] > 0.2]
+        vital = live[g.vitality[live] > p.grant_vitality_above]
         if model.spec.system.governance == "hierarchical":
             vital = vital[np.argsort(-g.vitality[vital], kind="stable")][
                 : model.spec.system.hierarchical_initiatives]

@@ -10,10 +10,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .acute import AcuteTrust, run_acute_care
 from .burn_in import burn_in
@@ -32,6 +31,9 @@ from .practice import GPPractice, serve_primary_care
 from .scenario import Scenario, load_scenario
 from .shared_data import record as record_shared_data
 from .streams import Streams
+
+if TYPE_CHECKING:  # results need pandas; a run does not (sim.deferred)
+    import pandas as pd
 
 __all__ = ["HealthSystemModel", "PHASES"]
 

@@ -8,8 +8,12 @@ asks of it (measured with ``python -X importtime`` on the way to the first week 
 - ``pandas`` (about 0.2 s with ``pyarrow``): ``mesa.agent`` imports it for type checks
   in ``AgentSet`` methods the model does not call; Placesim needs it only for results
   (``HealthSystemModel.timeseries`` and everything that writes or reports them);
-- ``numpy.f2py`` and ``numpy.testing`` (about 55 ms): Numba checks for BLAS by importing
-  ``scipy.linalg``, whose array-API layer reads every public attribute of ``numpy``, and
+- ``scipy.linalg`` (about 80 ms): Numba, when it first loads a kernel, checks that BLAS
+  is there by importing ``scipy.linalg.cython_blas``; the stand-in package lets that
+  extension module load on its own (a package's stand-in has the package's
+  ``__path__``), without the rest of ``scipy.linalg``, which no kernel calls;
+- ``numpy.f2py`` and ``numpy.testing`` (about 55 ms): ``scipy.linalg``, once it is
+  loaded, reads every public attribute of ``numpy`` in its array-API layer, and
   ``numpy`` imports these two submodules when they are read.
 
 :func:`defer` puts a stand-in for each such module, where it is not imported yet, in
@@ -37,7 +41,7 @@ from types import ModuleType
 __all__ = ["UNUSED_BY_RUNS", "DeferringFinder", "defer", "deferring"]
 
 # Imported by Mesa, and by Numba's BLAS check through SciPy, never used by a run (above).
-UNUSED_BY_RUNS = ("pandas", "numpy.f2py", "numpy.testing")
+UNUSED_BY_RUNS = ("pandas", "scipy.linalg", "numpy.f2py", "numpy.testing")
 
 _LOADING = threading.RLock()  # one thread loads; another reading meanwhile waits for it
 
@@ -48,6 +52,8 @@ class _OnFirstUse(ModuleType):
     def __init__(self, name: str, spec):
         super().__init__(name)
         self.__spec__ = spec  # what import statements read: known without loading
+        if spec.submodule_search_locations is not None:  # a package: its submodules
+            self.__path__ = spec.submodule_search_locations  # import without it
 
     def __getattr__(self, attr: str):  # called only for what the stand-in lacks
         return getattr(_load(self.__name__), attr)
@@ -60,10 +66,13 @@ def _load(name: str) -> ModuleType:
         if isinstance(stand_in, _OnFirstUse):
             del sys.modules[name]
             try:
-                importlib.import_module(name)
+                module = importlib.import_module(name)
             except BaseException:
                 sys.modules[name] = stand_in
                 raise
+            for child, value in vars(stand_in).items():  # submodules imported meanwhile
+                if isinstance(value, ModuleType) and not hasattr(module, child):
+                    setattr(module, child, value)
         return sys.modules[name]
 
 

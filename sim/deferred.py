@@ -52,6 +52,8 @@ class _OnFirstUse(ModuleType):
     def __init__(self, name: str, spec):
         super().__init__(name)
         self.__spec__ = spec  # what import statements read: known without loading
+        if spec.has_location:  # what tools that scan sys.modules read (inspect, reloaders)
+            self.__file__ = spec.origin
         if spec.submodule_search_locations is not None:  # a package: its submodules
             self.__path__ = spec.submodule_search_locations  # import without it
 

@@ -100,3 +100,14 @@ def test_a_run_loads_no_pandas_until_results_are_asked():
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["[]", "3", "pandas"]
+
+
+def test_scanning_the_loaded_modules_loads_no_stand_in(package):
+    import inspect
+
+    defer([package])
+    stand_in = sys.modules[package]
+    assert stand_in.__file__.endswith("__init__.py")
+    code = test_scanning_the_loaded_modules_loads_no_stand_in.__code__  # no __module__:
+    assert inspect.getmodule(code) is sys.modules[__name__]  # found by scanning sys.modules
+    assert sys.modules[package] is stand_in and "RUNS" not in vars(stand_in)

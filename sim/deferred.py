@@ -8,23 +8,26 @@ asks of it (measured with ``python -X importtime`` on the way to the first week 
 - ``pandas`` (about 0.2 s with ``pyarrow``): ``mesa.agent`` imports it for type checks
   in ``AgentSet`` methods the model does not call; Placesim needs it only for results
   (``HealthSystemModel.timeseries`` and everything that writes or reports them);
-- ``scipy.linalg`` (about 80 ms): Numba, when it first loads a kernel, checks that BLAS
-  is there by importing ``scipy.linalg.cython_blas``; the stand-in package lets that
-  extension module load on its own (a package's stand-in has the package's
-  ``__path__``), without the rest of ``scipy.linalg``, which no kernel calls;
-- ``numpy.f2py`` and ``numpy.testing`` (about 55 ms): ``scipy.linalg``, once it is
-  loaded, reads every public attribute of ``numpy`` in its array-API layer, and
-  ``numpy`` imports these two submodules when they are read.
+- ``scipy.linalg`` (about 0.13 s, with the ``numpy.f2py`` and ``numpy.testing`` its
+  array-API layer imports by reading every public attribute of ``numpy``): Numba checks
+  that BLAS is there, when it first loads a kernel, by importing
+  ``scipy.linalg.cython_blas``, which imports all of ``scipy.linalg``; no kernel calls
+  BLAS, and Numba imports the module again where one does.
 
-:func:`defer` puts a stand-in for each such module, where it is not imported yet, in
-``sys.modules`` (and on its parent package): whoever imports it later gets the stand-in,
-and the first read of an attribute it lacks imports the real module, takes the stand-in
-out of ``sys.modules`` and hands on the attribute; every later read through the stand-in
-is handed on too. Import statements read only its ``__spec__``, which loads nothing
-(``importlib.util.LazyLoader``'s modules load on that read, so a second ``import
-pandas`` anywhere would load it). A process that already imported the module (a
-notebook) keeps it. :func:`deferring` is for subpackages that their own package imports:
-found inside the block, they get ``LazyLoader`` (:mod:`sim.mesa_import`).
+:func:`standing_in` puts, for the length of a block, a stand-in for each such module not
+yet imported in ``sys.modules``: an import of it inside the block gets the stand-in (an
+import statement reads only its ``__spec__``, which loads nothing). When the block ends
+the stand-ins leave ``sys.modules``, so every later import is an ordinary import. The
+names bound to a stand-in keep working: the first read of an attribute it lacks
+imports the real module (an ordinary import), and every read is handed on to that. Mesa
+imports pandas inside such a block (:mod:`sim.mesa_import`), and the model makes Numba's
+check inside one (:func:`numba_checked`). This is not ``importlib.util.LazyLoader``,
+whose modules load when an import statement reads their ``__spec__`` (Mesa imports
+pandas twice), and the stand-ins are not left in ``sys.modules``, where a first import
+of a submodule (``from pandas.errors import ...``) would import the package halfway.
+A process that imported the module already (a notebook) keeps it. :func:`deferring` is
+for subpackages that their own package imports: found inside the block, they get
+``LazyLoader`` (Mesa's cell spaces).
 """
 
 from __future__ import annotations
@@ -38,44 +41,71 @@ import threading
 from collections.abc import Iterable, Iterator
 from types import ModuleType
 
-__all__ = ["UNUSED_BY_RUNS", "DeferringFinder", "defer", "deferring"]
-
-# Imported by Mesa, and by Numba's BLAS check through SciPy, never used by a run (above).
-UNUSED_BY_RUNS = ("pandas", "scipy.linalg", "numpy.f2py", "numpy.testing")
+__all__ = ["DeferringFinder", "deferring", "numba_checked", "standing_in"]
 
 _LOADING = threading.RLock()  # one thread loads; another reading meanwhile waits for it
 
 
 class _OnFirstUse(ModuleType):
-    """Stands in ``sys.modules`` for a module not loaded yet (see the module docstring)."""
+    """Stands in for a module not loaded yet (see the module docstring)."""
 
     def __init__(self, name: str, spec):
         super().__init__(name)
         self.__spec__ = spec  # what import statements read: known without loading
         if spec.has_location:  # what tools that scan sys.modules read (inspect, reloaders)
             self.__file__ = spec.origin
-        if spec.submodule_search_locations is not None:  # a package: its submodules
-            self.__path__ = spec.submodule_search_locations  # import without it
 
     def __getattr__(self, attr: str):  # called only for what the stand-in lacks
         return getattr(_load(self.__name__), attr)
 
 
 def _load(name: str) -> ModuleType:
-    """The real module ``name``, imported now if only its stand-in is in ``sys.modules``."""
+    """The real module ``name``, imported now (an ordinary import) if it is not yet."""
     with _LOADING:
-        stand_in = sys.modules.get(name)
-        if isinstance(stand_in, _OnFirstUse):
+        if isinstance(sys.modules.get(name), _OnFirstUse):  # read inside the block
             del sys.modules[name]
-            try:
-                module = importlib.import_module(name)
-            except BaseException:
-                sys.modules[name] = stand_in
-                raise
-            for child, value in vars(stand_in).items():  # submodules imported meanwhile
-                if isinstance(value, ModuleType) and not hasattr(module, child):
-                    setattr(module, child, value)
-        return sys.modules[name]
+        return importlib.import_module(name)
+
+
+def _spec_of(name: str):
+    """Where ``name`` would be imported from, found without importing its packages."""
+    parent, _, _ = name.rpartition(".")
+    if not parent:
+        return importlib.machinery.PathFinder.find_spec(name)
+    package = sys.modules.get(parent)
+    if package is not None and not isinstance(package, _OnFirstUse):
+        path = getattr(package, "__path__", None)
+    else:
+        parent_spec = _spec_of(parent)
+        path = parent_spec.submodule_search_locations if parent_spec else None
+    return importlib.machinery.PathFinder.find_spec(name, path) if path else None
+
+
+@contextlib.contextmanager
+def standing_in(names: Iterable[str]) -> Iterator[None]:
+    """Within the block, each named module not yet imported is a stand-in (see the
+    module docstring); a name that cannot be found is left for its importer to report."""
+    placed = []
+    for name in names:
+        spec = None if name in sys.modules else _spec_of(name)
+        if spec is not None:
+            sys.modules[name] = _OnFirstUse(name, spec)
+            placed.append(name)
+    try:
+        yield
+    finally:
+        for name in placed:
+            if isinstance(sys.modules.get(name), _OnFirstUse):
+                del sys.modules[name]
+
+
+def numba_checked() -> None:
+    """Numba's check for BLAS made, with ``scipy.linalg.cython_blas`` standing in (see
+    the module docstring): call before the first kernel loads (nothing once made)."""
+    if "numba.np.arraymath" in sys.modules:
+        return
+    with standing_in(["scipy.linalg.cython_blas"]):
+        import numba.np.arraymath  # noqa: F401 (its import makes the check)
 
 
 class DeferringFinder(importlib.abc.MetaPathFinder):
@@ -102,18 +132,3 @@ def deferring(names: Iterable[str]) -> Iterator[None]:
         yield
     finally:
         sys.meta_path.remove(finder)
-
-
-def defer(names: Iterable[str] = UNUSED_BY_RUNS) -> None:
-    """Put a stand-in for each named module not yet imported (see the module docstring);
-    a name that cannot be found is left for its importer to report."""
-    for name in names:
-        if name in sys.modules:
-            continue
-        parent, _, child = name.rpartition(".")
-        spec = importlib.util.find_spec(name)  # imports the parent package, if any
-        if spec is None or name in sys.modules:  # absent, or imported by its parent
-            continue
-        stand_in = sys.modules[name] = _OnFirstUse(name, spec)
-        if parent:  # as an import would: numpy.f2py is then found without importing it
-            setattr(sys.modules[parent], child, stand_in)

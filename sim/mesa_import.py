@@ -11,9 +11,10 @@ agents are plain ``mesa.Agent`` objects on a plain ``mesa.Model``.
 - the subpackages in :data:`DEFERRED` made lazy (:mod:`sim.deferred`): each is a
   module object at once and runs its code on first use, so ``mesa.discrete_space``,
   ``mesa.space`` and the rest work exactly as before for anyone who uses them (the
-  dashboard's Mesa visualisation, a notebook), and ``pandas``, which Mesa imports for
-  ``AgentSet`` methods and data recorders the model does not call, stands in until used
-  (:func:`sim.deferred.defer`: about 0.2 s; the results load it when they need it);
+  dashboard's Mesa visualisation, a notebook); and ``pandas``, which Mesa imports for
+  ``AgentSet`` methods and data recorders the model does not call, is a stand-in in
+  Mesa's modules until they use it (:func:`sim.deferred.standing_in`: about 0.2 s; the
+  results import it when they need it);
 - while Mesa's own modules run, ``inspect.stack``/``getouterframes`` without source
   lines and ``inspect.getmodule`` of a frame read from the frame's globals: Mesa takes
   only the frame and the function or module name from them, which these give exactly.
@@ -30,7 +31,7 @@ import sys
 from collections.abc import Iterator
 from types import ModuleType
 
-from .deferred import defer, deferring
+from .deferred import deferring, standing_in
 
 __all__ = ["import_mesa", "mesa", "DEFERRED"]
 
@@ -62,8 +63,7 @@ def import_mesa() -> ModuleType:
     """The ``mesa`` package, imported as described in the module docstring."""
     if "mesa" in sys.modules:
         return sys.modules["mesa"]
-    defer()  # pandas and the rest of sim.deferred.UNUSED_BY_RUNS
-    with deferring(DEFERRED), _frames_without_source():
+    with standing_in(["pandas"]), deferring(DEFERRED), _frames_without_source():
         import mesa
     return mesa
 

@@ -17,6 +17,7 @@ import numpy as np
 from .acute import AcuteTrust, run_acute_care
 from .burn_in import burn_in
 from .community import CommunityGroups, run_community, seed_groups
+from .deferred import numba_checked
 from .errors import InputError
 from .health import advance_health
 from .levers import Levers
@@ -126,6 +127,7 @@ class HealthSystemModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | Mapping | None = None, *,
                  seed: int | None = None, **overrides: Any):
+        numba_checked()  # before the first kernel: not all of SciPy's linalg (sim.deferred)
         spec = _as_scenario(scenario)
         if overrides:
             spec = spec.with_overrides(

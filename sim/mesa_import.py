@@ -8,10 +8,13 @@ agents are plain ``mesa.Agent`` objects on a plain ``mesa.Model``.
 
 :func:`import_mesa` imports it with
 
-- the subpackages in :data:`DEFERRED` made lazy (``importlib.util.LazyLoader``): each
-  is a module object at once and runs its code on first use, so ``mesa.discrete_space``,
+- the subpackages in :data:`DEFERRED` made lazy (:mod:`sim.deferred`): each is a
+  module object at once and runs its code on first use, so ``mesa.discrete_space``,
   ``mesa.space`` and the rest work exactly as before for anyone who uses them (the
-  dashboard's Mesa visualisation, a notebook);
+  dashboard's Mesa visualisation, a notebook); and ``pandas``, which Mesa imports for
+  ``AgentSet`` methods and data recorders the model does not call, is a stand-in in
+  Mesa's modules until they use it (:func:`sim.deferred.standing_in`: about 0.2 s; the
+  results import it when they need it);
 - while Mesa's own modules run, ``inspect.stack``/``getouterframes`` without source
   lines and ``inspect.getmodule`` of a frame read from the frame's globals: Mesa takes
   only the frame and the function or module name from them, which these give exactly.
@@ -23,31 +26,18 @@ If Mesa is already imported (a notebook imported it first), it is returned as it
 from __future__ import annotations
 
 import contextlib
-import importlib.abc
-import importlib.machinery
-import importlib.util
 import inspect
 import sys
 from collections.abc import Iterator
 from types import ModuleType
+
+from .deferred import deferring, standing_in
 
 __all__ = ["import_mesa", "mesa", "DEFERRED"]
 
 # Mesa's subpackages the model never touches at run time, loaded on first use.
 DEFERRED = ("mesa.discrete_space", "mesa.space", "mesa.experimental.continuous_space",
             "mesa.experimental.devs", "mesa.experimental.meta_agents")
-
-
-class _DeferredFinder(importlib.abc.MetaPathFinder):
-    """Finds the :data:`DEFERRED` modules as usual and hands them a lazy loader."""
-
-    def find_spec(self, name, path, target=None):
-        if name not in DEFERRED:
-            return None
-        spec = importlib.machinery.PathFinder.find_spec(name, path)
-        if spec is not None and spec.loader is not None:
-            spec.loader = importlib.util.LazyLoader(spec.loader)
-        return spec
 
 
 @contextlib.contextmanager
@@ -73,13 +63,8 @@ def import_mesa() -> ModuleType:
     """The ``mesa`` package, imported as described in the module docstring."""
     if "mesa" in sys.modules:
         return sys.modules["mesa"]
-    finder = _DeferredFinder()
-    sys.meta_path.insert(0, finder)
-    try:
-        with _frames_without_source():
-            import mesa
-    finally:
-        sys.meta_path.remove(finder)
+    with standing_in(["pandas"]), deferring(DEFERRED), _frames_without_source():
+        import mesa
     return mesa
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-import pandas as pd
 
 from .acute import AcuteTrust, run_acute_care
 from .burn_in import burn_in
 from .community import CommunityGroups, run_community, seed_groups
+from .deferred import numba_checked
 from .errors import InputError
 from .health import advance_health
 from .levers import Levers
@@ -32,6 +32,9 @@ from .practice import GPPractice, serve_primary_care
 from .scenario import Scenario, load_scenario
 from .shared_data import record as record_shared_data
 from .streams import Streams
+
+if TYPE_CHECKING:  # results need pandas; a run does not (sim.deferred)
+    import pandas as pd
 
 __all__ = ["HealthSystemModel", "PHASES"]
 
@@ -124,6 +127,7 @@ class HealthSystemModel(mesa.Model):
 
     def __init__(self, scenario: Scenario | str | Path | Mapping | None = None, *,
                  seed: int | None = None, **overrides: Any):
+        numba_checked()  # before the first kernel: not all of SciPy's linalg (sim.deferred)
         spec = _as_scenario(scenario)
         if overrides:
             spec = spec.with_overrides(

@@ -108,40 +108,38 @@ class Network:
 
 
 def _household_ties(household: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """All pairs within households laid out consecutively."""
-    size = household.size
-    src, dst = [], []
-    d = 1
-    while d < size:
-        same = household[d:] == household[:-d]
-        if not same.any():
-            break
-        i = np.flatnonzero(same)
-        src.append(i)
-        dst.append(i + d)
-        d += 1
-    if not src:
-        return np.empty(0, np.int64), np.empty(0, np.int64)
-    return np.concatenate(src), np.concatenate(dst)
+    """All pairs within households laid out consecutively
+    (:func:`sim.kernels.ties.household_pairs`)."""
+    from .kernels import signals_held
+    from .kernels.ties import household_pairs
+
+    with signals_held():
+        return household_pairs(household)
 
 
 def _ring_ties(neighbourhood: np.ndarray, half_degree: int, rewire: float,
                rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """A ring lattice inside each neighbourhood, each tie rewired with prob. ``rewire``."""
+    """A ring lattice inside each neighbourhood, each tie rewired with prob. ``rewire``
+    (:func:`sim.kernels.ties.ring_pairs`; for each step in turn, a uniform a row for
+    whether it is rewired, then a row anywhere for where to)."""
+    from .kernels import signals_held
+    from .kernels.ties import ring_pairs
+
     size = neighbourhood.size
-    rows = np.arange(size)
-    starts = np.searchsorted(neighbourhood, neighbourhood, side="left")
-    ends = np.searchsorted(neighbourhood, neighbourhood, side="right")
-    width = ends - starts
-    src, dst = [], []
-    for k in range(1, half_degree + 1):
-        ok = width > k  # a neighbourhood must be larger than the lattice step
-        target = starts + (rows - starts + k) % width
-        rewired = rng.random(size) < rewire
-        target = np.where(rewired, rng.integers(0, size, size), target)
-        src.append(rows[ok])
-        dst.append(target[ok])
-    return np.concatenate(src), np.concatenate(dst)
+    if size and np.all(neighbourhood[1:] >= neighbourhood[:-1]):  # runs: each its bounds
+        counts = np.bincount(neighbourhood)
+        ends = np.cumsum(counts)[neighbourhood]
+        starts = ends - counts[neighbourhood]
+    else:
+        starts = np.searchsorted(neighbourhood, neighbourhood, side="left")
+        ends = np.searchsorted(neighbourhood, neighbourhood, side="right")
+    u = np.empty((half_degree, size))
+    anywhere = np.empty((half_degree, size), np.int64)
+    for k in range(half_degree):
+        rng.random(out=u[k])
+        anywhere[k] = rng.integers(0, size, size)
+    with signals_held():
+        return ring_pairs(starts, ends, u, anywhere, rewire)
 
 
 def _erdos_renyi_ties(size: int, mean_degree: float,
@@ -163,22 +161,32 @@ def build_network(people: "Residents", scenario: "Scenario", streams: "Streams")
         half = max(1, int(round(net.mean_degree / 2.0)))
         rs, rd = _ring_ties(people.neighbourhood[:size], half, net.rewire, rng)
         src, dst = np.concatenate([hs, rs]), np.concatenate([hd, rd])
-    keep = src != dst
-    src, dst = src[keep].astype(np.int32), dst[keep].astype(np.int32)
-    return Network(*ties_csr(size, np.concatenate([src, dst]), np.concatenate([dst, src])))
+    # Each pair both ways, a pair of a person with themself dropped.
+    return Network(*_csr(size, src, dst, undirected=True))
 
 
 def ties_csr(size: int, rows: np.ndarray, cols: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``(indptr, indices)`` of the ties ``rows[i] -> cols[i]``: each row's ties sorted, a
     tie given twice kept once; int32 indices while they fit (as ``scipy.sparse`` makes
     them, whose canonical CSR this is, to the element)."""
-    key = rows.astype(np.int64) * size + cols
-    key.sort()
-    first = np.empty(key.size, bool)
-    first[:1] = True
-    np.not_equal(key[1:], key[:-1], out=first[1:])
-    key = key[first]
-    index = np.int32 if max(size, key.size) < 2**31 else np.int64
-    indptr = np.zeros(size + 1, index)
-    np.cumsum(np.bincount(key // size, minlength=size), out=indptr[1:])
-    return indptr, (key % size).astype(index)
+    return _csr(size, rows, cols, undirected=False)
+
+
+def _csr(size: int, src: np.ndarray, dst: np.ndarray,
+         undirected: bool) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`ties_csr` of the ties ``src -> dst`` or, if ``undirected``, of the pairs
+    ``src -- dst`` both ways without self-pairs (:func:`sim.kernels.ties.tie_csr`)."""
+    from .kernels import signals_held
+    from .kernels.ties import tie_csr
+
+    given = src.size * (2 if undirected else 1)
+    # int32 while the ties (at most those given) and rows fit, as scipy.sparse decides
+    index = np.int32 if max(size, given) < 2**31 else np.int64
+    indptr = np.empty(size + 1, index)
+    indices = np.empty(given, index)
+    with signals_held():
+        count = tie_csr(size, src, dst, undirected, indptr, indices)
+    indices.resize(count, refcheck=False)  # the room left by repeats, given back
+    if index is np.int64 and max(size, count) < 2**31:  # fewer once repeats are dropped
+        indptr, indices = indptr.astype(np.int32), indices.astype(np.int32)
+    return indptr, indices

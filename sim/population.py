@@ -190,9 +190,10 @@ class Residents:
         size = pop.size
         people = cls(capacity)
         rows = people.append(size)
-        people.uid[rows] = rows.astype(np.uint64)
-        people.alive[rows] = True
-        uid = people.uid[rows]
+        at = slice(0, size)  # the same rows (a new table starts at 0): a slice is quicker
+        people.uid[at] = rows.astype(np.uint64)
+        people.alive[at] = True
+        uid = people.uid[at]
         u = streams.uniform
 
         # Age: from the pyramid (population.age_pyramid), uniform within the band.
@@ -200,8 +201,8 @@ class Residents:
         shares = pyramid / pyramid.sum()
         band = np.searchsorted(np.cumsum(shares), u("init.age_band", uid), side="right")
         band = np.minimum(band, len(shares) - 1)
-        people.age[rows] = band * AGE_BAND_YEARS + u("init.age_within", uid) * AGE_BAND_YEARS
-        people.female[rows] = u("init.sex", uid) < pop.female_share
+        people.age[at] = band * AGE_BAND_YEARS + u("init.age_within", uid) * AGE_BAND_YEARS
+        people.female[at] = u("init.sex", uid) < pop.female_share
 
         # Households: sizes 1 + Poisson(mean - 1), laid out consecutively.
         hh_rng = streams.generator("init.households")
@@ -210,27 +211,27 @@ class Residents:
         starts = starts[starts < size]
         household = np.zeros(size, dtype=np.int32)
         household[starts[1:]] = 1
-        people.household[rows] = np.cumsum(household)
+        people.household[at] = np.cumsum(household)
 
         # Neighbourhoods and their deprivation quintile; practices.
         nbhd = (rows * pop.neighbourhoods) // size
-        people.neighbourhood[rows] = nbhd
+        people.neighbourhood[at] = nbhd
         quintile_of = cls._neighbourhood_quintiles(pop.neighbourhoods, pop.deprivation_mix,
                                                    streams.generator("init.deprivation"))
-        people.deprivation[rows] = quintile_of[nbhd]
+        people.deprivation[at] = quintile_of[nbhd]
         if scenario.place is not None:  # a real place: its LSOAs' ages and deprivation
             from .places import populate
 
             populate(people, rows, scenario, streams)
-        people.practice[rows] = rows // pop.practice_list_size
-        q = people.deprivation[rows].astype(np.float64)
+        people.practice[at] = rows // pop.practice_list_size
+        q = people.deprivation[at].astype(np.float64)
 
         # Long-term conditions: Poisson with a rate rising with age and deprivation.
-        people.ltc[rows] = np.minimum(
-            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[rows], q, scenario)),
+        people.ltc[at] = np.minimum(
+            streams.poisson("init.ltc", uid, cls.ltc_mean(people.age[at], q, scenario)),
             scenario.health.initial_ltc_max)
-        ltc = people.ltc[rows]
-        people.diagnosed[rows] = cls.known_conditions(
+        ltc = people.ltc[at]
+        people.diagnosed[at] = cls.known_conditions(
             ltc, (u("init.diagnosed", uid, draw=k) for k in range(int(ltc.max(initial=0)))),
             pop.diagnosed_share)
 
@@ -238,19 +239,19 @@ class Residents:
         # activated), connectedness, wellbeing; logit-normal so each stays in 0..1.
         z = streams.normal
         act, dep = cls.disposition(pop, q, z("init.activation", uid), z("init.dependence", uid))
-        people.activation0[rows] = people.activation[rows] = act
-        people.dependence0[rows] = people.dependence[rows] = dep
-        people.connectedness0[rows] = people.connectedness[rows] = cls.connectedness_level(
-            pop, people.age[rows], z("init.connectedness", uid))
-        people.wellbeing[rows] = cls.wellbeing_level(people, rows, scenario)
+        people.activation0[at] = people.activation[at] = act
+        people.dependence0[at] = people.dependence[at] = dep
+        people.connectedness0[at] = people.connectedness[at] = cls.connectedness_level(
+            pop, people.age[at], z("init.connectedness", uid))
+        people.wellbeing[at] = cls.wellbeing_level(people, at, scenario)
 
-        adults = people.age[rows] >= pop.adult_age
-        people.organiser[rows] = adults & (
+        adults = people.age[at] >= pop.adult_age
+        people.organiser[at] = adults & (
             u("init.organiser", uid) < scenario.community.organiser_share)
-        people.threshold[rows] = np.clip(
+        people.threshold[at] = np.clip(
             scenario.movement.threshold_mean
             + scenario.movement.threshold_sd * z("init.threshold", uid), 0.0, 1.0)
-        people.ti_birth[rows] = -1 - (people.age[rows] * 52).astype(np.int32)
+        people.ti_birth[at] = -1 - (people.age[at] * 52).astype(np.int32)
         return people
 
     @staticmethod

@@ -75,22 +75,21 @@ def to_normal(u: np.ndarray) -> np.ndarray:
 
 
 def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
-    """Poisson counts with means ``lam`` by inversion of the uniforms ``u`` (exact)."""
+    """Poisson counts with means ``lam`` by inversion of the uniforms ``u`` (exact;
+    :func:`sim.kernels.poisson.poisson_inversion`). Counts stop at 60: counts above 60 a
+    week do not arise here."""
+    from .kernels import signals_held
+    from .kernels.poisson import poisson_inversion
+
+    u = np.asarray(u, dtype=np.float64)
     lam = np.asarray(lam, dtype=np.float64)
     if lam.shape != u.shape:
         lam = np.broadcast_to(lam, u.shape)
-    k = np.zeros(u.shape, dtype=np.int16)
-    term = np.exp(-lam)
-    cdf = term.copy()
-    active = u > cdf
-    step = 0
-    while active.any() and step < 60:  # counts above 60 a week do not arise here
-        step += 1
-        term = np.where(active, term * lam / step, term)
-        cdf = np.where(active, cdf + term, cdf)
-        k += active
-        active &= u > cdf
-    return k
+    first_term = np.exp(-lam)  # as NumPy made it before the compiled steps
+    flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
+    with signals_held():
+        counts = poisson_inversion(*flat, 60)
+    return counts.reshape(u.shape)
 
 
 def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:

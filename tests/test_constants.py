@@ -122,6 +122,8 @@ BY_FILE: dict[str, dict[float, str]] = {
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},
     "sim/kernels/rows.py": {8: "rows read eight at a time (bit layout)",
                             7: "rows read eight at a time (bit layout)"},
+    "sim/kernels/ties.py": {32: "ties of a row above which it is sorted by NumPy's sort "
+                                "rather than by insertion (speed only: the same order)"},
 }
 
 

@@ -100,3 +100,81 @@ def test_ties_csr_is_scipys_canonical_csr(size, ties):
     assert np.array_equal(indices, expected.indices)
     if ties:
         assert rows.size > indices.size  # duplicates were given, and kept once
+
+
+def _household_ties_numpy(household):
+    """The household pairs as NumPy found them before the compiled builder (a reference)."""
+    src, dst = [], []
+    for d in range(1, household.size):
+        same = household[d:] == household[:-d]
+        if not same.any():
+            break
+        i = np.flatnonzero(same)
+        src.append(i)
+        dst.append(i + d)
+    if not src:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    return np.concatenate(src), np.concatenate(dst)
+
+
+def _ring_ties_numpy(neighbourhood, half_degree, rewire, rng):
+    """The ring lattice as NumPy built it before the compiled builder (a reference)."""
+    size = neighbourhood.size
+    rows = np.arange(size)
+    starts = np.searchsorted(neighbourhood, neighbourhood, side="left")
+    ends = np.searchsorted(neighbourhood, neighbourhood, side="right")
+    width = ends - starts
+    src, dst = [], []
+    for k in range(1, half_degree + 1):
+        ok = width > k
+        with np.errstate(divide="ignore"):  # widths of 0 (a layout not in runs), not kept
+            target = starts + (rows - starts + k) % width
+        rewired = rng.random(size) < rewire
+        target = np.where(rewired, rng.integers(0, size, size), target)
+        src.append(rows[ok])
+        dst.append(target[ok])
+    return np.concatenate(src), np.concatenate(dst)
+
+
+@pytest.mark.parametrize("layout", ["runs", "repeats", "one", "none"])
+def test_household_pairs_are_the_numpy_pairs(layout):
+    from sim.network import _household_ties
+
+    rng = np.random.default_rng(7)
+    household = {"runs": np.repeat(np.arange(400), rng.integers(1, 7, 400)),
+                 "repeats": rng.integers(0, 5, 300),  # not in runs: pairs at any distance
+                 "one": np.zeros(1, np.int64), "none": np.arange(50)}[layout].astype(np.int32)
+    got, expected = _household_ties(household), _household_ties_numpy(household)
+    assert all(g.dtype == np.int64 and np.array_equal(g, e) for g, e in zip(got, expected))
+
+
+@pytest.mark.parametrize("sorted_", [True, False])
+def test_ring_ties_are_the_numpy_ring_with_the_same_draws(sorted_):
+    from sim.network import _ring_ties
+
+    rng = np.random.default_rng(8)
+    neighbourhood = np.repeat(np.arange(6), [1, 2, 3, 40, 500, 7]).astype(np.int32)
+    if not sorted_:  # a layout not in runs takes the search the NumPy builder made
+        neighbourhood = rng.permutation(neighbourhood)
+    for half, rewire in ((1, 0.0), (4, 0.1), (5, 1.0)):
+        got = _ring_ties(neighbourhood, half, rewire, np.random.default_rng(half))
+        expected = _ring_ties_numpy(neighbourhood, half, rewire, np.random.default_rng(half))
+        assert all(np.array_equal(g, e) for g, e in zip(got, expected))
+
+
+@pytest.mark.parametrize("size, pairs", [(1, 0), (3, 5), (60, 500), (4000, 40_000)])
+def test_undirected_csr_is_scipys_canonical_csr_of_both_ways_without_self_pairs(size, pairs):
+    from sim.network import _csr
+
+    rng = np.random.default_rng(size)
+    src = rng.integers(0, size, pairs)
+    dst = np.where(rng.random(pairs) < 0.1, src, (src + rng.integers(1, 30, pairs)) % size)
+    keep = src != dst
+    rows = np.concatenate([src[keep], dst[keep]])
+    cols = np.concatenate([dst[keep], src[keep]])
+    expected = sp.csr_matrix((np.ones(rows.size, np.float32), (rows, cols)), shape=(size, size))
+    expected.sum_duplicates()
+    indptr, indices = _csr(size, src, dst, undirected=True)
+    assert indptr.dtype == expected.indptr.dtype and indices.dtype == expected.indices.dtype
+    assert np.array_equal(indptr, expected.indptr)
+    assert np.array_equal(indices, expected.indices)

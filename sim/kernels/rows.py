@@ -26,8 +26,17 @@ def mask(n):
 @njit(inline="always", error_model="numpy")
 def rows_marked(marks, n):
     """The rows whose mark is set, in order."""
-    words = marks.view(np.uint64)
     out = np.empty(n, np.int64)
+    k = marked_into(marks, out)
+    return out[:k].copy()
+
+
+@njit(inline="always", error_model="numpy")
+def marked_into(marks, out):
+    """The positions whose mark is set, in order, into ``out``; returns how many. For a
+    kernel that selects chunk by chunk into scratch of its own (``marks`` as :func:`mask`
+    makes them: a multiple of eight long, zeros after the rows)."""
+    words = marks.view(np.uint64)
     k = 0
     for w in range(words.size):
         if words[w] != 0:
@@ -35,4 +44,4 @@ def rows_marked(marks, n):
             for j in range(8):
                 out[k] = base + j
                 k += marks[base + j]
-    return out[:k].copy()
+    return k

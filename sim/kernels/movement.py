@@ -11,10 +11,11 @@ from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
-from .draws import _unit
-from .rows import mask, rows_marked
+from .blocks import BLOCK, block_rows, joined, n_blocks
+from .draws import CHUNK, _fill
+from .rows import marked_into, mask, rows_marked
 
 
 class MovementRules(NamedTuple):
@@ -32,9 +33,11 @@ class MovementRules(NamedTuple):
 
 
 # The residents' columns the movement's pass reads (``role`` is updated in place), and
-# its draws: for burnout and for lone wolves, each (crn, key, sequential draws by row).
+# its draws: for burnout and for lone wolves, each crn, key and sequential draws by row
+# (flat, since a pass in threads cannot take a tuple within a tuple: Numba 0.68).
 Movers = namedtuple("Movers", ("role", "alive", "age", "threshold", "group", "uid"))
-MovementDraws = namedtuple("MovementDraws", ("burnout", "lone_wolf"))
+MovementDraws = namedtuple("MovementDraws", ("burnout_crn", "burnout_key", "burnout",
+                                             "lone_wolf_crn", "lone_wolf_key", "lone_wolf"))
 
 
 @njit(cache=True, error_model="numpy")
@@ -112,56 +115,96 @@ def participant_dependence(dependence, rules):
 def movement_rules(people, total, live_degree, rules, draws):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
-    thresholds). Returns the joiners; updates ``people.role`` in place.
+    thresholds). Returns the joiners, ascending; updates ``people.role`` in place.
 
     ``people`` is :data:`Movers`; ``total`` each row's weighted count of ties in the
-    movement and ``live_degree`` its living ties (rows of the network);
-    ``draws`` is :data:`MovementDraws`.
+    movement and ``live_degree`` its living ties (rows of the network; rows beyond them
+    have no ties, a share of 0); ``draws`` is :data:`MovementDraws`.
 
-    A first pass takes everyone's share of ties in the movement and marks who may change:
-    those whose share reaches their threshold, participants short of support (who may
-    burn out) and lone wolves with no support. Most people are neither (outside the
-    movement and below threshold, or in it and fully supported); only the marked go on,
-    in order.
+    Block by block (:mod:`sim.kernels.blocks`; :func:`movement_rules_threads`: the blocks
+    in threads), a chunk at a time: everyone's share of ties in the movement, their
+    uniforms of burnout and of lone wolves (hashed for every row, in a loop that
+    vectorises, since a quarter of the participants or more are short of support and
+    fetching those rows one by one cost more), then each row decided in one branch-free
+    pass: who joins (:func:`joins`), who burns out (:func:`p_burnout`), which lone wolves
+    leave (:func:`p_lone_wolf_leaves`).
     """
-    role, alive, age, threshold = people.role, people.alive, people.age, people.threshold
-    group, uid = people.group, people.uid
-    crn_b, key_b, useq_b = draws.burnout
-    crn_l, key_l, useq_l = draws.lone_wolf
-    roles, lone_wolf = rules.roles, rules.lone_wolf
-    n = role.size
+    joiners, found = _joiners_room(role_rows(people))
+    for b in range(n_blocks(0, role_rows(people))):
+        _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
+    return joined(joiners, found)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def movement_rules_threads(people, total, live_degree, rules, draws):
+    """:func:`movement_rules` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    joiners, found = _joiners_room(role_rows(people))
+    for b in prange(n_blocks(0, role_rows(people))):
+        _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
+    return joined(joiners, found)
+
+
+@njit(inline="always", error_model="numpy")
+def role_rows(people):
+    """How many rows the movers have."""
+    return people.role.size
+
+
+@njit(inline="always", error_model="numpy")
+def _joiners_room(n):
+    """Room for the joiners, block ``b``'s from ``b * BLOCK`` on, and how many a block found."""
+    blocks = n_blocks(0, n)
+    return np.empty(blocks * BLOCK, np.int64), np.zeros(blocks, np.int64)
+
+
+@njit(error_model="numpy")
+def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, found):
+    """Block ``b`` of :func:`movement_rules`: its joiners into its stretch of
+    ``joiners_all``, how many in ``found[b]``; its rows' roles updated."""
+    lo, hi = block_rows(0, role_rows(people), b)
+    joiners = joiners_all[b * BLOCK: (b + 1) * BLOCK]
+    crn_b, key_b, useq_b = draws.burnout_crn, draws.burnout_key, draws.burnout
+    crn_l, key_l, useq_l = draws.lone_wolf_crn, draws.lone_wolf_key, draws.lone_wolf
+    burns, roles, lone_wolf = rules.burnout != 0.0, rules.roles, rules.lone_wolf
     size = live_degree.size
-    share = np.zeros(n, np.float32)  # beyond the network: no ties, a share of 0
-    for i in range(min(n, size)):
-        degree = live_degree[i]
-        share[i] = total[i] / degree if degree > 0 else np.float32(0.0)
-    marks = mask(n)
-    burns = rules.burnout != 0.0
-    for i in range(n):
-        sh, r, thr32 = share[i], role[i], threshold[i]
-        thr = threshold_of(thr32, group[i] >= 0, rules)
-        marks[i] = (joins(alive[i], age[i], r > 0, sh, thr, rules)
-                    | (burns & (r > 0) & (r != lone_wolf)
-                       & (p_burnout(sh, thr, thr32, rules) > 0.0))
-                    | (roles & (r == lone_wolf) & (sh <= 0.0)))
-    joiners = np.empty(n, np.int64)
+    u_burn, u_lone = np.ones(CHUNK, np.float64), np.ones(CHUNK, np.float64)  # no draw: stays
+    share = np.empty(CHUNK, np.float32)
+    marks, leaves = np.empty(CHUNK, np.uint8), np.empty(CHUNK, np.bool_)
+    rows = np.empty(CHUNK, np.int64)
     nj = 0
-    for i in rows_marked(marks, n):
-        sh, thr32 = share[i], threshold[i]
-        thr = threshold_of(thr32, group[i] >= 0, rules)
-        in_movement = role[i] > 0
-        if joins(alive[i], age[i], in_movement, sh, thr, rules):
-            joiners[nj] = i
+    for start in range(lo, hi, CHUNK):
+        m = min(CHUNK, hi - start)
+        end = start + m
+        uid = people.uid[start:end]
+        if burns:
+            _fill(u_burn, crn_b, key_b, uid, useq_b[start:end], 0, m)
+        if roles:
+            _fill(u_lone, crn_l, key_l, uid, useq_l[start:end], 0, m)
+        # Views from 0, so the loops vectorise (see sim.kernels.draws._fill).
+        tied = max(min(end, size) - start, 0)
+        tot, degree = total[start: start + tied], live_degree[start: start + tied]
+        for j in range(tied):
+            share[j] = tot[j] / degree[j] if degree[j] > 0 else np.float32(0.0)
+        share[tied:m] = 0.0
+        role, alive, age = people.role[start:end], people.alive[start:end], people.age[start:end]
+        threshold, group = people.threshold[start:end], people.group[start:end]
+        for j in range(m):
+            sh, r, thr32 = share[j], role[j], threshold[j]
+            thr = threshold_of(thr32, group[j] >= 0, rules)
+            in_movement = r > 0
+            marks[j] = joins(alive[j], age[j], in_movement, sh, thr, rules)
+            burnt = (burns & in_movement & (r != lone_wolf)
+                     & (u_burn[j] < p_burnout(sh, thr, thr32, rules)))
+            lone_leaves = roles & (r == lone_wolf) & (u_lone[j] < p_lone_wolf_leaves(sh, rules))
+            leaves[j] = burnt | lone_leaves
+        for j in range(m):  # apart, so that the loop above writes only scratch: it vectorises
+            if leaves[j]:
+                role[j] = 0
+        marks[m:] = 0  # a short last chunk
+        for t in range(marked_into(marks, rows)):
+            joiners[nj] = start + rows[t]
             nj += 1
-        if burns and in_movement and role[i] != lone_wolf:
-            p_leave = p_burnout(sh, thr, thr32, rules)
-            if p_leave > 0.0 and (_unit(uid[i], key_b) if crn_b else useq_b[i]) < p_leave:
-                role[i] = 0
-        if roles and role[i] == lone_wolf:
-            p_leave = p_lone_wolf_leaves(sh, rules)
-            if p_leave > 0.0 and (_unit(uid[i], key_l) if crn_l else useq_l[i]) < p_leave:
-                role[i] = 0
-    return joiners[:nj].copy()
+    found[b] = nj
 
 
 @njit(cache=True, error_model="numpy")

@@ -123,11 +123,12 @@ def movement_rules(people, total, live_degree, rules, draws):
 
     Block by block (:mod:`sim.kernels.blocks`; :func:`movement_rules_threads`: the blocks
     in threads), a chunk at a time: everyone's share of ties in the movement, their
-    uniforms of burnout and of lone wolves (hashed for every row, in a loop that
-    vectorises, since a quarter of the participants or more are short of support and
-    fetching those rows one by one cost more), then each row decided in one branch-free
-    pass: who joins (:func:`joins`), who burns out (:func:`p_burnout`), which lone wolves
-    leave (:func:`p_lone_wolf_leaves`).
+    uniforms of burnout and of lone wolves (hashed for every row in a loop that
+    vectorises: a third or so of the participants are short of support, too many to
+    fetch one by one), then each row decided in one branch-free pass: who joins
+    (:func:`joins`), who burns out (:func:`p_burnout`), which lone wolves leave
+    (:func:`p_lone_wolf_leaves`). A uniform no rule asks for decides nothing, so hashing
+    it changes no number; with CRN off the draws are by row as before.
     """
     joiners, found = _joiners_room(role_rows(people))
     for b in range(n_blocks(0, role_rows(people))):

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from .blocks import BLOCK, block_rows, joined, n_blocks
-from .draws import CHUNK, _fill
+from .draws import _fill
 from .rows import marked_into, mask, rows_marked
 
 
@@ -122,7 +122,7 @@ def movement_rules(people, total, live_degree, rules, draws):
     have no ties, a share of 0); ``draws`` is :data:`MovementDraws`.
 
     Block by block (:mod:`sim.kernels.blocks`; :func:`movement_rules_threads`: the blocks
-    in threads), a chunk at a time: everyone's share of ties in the movement, their
+    in threads): everyone's share of ties in the movement, their
     uniforms of burnout and of lone wolves (hashed for every row in a loop that
     vectorises: a third or so of the participants are short of support, too many to
     fetch one by one), then each row decided in one branch-free pass: who joins
@@ -161,50 +161,45 @@ def _joiners_room(n):
 @njit(error_model="numpy")
 def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, found):
     """Block ``b`` of :func:`movement_rules`: its joiners into its stretch of
-    ``joiners_all``, how many in ``found[b]``; its rows' roles updated."""
-    lo, hi = block_rows(0, role_rows(people), b)
+    ``joiners_all``, how many in ``found[b]``; its rows' roles updated. The block's rows
+    at once (scratch of :data:`BLOCK`, within the cache): in chunks of a few hundred the
+    views of the columns cost more than the rows' work where no one burns out."""
+    start, end = block_rows(0, role_rows(people), b)
+    m = end - start
     joiners = joiners_all[b * BLOCK: (b + 1) * BLOCK]
-    crn_b, key_b, useq_b = draws.burnout_crn, draws.burnout_key, draws.burnout
-    crn_l, key_l, useq_l = draws.lone_wolf_crn, draws.lone_wolf_key, draws.lone_wolf
     burns, roles, lone_wolf = rules.burnout != 0.0, rules.roles, rules.lone_wolf
-    size = live_degree.size
-    u_burn, u_lone = np.ones(CHUNK, np.float64), np.ones(CHUNK, np.float64)  # no draw: stays
-    share = np.empty(CHUNK, np.float32)
-    marks, leaves = np.empty(CHUNK, np.uint8), np.empty(CHUNK, np.bool_)
-    rows = np.empty(CHUNK, np.int64)
-    nj = 0
-    for start in range(lo, hi, CHUNK):
-        m = min(CHUNK, hi - start)
-        end = start + m
-        uid = people.uid[start:end]
-        if burns:
-            _fill(u_burn, crn_b, key_b, uid, useq_b[start:end], 0, m)
-        if roles:
-            _fill(u_lone, crn_l, key_l, uid, useq_l[start:end], 0, m)
-        # Views from 0, so the loops vectorise (see sim.kernels.draws._fill).
-        tied = max(min(end, size) - start, 0)
-        tot, degree = total[start: start + tied], live_degree[start: start + tied]
-        for j in range(tied):
-            share[j] = tot[j] / degree[j] if degree[j] > 0 else np.float32(0.0)
-        share[tied:m] = 0.0
-        role, alive, age = people.role[start:end], people.alive[start:end], people.age[start:end]
-        threshold, group = people.threshold[start:end], people.group[start:end]
-        for j in range(m):
-            sh, r, thr32 = share[j], role[j], threshold[j]
-            thr = threshold_of(thr32, group[j] >= 0, rules)
-            in_movement = r > 0
-            marks[j] = joins(alive[j], age[j], in_movement, sh, thr, rules)
-            burnt = (burns & in_movement & (r != lone_wolf)
-                     & (u_burn[j] < p_burnout(sh, thr, thr32, rules)))
-            lone_leaves = roles & (r == lone_wolf) & (u_lone[j] < p_lone_wolf_leaves(sh, rules))
-            leaves[j] = burnt | lone_leaves
-        for j in range(m):  # apart, so that the loop above writes only scratch: it vectorises
-            if leaves[j]:
-                role[j] = 0
-        marks[m:] = 0  # a short last chunk
-        for t in range(marked_into(marks, rows)):
-            joiners[nj] = start + rows[t]
-            nj += 1
+    u_burn, u_lone = np.ones(m, np.float64), np.ones(m, np.float64)  # no draw: no one leaves
+    uid = people.uid[start:end]
+    if burns:
+        _fill(u_burn, draws.burnout_crn, draws.burnout_key, uid, draws.burnout[start:end], 0, m)
+    if roles:
+        _fill(u_lone, draws.lone_wolf_crn, draws.lone_wolf_key, uid, draws.lone_wolf[start:end],
+              0, m)
+    # Views from 0, so the loops vectorise (see sim.kernels.draws._fill).
+    share = np.zeros(m, np.float32)  # beyond the network: no ties, a share of 0
+    tied = max(min(end, live_degree.size) - start, 0)
+    tot, degree = total[start: start + tied], live_degree[start: start + tied]
+    for j in range(tied):
+        share[j] = tot[j] / degree[j] if degree[j] > 0 else np.float32(0.0)
+    role, alive, age = people.role[start:end], people.alive[start:end], people.age[start:end]
+    threshold, group = people.threshold[start:end], people.group[start:end]
+    marks, leaves = mask(m), np.empty(m, np.bool_)
+    for j in range(m):
+        sh, r, thr32 = share[j], role[j], threshold[j]
+        thr = threshold_of(thr32, group[j] >= 0, rules)
+        in_movement = r > 0
+        marks[j] = joins(alive[j], age[j], in_movement, sh, thr, rules)
+        burnt = (burns & in_movement & (r != lone_wolf)
+                 & (u_burn[j] < p_burnout(sh, thr, thr32, rules)))
+        lone_leaves = roles & (r == lone_wolf) & (u_lone[j] < p_lone_wolf_leaves(sh, rules))
+        leaves[j] = burnt | lone_leaves
+    for j in range(m):  # apart, so that the loop above writes only scratch: it vectorises
+        if leaves[j]:
+            role[j] = 0
+    rows = np.empty(m, np.int64)
+    nj = marked_into(marks, rows)
+    for t in range(nj):
+        joiners[t] = start + rows[t]
     found[b] = nj
 
 

@@ -192,9 +192,19 @@ def test_movement_kernel_decides_as_the_rules_on_every_row(group_effect, burnout
     assert np.array_equal(role, expected_role)
     assert 0 < joiners.size < n
     # and with the blocks in threads (sim.kernels.blocks): the same rows, the same roles
+    import numba
+
+    from sim.kernels import threads
+
     people = people._replace(role=start_role)
-    assert np.array_equal(movement_kernels.movement_rules_threads(people, total, live_degree,
-                                                                  rules, draws), expected)
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(2, threads.available()))
+    try:
+        threaded = movement_kernels.movement_rules_threads(people, total, live_degree, rules,
+                                                           draws)
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(threaded, expected)
     assert np.array_equal(start_role, expected_role)
 
 

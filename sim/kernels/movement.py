@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from .blocks import BLOCK, block_rows, joined, n_blocks
-from .draws import _fill
+from .draws import _unit
 from .rows import marked_into, mask, rows_marked
 
 
@@ -122,13 +122,11 @@ def movement_rules(people, total, live_degree, rules, draws):
     have no ties, a share of 0); ``draws`` is :data:`MovementDraws`.
 
     Block by block (:mod:`sim.kernels.blocks`; :func:`movement_rules_threads`: the blocks
-    in threads): everyone's share of ties in the movement, their
-    uniforms of burnout and of lone wolves (hashed for every row in a loop that
-    vectorises: a third or so of the participants are short of support, too many to
-    fetch one by one), then each row decided in one branch-free pass: who joins
-    (:func:`joins`), who burns out (:func:`p_burnout`), which lone wolves leave
-    (:func:`p_lone_wolf_leaves`). A uniform no rule asks for decides nothing, so hashing
-    it changes no number; with CRN off the draws are by row as before.
+    in threads): everyone's share of ties in the movement, then in one branch-free pass
+    who joins (:func:`joins`) and who may leave: participants short of support
+    (:func:`p_burnout` above 0) and lone wolves with no support
+    (:func:`p_lone_wolf_leaves` above 0). Only those draw, in order, and leave if their
+    uniform is under their rule's probability.
     """
     joiners, found = _joiners_room(role_rows(people))
     for b in range(n_blocks(0, role_rows(people))):
@@ -168,13 +166,6 @@ def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, fo
     m = end - start
     joiners = joiners_all[b * BLOCK: (b + 1) * BLOCK]
     burns, roles, lone_wolf = rules.burnout != 0.0, rules.roles, rules.lone_wolf
-    u_burn, u_lone = np.ones(m, np.float64), np.ones(m, np.float64)  # no draw: no one leaves
-    uid = people.uid[start:end]
-    if burns:
-        _fill(u_burn, draws.burnout_crn, draws.burnout_key, uid, draws.burnout[start:end], 0, m)
-    if roles:
-        _fill(u_lone, draws.lone_wolf_crn, draws.lone_wolf_key, uid, draws.lone_wolf[start:end],
-              0, m)
     # Views from 0, so the loops vectorise (see sim.kernels.draws._fill).
     share = np.zeros(m, np.float32)  # beyond the network: no ties, a share of 0
     tied = max(min(end, live_degree.size) - start, 0)
@@ -183,24 +174,36 @@ def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, fo
         share[j] = tot[j] / degree[j] if degree[j] > 0 else np.float32(0.0)
     role, alive, age = people.role[start:end], people.alive[start:end], people.age[start:end]
     threshold, group = people.threshold[start:end], people.group[start:end]
-    marks, leaves = mask(m), np.empty(m, np.bool_)
+    joining, may_leave = mask(m), mask(m)
     for j in range(m):
         sh, r, thr32 = share[j], role[j], threshold[j]
         thr = threshold_of(thr32, group[j] >= 0, rules)
         in_movement = r > 0
-        marks[j] = joins(alive[j], age[j], in_movement, sh, thr, rules)
-        burnt = (burns & in_movement & (r != lone_wolf)
-                 & (u_burn[j] < p_burnout(sh, thr, thr32, rules)))
-        lone_leaves = roles & (r == lone_wolf) & (u_lone[j] < p_lone_wolf_leaves(sh, rules))
-        leaves[j] = burnt | lone_leaves
-    for j in range(m):  # apart, so that the loop above writes only scratch: it vectorises
-        if leaves[j]:
-            role[j] = 0
+        joining[j] = joins(alive[j], age[j], in_movement, sh, thr, rules)
+        may_leave[j] = ((burns & in_movement & (r != lone_wolf)
+                         & (p_burnout(sh, thr, thr32, rules) > 0.0))
+                        | (roles & (r == lone_wolf) & (p_lone_wolf_leaves(sh, rules) > 0.0)))
     rows = np.empty(m, np.int64)
-    nj = marked_into(marks, rows)
+    nj = marked_into(joining, rows)
     for t in range(nj):
         joiners[t] = start + rows[t]
     found[b] = nj
+    # Those who may leave draw (participants short of support, lone wolves with none),
+    # each deciding u < p of their role's rule; the block's rows are in the cache.
+    for t in range(marked_into(may_leave, rows)):
+        j = rows[t]
+        i = start + j
+        if role[j] == lone_wolf:
+            p_leave = p_lone_wolf_leaves(share[j], rules)
+            u = _unit(people.uid[i], draws.lone_wolf_key) if draws.lone_wolf_crn \
+                else draws.lone_wolf[i]
+        else:
+            p_leave = p_burnout(share[j], threshold_of(threshold[j], group[j] >= 0, rules),
+                                threshold[j], rules)
+            u = _unit(people.uid[i], draws.burnout_key) if draws.burnout_crn \
+                else draws.burnout[i]
+        if u < p_leave:
+            role[j] = 0
 
 
 @njit(cache=True, error_model="numpy")

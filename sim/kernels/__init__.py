@@ -72,6 +72,7 @@ from .need import (due, low_need_choice, low_need_choice_threads, low_need_outco
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
 from .primary_care import ration
+from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
 __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
@@ -83,6 +84,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",
+           "rows_at_ranks",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
            "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]
 

@@ -111,7 +111,11 @@ BY_FILE: dict[str, dict[float, str]] = {
                                      "the numbers do not depend on the thread count)"},
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},
     "sim/kernels/rows.py": {8: "rows read eight at a time (bit layout)",
-                            7: "rows read eight at a time (bit layout)"},
+                            7: "rows read eight at a time (bit layout)",
+                            64: "eights counted in one vectorised loop (speed only)",
+                            0x0101010101010101: "a one in each byte: summing eight bytes "
+                                                "(bit layout)",
+                            56: "the top byte of a word (bit layout)"},
 }
 
 

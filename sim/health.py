@@ -187,11 +187,16 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people, spec, s = model.people, model.spec, model.streams
     pop = spec.population
     rng = s.generator("health.migration")
-    live = people.live
-    count = int(rng.poisson(spec.health.net_migration_per_1000 / 1000.0 * WEEK * live.size))
+    living = len(people)
+    count = int(rng.poisson(spec.health.net_migration_per_1000 / 1000.0 * WEEK * living))
     if count == 0:
         return
-    hosts = live[rng.integers(0, live.size, count)]
+    from . import kernels
+
+    # people.live[ranks], without making every living row's index (0.8 ms at a million)
+    alive = people.alive[: people.n].view(np.uint8)
+    hosts = kernels.rows_at_ranks(alive, alive[: alive.size // 8 * 8].view(np.uint64),
+                                  rng.integers(0, living, count))
     rows = people.append(count)
     for name in ("household", "neighbourhood", "deprivation", "practice"):
         getattr(people, name)[rows] = getattr(people, name)[hosts]

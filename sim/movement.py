@@ -67,8 +67,9 @@ def spread_movement(model: "HealthSystemModel") -> None:
                           float(mv.activation_per_week), float(mv.dependence_per_week), roles,
                           LONE_WOLF)
     movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
-    joiners = kernels.movement_rules(movers, total, net.live_degree, rules,
-                                     MovementDraws((crn_b, key_b, useq_b), (crn_l, key_l, useq_l)))
+    run = kernels.movement_rules_threads if kernels.threaded(n) else kernels.movement_rules
+    joiners = run(movers, total, net.live_degree, rules,
+                  MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l))
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).

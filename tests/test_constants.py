@@ -121,7 +121,11 @@ BY_FILE: dict[str, dict[float, str]] = {
                                      "the numbers do not depend on the thread count)"},
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},
     "sim/kernels/rows.py": {8: "rows read eight at a time (bit layout)",
-                            7: "rows read eight at a time (bit layout)"},
+                            7: "rows read eight at a time (bit layout)",
+                            64: "eights counted in one vectorised loop (speed only)",
+                            0x0101010101010101: "a one in each byte: summing eight bytes "
+                                                "(bit layout)",
+                            56: "the top byte of a word (bit layout)"},
     "sim/kernels/ties.py": {32: "ties of a row above which it is sorted by NumPy's sort "
                                 "rather than by insertion (speed only: the same order)"},
 }

@@ -4,6 +4,7 @@ as ``u < rule(...)`` on every row; the rules' array forms serve the starting pop
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from sim import HealthSystemModel
 from sim.kernels import hash_uniform
@@ -83,3 +84,23 @@ def test_a_wellbeing_coefficient_moves_wellbeing():
                   < base.people.wellbeing[:base.people.n][lonely])
     assert np.array_equal(heavier.people.wellbeing[:base.people.n][~lonely],
                           base.people.wellbeing[:base.people.n][~lonely])
+
+
+@pytest.mark.parametrize("n", [1, 7, 8, 9, 513, 4096 + 3, 70_001])
+def test_arrivals_hosts_are_the_living_rows_of_their_ranks(n):
+    """The arrivals' hosts (sim.health._add_migrants) are people.live[ranks], found
+    without listing every living row: sparse, dense and full populations, ranks repeated
+    and out of order, rows after the last whole eight."""
+    from sim.kernels import rows_at_ranks
+
+    rng = np.random.default_rng(n)
+    for density in (0.003, 0.5, 0.99, 1.0):
+        alive = rng.random(n) < density
+        live = np.flatnonzero(alive)
+        if live.size == 0:
+            continue
+        ranks = np.concatenate([rng.integers(0, live.size, 40), [live.size - 1, 0, 0]])
+        marks = alive.view(np.uint8)
+        hosts = rows_at_ranks(marks, marks[: n // 8 * 8].view(np.uint64), ranks)
+        assert hosts.dtype == np.int64
+        assert np.array_equal(hosts, live[ranks])

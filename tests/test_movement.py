@@ -20,6 +20,7 @@ import pytest
 
 from sim import HealthSystemModel
 from sim.kernels import movement as movement_kernels
+from sim.kernels.blocks import BLOCK
 from sim.kernels.bounds import evaluate
 from sim.kernels.movement import (MovementRules, joins, p_become_organiser, p_burnout,
                                   p_lone_wolf_leaves, participant_activation,
@@ -163,12 +164,13 @@ def _one_row_at_a_time(role, alive, age, threshold, group, u_burn, total, live_d
     return np.array(joiners, np.int64)
 
 
-@pytest.mark.parametrize("group_effect, burnout, roles",
-                         [(0.0, 0.0, False), (0.0, 0.05, True), (0.3, 0.05, True),
-                          (0.3, 0.0, False)])
-def test_movement_kernel_decides_as_the_rules_on_every_row(group_effect, burnout, roles):
+@pytest.mark.parametrize("group_effect, burnout, roles, n",
+                         [(0.0, 0.0, False, 3000), (0.0, 0.05, True, 3000),
+                          (0.3, 0.05, True, 3000), (0.3, 0.0, False, 3000),
+                          (0.3, 0.05, True, 2 * BLOCK + 777)])  # blocks, and a short one
+def test_movement_kernel_decides_as_the_rules_on_every_row(group_effect, burnout, roles, n):
     rng = np.random.default_rng(8)
-    n, size = 3000, 2800  # the last rows arrived after the network was built
+    size = n - 200  # the last rows arrived after the network was built
     role = rng.choice(np.array([0, 1, 2, 3], np.int8), n, p=[0.5, 0.3, 0.1, 0.1])
     alive = rng.random(n) < 0.95
     age = rng.uniform(0, 90, n).astype(np.float32)
@@ -182,12 +184,28 @@ def test_movement_kernel_decides_as_the_rules_on_every_row(group_effect, burnout
     expected = _one_row_at_a_time(expected_role, alive, age, threshold, group, u_burn, total,
                                   live_degree, rules, roles, 3, u_lone)
     people = movement_kernels.Movers(role, alive, age, threshold, group, np.zeros(n, np.uint64))
-    draws = movement_kernels.MovementDraws((False, np.uint64(0), u_burn),
-                                           (False, np.uint64(0), u_lone))
+    draws = movement_kernels.MovementDraws(False, np.uint64(0), u_burn,
+                                           False, np.uint64(0), u_lone)
+    start_role = role.copy()
     joiners = movement_kernels.movement_rules(people, total, live_degree, rules, draws)
     assert np.array_equal(joiners, expected)
     assert np.array_equal(role, expected_role)
     assert 0 < joiners.size < n
+    # and with the blocks in threads (sim.kernels.blocks): the same rows, the same roles
+    import numba
+
+    from sim.kernels import threads
+
+    people = people._replace(role=start_role)
+    before = numba.get_num_threads()
+    numba.set_num_threads(min(2, threads.available()))
+    try:
+        threaded = movement_kernels.movement_rules_threads(people, total, live_degree, rules,
+                                                           draws)
+    finally:
+        numba.set_num_threads(before)
+    assert np.array_equal(threaded, expected)
+    assert np.array_equal(start_role, expected_role)
 
 
 def test_movement_probabilities_and_steps_stay_in_range_on_random_states():

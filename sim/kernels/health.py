@@ -16,6 +16,7 @@ from numba import njit, prange
 from .blocks import BLOCK, block_rows, joined, n_blocks
 from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, normals_into
+from .rows import marked_into
 
 WEEK = 1.0 / 52.0  # rates are declared per year; a step is a week
 MAX_LTC = 40  # the count of conditions is held in an int8; no one comes near this
@@ -210,6 +211,7 @@ def _health_block(b, first, last, steps, people, draws, h, bounds, dead_all, mot
     u_death, u_birth, u_onset = no_draw.copy(), no_draw.copy(), no_draw.copy()
     u_wb = np.empty(CHUNK, np.float64)
     maybe = np.empty(CHUNK, np.int64)  # positions in the chunk that may have an event
+    marks = np.empty(CHUNK, np.uint8)  # and their marks (CHUNK is a multiple of eight)
     dying = np.empty(CHUNK, np.int64)
     z, x = np.empty(CHUNK, np.float64), np.empty(CHUNK, np.float64)  # of the traits
     tail = np.empty(CHUNK, np.int64)  # scratch of the normals
@@ -227,7 +229,7 @@ def _health_block(b, first, last, steps, people, draws, h, bounds, dead_all, mot
         if traits:
             _fill(u_wb, draws.crn, key_wb, uid, draws.wellbeing[start:end], 0, m)
         n_maybe = _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds,
-                                  age_axis, maybe)
+                                  age_axis, maybe, marks)
         n_dying = 0
         for t in range(n_maybe):
             i = start + maybe[t]
@@ -267,22 +269,25 @@ def _age_a_week(age, alive, m):
 
 
 @njit(inline="always", error_model="numpy")
-def _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, age_axis, maybe):
+def _may_have_event(people, start, m, u_death, u_birth, u_onset, h, bounds, age_axis, maybe,
+                    marks):
     """Positions (into ``maybe``) of the living rows of the chunk whose uniforms are under
-    the bounds of death, birth or onset; returns how many. Branch-free, so it vectorises
-    (through views of the chunk: see :func:`sim.kernels.draws._fill`)."""
+    the bounds of death, birth or onset; returns how many. Marks them (into ``marks``, of
+    :data:`CHUNK`) in a branch-free pass that vectorises (through views of the chunk: see
+    :func:`sim.kernels.draws._fill`), then reads the marks eight at a time
+    (:func:`sim.kernels.rows.marked_into`): about one row in a thousand is marked, and
+    appending each as it is met would keep the first pass from vectorising."""
     end = start + m
     ages, lives, ltcs = people.age[start:end], people.alive[start:end], people.ltc[start:end]
     women, quintiles = people.female[start:end], people.deprivation[start:end]
-    n = 0
     for j in range(m):
         ia = cell(ages[j], age_axis)
         event = ((u_death[j] < bounds.death[ia, min(ltcs[j], MAX_LTC + 1)])
                  | (u_birth[j] < p_birth(np.float64(ages[j]), women[j], h))
                  | (u_onset[j] < bounds.onset[ia, quintiles[j]]))
-        maybe[n] = j
-        n += lives[j] & event
-    return n
+        marks[j] = lives[j] & event
+    marks[m:] = 0  # a short last chunk
+    return marked_into(marks, maybe)
 
 
 @njit(inline="always", error_model="numpy")

@@ -11,10 +11,11 @@ from collections import namedtuple
 from typing import NamedTuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from .blocks import BLOCK, block_rows, joined, n_blocks
 from .draws import _unit
-from .rows import mask, rows_marked
+from .rows import marked_into, mask, rows_marked
 
 
 class MovementRules(NamedTuple):
@@ -32,9 +33,11 @@ class MovementRules(NamedTuple):
 
 
 # The residents' columns the movement's pass reads (``role`` is updated in place), and
-# its draws: for burnout and for lone wolves, each (crn, key, sequential draws by row).
+# its draws: for burnout and for lone wolves, each crn, key and sequential draws by row
+# (flat, since a pass in threads cannot take a tuple within a tuple: Numba 0.68).
 Movers = namedtuple("Movers", ("role", "alive", "age", "threshold", "group", "uid"))
-MovementDraws = namedtuple("MovementDraws", ("burnout", "lone_wolf"))
+MovementDraws = namedtuple("MovementDraws", ("burnout_crn", "burnout_key", "burnout",
+                                             "lone_wolf_crn", "lone_wolf_key", "lone_wolf"))
 
 
 @njit(cache=True, error_model="numpy")
@@ -112,56 +115,95 @@ def participant_dependence(dependence, rules):
 def movement_rules(people, total, live_degree, rules, draws):
     """Shares, joiners, burnout and lone wolves: ``sim.movement.spread_movement`` up to the
     growth of organisers, in its dtypes (float32, or float64 once the group effect scales
-    thresholds). Returns the joiners; updates ``people.role`` in place.
+    thresholds). Returns the joiners, ascending; updates ``people.role`` in place.
 
     ``people`` is :data:`Movers`; ``total`` each row's weighted count of ties in the
-    movement and ``live_degree`` its living ties (rows of the network);
-    ``draws`` is :data:`MovementDraws`.
+    movement and ``live_degree`` its living ties (rows of the network; rows beyond them
+    have no ties, a share of 0); ``draws`` is :data:`MovementDraws`.
 
-    A first pass takes everyone's share of ties in the movement and marks who may change:
-    those whose share reaches their threshold, participants short of support (who may
-    burn out) and lone wolves with no support. Most people are neither (outside the
-    movement and below threshold, or in it and fully supported); only the marked go on,
-    in order.
+    Block by block (:mod:`sim.kernels.blocks`; :func:`movement_rules_threads`: the blocks
+    in threads): everyone's share of ties in the movement, then in one branch-free pass
+    who joins (:func:`joins`) and who may leave: participants short of support
+    (:func:`p_burnout` above 0) and lone wolves with no support
+    (:func:`p_lone_wolf_leaves` above 0). Only those draw, in order, and leave if their
+    uniform is under their rule's probability.
     """
-    role, alive, age, threshold = people.role, people.alive, people.age, people.threshold
-    group, uid = people.group, people.uid
-    crn_b, key_b, useq_b = draws.burnout
-    crn_l, key_l, useq_l = draws.lone_wolf
-    roles, lone_wolf = rules.roles, rules.lone_wolf
-    n = role.size
-    size = live_degree.size
-    share = np.zeros(n, np.float32)  # beyond the network: no ties, a share of 0
-    for i in range(min(n, size)):
-        degree = live_degree[i]
-        share[i] = total[i] / degree if degree > 0 else np.float32(0.0)
-    marks = mask(n)
-    burns = rules.burnout != 0.0
-    for i in range(n):
-        sh, r, thr32 = share[i], role[i], threshold[i]
-        thr = threshold_of(thr32, group[i] >= 0, rules)
-        marks[i] = (joins(alive[i], age[i], r > 0, sh, thr, rules)
-                    | (burns & (r > 0) & (r != lone_wolf)
-                       & (p_burnout(sh, thr, thr32, rules) > 0.0))
-                    | (roles & (r == lone_wolf) & (sh <= 0.0)))
-    joiners = np.empty(n, np.int64)
-    nj = 0
-    for i in rows_marked(marks, n):
-        sh, thr32 = share[i], threshold[i]
-        thr = threshold_of(thr32, group[i] >= 0, rules)
-        in_movement = role[i] > 0
-        if joins(alive[i], age[i], in_movement, sh, thr, rules):
-            joiners[nj] = i
-            nj += 1
-        if burns and in_movement and role[i] != lone_wolf:
-            p_leave = p_burnout(sh, thr, thr32, rules)
-            if p_leave > 0.0 and (_unit(uid[i], key_b) if crn_b else useq_b[i]) < p_leave:
-                role[i] = 0
-        if roles and role[i] == lone_wolf:
-            p_leave = p_lone_wolf_leaves(sh, rules)
-            if p_leave > 0.0 and (_unit(uid[i], key_l) if crn_l else useq_l[i]) < p_leave:
-                role[i] = 0
-    return joiners[:nj].copy()
+    joiners, found = _joiners_room(role_rows(people))
+    for b in range(n_blocks(0, role_rows(people))):
+        _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
+    return joined(joiners, found)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def movement_rules_threads(people, total, live_degree, rules, draws):
+    """:func:`movement_rules` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    joiners, found = _joiners_room(role_rows(people))
+    for b in prange(n_blocks(0, role_rows(people))):
+        _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
+    return joined(joiners, found)
+
+
+@njit(inline="always", error_model="numpy")
+def role_rows(people):
+    """How many rows the movers have."""
+    return people.role.size
+
+
+@njit(inline="always", error_model="numpy")
+def _joiners_room(n):
+    """Room for the joiners, block ``b``'s from ``b * BLOCK`` on, and how many a block found."""
+    blocks = n_blocks(0, n)
+    return np.empty(blocks * BLOCK, np.int64), np.zeros(blocks, np.int64)
+
+
+@njit(error_model="numpy")
+def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, found):
+    """Block ``b`` of :func:`movement_rules`: its joiners into its stretch of
+    ``joiners_all``, how many in ``found[b]``; its rows' roles updated. The block's rows
+    at once (scratch of :data:`BLOCK`, within the cache): in chunks of a few hundred the
+    views of the columns cost more than the rows' work where no one burns out."""
+    start, end = block_rows(0, role_rows(people), b)
+    m = end - start
+    joiners = joiners_all[b * BLOCK: (b + 1) * BLOCK]
+    burns, roles, lone_wolf = rules.burnout != 0.0, rules.roles, rules.lone_wolf
+    # Views from 0, so the loops vectorise (see sim.kernels.draws._fill).
+    share = np.zeros(m, np.float32)  # beyond the network: no ties, a share of 0
+    tied = max(min(end, live_degree.size) - start, 0)
+    tot, degree = total[start: start + tied], live_degree[start: start + tied]
+    for j in range(tied):
+        share[j] = tot[j] / degree[j] if degree[j] > 0 else np.float32(0.0)
+    role, alive, age = people.role[start:end], people.alive[start:end], people.age[start:end]
+    threshold, group = people.threshold[start:end], people.group[start:end]
+    joining, may_leave = mask(m), mask(m)
+    for j in range(m):
+        sh, r, thr32 = share[j], role[j], threshold[j]
+        thr = threshold_of(thr32, group[j] >= 0, rules)
+        in_movement = r > 0
+        joining[j] = joins(alive[j], age[j], in_movement, sh, thr, rules)
+        may_leave[j] = ((burns & in_movement & (r != lone_wolf)
+                         & (p_burnout(sh, thr, thr32, rules) > 0.0))
+                        | (roles & (r == lone_wolf) & (p_lone_wolf_leaves(sh, rules) > 0.0)))
+    rows = np.empty(m, np.int64)
+    nj = marked_into(joining, rows)
+    for t in range(nj):
+        joiners[t] = start + rows[t]
+    found[b] = nj
+    # Those who may leave draw (participants short of support, lone wolves with none),
+    # each deciding u < p of their role's rule; the block's rows are in the cache.
+    for t in range(marked_into(may_leave, rows)):
+        j = rows[t]
+        i = start + j
+        if role[j] == lone_wolf:
+            p_leave = p_lone_wolf_leaves(share[j], rules)
+            u = _unit(people.uid[i], draws.lone_wolf_key) if draws.lone_wolf_crn \
+                else draws.lone_wolf[i]
+        else:
+            p_leave = p_burnout(share[j], threshold_of(threshold[j], group[j] >= 0, rules),
+                                threshold[j], rules)
+            u = _unit(people.uid[i], draws.burnout_key) if draws.burnout_crn \
+                else draws.burnout[i]
+        if u < p_leave:
+            role[j] = 0
 
 
 @njit(cache=True, error_model="numpy")

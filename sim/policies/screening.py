@@ -80,13 +80,16 @@ class Screening(Policy):
         model, p = self.model, self.p
         people, s, week = model.people, model.streams, model.week
         n = people.n
-        age = people.age[:n]
-        due = (people.ti_screened[:n] < 0) | (week - people.ti_screened[:n] >= CYCLE_WEEKS)
-        eligible = people.alive[:n] & (age >= p.age_min) & (age <= p.age_max) & due \
-            & (people.ti_discharge[:n] <= week)
         uid = people.uid[:n]
-        invited = np.flatnonzero(eligible & (s.uniform("screening.invite", uid)
-                                             < p.invites_per_year / 52.0))
+        # Everyone draws (as always), but only the few whose draw is under the weekly rate
+        # (one in 260 at the defaults) are checked for eligibility: the same rows, in order,
+        # without half a dozen passes over everyone.
+        drawn = np.flatnonzero(s.uniform("screening.invite", uid) < p.invites_per_year / 52.0)
+        age, screened = people.age[drawn], people.ti_screened[drawn]
+        due = (screened < 0) | (week - screened >= CYCLE_WEEKS)
+        eligible = people.alive[drawn] & (age >= p.age_min) & (age <= p.age_max) & due \
+            & (people.ti_discharge[drawn] <= week)
+        invited = drawn[eligible]
         q = people.deprivation[invited].astype(np.float64)
         p_attend = expit(logit(p.uptake) + p.uptake_activation * (people.activation[invited] - 0.5)
                          - p.uptake_deprivation * (3.0 - q))

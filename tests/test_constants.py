@@ -139,9 +139,9 @@ def test_phase_modules_and_kernels_hold_no_undeclared_constants():
 def test_a_planted_coefficient_is_named_by_file_and_line():
     path = "sim/community.py"
     source = (ROOT / path).read_text()
-    line = source.splitlines().index("def _leave(model: \"HealthSystemModel\") -> None:") + 1
-    planted = source.replace('def _leave(model: "HealthSystemModel") -> None:',
-                             'def _leave(model: "HealthSystemModel") -> None:\n'
+    line = source.splitlines().index("def run_community(model: \"HealthSystemModel\") -> None:") + 1
+    planted = source.replace('def run_community(model: "HealthSystemModel") -> None:',
+                             'def run_community(model: "HealthSystemModel") -> None:\n'
                              '    boost = 0.15', 1)
     assert unexplained_numbers(path, source) == []
     assert unexplained_numbers(path, planted) == [f"{path}:{line + 1}: 0.15"]

@@ -93,7 +93,7 @@ def test_a_week_runs_with_the_threads_asked_for():
 
 @needs_two
 def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
-    """The passes threaded only at a million residents (complaints, members), on rows
+    """The passes threaded only at a million residents (complaints, recruitment), on rows
     enough for threads here."""
     import numba
 
@@ -116,21 +116,16 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
         assert np.array_equal(plain, kernels.low_need_choice_threads(rows, u, wait, columns, params))
         assert len(set(plain.tolist())) == 4  # every option is taken by someone
 
+        # The recruitment pass (contacts and free organisers), hashed and sequential draws.
         group = rng.integers(-1, 40, n).astype(np.int32)
-        vitality = rng.random(40).astype(np.float32)
-        from sim.community import community_params
-
-        cp = community_params(model)._replace(activation_per_week=0.01,
-                                              dependence_per_week=0.02,
-                                              connectedness_per_week=0.03)
-        outs = []
-        for run in (kernels.member_effects, kernels.member_effects_threads):
-            traits = [getattr(p, k)[:n].copy() for k in ("activation", "dependence",
-                                                         "connectedness")]
-            run(p.alive[:n], group, vitality, *traits, cp)
-            outs.append(traits)
-        assert all(np.array_equal(a, b) for a, b in zip(*outs))
-        assert not np.array_equal(outs[0][0], p.activation[:n])  # it changed them
+        organiser = rng.random(n) < 0.2
+        for draws in ((True, p.uid[:n], np.uint64(99), np.empty(0)),
+                      (False, p.uid[:n], np.uint64(0), rng.random(n))):
+            args = (p.alive[:n], group, p.age[:n], organiser, draws, 0.3, 16.0, 18.0)
+            plain = kernels.recruit_candidates(*args)
+            threaded = kernels.recruit_candidates_threads(*args)
+            assert all(np.array_equal(a, b) for a, b in zip(plain, threaded))
+            assert all(0 < rows.size < n for rows in plain)
     finally:
         numba.set_num_threads(threads.available())
 

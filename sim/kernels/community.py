@@ -18,6 +18,7 @@ from .blocks import block_rows, n_blocks
 from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
+from .network import nth_tie
 from .rows import mask, rows_marked
 
 CommunityParams = rule_tuple("CommunityParams", __name__, ("community",))
@@ -91,37 +92,48 @@ def member_step(trait, target, per_week, vitality):
 
 
 @njit(inline="always", error_model="numpy")
-def _draw(i, crn, uid, key, useq):
-    """Row ``i``'s uniform: hashed from its uid with CRN, else its sequential draw."""
-    return _unit(uid[i], key) if crn else useq[i]
+def _draw(i, k, crn, uid, key, useq):
+    """Member ``i``'s uniform: hashed from its uid with CRN, else the ``k``-th of the
+    pass's sequential draws (``k``: how many members drew before it, in row order)."""
+    return _unit(uid[i], key) if crn else useq[k]
 
 
 @njit(cache=True, error_model="numpy")
 def count_members(group, organiser, groups):
-    """Members and organisers of each of ``groups`` groups (``CommunityGroups.count_members``)."""
+    """Members and organisers of each of ``groups`` groups, and the rows in a group, in
+    order (``CommunityGroups.count_members``; the week's passes over members take those
+    rows, not every resident: a few in a hundred are members)."""
+    n = group.size
+    marks = mask(n)
+    for i in range(n):
+        marks[i] = group[i] >= 0
+    rows = rows_marked(marks, n)
     members = np.zeros(groups, np.int64)
     organisers = np.zeros(groups, np.int64)
-    for i in range(group.size):
+    for i in rows:
         g = group[i]
-        if g >= 0:
-            members[g] += 1
-            organisers[g] += organiser[i]
-    return members, organisers
+        members[g] += 1
+        organisers[g] += organiser[i]
+    return members, organisers, rows
 
 
 @njit(cache=True, error_model="numpy")
-def leave_groups(alive, group, organiser, vitality, burden, members, organisers, draws, cp):
-    """Members leave their group with probability :func:`p_leave`. Updates ``group`` in
-    place and takes the leavers off their groups' ``members`` and ``organisers`` counts.
-    ``draws`` is (crn, uid, key, sequential draws by row when CRN is off)."""
+def leave_groups(rows, alive, group, organiser, vitality, burden, members, organisers, draws,
+                 cp):
+    """Members among ``rows`` (ascending; every member among them) leave their group with
+    probability :func:`p_leave`. Updates ``group`` in place and takes the leavers off their
+    groups' ``members`` and ``organisers`` counts. ``draws`` is (crn, uid, key, the
+    sequential draws of the living members in row order when CRN is off)."""
     crn, uid, key, useq = draws
-    for i in range(group.size):
+    k = 0
+    for i in rows:
         g = group[i]
         if alive[i] and g >= 0:
-            if _draw(i, crn, uid, key, useq) < p_leave(vitality[g], burden[g], cp):
+            if _draw(i, k, crn, uid, key, useq) < p_leave(vitality[g], burden[g], cp):
                 group[i] = -1
                 members[g] -= 1
                 organisers[g] -= organiser[i]
+            k += 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -133,27 +145,11 @@ def update_vitality(live, organisers, members, capacity, grant, burden, vitality
 
 
 @njit(cache=True, error_model="numpy")
-def member_effects(alive, group, vitality, activation, dependence, connectedness, cp):
-    """Members of vital groups gain activation and connection and lean less on services,
-    in proportion to their group's vitality (:func:`member_step`;
-    :func:`member_effects_threads`: in threads)."""
-    _member_effects(0, group.size, alive, group, vitality, activation, dependence,
-                    connectedness, cp)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def member_effects_threads(alive, group, vitality, activation, dependence, connectedness, cp):
-    """:func:`member_effects` with blocks of rows in threads (:mod:`sim.kernels.blocks`)."""
-    for b in prange(n_blocks(0, group.size)):
-        lo, hi = block_rows(0, group.size, b)
-        _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness,
-                        cp)
-
-
-@njit(error_model="numpy")
-def _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness, cp):
-    """:func:`member_effects` of rows ``lo .. hi``."""
-    for i in range(lo, hi):
+def member_effects(rows, alive, group, vitality, activation, dependence, connectedness, cp):
+    """Members (among ``rows``, every member among them) of vital groups gain activation
+    and connection and lean less on services, in proportion to their group's vitality
+    (:func:`member_step`)."""
+    for i in rows:
         g = group[i]
         if alive[i] and g >= 0:
             v = vitality[g]
@@ -163,30 +159,33 @@ def _member_effects(lo, hi, alive, group, vitality, activation, dependence, conn
 
 
 @njit(cache=True, error_model="numpy")
-def release_members(group, closing):
-    """Members of closing groups (``closing[g]``) leave them."""
-    for i in range(group.size):
+def release_members(rows, group, closing):
+    """Members among ``rows`` of closing groups (``closing[g]``) leave them."""
+    for i in rows:
         g = group[i]
         if g >= 0 and closing[g]:
             group[i] = -1
 
 
 @njit(cache=True, error_model="numpy")
-def split_members(alive, group, organiser, new_of, members, organisers, draws, share):
-    """Each member of a splitting group (``new_of[g] >= 0``) moves to the new group on a
-    draw below ``share`` (``sim.community._split_groups``), taking their place in the
-    ``members`` and ``organisers`` counts with them. ``draws`` as :func:`leave_groups`."""
+def split_members(rows, alive, group, organiser, new_of, members, organisers, draws, share):
+    """Each member (among ``rows``, ascending) of a splitting group (``new_of[g] >= 0``)
+    moves to the new group on a draw below ``share`` (``sim.community._split_groups``),
+    taking their place in the ``members`` and ``organisers`` counts with them. ``draws``
+    as :func:`leave_groups`, of the living members of splitting groups."""
     crn, uid, key, useq = draws
-    for i in range(group.size):
+    k = 0
+    for i in rows:
         g = group[i]
-        if (alive[i] and g >= 0 and new_of[g] >= 0
-                and _draw(i, crn, uid, key, useq) < share):
-            h = new_of[g]
-            group[i] = h
-            members[g] -= 1
-            members[h] += 1
-            organisers[g] -= organiser[i]
-            organisers[h] += organiser[i]
+        if alive[i] and g >= 0 and new_of[g] >= 0:
+            if _draw(i, k, crn, uid, key, useq) < share:
+                h = new_of[g]
+                group[i] = h
+                members[g] -= 1
+                members[h] += 1
+                organisers[g] -= organiser[i]
+                organisers[h] += organiser[i]
+            k += 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -239,16 +238,83 @@ def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
 
 
 @njit(cache=True, error_model="numpy")
-def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
-    """Living people of ``min_age`` or over, in no group, whose uniform is below ``p``."""
-    n = alive.size
-    marks = mask(n)
+def recruit_candidates(alive, group, age, organiser, draws, p_contact, min_age, adult_age):
+    """The week's contacts and the organisers who might found a group, in one pass: the
+    living people of ``min_age`` or over in no group whose uniform (``draws``: crn, uid,
+    key, sequential draws by row) is below ``p_contact``; and the living organisers of
+    ``adult_age`` or over in no group (:func:`free_organisers`, before anyone joins).
+    :func:`recruit_candidates_threads`: the blocks in threads."""
+    talk, free = mask(alive.size), mask(alive.size)
     buf = np.empty(CHUNK, np.float64)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
+    for b in range(n_blocks(0, alive.size)):
+        _candidates(b, alive, group, age, organiser, draws, p_contact, min_age, adult_age,
+                    talk, free, buf)
+    return rows_marked(talk, alive.size), rows_marked(free, alive.size)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def recruit_candidates_threads(alive, group, age, organiser, draws, p_contact, min_age,
+                               adult_age):
+    """:func:`recruit_candidates` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    talk, free = mask(alive.size), mask(alive.size)
+    for b in prange(n_blocks(0, alive.size)):
+        _candidates(b, alive, group, age, organiser, draws, p_contact, min_age, adult_age,
+                    talk, free, np.empty(CHUNK, np.float64))
+    return rows_marked(talk, alive.size), rows_marked(free, alive.size)
+
+
+@njit(error_model="numpy")
+def _candidates(b, alive, group, age, organiser, draws, p_contact, min_age, adult_age, talk,
+                free, buf):
+    """:func:`recruit_candidates` of block ``b``: its rows' marks."""
+    crn, uid, key, useq = draws
+    lo, hi = block_rows(0, alive.size, b)
+    for start in range(lo, hi, CHUNK):
+        m = min(CHUNK, hi - start)
         _fill(buf, crn, key, uid, useq, start, m)
-        c_alive, c_group, c_age = alive[start: start + m], group[start: start + m], age[start: start + m]
-        c_marks = marks[start: start + m]
+        c_alive, c_group = alive[start: start + m], group[start: start + m]
+        c_age, c_organiser = age[start: start + m], organiser[start: start + m]
+        c_talk, c_free = talk[start: start + m], free[start: start + m]
         for j in range(m):
-            c_marks[j] = c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
-    return rows_marked(marks, n)
+            open_ = c_alive[j] & (c_group[j] < 0)
+            c_talk[j] = open_ & (c_age[j] >= min_age) & (buf[j] < p_contact)
+            c_free[j] = open_ & c_organiser[j] & (c_age[j] >= adult_age)
+
+
+@njit(cache=True, error_model="numpy")
+def tied_groups(talk, draws, indptr, indices, group, alive):
+    """For each of ``talk`` (ascending), one tie chosen by its uniform (``draws``: crn, uid,
+    key, one sequential draw per row of ``talk``; see :func:`sim.kernels.network.nth_tie`)
+    and, where that tie is living and in a group, the pair (the row, the tie's group).
+    Returns the rows and the groups of those pairs."""
+    crn, uid, key, useq = draws
+    size = indptr.size - 1
+    rows = np.empty(talk.size, np.int64)
+    via = np.empty(talk.size, np.int64)
+    k = 0
+    for j in range(talk.size):
+        r = talk[j]
+        u = _unit(uid[r], key) if crn else useq[j]
+        if r < size:
+            first = indptr[r]
+            degree = indptr[r + 1] - first
+            if degree > 0:
+                t = indices[nth_tie(first, degree, u)]
+                g = group[t]
+                if g >= 0 and alive[t]:
+                    rows[k] = r
+                    via[k] = g
+                    k += 1
+    return rows[:k].copy(), via[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
+def invited(rows, via, draws, vitality, cp):
+    """Whether each of ``rows`` is invited into group ``via`` (its uniform below
+    :func:`p_invite`; ``draws`` as :func:`tied_groups`)."""
+    crn, uid, key, useq = draws
+    out = np.empty(rows.size, np.bool_)
+    for j in range(rows.size):
+        u = _unit(uid[rows[j]], key) if crn else useq[j]
+        out[j] = u < p_invite(vitality[via[j]], cp)
+    return out

@@ -176,6 +176,13 @@ def drop_ties(indptr, indices, rows, live_degree):
                 live_degree[indices[jj]] -= 1.0
 
 
+@njit(inline="always", error_model="numpy")
+def nth_tie(first, degree, u):
+    """Where in ``indices`` the tie chosen by uniform ``u`` is, of a row whose ``degree``
+    ties start at ``first``: the ``int(u * degree)``-th in CSR order."""
+    return first + np.int64(u * degree)
+
+
 @njit(cache=True, error_model="numpy")
 def random_tie(indptr, indices, rows, u):
     """One tie of each row, the ``int(u * degree)``-th in CSR order (-1 for a row with
@@ -187,7 +194,7 @@ def random_tie(indptr, indices, rows, u):
         if r < size:
             degree = indptr[r + 1] - indptr[r]
             if degree > 0:
-                out[j] = indices[indptr[r] + np.int64(u[j] * degree)]
+                out[j] = indices[nth_tie(indptr[r], degree, u[j])]
     return out
 
 

@@ -289,16 +289,21 @@ def _recruit_through_ties(model: "HealthSystemModel", cp) -> tuple[list, np.ndar
     crn, key, useq = s.kernel_draws("community.contact", n)
     run = (kernels.recruit_candidates_threads if kernels.threaded(n)
            else kernels.recruit_candidates)
-    talk, free = run(people.alive[:n], people.group[:n], people.age[:n], people.organiser[:n],
-                     (crn, uid, key, useq), c.p_contact, float(c.contact_min_age),
-                     float(model.spec.population.adult_age))
-    if talk.size == 0 or g.count == 0:
+    # With CRN the pass also chooses each contact's tie (its draw hashed by uid);
+    # without, the ties' draws follow the contacts' in the sequence, so after it.
+    talk, free, pairs, via = run(
+        (people.alive[:n], people.group[:n], people.age[:n], people.organiser[:n]),
+        (crn, uid, key, useq),
+        (net.indptr, net.indices, s.key("community.tie") if crn else np.uint64(0)),
+        (c.p_contact, float(c.contact_min_age), float(model.spec.population.adult_age)))
+    if g.count == 0 or (not crn and talk.size == 0):
         return [_NONE], free
-    talk, via = kernels.tied_groups(talk, _draws_of(s, "community.tie", uid, talk.size),
-                                    net.indptr, net.indices, people.group, people.alive)
-    asked = kernels.invited(talk, via, _draws_of(s, "community.invite", uid, talk.size),
+    if not crn:
+        pairs, via = kernels.tied_groups(talk, _draws_of(s, "community.tie", uid, talk.size),
+                                         net.indptr, net.indices, people.group, people.alive)
+    asked = kernels.invited(pairs, via, _draws_of(s, "community.invite", uid, pairs.size),
                             g.vitality, cp)
-    return [g.join(talk[asked], via[asked])], free
+    return [g.join(pairs[asked], via[asked])], free
 
 
 def _draws_of(s, stream: str, uid: np.ndarray, count: int):

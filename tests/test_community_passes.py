@@ -23,21 +23,30 @@ def model():
 
 
 @pytest.mark.parametrize("crn", [True, False])
-def test_recruitment_pass_marks_contacts_and_free_organisers(model, crn):
-    p, n = model.people, model.people.n
+def test_recruitment_pass_marks_contacts_free_organisers_and_their_ties(model, crn):
+    p, n, net = model.people, model.people.n, model.network
     rng = np.random.default_rng(1)
     group = np.where(rng.random(n) < 0.3, rng.integers(0, 20, n), -1).astype(np.int32)
     organiser = rng.random(n) < 0.2
-    key = np.uint64(1234)
+    key, tie_key = np.uint64(1234), np.uint64(4321)
     u = kernels.hash_uniform(key, p.uid[:n]) if crn else rng.random(n)
     draws = (crn, p.uid[:n], key, np.empty(0) if crn else u)
-    talk, free = kernels.recruit_candidates(p.alive[:n], group, p.age[:n], organiser, draws,
-                                            0.25, 16.0, 18.0)
+    talk, free, pairs, via = kernels.recruit_candidates(
+        (p.alive[:n], group, p.age[:n], organiser), draws, (net.indptr, net.indices, tie_key),
+        (0.25, 16.0, 18.0))
     open_ = p.alive[:n] & (group < 0)
-    assert np.array_equal(talk, np.flatnonzero(open_ & (p.age[:n] >= 16.0) & (u < 0.25)))
+    contacts = np.flatnonzero(open_ & (p.age[:n] >= 16.0) & (u < 0.25))
     assert np.array_equal(free, kernels.free_organisers(p.alive[:n], organiser, group,
                                                         p.age[:n], 18.0))
-    assert talk.size > 0 and free.size > 0
+    assert free.size > 0 and contacts.size > 0
+    if not crn:
+        assert np.array_equal(talk, contacts) and pairs.size == via.size == 0
+        return
+    # With CRN the pairs are the contacts' ties chosen by their hashed draws.
+    expected = kernels.tied_groups(contacts, (True, p.uid[:n], tie_key, np.empty(0)),
+                                   net.indptr, net.indices, group, p.alive)
+    assert talk.size == 0 and pairs.size > 0
+    assert np.array_equal(pairs, expected[0]) and np.array_equal(via, expected[1])
 
 
 @pytest.mark.parametrize("crn", [True, False])

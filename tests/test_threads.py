@@ -116,16 +116,18 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
         assert np.array_equal(plain, kernels.low_need_choice_threads(rows, u, wait, columns, params))
         assert len(set(plain.tolist())) == 4  # every option is taken by someone
 
-        # The recruitment pass (contacts and free organisers), hashed and sequential draws.
+        # The recruitment pass (contacts, free organisers, ties), hashed and sequential draws.
         group = rng.integers(-1, 40, n).astype(np.int32)
         organiser = rng.random(n) < 0.2
+        net = model.network
         for draws in ((True, p.uid[:n], np.uint64(99), np.empty(0)),
                       (False, p.uid[:n], np.uint64(0), rng.random(n))):
-            args = (p.alive[:n], group, p.age[:n], organiser, draws, 0.3, 16.0, 18.0)
+            args = ((p.alive[:n], group, p.age[:n], organiser), draws,
+                    (net.indptr, net.indices, np.uint64(98)), (0.3, 16.0, 18.0))
             plain = kernels.recruit_candidates(*args)
             threaded = kernels.recruit_candidates_threads(*args)
             assert all(np.array_equal(a, b) for a, b in zip(plain, threaded))
-            assert all(0 < rows.size < n for rows in plain)
+            assert plain[1].size > 0 and (plain[0].size if not draws[0] else plain[2].size) > 0
     finally:
         numba.set_num_threads(threads.available())
 

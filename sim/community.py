@@ -336,14 +336,13 @@ def _found_groups(model: "HealthSystemModel", free: np.ndarray, cp) -> np.ndarra
     ``free``: the organisers free before this week's joining (those who joined since
     are dropped). Returns the founders."""
     people, c, s = model.people, model.spec.community, model.streams
-    free_organisers = free[people.group[free] < 0]
-    # Only free organisers can found a group, so only their draws are needed.
-    from .kernels.bounds import evaluate
-    from .kernels.community import p_found
+    from . import kernels
 
-    p = evaluate(p_found, cp, people.activation[free_organisers])
-    founders = free_organisers[
-        s.uniform_at("community.found", people.uid[: people.n], free_organisers) < p]
+    # Only free organisers can found a group, so only their draws are hashed (without
+    # CRN every resident's draw is made, as it always was, and theirs read).
+    founders = kernels.founders(free, people.group, people.activation,
+                                _draws_of(s, "community.found", people.uid[: people.n],
+                                          people.n), cp)
     if founders.size == 0:
         return _NONE
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)

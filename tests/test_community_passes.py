@@ -11,7 +11,7 @@ import pytest
 from sim import HealthSystemModel, kernels
 from sim.community import community_params
 from sim.kernels.bounds import evaluate
-from sim.kernels.community import p_invite
+from sim.kernels.community import p_found, p_invite
 
 
 @pytest.fixture(scope="module")
@@ -116,3 +116,19 @@ def test_splitting_over_member_rows_draws_for_the_living_members_of_splitting_gr
     assert np.array_equal(group, expected) and moves.any()
     after, after_org, _ = kernels.count_members(group, organiser, groups + 3)
     assert np.array_equal(members, after) and np.array_equal(organisers, after_org)
+
+
+@pytest.mark.parametrize("crn", [True, False])
+def test_founders_are_the_free_organisers_still_free_whose_u_is_below_p_found(model, crn):
+    p, n = model.people, model.people.n
+    rng = np.random.default_rng(6)
+    group = np.where(rng.random(n) < 0.3, rng.integers(0, 20, n), -1).astype(np.int32)
+    free = np.flatnonzero(rng.random(n) < 0.3)
+    key = np.uint64(5)
+    u = kernels.hash_uniform(key, p.uid[:n]) if crn else rng.random(n)
+    cp = community_params(model)._replace(p_found=0.5)
+    found = kernels.founders(free, group, p.activation,
+                             (crn, p.uid[:n], key, np.empty(0) if crn else u), cp)
+    still = free[group[free] < 0]
+    expected = still[u[still] < evaluate(p_found, cp, p.activation[still])]
+    assert np.array_equal(found, expected) and 0 < found.size < still.size

@@ -369,6 +369,22 @@ def tied_groups(talk, draws, indptr, indices, group, alive):
 
 
 @njit(cache=True, error_model="numpy")
+def founders(free, group, activation, draws, cp):
+    """Of ``free`` (ascending: the organisers free before the week's joining), those still
+    in no group whose uniform (``draws``: crn, uid, key, sequential draws by row) is below
+    :func:`p_found` of their activation: this week's founders."""
+    crn, uid, key, useq = draws
+    marks = mask(free.size)
+    for j in range(free.size):
+        i = free[j]
+        marks[j] = False
+        if group[i] < 0:
+            u = _unit(uid[i], key) if crn else useq[i]
+            marks[j] = u < p_found(activation[i], cp)
+    return free[rows_marked(marks, free.size)]
+
+
+@njit(cache=True, error_model="numpy")
 def invited(rows, via, draws, vitality, cp):
     """Whether each of ``rows`` is invited into group ``via`` (its uniform below
     :func:`p_invite`; ``draws`` as :func:`tied_groups`)."""

@@ -24,9 +24,9 @@ def norm_step(trait, ties_departure, own_departure, cp):
 # The threaded form splits the rows into this many stretches, whatever the threads. No
 # row's numbers depend on another's order or on the stretches, so any split gives the
 # same numbers; a few long stretches were quicker than blocks of blocks.BLOCK rows
-# (5.7 against 6.5 ms at a million residents, 2 threads): the tie sums go column by
-# column of the padded layout, whose reads run ahead better the longer a stretch is (in
-# one thread one stretch, 9.4 ms, was quicker than blocks of BLOCK rows, 12 ms).
+# (5.7 against 6.5 ms a week at a million residents, 2 threads): the tie sums go
+# column by column of the padded layout, whose reads run ahead better the longer a
+# stretch is (in one thread one stretch, 9.4 ms, was quicker than blocks, 12 ms).
 NORM_STRETCHES = 8
 
 
@@ -90,28 +90,26 @@ def _sums_and_steps(indptr, indices, ell, live_degree, alive, dependence, activa
 
     The first ties of every row are summed column by column of the padded (ELL) layout,
     which keeps each row's order and runs without a branch per row; the padding points
-    at a zero, and adding +0.0 leaves a float32 sum as it was. The rest of the ties of
-    rows with more than the width, and the steps, in one more pass.
+    at a zero, and adding +0.0 leaves a float32 sum as it was. The first column sets the
+    sums (``0 + x``: the same as adding to a zeroed sum, without zeroing them first); the
+    rest of the ties of rows with more than the width, and the steps, in one more pass.
     """
     dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
     width = ell.shape[0]
     dsum, asum = dep_sum[lo:hi], act_sum[lo:hi]  # views from 0: see draws._fill
     m = max(hi - lo, 0)
     zero = np.float32(0.0)
-    for j in range(m):
-        dsum[j] = zero
-        asum[j] = zero
-    # Four columns a pass, added in turn (the same order): a quarter of the passes over
-    # the sums.
-    k = 0
-    while k + 4 <= width:
-        c0, c1, c2, c3 = ell[k, lo:hi], ell[k + 1, lo:hi], ell[k + 2, lo:hi], ell[k + 3, lo:hi]
+    if width == 0:
         for j in range(m):
-            a, b, c, d = c0[j], c1[j], c2[j], c3[j]
-            dsum[j] = dsum[j] + dep_x[a] + dep_x[b] + dep_x[c] + dep_x[d]
-            asum[j] = asum[j] + act_x[a] + act_x[b] + act_x[c] + act_x[d]
-        k += 4
-    for k in range(k, width):
+            dsum[j] = zero
+            asum[j] = zero
+    else:
+        col = ell[0, lo:hi]
+        for j in range(m):
+            c = col[j]
+            dsum[j] = zero + dep_x[c]
+            asum[j] = zero + act_x[c]
+    for k in range(1, width):
         col = ell[k, lo:hi]
         for j in range(m):
             c = col[j]

@@ -218,8 +218,8 @@ def run_community(model: "HealthSystemModel") -> None:
         folding = evaluate(folds, cp, groups.vitality[live], groups.members[live],
                            model.week - groups.ti_born[live])
         groups.close(live[folding != 0], members)
-    joined, free = _recruit_through_ties(model, cp)
-    joined += [_place_referrals(model), _found_groups(model, free, cp)]
+    joined = [_recruit_through_ties(model, cp), _place_referrals(model),
+              _found_groups(model, cp)]
     members = np.union1d(members, np.concatenate(joined))
     _split_groups(model, members, cp)
     _member_effects(model, members, cp)
@@ -274,43 +274,35 @@ def _members_draws(model: "HealthSystemModel", stream: str, drawing: np.ndarray)
     return False, uid, np.uint64(0), s.uniform(stream, uid[drawing])
 
 
-def _recruit_through_ties(model: "HealthSystemModel", cp) -> tuple[list, np.ndarray]:
-    """Adults not in a group hear of one from a random tie and may be invited in.
-
-    Returns ``[those who joined]`` and the free organisers (living adult organisers in no
-    group before anyone joins: found in the same pass over the residents as the contacts,
-    for :func:`_found_groups`)."""
-    people, g, c, s, net = model.people, model.groups, model.spec.community, model.streams, \
-        model.network
+def _recruit_through_ties(model: "HealthSystemModel", cp) -> np.ndarray:
+    """Adults not in a group hear of one from a random tie and may be invited in; returns
+    those who joined."""
+    people, g, c, s = model.people, model.groups, model.spec.community, model.streams
     from . import kernels
 
     n = people.n
-    uid = people.uid[:n]
     crn, key, useq = s.kernel_draws("community.contact", n)
-    run = (kernels.recruit_candidates_threads if kernels.threaded(n)
-           else kernels.recruit_candidates)
-    # With CRN the pass also chooses each contact's tie (its draw hashed by uid);
-    # without, the ties' draws follow the contacts' in the sequence, so after it.
-    talk, free, pairs, via = run(
-        (people.alive[:n], people.group[:n], people.age[:n], people.organiser[:n]),
-        (crn, uid, key, useq),
-        (net.indptr, net.indices, s.key("community.tie") if crn else np.uint64(0)),
-        (c.p_contact, float(c.contact_min_age), float(model.spec.population.adult_age)))
-    if g.count == 0 or (not crn and talk.size == 0):
-        return [_NONE], free
-    if not crn:
-        pairs, via = kernels.tied_groups(talk, _draws_of(s, "community.tie", uid, talk.size),
-                                         net.indptr, net.indices, people.group, people.alive)
-    asked = kernels.invited(pairs, via, _draws_of(s, "community.invite", uid, pairs.size),
-                            g.vitality, cp)
-    return [g.join(pairs[asked], via[asked])], free
+    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n],
+                            float(c.contact_min_age),
+                            people.uid[:n], crn, key, useq, c.p_contact)
+    if talk.size == 0 or g.count == 0:
+        return _NONE
+    # (One compiled pass for the contacts and their ties, with the free organisers marked
+    # in it, took 5.5-5.7 ms a week at a million residents against these NumPy steps'
+    # 4.8 with the organisers' own pass, timed in turn within one run: what the phase
+    # reads is not in cache, and NumPy's separate gathers wait for it better.)
+    tie = model.network.random_tie(talk, s.uniform("community.tie", people.uid[talk]))
+    has = tie >= 0
+    talk, tie = talk[has], tie[has]
+    via = people.group[tie]
+    ok = (via >= 0) & people.alive[tie]
+    talk, via = talk[ok], via[ok]
+    from .kernels.bounds import evaluate
+    from .kernels.community import p_invite
 
-
-def _draws_of(s, stream: str, uid: np.ndarray, count: int):
-    """The draws of a compiled pass over ``count`` chosen rows: with CRN hashed from the
-    uids in the pass, without the next ``count`` sequential draws, one a row in turn."""
-    crn, key, useq = s.kernel_draws(stream, count)
-    return crn, uid, key, useq
+    invited = (s.uniform("community.invite", people.uid[talk])
+               < evaluate(p_invite, cp, g.vitality[via]))
+    return g.join(talk[invited], via[invited])
 
 
 def _place_referrals(model: "HealthSystemModel") -> np.ndarray:
@@ -331,18 +323,23 @@ def _place_referrals(model: "HealthSystemModel") -> np.ndarray:
     return g.join(referred[placed], target[placed])
 
 
-def _found_groups(model: "HealthSystemModel", free: np.ndarray, cp) -> np.ndarray:
+def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
     """Organisers who are not in a group may start one; it must then find members.
-    ``free``: the organisers free before this week's joining (those who joined since
-    are dropped). Returns the founders."""
+    Returns the founders."""
     people, c, s = model.people, model.spec.community, model.streams
     from . import kernels
 
-    # Only free organisers can found a group, so only their draws are hashed (without
-    # CRN every resident's draw is made, as it always was, and theirs read).
-    founders = kernels.founders(free, people.group, people.activation,
-                                _draws_of(s, "community.found", people.uid[: people.n],
-                                          people.n), cp)
+    n = people.n
+    free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
+                                              people.group[:n], people.age[:n],
+                                              float(model.spec.population.adult_age))
+    # Only free organisers can found a group, so only their draws are needed.
+    from .kernels.bounds import evaluate
+    from .kernels.community import p_found
+
+    p = evaluate(p_found, cp, people.activation[free_organisers])
+    founders = free_organisers[
+        s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
     if founders.size == 0:
         return _NONE
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)

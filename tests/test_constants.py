@@ -106,7 +106,9 @@ BY_FILE: dict[str, dict[float, str]] = {
         40.0: "the age of acute_per_year_age40 (its definition)",
     },
     "sim/kernels/movement.py": {1e-6: GUARD},
-    "sim/kernels/network.py": {3: "row of the norms pass's scratch array"},
+    "sim/kernels/network.py": {3: "row of the norms pass's scratch array",
+                               8: "stretches of rows the threaded norms pass takes (speed "
+                                  "only: no row's numbers depend on them)"},
     "sim/kernels/blocks.py": {16384: "rows a thread takes at a time (speed only; fixed, so "
                                      "the numbers do not depend on the thread count)"},
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},

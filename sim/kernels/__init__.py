@@ -59,11 +59,9 @@ import signal
 import threading
 
 from .accounting import week_state
-from .community import (best_open_groups, count_members, founders, free_organisers, invited,
-                        join_groups, leave_groups, member_effects,
-                        participants_by_neighbourhood, recruit_candidates,
-                        recruit_candidates_threads, release_members, split_members,
-                        tied_groups, update_vitality)
+from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
+                        leave_groups, member_effects, participants_by_neighbourhood,
+                        release_members, split_members, update_vitality)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
@@ -75,11 +73,11 @@ from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread
 from .primary_care import ration
 from .threads import PASS_LOCK, threaded, use_threads
 
-__all__ = ["CHUNK", "best_open_groups", "count_members", "drop_ties",
+__all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
-           "low_need_choice_threads", "recruit_candidates", "recruit_candidates_threads",
-           "tied_groups", "invited", "founders", "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
+           "low_need_choice_threads",
+           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "release_members",

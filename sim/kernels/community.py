@@ -12,13 +12,11 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .blocks import block_rows, n_blocks
 from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
-from .network import nth_tie
 from .rows import mask, rows_marked
 
 CommunityParams = rule_tuple("CommunityParams", __name__, ("community",))
@@ -238,159 +236,16 @@ def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
 
 
 @njit(cache=True, error_model="numpy")
-def recruit_candidates(people, draws, ties, limits):
-    """The week's contacts and the organisers who might found a group, in one pass.
-
-    ``people`` is (alive, group, age, organiser); ``limits`` is (p_contact, min_age,
-    adult_age). Contacts: the living people of ``min_age`` or over in no group whose
-    uniform (``draws``: crn, uid, key, sequential draws by row) is below ``p_contact``.
-    Free organisers: the living organisers of ``adult_age`` or over in no group
-    (:func:`free_organisers`, before anyone joins). With CRN each contact's tie is also
-    chosen here (as :func:`tied_groups` chooses it, its draw hashed under the key of
-    ``ties``: indptr, indices, key), while the rows around it are in cache.
-
-    Returns (contacts, free organisers, pairs, their groups): with CRN the contacts are
-    not listed and the pairs are :func:`tied_groups` of them; without, no pairs.
-    :func:`recruit_candidates_threads`: the blocks in threads.
-    """
-    n = people[0].size
-    marks = (mask(n), mask(n), mask(n))  # contacts, free organisers, pairs
-    via = np.empty(n, np.int64)  # the group of each pair, at its row
+def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
+    """Living people of ``min_age`` or over, in no group, whose uniform is below ``p``."""
+    n = alive.size
+    marks = mask(n)
     buf = np.empty(CHUNK, np.float64)
-    for b in range(n_blocks(0, n)):
-        _candidates(b, people, draws, ties, limits, marks, via, buf)
-    return _listed(marks, via, draws[0])
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def recruit_candidates_threads(people, draws, ties, limits):
-    """:func:`recruit_candidates` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
-    n = people[0].size
-    marks = (mask(n), mask(n), mask(n))
-    via = np.empty(n, np.int64)
-    for b in prange(n_blocks(0, n)):
-        _candidates(b, people, draws, ties, limits, marks, via, np.empty(CHUNK, np.float64))
-    return _listed(marks, via, draws[0])
-
-
-@njit(error_model="numpy")
-def _listed(marks, via, crn):
-    """What :func:`recruit_candidates` returns, from the marks of its rows."""
-    n = via.size
-    none = np.empty(0, np.int64)
-    free = rows_marked(marks[1], n)
-    if crn:
-        pairs = rows_marked(marks[2], n)
-        return none, free, pairs, via[pairs]
-    return rows_marked(marks[0], n), free, none, none
-
-
-@njit(error_model="numpy")
-def _candidates(b, people, draws, ties, limits, marks, via, buf):
-    """:func:`recruit_candidates` of block ``b``: its rows' marks (and pairs)."""
-    alive, group, age, organiser = people
-    crn, uid, key, useq = draws
-    indptr, indices, tie_key = ties
-    p_contact, min_age, adult_age = limits
-    talk, free, paired = marks
-    size = indptr.size - 1
-    contacts = np.empty(CHUNK, np.int64)  # the chunk's contacts, by position
-    lo, hi = block_rows(0, alive.size, b)
-    for start in range(lo, hi, CHUNK):
-        m = min(CHUNK, hi - start)
+    for start in range(0, n, CHUNK):
+        m = min(CHUNK, n - start)
         _fill(buf, crn, key, uid, useq, start, m)
-        c_alive, c_group = alive[start: start + m], group[start: start + m]
-        c_age, c_organiser = age[start: start + m], organiser[start: start + m]
-        c_talk, c_free = talk[start: start + m], free[start: start + m]
-        c_paired = paired[start: start + m]
+        c_alive, c_group, c_age = alive[start: start + m], group[start: start + m], age[start: start + m]
+        c_marks = marks[start: start + m]
         for j in range(m):
-            open_ = c_alive[j] & (c_group[j] < 0)
-            c_talk[j] = open_ & (c_age[j] >= min_age) & (buf[j] < p_contact)
-            c_free[j] = open_ & c_organiser[j] & (c_age[j] >= adult_age)
-            c_paired[j] = 0
-        if not crn:
-            continue
-        # The contacts listed first, then their ties: a branch on every row's mark in
-        # the loop over ties made the pass several times slower.
-        k = 0
-        for j in range(m):
-            contacts[k] = j
-            k += c_talk[j]
-        for q in range(k):
-            r = start + contacts[q]
-            if r < size:
-                first = indptr[r]
-                degree = indptr[r + 1] - first
-                if degree > 0:
-                    t = indices[nth_tie(first, degree, _unit(uid[r], tie_key))]
-                    g = group[t]
-                    if g >= 0 and alive[t]:
-                        c_paired[contacts[q]] = 1
-                        via[r] = g
-
-
-@njit(cache=True, error_model="numpy")
-def tied_groups(talk, draws, indptr, indices, group, alive):
-    """For each of ``talk`` (ascending, the contacts), one tie chosen by its uniform (``draws``: crn, uid,
-    key, one sequential draw per row of ``talk``; see :func:`sim.kernels.network.nth_tie`)
-    and, where that tie is living and in a group, the pair (the row, the tie's group).
-    Returns the rows and the groups of those pairs.
-
-    In three short loops (the draws, the ties, the ties' groups) rather than one: at a
-    million residents each reads memory not in cache, and the processor can wait for
-    many more reads at once in a short loop (a third quicker than one loop).
-    """
-    crn, uid, key, useq = draws
-    size = indptr.size - 1
-    count = talk.size
-    u = np.empty(count, np.float64)
-    if crn:
-        for j in range(count):
-            u[j] = _unit(uid[talk[j]], key)
-    else:
-        u[:] = useq[:count]
-    tie = np.full(count, -1, np.int64)
-    for j in range(count):
-        r = talk[j]
-        if r < size:
-            first = indptr[r]
-            degree = indptr[r + 1] - first
-            if degree > 0:
-                tie[j] = indices[nth_tie(first, degree, u[j])]
-    marks = mask(count)
-    via = np.empty(count, np.int64)
-    for j in range(count):
-        t = max(tie[j], 0)
-        g = group[t]
-        via[j] = g
-        marks[j] = (tie[j] >= 0) & (g >= 0) & alive[t]
-    pairs = rows_marked(marks, count)
-    return talk[pairs], via[pairs]
-
-
-@njit(cache=True, error_model="numpy")
-def founders(free, group, activation, draws, cp):
-    """Of ``free`` (ascending: the organisers free before the week's joining), those still
-    in no group whose uniform (``draws``: crn, uid, key, sequential draws by row) is below
-    :func:`p_found` of their activation: this week's founders."""
-    crn, uid, key, useq = draws
-    marks = mask(free.size)
-    for j in range(free.size):
-        i = free[j]
-        marks[j] = False
-        if group[i] < 0:
-            u = _unit(uid[i], key) if crn else useq[i]
-            marks[j] = u < p_found(activation[i], cp)
-    return free[rows_marked(marks, free.size)]
-
-
-@njit(cache=True, error_model="numpy")
-def invited(rows, via, draws, vitality, cp):
-    """Whether each of ``rows`` is invited into group ``via`` (its uniform below
-    :func:`p_invite`; ``draws`` as :func:`tied_groups`)."""
-    crn, uid, key, useq = draws
-    out = np.empty(rows.size, np.bool_)
-    for j in range(rows.size):
-        u = _unit(uid[rows[j]], key) if crn else useq[j]
-        out[j] = u < p_invite(vitality[via[j]], cp)
-    return out
+            c_marks[j] = c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
+    return rows_marked(marks, n)

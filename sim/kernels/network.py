@@ -23,10 +23,10 @@ def norm_step(trait, ties_departure, own_departure, cp):
 
 # The threaded form splits the rows into this many stretches, whatever the threads. No
 # row's numbers depend on another's order or on the stretches, so any split gives the
-# same numbers; a few long stretches were quicker than blocks of blocks.BLOCK rows
-# (5.7 against 6.5 ms a week at a million residents, 2 threads): the tie sums go
-# column by column of the padded layout, whose reads run ahead better the longer a
-# stretch is (in one thread one stretch, 9.4 ms, was quicker than blocks, 12 ms).
+# same numbers. A few long stretches were quicker than blocks of blocks.BLOCK rows (the
+# pass repeated on a million residents' state, 2 threads: 5.7 against 6.5 ms; in one
+# thread one stretch 9.4 ms, blocks 12 ms): the tie sums go column by column of the
+# padded layout, whose reads run ahead better the longer a stretch is.
 NORM_STRETCHES = 8
 
 
@@ -188,13 +188,6 @@ def drop_ties(indptr, indices, rows, live_degree):
                 live_degree[indices[jj]] -= 1.0
 
 
-@njit(inline="always", error_model="numpy")
-def nth_tie(first, degree, u):
-    """Where in ``indices`` the tie chosen by uniform ``u`` is, of a row whose ``degree``
-    ties start at ``first``: the ``int(u * degree)``-th in CSR order."""
-    return first + np.int64(u * degree)
-
-
 @njit(cache=True, error_model="numpy")
 def random_tie(indptr, indices, rows, u):
     """One tie of each row, the ``int(u * degree)``-th in CSR order (-1 for a row with
@@ -206,7 +199,7 @@ def random_tie(indptr, indices, rows, u):
         if r < size:
             degree = indptr[r + 1] - indptr[r]
             if degree > 0:
-                out[j] = indices[nth_tie(indptr[r], degree, u[j])]
+                out[j] = indices[indptr[r] + np.int64(u[j] * degree)]
     return out
 
 

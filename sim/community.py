@@ -112,8 +112,9 @@ class CommunityGroups:
         self.founded += k
         return rows
 
-    def close(self, rows: np.ndarray) -> None:
-        """Groups fold: members are released and the agents removed."""
+    def close(self, rows: np.ndarray, member_rows: np.ndarray | None = None) -> None:
+        """Groups fold: members are released and the agents removed. ``member_rows``:
+        rows that include every member, ascending (by default all residents')."""
         if rows.size == 0:
             return
         self.alive[rows] = False
@@ -124,23 +125,27 @@ class CommunityGroups:
             people = self.model.people
             closing = np.zeros(self.n, dtype=bool)
             closing[rows] = True
-            kernels.release_members(people.group[: people.n], closing)
+            if member_rows is None:
+                member_rows = np.arange(people.n)
+            kernels.release_members(member_rows, people.group, closing)
         self.members[rows] = 0
         self.organisers[rows] = 0
         for row in rows:
             self.agents.pop(int(row)).remove()
         self.died += int(rows.size)
 
-    def count_members(self) -> None:
-        """Recount members and organisers of every group from the residents."""
+    def count_members(self) -> np.ndarray:
+        """Recount members and organisers of every group from the residents; return the
+        rows of the residents in a group, ascending."""
         from . import kernels
 
         people = self.model.people
         n = people.n
-        members, organisers = kernels.count_members(people.group[:n], people.organiser[:n],
-                                                    self.n)
+        members, organisers, rows = kernels.count_members(people.group[:n],
+                                                          people.organiser[:n], self.n)
         self.members[: self.n] = members
         self.organisers[: self.n] = organisers
+        return rows
 
     def join(self, people_rows: np.ndarray, group_rows: np.ndarray) -> np.ndarray:
         """Residents join groups, in the order given, only while a group has room.
@@ -197,27 +202,28 @@ def seed_groups(model: "HealthSystemModel") -> None:
 
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
-    groups = model.groups
+    groups, cp = model.groups, community_params(model)
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
-    # keeps the counts as it goes.
-    groups.count_members()
+    # keeps the counts as it goes. The passes over members take the rows in a group
+    # (with those who join, ascending), a few in a hundred residents, not every row.
+    members = groups.count_members()
     live = groups.live
     if live.size:
-        _update_vitality(model, live)
-        _leave(model)  # keeps the counts
+        _update_vitality(model, live, cp)
+        _leave(model, members, cp)  # keeps the counts
         from .kernels.bounds import evaluate
         from .kernels.community import folds
 
-        folding = evaluate(folds, community_params(model), groups.vitality[live],
-                           groups.members[live], model.week - groups.ti_born[live])
-        groups.close(live[folding != 0])
-    _recruit_through_ties(model)
-    _place_referrals(model)
-    _found_groups(model)
-    _split_groups(model)
-    _member_effects(model)
-    _spread_norms(model)
+        folding = evaluate(folds, cp, groups.vitality[live], groups.members[live],
+                           model.week - groups.ti_born[live])
+        groups.close(live[folding != 0], members)
+    joined = [_recruit_through_ties(model, cp), _place_referrals(model),
+              _found_groups(model, cp)]
+    members = np.union1d(members, np.concatenate(joined))
+    _split_groups(model, members, cp)
+    _member_effects(model, members, cp)
+    _spread_norms(model, cp)
     model.log.community_cost += float(
         groups.count * model.spec.costs.group_running_per_year / 52.0
         + groups.grant[: groups.n][groups.alive[: groups.n]].sum())
@@ -231,43 +237,46 @@ def community_params(model: "HealthSystemModel"):
     return rule_params(CommunityParams, model.spec.community)
 
 
-def _update_vitality(model: "HealthSystemModel", live: np.ndarray) -> None:
+_NONE = np.empty(0, np.int64)
+
+
+def _update_vitality(model: "HealthSystemModel", live: np.ndarray, cp=None) -> None:
     """Vitality grows with organisers, members and grants; decays with burnout and burden
-    (:func:`sim.kernels.community.vitality_step`)."""
+    (:func:`sim.kernels.community.vitality_step`; ``cp``: the week's
+    :func:`community_params`, made here if not given)."""
     from . import kernels
 
     g = model.groups
+    cp = community_params(model) if cp is None else cp
     kernels.update_vitality(live, g.organisers, g.members, g.capacity, g.grant, g.burden,
-                            g.vitality, community_params(model))
+                            g.vitality, cp)
 
 
-def _leave(model: "HealthSystemModel") -> None:
+def _leave(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     """Members drift away from groups with little vitality (and heavy reporting)."""
     from . import kernels
 
     people, g = model.people, model.groups
-    n = people.n
-    kernels.leave_groups(people.alive[:n], people.group[:n], people.organiser[:n],
-                         g.vitality, g.burden, g.members, g.organisers,
-                         _members_draws(model, "community.leave"), community_params(model))
+    living = members[people.alive[members]]  # all of them in a group: just counted
+    kernels.leave_groups(members, people.alive, people.group, people.organiser, g.vitality,
+                         g.burden, g.members, g.organisers,
+                         _members_draws(model, "community.leave", living), cp)
 
 
-def _members_draws(model: "HealthSystemModel", stream: str):
-    """The draws of a compiled pass over group members (see sim.kernels.community):
-    with CRN each member's own, hashed in the pass; without, the sequential draws of
-    the living members in row order, set at their rows."""
+def _members_draws(model: "HealthSystemModel", stream: str, drawing: np.ndarray):
+    """The draws of a compiled pass over group members (see sim.kernels.community): with
+    CRN each member's own, hashed in the pass; without, the sequential draws of the
+    ``drawing`` members (the living members the pass decides for, in row order)."""
     people, s = model.people, model.streams
-    n = people.n
+    uid = people.uid[: people.n]
     if s.crn:
-        return True, people.uid[:n], s.key(stream), np.empty(0)
-    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-    by_row = np.full(n, np.nan)
-    by_row[members] = s.uniform(stream, people.uid[members])
-    return False, people.uid[:n], np.uint64(0), by_row
+        return True, uid, s.key(stream), np.empty(0)
+    return False, uid, np.uint64(0), s.uniform(stream, uid[drawing])
 
 
-def _recruit_through_ties(model: "HealthSystemModel") -> None:
-    """Adults not in a group hear of one from a random tie and may be invited in."""
+def _recruit_through_ties(model: "HealthSystemModel", cp) -> np.ndarray:
+    """Adults not in a group hear of one from a random tie and may be invited in; returns
+    those who joined."""
     people, g, c, s = model.people, model.groups, model.spec.community, model.streams
     from . import kernels
 
@@ -277,7 +286,11 @@ def _recruit_through_ties(model: "HealthSystemModel") -> None:
                             float(c.contact_min_age),
                             people.uid[:n], crn, key, useq, c.p_contact)
     if talk.size == 0 or g.count == 0:
-        return
+        return _NONE
+    # (One compiled pass for the contacts and their ties, with the free organisers marked
+    # in it, took 5.5-5.7 ms a week at a million residents against these NumPy steps'
+    # 4.8 with the organisers' own pass, timed in turn within one run: what the phase
+    # reads is not in cache, and NumPy's separate gathers wait for it better.)
     tie = model.network.random_tie(talk, s.uniform("community.tie", people.uid[talk]))
     has = tie >= 0
     talk, tie = talk[has], tie[has]
@@ -288,17 +301,18 @@ def _recruit_through_ties(model: "HealthSystemModel") -> None:
     from .kernels.community import p_invite
 
     invited = (s.uniform("community.invite", people.uid[talk])
-               < evaluate(p_invite, community_params(model), g.vitality[via]))
-    g.join(talk[invited], via[invited])
+               < evaluate(p_invite, cp, g.vitality[via]))
+    return g.join(talk[invited], via[invited])
 
 
-def _place_referrals(model: "HealthSystemModel") -> None:
-    """Link workers connect referred people to the most vital group with room nearby."""
+def _place_referrals(model: "HealthSystemModel") -> np.ndarray:
+    """Link workers connect referred people to the most vital group with room nearby;
+    returns those placed."""
     people, g = model.people, model.groups
     referred = model.link_worker_referrals
     referred = referred[people.alive[referred] & (people.group[referred] < 0)]
     if referred.size == 0 or g.count == 0:
-        return
+        return _NONE
     from . import kernels
 
     # Best open group per neighbourhood: highest vitality.
@@ -306,11 +320,12 @@ def _place_referrals(model: "HealthSystemModel") -> None:
                                     g.neighbourhood, model.spec.population.neighbourhoods)
     target = best[people.neighbourhood[referred]]
     placed = target >= 0
-    g.join(referred[placed], target[placed])
+    return g.join(referred[placed], target[placed])
 
 
-def _found_groups(model: "HealthSystemModel") -> None:
-    """Organisers who are not in a group may start one; it must then find members."""
+def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
+    """Organisers who are not in a group may start one; it must then find members.
+    Returns the founders."""
     people, c, s = model.people, model.spec.community, model.streams
     from . import kernels
 
@@ -322,25 +337,26 @@ def _found_groups(model: "HealthSystemModel") -> None:
     from .kernels.bounds import evaluate
     from .kernels.community import p_found
 
-    p = evaluate(p_found, community_params(model), people.activation[free_organisers])
+    p = evaluate(p_found, cp, people.activation[free_organisers])
     founders = free_organisers[
         s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
     if founders.size == 0:
-        return
+        return _NONE
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)
     rows = model.groups.found(people.neighbourhood[founders], kinds, c.seed_vitality)
-    model.groups.join(founders, rows)
+    return model.groups.join(founders, rows)
 
 
-def _split_groups(model: "HealthSystemModel") -> None:
-    """A large, vital group with two or more organisers splits in two."""
+def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
+    """A large, vital group with two or more organisers splits in two. ``members``: rows
+    that include every member, ascending."""
     from .kernels.bounds import evaluate
     from .kernels.community import splits
 
     people, g, c = model.people, model.groups, model.spec.community
     live = g.live
-    splitting = live[evaluate(splits, community_params(model), g.members[live],
-                              g.vitality[live], g.organisers[live]) != 0]
+    splitting = live[evaluate(splits, cp, g.members[live], g.vitality[live],
+                              g.organisers[live]) != 0]
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
@@ -348,41 +364,30 @@ def _split_groups(model: "HealthSystemModel") -> None:
     g.vitality[splitting] *= c.split_kept_vitality
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
-    n = people.n
     from . import kernels
 
-    kernels.split_members(people.alive[:n], people.group[:n], people.organiser[:n], new_of,
-                          g.members, g.organisers, _split_draws(model, new_of),
+    # Without CRN only the living members of splitting groups draw (in row order).
+    drawing = members[people.alive[members]]
+    drawing = drawing[people.group[drawing] >= 0]
+    drawing = drawing[new_of[people.group[drawing]] >= 0]
+    kernels.split_members(members, people.alive, people.group, people.organiser, new_of,
+                          g.members, g.organisers,
+                          _members_draws(model, "community.split", drawing),
                           float(c.split_share))
     g.splits += int(splitting.size)
 
 
-def _split_draws(model: "HealthSystemModel", new_of: np.ndarray):
-    """The draws of :func:`sim.kernels.split_members`: as :func:`_members_draws`, but
-    without CRN only the members of splitting groups draw (in row order)."""
-    people, s = model.people, model.streams
-    n = people.n
-    if s.crn:
-        return True, people.uid[:n], s.key("community.split"), np.empty(0)
-    members = np.flatnonzero(people.alive[:n] & (people.group[:n] >= 0))
-    members = members[new_of[people.group[members]] >= 0]
-    by_row = np.full(n, np.nan)
-    by_row[members] = s.uniform("community.split", people.uid[members])
-    return False, people.uid[:n], np.uint64(0), by_row
-
-
-def _member_effects(model: "HealthSystemModel") -> None:
-    """Members of vital groups gain activation and connection and lean less on services."""
+def _member_effects(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
+    """Members of vital groups gain activation and connection and lean less on services.
+    ``members``: rows that include every member."""
     from . import kernels
 
     people, g = model.people, model.groups
-    n = people.n
-    run = kernels.member_effects_threads if kernels.threaded(n) else kernels.member_effects
-    run(people.alive[:n], people.group[:n], g.vitality, people.activation[:n],
-        people.dependence[:n], people.connectedness[:n], community_params(model))
+    kernels.member_effects(members, people.alive, people.group, g.vitality, people.activation,
+                           people.dependence, people.connectedness, cp)
 
 
-def _spread_norms(model: "HealthSystemModel") -> None:
+def _spread_norms(model: "HealthSystemModel", cp) -> None:
     """Dependence and activation drift toward the norms of one's living ties.
 
     What spreads is change: each person drifts toward their own disposition plus
@@ -405,4 +410,4 @@ def _spread_norms(model: "HealthSystemModel") -> None:
     run = kernels.spread_norms_threads if kernels.threaded(n) else kernels.spread_norms
     run(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
         people.dependence[:n], people.dependence0[:n], people.activation[:n],
-        people.activation0[:n], community_params(model), net.norms_work())
+        people.activation0[:n], cp, net.norms_work())

@@ -81,18 +81,22 @@ def test_leaving_decides_plain_u_below_the_rule_on_every_member(cp):
     group = np.where(rng.random(n) < 0.6, rng.integers(0, groups, n), -1).astype(np.int32)
     alive = rng.random(n) < 0.95
     organiser = rng.random(n) < 0.1
-    members, organisers = community_kernels.count_members(group, organiser, groups)
+    members, organisers, rows = community_kernels.count_members(group, organiser, groups)
+    assert np.array_equal(rows, np.flatnonzero(group >= 0))
     u = rng.random(n)
     p = np.array([p_leave(g["vitality"][k], g["burden"][k], cp) if k >= 0 else 0.0
                   for k in group])
     leaves = alive & (group >= 0) & (u < p)
     expected = np.where(leaves, -1, group)
-    community_kernels.leave_groups(alive, group, organiser, g["vitality"], g["burden"], members,
-                                   organisers, (False, np.zeros(n, np.uint64), np.uint64(0), u),
-                                   cp)
+    # Without CRN the living members draw in row order, one draw each.
+    drawing = alive & (group >= 0)
+    useq = u[drawing]
+    community_kernels.leave_groups(rows, alive, group, organiser, g["vitality"], g["burden"],
+                                   members, organisers,
+                                   (False, np.zeros(n, np.uint64), np.uint64(0), useq), cp)
     assert np.array_equal(group, expected)
     assert leaves.any()
-    after, after_org = community_kernels.count_members(group, organiser, groups)
+    after, after_org, _ = community_kernels.count_members(group, organiser, groups)
     assert np.array_equal(members, after) and np.array_equal(organisers, after_org)
 
 

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 
 from sim.kernels.bounds import evaluate
 from sim.kernels.community import CommunityParams
-from sim.kernels.network import norm_step, spread_norms
+from sim.kernels.network import norm_step, spread_norms, spread_norms_threads
 from sim.network import Network, ties_csr
 
 
@@ -44,7 +44,10 @@ def test_norm_step_stays_in_range_on_random_states():
                      _params(0.5)) == pytest.approx(0.6)
 
 
-def test_spread_norms_is_the_rule_over_each_rows_living_ties():
+@pytest.mark.parametrize("threaded", [False, True])
+def test_spread_norms_is_the_rule_over_each_rows_living_ties(threaded):
+    """Both forms (the threaded one in stretches of rows, here on this process's
+    threads) give the rule's numbers, bit for bit."""
     rng = np.random.default_rng(2)
     n = 1500
     net = _network(rng, n, 9)
@@ -69,8 +72,9 @@ def test_spread_norms_is_the_rule_over_each_rows_living_ties():
                 sa += act_x[j]
             exp_dep[i] = norm_step(dep[i], sd / denom, dep_x[i], cp)
             exp_act[i] = norm_step(act[i], sa / denom, act_x[i], cp)
-    spread_norms(net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act,
-                 act0, cp, np.zeros((4, n + 1), np.float32))
+    run = spread_norms_threads if threaded else spread_norms
+    run(net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act, act0, cp,
+        np.full((4, n + 1), np.nan, np.float32))  # whatever the scratch held
     assert np.array_equal(dep, exp_dep) and np.array_equal(act, exp_act)
     assert not np.array_equal(dep[alive], dep0[alive])
 

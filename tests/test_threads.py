@@ -93,8 +93,8 @@ def test_a_week_runs_with_the_threads_asked_for():
 
 @needs_two
 def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
-    """The passes threaded only at a million residents (complaints, members), on rows
-    enough for threads here."""
+    """The passes threaded only at a million residents (complaints), and the norms'
+    spread over ties in stretches of rows, on rows enough for threads here."""
     import numba
 
     from sim import kernels
@@ -116,21 +116,18 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
         assert np.array_equal(plain, kernels.low_need_choice_threads(rows, u, wait, columns, params))
         assert len(set(plain.tolist())) == 4  # every option is taken by someone
 
-        group = rng.integers(-1, 40, n).astype(np.int32)
-        vitality = rng.random(40).astype(np.float32)
         from sim.community import community_params
 
-        cp = community_params(model)._replace(activation_per_week=0.01,
-                                              dependence_per_week=0.02,
-                                              connectedness_per_week=0.03)
+        net, cp = model.network, community_params(model)._replace(norm_rate=0.3)
         outs = []
-        for run in (kernels.member_effects, kernels.member_effects_threads):
-            traits = [getattr(p, k)[:n].copy() for k in ("activation", "dependence",
-                                                         "connectedness")]
-            run(p.alive[:n], group, vitality, *traits, cp)
+        for run in (kernels.spread_norms, kernels.spread_norms_threads):
+            traits = [p.dependence[:n].copy(), p.activation[:n].copy()]
+            run(net.indptr, net.indices, net.padded(), net.live_degree, p.alive[:n], traits[0],
+                p.dependence0[:n], traits[1], p.activation0[:n], cp,
+                np.zeros((4, net.size + 1), np.float32))
             outs.append(traits)
         assert all(np.array_equal(a, b) for a, b in zip(*outs))
-        assert not np.array_equal(outs[0][0], p.activation[:n])  # it changed them
+        assert not np.array_equal(outs[0][0], p.dependence[:n])  # it changed them
     finally:
         numba.set_num_threads(threads.available())
 

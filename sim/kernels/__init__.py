@@ -60,9 +60,8 @@ import threading
 
 from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
-                        leave_groups, member_effects, member_effects_threads,
-                        participants_by_neighbourhood, release_members, split_members,
-                        update_vitality)
+                        leave_groups, member_effects, participants_by_neighbourhood,
+                        release_members, split_members, update_vitality)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_rules_threads,
@@ -78,7 +77,7 @@ from .threads import PASS_LOCK, threaded, use_threads
 __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
-           "low_need_choice_threads", "member_effects_threads",
+           "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_rules_threads",

@@ -12,9 +12,8 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
-from .blocks import block_rows, n_blocks
 from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
@@ -91,37 +90,48 @@ def member_step(trait, target, per_week, vitality):
 
 
 @njit(inline="always", error_model="numpy")
-def _draw(i, crn, uid, key, useq):
-    """Row ``i``'s uniform: hashed from its uid with CRN, else its sequential draw."""
-    return _unit(uid[i], key) if crn else useq[i]
+def _draw(i, k, crn, uid, key, useq):
+    """Member ``i``'s uniform: hashed from its uid with CRN, else the ``k``-th of the
+    pass's sequential draws (``k``: how many members drew before it, in row order)."""
+    return _unit(uid[i], key) if crn else useq[k]
 
 
 @njit(cache=True, error_model="numpy")
 def count_members(group, organiser, groups):
-    """Members and organisers of each of ``groups`` groups (``CommunityGroups.count_members``)."""
+    """Members and organisers of each of ``groups`` groups, and the rows in a group, in
+    order (``CommunityGroups.count_members``; the week's passes over members take those
+    rows, not every resident: a few in a hundred are members)."""
+    n = group.size
+    marks = mask(n)
+    for i in range(n):
+        marks[i] = group[i] >= 0
+    rows = rows_marked(marks, n)
     members = np.zeros(groups, np.int64)
     organisers = np.zeros(groups, np.int64)
-    for i in range(group.size):
+    for i in rows:
         g = group[i]
-        if g >= 0:
-            members[g] += 1
-            organisers[g] += organiser[i]
-    return members, organisers
+        members[g] += 1
+        organisers[g] += organiser[i]
+    return members, organisers, rows
 
 
 @njit(cache=True, error_model="numpy")
-def leave_groups(alive, group, organiser, vitality, burden, members, organisers, draws, cp):
-    """Members leave their group with probability :func:`p_leave`. Updates ``group`` in
-    place and takes the leavers off their groups' ``members`` and ``organisers`` counts.
-    ``draws`` is (crn, uid, key, sequential draws by row when CRN is off)."""
+def leave_groups(rows, alive, group, organiser, vitality, burden, members, organisers, draws,
+                 cp):
+    """Members among ``rows`` (ascending; every member among them) leave their group with
+    probability :func:`p_leave`. Updates ``group`` in place and takes the leavers off their
+    groups' ``members`` and ``organisers`` counts. ``draws`` is (crn, uid, key, the
+    sequential draws of the living members in row order when CRN is off)."""
     crn, uid, key, useq = draws
-    for i in range(group.size):
+    k = 0
+    for i in rows:
         g = group[i]
         if alive[i] and g >= 0:
-            if _draw(i, crn, uid, key, useq) < p_leave(vitality[g], burden[g], cp):
+            if _draw(i, k, crn, uid, key, useq) < p_leave(vitality[g], burden[g], cp):
                 group[i] = -1
                 members[g] -= 1
                 organisers[g] -= organiser[i]
+            k += 1
 
 
 @njit(cache=True, error_model="numpy")
@@ -133,27 +143,11 @@ def update_vitality(live, organisers, members, capacity, grant, burden, vitality
 
 
 @njit(cache=True, error_model="numpy")
-def member_effects(alive, group, vitality, activation, dependence, connectedness, cp):
-    """Members of vital groups gain activation and connection and lean less on services,
-    in proportion to their group's vitality (:func:`member_step`;
-    :func:`member_effects_threads`: in threads)."""
-    _member_effects(0, group.size, alive, group, vitality, activation, dependence,
-                    connectedness, cp)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def member_effects_threads(alive, group, vitality, activation, dependence, connectedness, cp):
-    """:func:`member_effects` with blocks of rows in threads (:mod:`sim.kernels.blocks`)."""
-    for b in prange(n_blocks(0, group.size)):
-        lo, hi = block_rows(0, group.size, b)
-        _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness,
-                        cp)
-
-
-@njit(error_model="numpy")
-def _member_effects(lo, hi, alive, group, vitality, activation, dependence, connectedness, cp):
-    """:func:`member_effects` of rows ``lo .. hi``."""
-    for i in range(lo, hi):
+def member_effects(rows, alive, group, vitality, activation, dependence, connectedness, cp):
+    """Members (among ``rows``, every member among them) of vital groups gain activation
+    and connection and lean less on services, in proportion to their group's vitality
+    (:func:`member_step`)."""
+    for i in rows:
         g = group[i]
         if alive[i] and g >= 0:
             v = vitality[g]
@@ -163,30 +157,33 @@ def _member_effects(lo, hi, alive, group, vitality, activation, dependence, conn
 
 
 @njit(cache=True, error_model="numpy")
-def release_members(group, closing):
-    """Members of closing groups (``closing[g]``) leave them."""
-    for i in range(group.size):
+def release_members(rows, group, closing):
+    """Members among ``rows`` of closing groups (``closing[g]``) leave them."""
+    for i in rows:
         g = group[i]
         if g >= 0 and closing[g]:
             group[i] = -1
 
 
 @njit(cache=True, error_model="numpy")
-def split_members(alive, group, organiser, new_of, members, organisers, draws, share):
-    """Each member of a splitting group (``new_of[g] >= 0``) moves to the new group on a
-    draw below ``share`` (``sim.community._split_groups``), taking their place in the
-    ``members`` and ``organisers`` counts with them. ``draws`` as :func:`leave_groups`."""
+def split_members(rows, alive, group, organiser, new_of, members, organisers, draws, share):
+    """Each member (among ``rows``, ascending) of a splitting group (``new_of[g] >= 0``)
+    moves to the new group on a draw below ``share`` (``sim.community._split_groups``),
+    taking their place in the ``members`` and ``organisers`` counts with them. ``draws``
+    as :func:`leave_groups`, of the living members of splitting groups."""
     crn, uid, key, useq = draws
-    for i in range(group.size):
+    k = 0
+    for i in rows:
         g = group[i]
-        if (alive[i] and g >= 0 and new_of[g] >= 0
-                and _draw(i, crn, uid, key, useq) < share):
-            h = new_of[g]
-            group[i] = h
-            members[g] -= 1
-            members[h] += 1
-            organisers[g] -= organiser[i]
-            organisers[h] += organiser[i]
+        if alive[i] and g >= 0 and new_of[g] >= 0:
+            if _draw(i, k, crn, uid, key, useq) < share:
+                h = new_of[g]
+                group[i] = h
+                members[g] -= 1
+                members[h] += 1
+                organisers[g] -= organiser[i]
+                organisers[h] += organiser[i]
+            k += 1
 
 
 @njit(cache=True, error_model="numpy")

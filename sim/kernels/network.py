@@ -9,7 +9,6 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .blocks import block_rows, n_blocks
 from .rows import mask, rows_marked
 
 
@@ -22,6 +21,15 @@ def norm_step(trait, ties_departure, own_departure, cp):
     return min(max(v, np.float32(0.0)), np.float32(1.0))
 
 
+# The threaded form splits the rows into this many stretches, whatever the threads. No
+# row's numbers depend on another's order or on the stretches, so any split gives the
+# same numbers. A few long stretches were quicker than blocks of blocks.BLOCK rows (the
+# pass repeated on a million residents' state, 2 threads: 5.7 against 6.5 ms; in one
+# thread one stretch 9.4 ms, blocks 12 ms): the tie sums go column by column of the
+# padded layout, whose reads run ahead better the longer a stretch is.
+NORM_STRETCHES = 8
+
+
 @njit(cache=True, error_model="numpy")
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
                  activation0, cp, work):
@@ -32,38 +40,39 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
     living-tie count, and applied with a float32 step.
     ``work`` is a (4, rows + 1) float32 scratch array kept between weeks: allocating
     its four rows afresh each week costs page faults worth half the pass at 50,000.
-    Block by block of rows (:func:`spread_norms_threads`: the blocks in threads; a
-    row's sum is its own, in its own order, so the numbers do not depend on them).
+    Every departure first, then the sums and steps of every row
+    (:func:`spread_norms_threads`: each in stretches of rows in threads).
     """
     size = indptr.size - 1
     _departures(alive, dependence, dependence0, activation, activation0, work, 0, size)
     work[0, size] = work[1, size] = 0.0  # the padding's departures
-    # Every departure is known: the sums over ties, then the steps. (In one thread the
-    # rows need not go in blocks: no row's numbers depend on another's order.)
-    _tie_sums(indptr, indices, ell, work, 0, size)
-    _steps(alive, live_degree, dependence, activation, work, cp, 0, min(size, alive.size))
+    _sums_and_steps(indptr, indices, ell, live_degree, alive, dependence, activation, work,
+                    cp, 0, min(size, alive.size))
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def spread_norms_threads(indptr, indices, ell, live_degree, alive, dependence, dependence0,
                          activation, activation0, cp, work):
-    """:func:`spread_norms` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    """:func:`spread_norms` with its rows in :data:`NORM_STRETCHES` stretches in threads."""
     size = indptr.size - 1
-    for b in prange(n_blocks(0, size)):
-        start, end = block_rows(0, size, b)
-        _departures(alive, dependence, dependence0, activation, activation0, work, start, end)
+    rows = min(size, alive.size)
+    step = (size + NORM_STRETCHES - 1) // NORM_STRETCHES
+    for b in prange(NORM_STRETCHES):
+        start = b * step
+        _departures(alive, dependence, dependence0, activation, activation0, work, start,
+                    min(start + step, size))
     work[0, size] = work[1, size] = 0.0  # (not a slice: that would be a pass in threads)
-    for b in prange(n_blocks(0, size)):
-        start, end = block_rows(0, size, b)
-        _tie_sums(indptr, indices, ell, work, start, end)
-        _steps(alive, live_degree, dependence, activation, work, cp, start, min(end, alive.size))
+    for b in prange(NORM_STRETCHES):
+        start = min(b * step, rows)
+        _sums_and_steps(indptr, indices, ell, live_degree, alive, dependence, activation, work,
+                        cp, start, min(start + step, rows))
 
 
 @njit(error_model="numpy")
 def _departures(alive, dependence, dependence0, activation, activation0, work, lo, hi):
-    """Each row's departures from its own levels (the dead count 0); sums zeroed."""
+    """Each row's departures from its own levels (the dead count 0)."""
     zero = np.float32(0.0)
-    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
+    dep_x, act_x = work[0], work[1]
     for i in range(lo, hi):
         if alive[i]:
             dep_x[i] = dependence[i] - dependence0[i]
@@ -71,49 +80,52 @@ def _departures(alive, dependence, dependence0, activation, activation0, work, l
         else:
             dep_x[i] = zero
             act_x[i] = zero
-        dep_sum[i] = zero
-        act_sum[i] = zero
 
 
 @njit(error_model="numpy")
-def _steps(alive, live_degree, dependence, activation, work, cp, lo, hi):
-    """:func:`norm_step` of each trait of rows ``lo .. hi`` toward its ties' mean."""
-    dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
-    for i in range(lo, hi):
-        denom = live_degree[i]
-        if alive[i] and denom > 0:
-            dependence[i] = norm_step(dependence[i], dep_sum[i] / denom, dep_x[i], cp)
-            activation[i] = norm_step(activation[i], act_sum[i] / denom, act_x[i], cp)
+def _sums_and_steps(indptr, indices, ell, live_degree, alive, dependence, activation, work, cp,
+                    lo, hi):
+    """The two sums over the ties of rows ``lo .. hi``, each accumulated in CSR order from
+    zero, then :func:`norm_step` of each trait toward its ties' mean.
 
-
-@njit(error_model="numpy")
-def _tie_sums(indptr, indices, ell, work, lo, hi):
-    """The two sums over ties of rows ``lo .. hi``, each accumulated in CSR order. The
-    first ties of every row are summed column by column of the padded (ELL) layout,
+    The first ties of every row are summed column by column of the padded (ELL) layout,
     which keeps each row's order and runs without a branch per row; the padding points
-    at a zero, and adding +0.0 leaves a float32 sum as it was."""
+    at a zero, and adding +0.0 leaves a float32 sum as it was. The first column sets the
+    sums (``0 + x``: the same as adding to a zeroed sum, without zeroing them first); the
+    rest of the ties of rows with more than the width, and the steps, in one more pass.
+    """
     dep_x, act_x, dep_sum, act_sum = work[0], work[1], work[2], work[3]
     width = ell.shape[0]
     dsum, asum = dep_sum[lo:hi], act_sum[lo:hi]  # views from 0: see draws._fill
-    m = hi - lo
-    for k in range(width):
+    m = max(hi - lo, 0)
+    zero = np.float32(0.0)
+    if width == 0:
+        for j in range(m):
+            dsum[j] = zero
+            asum[j] = zero
+    else:
+        col = ell[0, lo:hi]
+        for j in range(m):
+            c = col[j]
+            dsum[j] = zero + dep_x[c]
+            asum[j] = zero + act_x[c]
+    for k in range(1, width):
         col = ell[k, lo:hi]
         for j in range(m):
             c = col[j]
             dsum[j] += dep_x[c]
             asum[j] += act_x[c]
-    for i in range(lo, hi):  # the rest of the ties of rows with more than `width`
-        first = indptr[i] + width
-        last = indptr[i + 1]
-        if last > first:
-            sx = dep_sum[i]
-            sy = act_sum[i]
-            for jj in range(first, last):
-                j = indices[jj]
-                sx += dep_x[j]
-                sy += act_x[j]
-            dep_sum[i] = sx
-            act_sum[i] = sy
+    for i in range(lo, hi):
+        sx = dep_sum[i]
+        sy = act_sum[i]
+        for jj in range(indptr[i] + width, indptr[i + 1]):
+            j = indices[jj]
+            sx += dep_x[j]
+            sy += act_x[j]
+        denom = live_degree[i]
+        if alive[i] and denom > 0:
+            dependence[i] = norm_step(dependence[i], sx / denom, dep_x[i], cp)
+            activation[i] = norm_step(activation[i], sy / denom, act_x[i], cp)
 
 
 @njit(cache=True, error_model="numpy")

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
+
+from ..need import ACUTE, FLARE, LOW, RETRY
+from .draws import _unit
 
 
 @njit(cache=True, error_model="numpy")
@@ -68,3 +73,116 @@ def ration(practice, priority, key, capacity, n_priorities):
             for t in range(first.size):
                 served[rows[first[t]]] = True
     return served, demand, served_n
+
+
+# --- consultations ------------------------------------------------------------------------
+# The outcomes of the week's consultations (sim.practice.consult) in two passes over them,
+# with NumPy's one step between: the activation factor of follow-up booking, a power taken
+# by NumPy (its float32 power is not the C library's, so a compiled one would change bits).
+#
+# A resident may be seen more than once in a week (a complaint and its retry, a flare and
+# a follow-up). What the NumPy form did with its gathers and scatters is kept exactly:
+# every consultation reads the resident as the week found them, and a count or a change of
+# state lands once. ``seen`` (one byte a resident, zero between calls) marks who has been
+# met: 1 seen, 2 seen and diagnosed.
+
+ConsultPeople = namedtuple("ConsultPeople", ("uid", "practice", "dependence", "activation",
+                                             "diagnosed", "ltc", "n_gp", "cum_gp"))
+# Per practice: what a consultation adds to dependence (x (1 - dependence)) and to
+# activation (x (1 - activation)), from its style; and the chances a flare or acute
+# episode (``flare``), or a minor complaint or its retry (``low``), is diagnosed.
+StyleEffects = namedtuple("StyleEffects", ("dependence_gain", "activation_gain",
+                                           "p_diagnose_flare", "p_diagnose_low"))
+
+
+@njit(cache=True, error_model="numpy")
+def consult_style(rows, kind, people, seen, effects, draws):
+    """The first pass over the consultations ``rows`` (of ``kind``): counts, the style's
+    move of dependence and activation, and diagnoses (``draws``: crn, key, sequential
+    draws). Returns each consultation's activation after it (float32) and the patient's
+    uid, practice and conditions (:data:`Met`: for the second pass, which reads them
+    in order instead of from the residents' columns again)."""
+    crn, key, useq = draws
+    act_after = np.empty(rows.size, np.float32)
+    met = Met(np.empty(rows.size, np.uint64), np.empty(rows.size, np.int32),
+              np.empty(rows.size, np.int8))
+    one = np.float32(1.0)
+    for j in range(rows.size):
+        i = rows[j]
+        p, uid = people.practice[i], people.uid[i]
+        met.uid[j], met.practice[j], met.ltc[j] = uid, p, people.ltc[i]
+        if seen[i] == 0:  # the first of the resident's consultations this week
+            seen[i] = 1
+            people.n_gp[i] += 1
+            people.cum_gp[i] += 1
+            d, a = people.dependence[i], people.activation[i]
+            people.dependence[i] = np.float64(d) + effects.dependence_gain[p] * np.float64(one - d)
+            people.activation[i] = np.float64(a) + effects.activation_gain[p] * np.float64(one - a)
+        act_after[j] = people.activation[i]
+        u = _unit(uid, key) if crn else useq[j]
+        k = kind[j]
+        chance = effects.p_diagnose_flare if (k == FLARE) | (k == ACUTE) else \
+            effects.p_diagnose_low if (k == LOW) | (k == RETRY) else -1.0
+        if seen[i] == 1 and people.diagnosed[i] < people.ltc[i] and u < chance:
+            seen[i] = 2
+            people.diagnosed[i] += 1
+    return act_after, met
+
+
+# What the first pass read of each consultation's patient, for the second.
+Met = namedtuple("Met", ("uid", "practice", "ltc"))
+
+
+ReferPeople = namedtuple("ReferPeople", ("neighbourhood", "group", "ti_gp_followup",
+                                         "ti_op_followup"))
+# What books a follow-up or a referral: ``follow_ltc`` and ``refer_ltc`` by count of
+# conditions, ``follow_style`` by practice (float64, as NumPy multiplied them),
+# ``follow_practice`` the improvement's factor by practice (empty: none), the cap, the
+# weeks to the booking, and the link workers' share by neighbourhood (``link_by_area``)
+# or for all (``link_share[0]``), ``link`` whether they take anyone.
+Booking = namedtuple("Booking", ("follow_ltc", "follow_style", "follow_practice", "cap",
+                                 "followup_week", "refer_ltc", "referral_week", "link",
+                                 "link_share", "link_by_area"))
+
+
+@njit(cache=True, error_model="numpy")
+def consult_bookings(rows, kind, met, people, seen, follow_activation, booking, draws):
+    """The second pass: follow-ups booked (and those an improvement averted), referrals
+    to outpatients, and who may be offered a link worker; clears ``seen``.
+
+    ``met`` is what the first pass returned, ``follow_activation`` each consultation's
+    activation factor (from its activation after the first); ``draws`` is (crn,
+    keys of follow-up, referral and link worker, their sequential draws 3 x n). Returns
+    the rows whose follow-up was averted and the consultations eligible for a link
+    worker with their draws (both in consultation order)."""
+    crn, keys, useq = draws
+    averted = np.empty(rows.size, np.int64)
+    eligible = np.empty(rows.size, np.int64)
+    eligible_u = np.empty(rows.size, np.float64)
+    n_averted = 0
+    n_eligible = 0
+    improving = booking.follow_practice.size > 0
+    for j in range(rows.size):
+        i = rows[j]
+        seen[i] = 0
+        p, k, uid = met.practice[j], met.ltc[j], met.uid[j]
+        u_follow = _unit(uid, keys[0]) if crn else useq[0, j]
+        p_follow = booking.follow_ltc[k] * booking.follow_style[p] * follow_activation[j]
+        if improving:
+            p_without = min(p_follow, booking.cap)
+            p_follow = p_follow * booking.follow_practice[p]
+            averted[n_averted] = i
+            n_averted += (u_follow < p_without) & (u_follow >= min(p_follow, booking.cap))
+        if u_follow < min(p_follow, booking.cap):
+            people.ti_gp_followup[i] = booking.followup_week
+        u_refer = _unit(uid, keys[1]) if crn else useq[1, j]
+        if u_refer < booking.refer_ltc[k] and people.ti_op_followup[i] < 0:
+            people.ti_op_followup[i] = booking.referral_week
+        if booking.link:
+            u = _unit(uid, keys[2]) if crn else useq[2, j]
+            share = booking.link_share[people.neighbourhood[i] if booking.link_by_area else 0]
+            eligible[n_eligible] = j
+            eligible_u[n_eligible] = u
+            n_eligible += ((kind[j] == LOW) | (kind[j] == RETRY)) & (u < share) \
+                & (people.group[i] < 0)
+    return averted[:n_averted].copy(), eligible[:n_eligible].copy(), eligible_u[:n_eligible].copy()

@@ -179,24 +179,22 @@ def choose_care(model: "HealthSystemModel") -> None:
     """Phase 3: decide where each need goes; fill ``model.gp_requests`` and ``model.ae_arrivals``."""
     from . import kernels
 
-    from .kernels.need import AE, GP, Choosers, Outcomes
+    from .kernels.need import AE, GP, Complainants
 
     people, c, s, week = model.people, model.spec.choice, model.streams, model.week
     needs = model.needs
     params = choice_params(model.spec, model.levers)
 
-    # Low-level complaints: logit choice.
+    # Low-level complaints: logit choice; counts, and managing oneself or with peers
+    # builds activation (or connection) and loosens dependence: one compiled pass.
     low = needs.low
-    u = s.uniform("choice.low", people.uid[low])
-    run = kernels.low_need_choice_threads if kernels.threaded(low.size) \
-        else kernels.low_need_choice
-    choice = run(low, u, model.practice_wait, _columns(people, Choosers), params)
+    run = kernels.low_need_choices_threads if kernels.threaded(low.size) \
+        else kernels.low_need_choices
+    choice = run(low, s.kernel_draws("choice.low", low.size), model.practice_wait,
+                 _columns(people, Complainants), params)
     to_gp, to_ae = low[choice == GP], low[choice == AE]
     model.log.low_needs += int(low.size)
     model.log.low_to_service += int(to_gp.size + to_ae.size)
-    # Counts, and managing oneself or with peers builds activation (or connection) and
-    # loosens dependence: one compiled pass over the complaints.
-    kernels.low_need_outcomes(low, choice, _columns(people, Outcomes), params)
 
     # Flares and acute episodes go by severity.
     flare, acute = needs.flare, needs.acute

@@ -217,3 +217,41 @@ def test_the_threads_option_is_a_setting():
         with pytest.raises(SystemExit) as exit_:
             build_parser().parse_args(["compare", "baseline", "done_with", "--threads", bad])
         assert exit_.value.code == 2
+
+
+def test_choosing_and_acting_in_threads_equals_the_plain_pass_and_the_two_steps():
+    """The complaints' fused pass (sim.kernels.low_need_choices): threaded and plain give
+    the same choices and the same residents after, and both are the choices of
+    ``low_need_choice`` on the same draws (with or without common random numbers)."""
+    import numba
+
+    from sim import kernels
+    from sim.kernels.need import Choosers, Complainants
+    from sim.need import choice_params
+
+    model = HealthSystemModel("done_with", seed=3, population__size=SIZE,
+                              population__neighbourhoods=6, system__burn_in_weeks=0)
+    model.run(2)
+    p, n = model.people, model.people.n
+    rng = np.random.default_rng(1)
+    rows = np.sort(rng.choice(n, n // 2, replace=False)).astype(np.int64)
+    wait = rng.random(len(model.practices)) * 3
+    params = choice_params(model.spec, model.levers)
+    key = np.uint64(0x1234_5678_9ABC)
+    u = kernels.hash_uniform(key, p.uid[rows])
+    numba.set_num_threads(2)
+    try:
+        expected = kernels.low_need_choice(rows, u, wait, Choosers(
+            *(getattr(p, name) for name in Choosers._fields)), params)
+        for draws in ((True, key, np.empty(0)), (False, np.uint64(0), u)):
+            after = []
+            for run in (kernels.low_need_choices, kernels.low_need_choices_threads):
+                columns = Complainants(*(getattr(p, name)[:n].copy()
+                                         for name in Complainants._fields))
+                assert np.array_equal(run(rows, draws, wait, columns, params), expected)
+                after.append(columns)
+            assert all(np.array_equal(a, b) for a, b in zip(*after))
+            assert (after[0].n_low[rows] == p.n_low[rows] + 1).all()
+            assert not np.array_equal(after[0].activation, p.activation[:n])
+    finally:
+        numba.set_num_threads(threads.available())

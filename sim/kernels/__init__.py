@@ -67,8 +67,8 @@ from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, stan
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_weights, tied_to_organisers,
                        with_role)
-from .need import (due, low_need_choice, low_need_choice_threads, low_need_outcomes, needs,
-                   needs_threads)
+from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
+                   low_need_choices_threads, needs, needs_threads)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
 from .primary_care import consult_bookings, consult_style, ration
@@ -78,7 +78,8 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
            "low_need_choice_threads", "member_effects_threads",
-           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
+           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
+           "low_need_choices_threads",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "consult_style",

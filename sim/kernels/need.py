@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from .blocks import BLOCK, block_rows, joined, n_blocks
 from .bounds import axis, cell, rule_tuple
-from .draws import CHUNK, _fill
+from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
 from .rows import mask, rows_marked
 
@@ -255,16 +255,56 @@ def _choices(lo, hi, rows, u, wait_of_practice, people, c, out):
 
 
 SELF, PEERS, GP, AE = range(4)
-Outcomes = namedtuple("Outcomes", ("n_low", "n_low_service", "activation", "dependence",
-                                   "connectedness"))
+
+
+# The complainants' columns the pass of :func:`low_need_choices` reads and writes.
+Complainants = namedtuple("Complainants", (*Choosers._fields, "uid", "n_low", "n_low_service"))
 
 
 @njit(cache=True, error_model="numpy")
-def low_need_outcomes(low, choice, people, c):
-    """Count each low-level complaint and where it went; managing it oneself or with
-    peers builds activation or connection and loosens dependence. ``low`` holds each
-    resident once; ``people`` is :data:`Outcomes`."""
-    for j in range(low.size):
+def low_need_choices(rows, draws, wait_of_practice, people, c):
+    """Where each low-level complaint of ``rows`` goes (:func:`low_need_choice`), on the
+    draws of ``draws`` (crn, key, sequential draws), and what going there does
+    (:func:`_outcomes`), in one pass block by block (:func:`low_need_choices_threads`:
+    the blocks in threads). ``rows`` holds each resident once, and a choice reads only
+    its own resident, so choosing and acting in turn gives what choosing all, then
+    acting, did. ``people`` is :data:`Complainants`."""
+    out = np.empty(rows.size, np.int8)
+    u = np.empty(rows.size, np.float64)
+    for b in range(n_blocks(0, rows.size)):
+        _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def low_need_choices_threads(rows, draws, wait_of_practice, people, c):
+    """:func:`low_need_choices` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    out = np.empty(rows.size, np.int8)
+    u = np.empty(rows.size, np.float64)
+    for b in prange(n_blocks(0, rows.size)):
+        _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out):
+    """Block ``b`` of :func:`low_need_choices`, a chunk at a time: the chunk's draws,
+    its choices, then their outcomes (while its residents are still in the cache)."""
+    crn, key, useq = draws
+    lo, hi = block_rows(0, rows.size, b)
+    for start in range(lo, hi, CHUNK):
+        end = min(start + CHUNK, hi)
+        for j in range(start, end):
+            u[j] = _unit(people.uid[rows[j]], key) if crn else useq[j]
+        _choices(start, end, rows, u, wait_of_practice, people, c, out)
+        _outcomes(start, end, rows, out, people, c)
+
+
+@njit(error_model="numpy")
+def _outcomes(lo, hi, low, choice, people, c):
+    """Count low-level complaints ``lo .. hi`` and where they went; managing one
+    oneself or with peers builds activation or connection and loosens dependence."""
+    for j in range(lo, hi):
         i = low[j]
         k = choice[j]
         people.n_low[i] += 1

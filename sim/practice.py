@@ -76,7 +76,6 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     rows, kind = req.rows, req.kind
     practices = model.practices
     n_practices = len(practices)
-    practice = people.practice[rows]
     capacity = np.array([p.capacity for p in practices]) * model.levers.gp_capacity
     if model.levers.practice_capacity is not None:  # time freed by improvement (per practice)
         capacity = capacity * model.levers.practice_capacity
@@ -84,9 +83,9 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
 
     # Ration: each practice serves its requests by priority, then in a random order
     # (one draw per request), up to its capacity.
-    key = s.uniform("primary_care.queue", people.uid[rows], draw=0)
-    served_mask, demand, served_n = kernels.ration(
-        practice, PRIORITY[kind], key, capacity, int(PRIORITY.max()) + 1)
+    served_mask, demand, served_n = kernels.ration_requests(
+        rows, kind, people.practice, PRIORITY, people.uid,
+        s.kernel_draws("primary_care.queue", rows.size), capacity)
 
     # Unserved requests: to A&E, try again next week, or give up.
     unserved = rows[~served_mask]

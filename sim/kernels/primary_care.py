@@ -24,13 +24,44 @@ def ration(practice, priority, key, capacity, n_priorities):
 
     Returns the mask of served requests and, per practice, requests and served.
     """
-    n = practice.size
+    bucket = np.empty(practice.size, np.int64)
+    for i in range(practice.size):
+        bucket[i] = practice[i] * n_priorities + priority[i]
+    verdict, places, demand, served_n = _verdicts(bucket, capacity, n_priorities)
+    return _served(bucket, verdict, places, key), demand, served_n
+
+
+@njit(cache=True, error_model="numpy")
+def ration_requests(rows, kind, practice_of, priority_of_kind, uid, draws, capacity):
+    """:func:`ration` of the requests of residents ``rows`` (of ``kind``), by their
+    practice (``practice_of``, the residents' column) and their kind's priority, on the
+    draws ``draws`` (crn, key, sequential draws): hashed only for the requests of a
+    priority their practice serves in part, the only ones whose draw is read."""
+    crn, key, useq = draws
+    n_priorities = np.int64(priority_of_kind.max()) + 1
+    bucket = np.empty(rows.size, np.int64)
+    for i in range(rows.size):
+        bucket[i] = practice_of[rows[i]] * n_priorities + priority_of_kind[kind[i]]
+    verdict, places, demand, served_n = _verdicts(bucket, capacity, n_priorities)
+    if crn:
+        draw = np.empty(rows.size, np.float64)
+        for i in range(rows.size):
+            if verdict[bucket[i]] == -1:
+                draw[i] = _unit(uid[rows[i]], key)
+    else:
+        draw = useq
+    return _served(bucket, verdict, places, draw), demand, served_n
+
+
+@njit(inline="always", error_model="numpy")
+def _verdicts(bucket, capacity, n_priorities):
+    """What each (practice, priority) ``bucket`` gets: 1 all served, 0 none, -1 the
+    first ``places`` by key; and per practice, requests and served."""
     n_practices = capacity.size
     buckets = n_practices * n_priorities
     count = np.zeros(buckets, np.int64)
-    for i in range(n):
-        count[practice[i] * n_priorities + priority[i]] += 1
-    # What each bucket gets: 1 all served, 0 none, -1 the first ``places`` by key.
+    for i in range(bucket.size):
+        count[bucket[i]] += 1
     verdict = np.zeros(buckets, np.int8)
     places = np.zeros(buckets, np.int64)
     demand = np.zeros(n_practices, np.int64)
@@ -52,15 +83,27 @@ def ration(practice, priority, key, capacity, n_priorities):
                 left = 0.0
             else:
                 left = 0.0
+    return verdict, places, demand, served_n
+
+
+@njit(inline="always", error_model="numpy")
+def _served(bucket, verdict, places, key):
+    """The mask of served requests, by their buckets' verdicts, the part-served
+    buckets' first ``places`` by ``key`` (read only there)."""
+    n = bucket.size
+    buckets = verdict.size
     served = np.empty(n, np.bool_)
     # The requests of part-served buckets, grouped by bucket in their original order.
     start = np.zeros(buckets + 1, np.int64)
+    for i in range(n):
+        if verdict[bucket[i]] == -1:
+            start[bucket[i] + 1] += 1
     for b in range(buckets):
-        start[b + 1] = start[b] + (count[b] if verdict[b] == -1 else 0)
+        start[b + 1] += start[b]
     fill = start[:-1].copy()
     partial = np.empty(start[buckets], np.int64)
     for i in range(n):
-        b = practice[i] * n_priorities + priority[i]
+        b = bucket[i]
         v = verdict[b]
         served[i] = v == 1
         if v == -1:
@@ -72,7 +115,7 @@ def ration(practice, priority, key, capacity, n_priorities):
             first = np.argsort(key[rows], kind="mergesort")[: places[b]]
             for t in range(first.size):
                 served[rows[first[t]]] = True
-    return served, demand, served_n
+    return served
 
 
 # --- consultations ------------------------------------------------------------------------

@@ -141,8 +141,12 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
                                    pc.activation_per_shared * style,
                                    float(pc.p_diagnose_flare), float(lev.diagnose_low))
     crn, key, useq = s.kernel_draws("primary_care.diagnose", rows.size)
+    # In threads only in row order (see sim.kernels.primary_care.resident_edges).
+    threads = crn and kernels.threaded(rows.size)
+    style_pass = kernels.consult_style_threads if threads else kernels.consult_style
+    bookings_pass = kernels.consult_bookings_threads if threads else kernels.consult_bookings
     columns = ConsultPeople(*(getattr(people, f)[:n] for f in ConsultPeople._fields))
-    act_after, met = kernels.consult_style(rows, kind, columns, seen, effects, (crn, key, useq))
+    act_after, met = style_pass(rows, kind, columns, seen, effects, (crn, key, useq))
 
     # Follow-up: more for people with more conditions, fewer under shared decisions,
     # scaled by the levers for resolution (targets) and failure demand (co-design).
@@ -172,8 +176,8 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     keys = np.array([d[1] for d in draws], np.uint64)
     sequential = np.stack([d[2] for d in draws])
     columns = ReferPeople(*(getattr(people, f)[:n] for f in ReferPeople._fields))
-    averted, eligible, u = kernels.consult_bookings(rows, kind, met, columns, seen, follow_activation,
-                                                    booking, (crn, keys, sequential))
+    averted, eligible, u = bookings_pass(rows, kind, met, columns, seen, follow_activation,
+                                          booking, (crn, keys, sequential))
     model.followups_averted = averted
     if link:
         candidates = rows[eligible]

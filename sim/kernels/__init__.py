@@ -71,7 +71,8 @@ from .need import (due, low_need_choice, low_need_choice_threads, low_need_choic
                    low_need_choices_threads, needs, needs_threads)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
-from .primary_care import consult_bookings, consult_style, ration, ration_requests
+from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
+                           consult_style_threads, ration, ration_requests)
 from .threads import PASS_LOCK, threaded, use_threads
 
 __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties",
@@ -83,7 +84,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "ration_requests",
-           "consult_style",
+           "consult_style", "consult_style_threads", "consult_bookings_threads",
            "consult_bookings", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
            "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ..need import ACUTE, FLARE, LOW, RETRY
+from .blocks import BLOCK, n_blocks
 from .draws import _unit
 
 
@@ -142,15 +143,56 @@ StyleEffects = namedtuple("StyleEffects", ("dependence_gain", "activation_gain",
 def consult_style(rows, kind, people, seen, effects, draws):
     """The first pass over the consultations ``rows`` (of ``kind``): counts, the style's
     move of dependence and activation, and diagnoses (``draws``: crn, key, sequential
-    draws). Returns each consultation's activation after it (float32) and the patient's
-    uid, practice and conditions (:data:`Met`: for the second pass, which reads them
-    in order instead of from the residents' columns again)."""
+    draws), block by block (:func:`consult_style_threads`: in threads). Returns each
+    consultation's activation after it (float32) and the patient's uid, practice and
+    conditions (:data:`Met`: for the second pass, which reads them in order instead of
+    from the residents' columns again)."""
+    m = rows.size
+    act_after = np.empty(m, np.float32)
+    met = Met(np.empty(m, np.uint64), np.empty(m, np.int32), np.empty(m, np.int8))
+    edges = resident_edges(rows)
+    for b in range(edges.size - 1):
+        _style_block(edges[b], edges[b + 1], rows, kind, people, seen, effects, draws,
+                     act_after, met)
+    return act_after, met
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def consult_style_threads(rows, kind, people, seen, effects, draws):
+    """:func:`consult_style` with its blocks in threads: for consultations in row order
+    only (a resident's are then side by side, and a block holds them all)."""
+    m = rows.size  # made here, not by a helper: Numba's threads do not take its tuple
+    act_after = np.empty(m, np.float32)
+    met = Met(np.empty(m, np.uint64), np.empty(m, np.int32), np.empty(m, np.int8))
+    edges = resident_edges(rows)
+    for b in prange(edges.size - 1):
+        _style_block(edges[b], edges[b + 1], rows, kind, people, seen, effects, draws,
+                     act_after, met)
+    return act_after, met
+
+
+@njit(error_model="numpy")
+def resident_edges(rows):
+    """The consultations' blocks (:mod:`sim.kernels.blocks`), each edge moved on past
+    the consultations of the resident it would split (at most a few): in row order, a
+    block then holds all of a resident's consultations. From the rows alone."""
+    blocks = n_blocks(0, rows.size)
+    edges = np.empty(blocks + 1, np.int64)
+    edges[0] = 0
+    for b in range(1, blocks + 1):
+        e = min(b * BLOCK, rows.size)
+        while 0 < e < rows.size and rows[e] == rows[e - 1]:
+            e += 1
+        edges[b] = max(e, edges[b - 1])
+    return edges
+
+
+@njit(error_model="numpy")
+def _style_block(lo, hi, rows, kind, people, seen, effects, draws, act_after, met):
+    """Consultations ``lo .. hi`` of :func:`consult_style`."""
     crn, key, useq = draws
-    act_after = np.empty(rows.size, np.float32)
-    met = Met(np.empty(rows.size, np.uint64), np.empty(rows.size, np.int32),
-              np.empty(rows.size, np.int8))
     one = np.float32(1.0)
-    for j in range(rows.size):
+    for j in range(lo, hi):
         i = rows[j]
         p, uid = people.practice[i], people.uid[i]
         met.uid[j], met.practice[j], met.ltc[j] = uid, p, people.ltc[i]
@@ -169,7 +211,6 @@ def consult_style(rows, kind, people, seen, effects, draws):
         if seen[i] == 1 and people.diagnosed[i] < people.ltc[i] and u < chance:
             seen[i] = 2
             people.diagnosed[i] += 1
-    return act_after, met
 
 
 # What the first pass read of each consultation's patient, for the second.
@@ -191,21 +232,71 @@ Booking = namedtuple("Booking", ("follow_ltc", "follow_style", "follow_practice"
 @njit(cache=True, error_model="numpy")
 def consult_bookings(rows, kind, met, people, seen, follow_activation, booking, draws):
     """The second pass: follow-ups booked (and those an improvement averted), referrals
-    to outpatients, and who may be offered a link worker; clears ``seen``.
+    to outpatients, and who may be offered a link worker; clears ``seen``. Block by block
+    (:func:`consult_bookings_threads`: in threads, for consultations in row order).
 
     ``met`` is what the first pass returned, ``follow_activation`` each consultation's
     activation factor (from its activation after the first); ``draws`` is (crn,
     keys of follow-up, referral and link worker, their sequential draws 3 x n). Returns
     the rows whose follow-up was averted and the consultations eligible for a link
-    worker with their draws (both in consultation order)."""
+    worker with their draws (each in consultation order: joined in block order)."""
+    m = rows.size
+    edges = resident_edges(rows)
+    collected = (np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64),
+                 np.zeros((2, edges.size - 1), np.int64))
+    for b in range(edges.size - 1):
+        _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, booking,
+                        draws, collected)
+    averted, eligible, eligible_u, found = collected
+    return _bookings_joined(averted, eligible, eligible_u, found, edges)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def consult_bookings_threads(rows, kind, met, people, seen, follow_activation, booking, draws):
+    """:func:`consult_bookings` with its blocks in threads (consultations in row order)."""
+    m = rows.size  # made here, as in consult_style_threads
+    edges = resident_edges(rows)
+    collected = (np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64),
+                 np.zeros((2, edges.size - 1), np.int64))
+    for b in prange(edges.size - 1):
+        _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, booking,
+                        draws, collected)
+    averted, eligible, eligible_u, found = collected
+    return _bookings_joined(averted, eligible, eligible_u, found, edges)
+
+
+@njit(error_model="numpy")
+def _bookings_joined(averted, eligible, eligible_u, found, edges):
+    """What the blocks collected (each from its first consultation on; ``found``: how
+    many), joined in block order."""
+    n_averted, n_eligible = found[0].sum(), found[1].sum()
+    out = (np.empty(n_averted, np.int64), np.empty(n_eligible, np.int64),
+           np.empty(n_eligible, np.float64))
+    k0 = k1 = 0
+    for b in range(edges.size - 1):
+        lo, c0, c1 = edges[b], found[0, b], found[1, b]
+        out[0][k0: k0 + c0] = averted[lo: lo + c0]
+        out[1][k1: k1 + c1] = eligible[lo: lo + c1]
+        out[2][k1: k1 + c1] = eligible_u[lo: lo + c1]
+        k0 += c0
+        k1 += c1
+    return out
+
+
+@njit(error_model="numpy")
+def _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, booking,
+                    draws, collected):
+    """Block ``b`` of :func:`consult_bookings`: the rows averted and the consultations
+    eligible (with their draws) into ``collected`` from the block's first consultation
+    on (a block collects at most one a consultation), how many into its column of
+    ``collected[3]``."""
     crn, keys, useq = draws
-    averted = np.empty(rows.size, np.int64)
-    eligible = np.empty(rows.size, np.int64)
-    eligible_u = np.empty(rows.size, np.float64)
-    n_averted = 0
-    n_eligible = 0
+    averted, eligible, eligible_u, found = collected
+    lo, hi = edges[b], edges[b + 1]
+    n_averted = lo
+    n_eligible = lo
     improving = booking.follow_practice.size > 0
-    for j in range(rows.size):
+    for j in range(lo, hi):
         i = rows[j]
         seen[i] = 0
         p, k, uid = met.practice[j], met.ltc[j], met.uid[j]
@@ -228,4 +319,5 @@ def consult_bookings(rows, kind, met, people, seen, follow_activation, booking, 
             eligible_u[n_eligible] = u
             n_eligible += ((kind[j] == LOW) | (kind[j] == RETRY)) & (u < share) \
                 & (people.group[i] < 0)
-    return averted[:n_averted].copy(), eligible[:n_eligible].copy(), eligible_u[:n_eligible].copy()
+    found[0, b] = n_averted - lo
+    found[1, b] = n_eligible - lo

@@ -71,12 +71,14 @@ def _starts(living):
 
 @njit(error_model="numpy")
 def _count_block(b, people, cuts, counts):
-    """The counts of :data:`COUNTS` over block ``b`` into ``counts[:, b]`` (vectorised)."""
-    alive, dependence, age = people.alive, people.dependence, people.age
-    connectedness, group, role = people.connectedness, people.group, people.role
-    lo, hi = block_rows(0, alive.size, b)
+    """The counts of :data:`COUNTS` over block ``b`` into ``counts[:, b]`` (vectorised:
+    through views of the block, as :func:`sim.kernels.draws._fill` explains)."""
+    lo, hi = block_rows(0, people.alive.size, b)
+    alive, dependence, age = people.alive[lo:hi], people.dependence[lo:hi], people.age[lo:hi]
+    connectedness, group, role = (people.connectedness[lo:hi], people.group[lo:hi],
+                                  people.role[lo:hi])
     living = high = adults = lonely = members = movement = 0
-    for i in range(lo, hi):
+    for i in range(hi - lo):
         a = alive[i]
         living += a
         high += a & (dependence[i] > cuts.high_dependence)
@@ -93,10 +95,10 @@ def _count_block(b, people, cuts, counts):
 def _living_block(b, people, k, dep, act, wb):
     """The living residents' values of block ``b`` into ``dep``, ``act`` and ``wb`` from
     ``k`` on, without a branch: each row written, kept if alive."""
-    alive, dependence = people.alive, people.dependence
-    activation, wellbeing = people.activation, people.wellbeing
-    lo, hi = block_rows(0, alive.size, b)
-    for i in range(lo, hi):
+    lo, hi = block_rows(0, people.alive.size, b)
+    alive, dependence = people.alive[lo:hi], people.dependence[lo:hi]
+    activation, wellbeing = people.activation[lo:hi], people.wellbeing[lo:hi]
+    for i in range(hi - lo):
         dep[k] = dependence[i]
         act[k] = activation[i]
         wb[k] = wellbeing[i]

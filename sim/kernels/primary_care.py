@@ -307,11 +307,13 @@ def _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, 
             p_follow = p_follow * booking.follow_practice[p]
             averted[n_averted] = i
             n_averted += (u_follow < p_without) & (u_follow >= min(p_follow, booking.cap))
-        if u_follow < min(p_follow, booking.cap):
-            people.ti_gp_followup[i] = booking.followup_week
+        # Written without a branch (the outcomes are a toss-up: a branch mispredicts).
+        follow = u_follow < min(p_follow, booking.cap)
+        people.ti_gp_followup[i] = booking.followup_week if follow else people.ti_gp_followup[i]
         u_refer = _unit(uid, keys[1]) if crn else useq[1, j]
-        if u_refer < booking.refer_ltc[k] and people.ti_op_followup[i] < 0:
-            people.ti_op_followup[i] = booking.referral_week
+        was = people.ti_op_followup[i]
+        refer = (u_refer < booking.refer_ltc[k]) & (was < 0)
+        people.ti_op_followup[i] = booking.referral_week if refer else was
         if booking.link:
             u = _unit(uid, keys[2]) if crn else useq[2, j]
             share = booking.link_share[people.neighbourhood[i] if booking.link_by_area else 0]

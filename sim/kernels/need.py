@@ -92,14 +92,12 @@ def low_need_choice_of(u, activation, connectedness, member, dependence, wait, c
     e0, e1 = math.exp(u_self - top), math.exp(u_peer - top)
     e2, e3 = math.exp(u_gp - top), math.exp(u_ae - top)
     total = e0 + e1 + e2 + e3
-    cum = e0 / total
-    if u <= cum:
-        return 0
-    cum += e1 / total
-    if u <= cum:
-        return 1
-    cum += e2 / total
-    return 2 if u <= cum else 3
+    # The cumulative probabilities rise, so the count of those below u is the option
+    # (counted without a branch: which option wins is a toss-up a branch mispredicts).
+    cum0 = e0 / total
+    cum1 = cum0 + e1 / total
+    cum2 = cum1 + e2 / total
+    return int(u > cum0) + int(u > cum1) + int(u > cum2)
 
 
 # --- phase 2: needs -----------------------------------------------------------------------
@@ -304,16 +302,14 @@ def _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out):
 def _outcomes(lo, hi, low, choice, people, c):
     """Count low-level complaints ``lo .. hi`` and where they went; managing one
     oneself or with peers builds activation or connection and loosens dependence."""
-    for j in range(lo, hi):
+    for j in range(lo, hi):  # each written, changed or not: no branch to mispredict
         i = low[j]
         k = choice[j]
         people.n_low[i] += 1
-        if k == GP or k == AE:
-            people.n_low_service[i] += 1
-        elif k == SELF:
-            people.activation[i] = toward(people.activation[i], 1.0, c.activation_per_self_care)
-            people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
-        elif k == PEERS:
-            people.connectedness[i] = toward(people.connectedness[i], 1.0,
-                                             c.connectedness_per_peer_help)
-            people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
+        people.n_low_service[i] += (k == GP) | (k == AE)
+        act, dep, con = people.activation[i], people.dependence[i], people.connectedness[i]
+        people.activation[i] = toward(act, 1.0, c.activation_per_self_care) if k == SELF else act
+        people.dependence[i] = toward(dep, 0.0, c.dependence_per_self_care) \
+            if (k == SELF) | (k == PEERS) else dep
+        people.connectedness[i] = toward(con, 1.0, c.connectedness_per_peer_help) \
+            if k == PEERS else con

@@ -208,14 +208,17 @@ def choose_care(model: "HealthSystemModel") -> None:
     retry = np.flatnonzero(people.gp_waiting[:n])  # deaths clear it (remove_residents)
     people.gp_waiting[retry] = False
 
-    model.gp_requests = Requests.concat([
-        (due, FOLLOWUP), (needs.review, REVIEW), (acute[~acute_ae], ACUTE),
-        (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)])
+    parts = [(due, FOLLOWUP), (needs.review, REVIEW), (acute[~acute_ae], ACUTE),
+             (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)]
+    model.gp_requests = Requests.concat(parts)
     model.ae_arrivals = Requests.concat([
         (acute[acute_ae], ACUTE), (flare[flare_ae], FLARE), (to_ae, LOW)])
-    # The week's requests by kind, served or not (columns gp_requests_<kind>).
-    model.log.gp_requests = tuple(np.bincount(model.gp_requests.kind,
-                                              minlength=len(KIND_NAMES)).tolist())
+    # The week's requests by kind, served or not (columns gp_requests_<kind>): one part
+    # of each kind, so its size is the count.
+    by_kind = [0] * len(KIND_NAMES)
+    for rows, kind in parts:
+        by_kind[kind] = int(rows.size)
+    model.log.gp_requests = tuple(by_kind)
 
 
 def _columns(people, kind):

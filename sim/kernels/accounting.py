@@ -19,6 +19,7 @@ StateCuts = namedtuple("StateCuts", ("high_dependence", "lonely_below", "adult_a
 
 # The counts the pass makes, in the order it returns them (a row each of its table).
 COUNTS = ("living", "high", "adults", "lonely", "members", "movement")
+LIVING, HIGH, ADULTS, LONELY, MEMBERS, MOVEMENT = range(len(COUNTS))
 
 
 @njit(cache=True, error_model="numpy")
@@ -37,12 +38,12 @@ def week_state(people, cuts, dep, act, wb):
     counts = np.zeros((len(COUNTS), n_blocks(0, n)), np.int64)
     for b in range(counts.shape[1]):
         _count_block(b, people, cuts, counts)
-    at = _starts(counts[0])
+    at = _starts(counts[LIVING])
     for b in range(counts.shape[1]):
         _living_block(b, people, at[b], dep, act, wb)
     k = at[-1]
-    return (dep[:k], act[:k], wb[:k], k, counts[1].sum(), counts[2].sum(), counts[3].sum(),
-            counts[4].sum(), counts[5].sum())
+    return (dep[:k], act[:k], wb[:k], k, counts[HIGH].sum(), counts[ADULTS].sum(),
+            counts[LONELY].sum(), counts[MEMBERS].sum(), counts[MOVEMENT].sum())
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -52,12 +53,12 @@ def week_state_threads(people, cuts, dep, act, wb):
     counts = np.zeros((len(COUNTS), n_blocks(0, n)), np.int64)
     for b in prange(counts.shape[1]):
         _count_block(b, people, cuts, counts)
-    at = _starts(counts[0])
+    at = _starts(counts[LIVING])
     for b in prange(counts.shape[1]):
         _living_block(b, people, at[b], dep, act, wb)
     k = at[-1]
-    return (dep[:k], act[:k], wb[:k], k, counts[1].sum(), counts[2].sum(), counts[3].sum(),
-            counts[4].sum(), counts[5].sum())
+    return (dep[:k], act[:k], wb[:k], k, counts[HIGH].sum(), counts[ADULTS].sum(),
+            counts[LONELY].sum(), counts[MEMBERS].sum(), counts[MOVEMENT].sum())
 
 
 @njit(error_model="numpy")
@@ -87,8 +88,8 @@ def _count_block(b, people, cuts, counts):
         lonely += adult & (connectedness[i] < cuts.lonely_below)
         members += a & (group[i] >= 0)
         movement += a & (role[i] > 0)
-    counts[0, b], counts[1, b], counts[2, b] = living, high, adults
-    counts[3, b], counts[4, b], counts[5, b] = lonely, members, movement
+    counts[LIVING, b], counts[HIGH, b], counts[ADULTS, b] = living, high, adults
+    counts[LONELY, b], counts[MEMBERS, b], counts[MOVEMENT, b] = lonely, members, movement
 
 
 @njit(error_model="numpy")

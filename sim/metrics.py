@@ -94,9 +94,9 @@ def week_row(model: "HealthSystemModel") -> dict:
     n = people.n
     columns = StateColumns(*(getattr(people, name)[:n] for name in StateColumns._fields))
     cuts = StateCuts(HIGH_DEPENDENCE, np.float32(pop.lonely_below), float(pop.adult_age))
-    run = kernels.week_state_threads if kernels.threaded(n) else kernels.week_state
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        run(columns, cuts, *(people.workspace(f"week_state.{k}", n) for k in range(3)))
+        kernels.week_state(columns, cuts,
+                           *(people.workspace(f"week_state.{k}", n) for k in range(3)))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission

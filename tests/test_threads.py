@@ -302,31 +302,3 @@ def test_consultations_in_threads_equal_the_plain_passes():
     finally:
         numba.set_num_threads(threads.available())
 
-
-def test_the_week_state_in_threads_equals_the_plain_pass():
-    """The accounting pass (sim.kernels.week_state) over rows enough for threads, with
-    dead residents among them: the same values, in the same order, and the same counts."""
-    import numba
-
-    from sim import kernels
-    from sim.kernels.accounting import StateColumns, StateCuts
-
-    model = HealthSystemModel("done_with", seed=3, population__size=SIZE,
-                              population__neighbourhoods=6, system__burn_in_weeks=0)
-    model.run(1)
-    p, n = model.people, model.people.n
-    columns = StateColumns(*(getattr(p, f)[:n].copy() for f in StateColumns._fields))
-    columns.alive[np.random.default_rng(5).random(n) < 0.1] = False
-    cuts = StateCuts(0.5, np.float32(0.3), 18.0)
-    numba.set_num_threads(2)
-    try:
-        plain = kernels.week_state(columns, cuts, *(np.empty(n, np.float32) for _ in range(3)))
-        threaded = kernels.week_state_threads(columns, cuts,
-                                              *(np.empty(n, np.float32) for _ in range(3)))
-    finally:
-        numba.set_num_threads(threads.available())
-    assert all(np.array_equal(a, b) for a, b in zip(plain, threaded))
-    living = columns.alive
-    assert plain[3] == living.sum() and np.array_equal(plain[0], columns.dependence[living])
-    assert plain[6] == (living & (columns.age >= 18.0)
-                        & (columns.connectedness < np.float32(0.3))).sum()

@@ -58,7 +58,7 @@ import contextlib
 import signal
 import threading
 
-from .accounting import week_state, week_state_threads
+from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, member_effects_threads,
                         participants_by_neighbourhood, release_members, split_members,
@@ -87,8 +87,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "consult_style", "consult_style_threads", "consult_bookings_threads",
            "consult_bookings", "release_members",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "update_vitality", "week_state", "week_state_threads",
-           "wellbeing_targets", "with_role"]
+           "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

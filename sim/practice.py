@@ -117,9 +117,9 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     made them over the consultations: the same numbers to the bit.
     """
     from . import kernels
-    from .kernels.primary_care import Booking, ConsultPeople, ReferPeople, StyleEffects
+    from .kernels.primary_care import ConsultPeople, ReferPeople, StyleEffects
 
-    people, pc, s, week, lev = model.people, model.spec.primary_care, model.streams, model.week, model.levers
+    people, pc, s, lev = model.people, model.spec.primary_care, model.streams, model.levers
     model.log.gp_appointments += int(rows.size)
     n = people.n
     seen = _seen(model)
@@ -138,8 +138,8 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     # Flares and acute episodes of an undiagnosed condition may be diagnosed; while a
     # campaign is on air, so may a minor complaint (the symptom was the condition's).
     effects = StyleEffects(pc.dependence_per_directive * (1.0 - style),
-                                   pc.activation_per_shared * style,
-                                   float(pc.p_diagnose_flare), float(lev.diagnose_low))
+                           pc.activation_per_shared * style,
+                           float(pc.p_diagnose_flare), float(lev.diagnose_low))
     crn, key, useq = s.kernel_draws("primary_care.diagnose", rows.size)
     # In threads only in row order (see sim.kernels.primary_care.resident_edges).
     threads = crn and kernels.threaded(rows.size)
@@ -148,27 +148,10 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     columns = ConsultPeople(*(getattr(people, f)[:n] for f in ConsultPeople._fields))
     act_after, met = style_pass(rows, kind, columns, seen, effects, (crn, key, useq))
 
-    # Follow-up: more for people with more conditions, fewer under shared decisions,
-    # scaled by the levers for resolution (targets) and failure demand (co-design).
-    ltc = _LTC_VALUES
-    follow_ltc = (pc.p_followup * lev.followup * lev.failure_demand
-                  * (1.0 + pc.followup_per_ltc * ltc))
-    follow_style = pc.followup_directive - pc.followup_per_style * style
+    booking = _booking(model, style)
+    link = booking.link
     follow_activation = (model.spec.need.rel_followup_activated
                          ** (act_after - model.spec.population.activation_centre))
-    # Referral to outpatients (one pathway at a time).
-    refer_ltc = pc.p_refer * lev.refer * (1.0 + pc.refer_per_ltc * ltc)
-    # Social prescribing: minor complaints may be referred to a link worker, up to the
-    # places the link workers have this week.
-    link = bool(lev.link_worker_share > 0 and lev.link_worker_places > 0)
-    by_area = link and lev.link_worker_weight is not None
-    link_share = (lev.link_worker_share * lev.link_worker_weight) if by_area \
-        else np.array([lev.link_worker_share])
-    booking = Booking(
-        _f64(follow_ltc), _f64(follow_style),
-        _f64(lev.practice_followup) if lev.practice_followup is not None else _NONE,
-        float(pc.followup_cap), week + int(round(pc.followup_weeks)), _f64(refer_ltc),
-        week + int(round(pc.referral_wait_weeks)), link, _f64(link_share), by_area)
     streams = ("primary_care.followup", "primary_care.refer", "primary_care.link_worker")
     # The link workers' stream is drawn from only when they take anyone (as before).
     draws = [s.kernel_draws(name, rows.size) if link or name != streams[-1]
@@ -187,6 +170,33 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
         offered = offered[np.sort(np.unique(offered, return_index=True)[1])]
         model.link_worker_referrals = offered
         model.log.link_worker_referrals += int(offered.size)
+
+
+def _booking(model: "HealthSystemModel", style: np.ndarray):
+    """What books this week's follow-ups, referrals and link worker offers
+    (:data:`sim.kernels.primary_care.Booking`), but the activation factor."""
+    from .kernels.primary_care import Booking
+
+    pc, lev, week = model.spec.primary_care, model.levers, model.week
+    # Follow-up: more for people with more conditions, fewer under shared decisions,
+    # scaled by the levers for resolution (targets) and failure demand (co-design).
+    ltc = _LTC_VALUES
+    follow_ltc = (pc.p_followup * lev.followup * lev.failure_demand
+                  * (1.0 + pc.followup_per_ltc * ltc))
+    follow_style = pc.followup_directive - pc.followup_per_style * style
+    # Referral to outpatients (one pathway at a time).
+    refer_ltc = pc.p_refer * lev.refer * (1.0 + pc.refer_per_ltc * ltc)
+    # Social prescribing: minor complaints may be referred to a link worker, up to the
+    # places the link workers have this week.
+    link = bool(lev.link_worker_share > 0 and lev.link_worker_places > 0)
+    by_area = link and lev.link_worker_weight is not None
+    link_share = (lev.link_worker_share * lev.link_worker_weight) if by_area \
+        else np.array([lev.link_worker_share])
+    return Booking(
+        _f64(follow_ltc), _f64(follow_style),
+        _f64(lev.practice_followup) if lev.practice_followup is not None else _NONE,
+        float(pc.followup_cap), week + int(round(pc.followup_weeks)), _f64(refer_ltc),
+        week + int(round(pc.referral_wait_weeks)), link, _f64(link_share), by_area)
 
 
 _KIND_BITS = (len(KIND_NAMES) - 1).bit_length()  # bits of a request's kind code

@@ -179,24 +179,22 @@ def choose_care(model: "HealthSystemModel") -> None:
     """Phase 3: decide where each need goes; fill ``model.gp_requests`` and ``model.ae_arrivals``."""
     from . import kernels
 
-    from .kernels.need import AE, GP, Choosers, Outcomes
+    from .kernels.need import AE, GP, Complainants
 
     people, c, s, week = model.people, model.spec.choice, model.streams, model.week
     needs = model.needs
     params = choice_params(model.spec, model.levers)
 
-    # Low-level complaints: logit choice.
+    # Low-level complaints: logit choice; counts, and managing oneself or with peers
+    # builds activation (or connection) and loosens dependence: one compiled pass.
     low = needs.low
-    u = s.uniform("choice.low", people.uid[low])
-    run = kernels.low_need_choice_threads if kernels.threaded(low.size) \
-        else kernels.low_need_choice
-    choice = run(low, u, model.practice_wait, _columns(people, Choosers), params)
+    run = kernels.low_need_choices_threads if kernels.threaded(low.size) \
+        else kernels.low_need_choices
+    choice = run(low, s.kernel_draws("choice.low", low.size), model.practice_wait,
+                 _columns(people, Complainants), params)
     to_gp, to_ae = low[choice == GP], low[choice == AE]
     model.log.low_needs += int(low.size)
     model.log.low_to_service += int(to_gp.size + to_ae.size)
-    # Counts, and managing oneself or with peers builds activation (or connection) and
-    # loosens dependence: one compiled pass over the complaints.
-    kernels.low_need_outcomes(low, choice, _columns(people, Outcomes), params)
 
     # Flares and acute episodes go by severity.
     flare, acute = needs.flare, needs.acute
@@ -210,14 +208,17 @@ def choose_care(model: "HealthSystemModel") -> None:
     retry = np.flatnonzero(people.gp_waiting[:n])  # deaths clear it (remove_residents)
     people.gp_waiting[retry] = False
 
-    model.gp_requests = Requests.concat([
-        (due, FOLLOWUP), (needs.review, REVIEW), (acute[~acute_ae], ACUTE),
-        (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)])
+    parts = [(due, FOLLOWUP), (needs.review, REVIEW), (acute[~acute_ae], ACUTE),
+             (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)]
+    model.gp_requests = Requests.concat(parts)
     model.ae_arrivals = Requests.concat([
         (acute[acute_ae], ACUTE), (flare[flare_ae], FLARE), (to_ae, LOW)])
-    # The week's requests by kind, served or not (columns gp_requests_<kind>).
-    model.log.gp_requests = tuple(np.bincount(model.gp_requests.kind,
-                                              minlength=len(KIND_NAMES)).tolist())
+    # The week's requests by kind, served or not (columns gp_requests_<kind>): one part
+    # of each kind, so its size is the count.
+    by_kind = [0] * len(KIND_NAMES)
+    for rows, kind in parts:
+        by_kind[kind] = int(rows.size)
+    model.log.gp_requests = tuple(by_kind)
 
 
 def _columns(people, kind):

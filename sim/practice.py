@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from .mesa_import import mesa
-from .need import ACUTE, FLARE, LOW, PRIORITY, RETRY, Requests
+from .need import KIND_NAMES, PRIORITY, Requests
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -76,7 +76,6 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     rows, kind = req.rows, req.kind
     practices = model.practices
     n_practices = len(practices)
-    practice = people.practice[rows]
     capacity = np.array([p.capacity for p in practices]) * model.levers.gp_capacity
     if model.levers.practice_capacity is not None:  # time freed by improvement (per practice)
         capacity = capacity * model.levers.practice_capacity
@@ -84,9 +83,9 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
 
     # Ration: each practice serves its requests by priority, then in a random order
     # (one draw per request), up to its capacity.
-    key = s.uniform("primary_care.queue", people.uid[rows], draw=0)
-    served_mask, demand, served_n = kernels.ration(
-        practice, PRIORITY[kind], key, capacity, int(PRIORITY.max()) + 1)
+    served_mask, demand, served_n = kernels.ration_requests(
+        rows, kind, people.practice, PRIORITY, people.uid,
+        s.kernel_draws("primary_care.queue", rows.size), capacity)
 
     # Unserved requests: to A&E, try again next week, or give up.
     unserved = rows[~served_mask]
@@ -110,72 +109,109 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
 
 
 def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> None:
-    """Outcomes of consultations that took place."""
-    people, pc, s, week, lev = model.people, model.spec.primary_care, model.streams, model.week, model.levers
+    """Outcomes of consultations that took place.
+
+    Two compiled passes over the consultations (:func:`sim.kernels.consult_style`, then
+    :func:`sim.kernels.consult_bookings`) with their factors made here by NumPy, over
+    the few values they take (per practice, per count of conditions), exactly as NumPy
+    made them over the consultations: the same numbers to the bit.
+    """
+    from . import kernels
+    from .kernels.primary_care import ConsultPeople, ReferPeople, StyleEffects
+
+    people, pc, s, lev = model.people, model.spec.primary_care, model.streams, model.levers
+    model.log.gp_appointments += int(rows.size)
+    n = people.n
+    seen = _seen(model)
     if s.crn:
         # In row order: with common random numbers each outcome is the person's own, so
-        # the order changes none of them, and the gathers and scatters below then go
-        # through memory in order (a quarter quicker at a million residents). Without
-        # them, draws are dealt out in order, which must then stay as it was.
-        order = np.argsort(rows, kind="stable")
-        rows, kind = rows[order], kind[order]
-    model.log.gp_appointments += int(rows.size)
-    people.n_gp[rows] += 1
-    people.cum_gp[rows] += 1
-    uid = people.uid[rows]
+        # the order changes none of them, and the passes then go through memory in order
+        # (four times quicker at a million residents). Sorted as one key of row and kind
+        # (a vectorised sort; a person's consultations then come by kind, which changes
+        # nothing either). Without them, draws are dealt out in order, which must stay.
+        code = (rows << _KIND_BITS) | kind
+        code.sort()
+        rows, kind = code >> _KIND_BITS, (code & ((1 << _KIND_BITS) - 1)).astype(np.int8)
 
     # Consultation style: directive care teaches reliance, shared decisions build activation.
-    style = np.clip(model.practice_style[people.practice[rows]] + lev.consultation_style_shift,
-                    0.0, 1.0)
-    dep, act = people.dependence, people.activation
-    dep[rows] += pc.dependence_per_directive * (1.0 - style) * (1.0 - dep[rows])
-    act[rows] += pc.activation_per_shared * style * (1.0 - act[rows])
-
+    style = np.clip(model.practice_style + lev.consultation_style_shift, 0.0, 1.0)
     # Flares and acute episodes of an undiagnosed condition may be diagnosed; while a
     # campaign is on air, so may a minor complaint (the symptom was the condition's).
-    undiagnosed = people.diagnosed[rows] < people.ltc[rows]
-    symptomatic = (kind == FLARE) | (kind == ACUTE)
-    u_find = s.uniform("primary_care.diagnose", uid)
-    found = rows[undiagnosed & ((symptomatic & (u_find < pc.p_diagnose_flare))
-                                | (((kind == LOW) | (kind == RETRY))
-                                   & (u_find < lev.diagnose_low)))]
-    people.diagnosed[found] += 1
+    effects = StyleEffects(pc.dependence_per_directive * (1.0 - style),
+                           pc.activation_per_shared * style,
+                           float(pc.p_diagnose_flare), float(lev.diagnose_low))
+    crn, key, useq = s.kernel_draws("primary_care.diagnose", rows.size)
+    # In threads only in row order (see sim.kernels.primary_care.resident_edges).
+    threads = crn and kernels.threaded(rows.size)
+    style_pass = kernels.consult_style_threads if threads else kernels.consult_style
+    bookings_pass = kernels.consult_bookings_threads if threads else kernels.consult_bookings
+    columns = ConsultPeople(*(getattr(people, f)[:n] for f in ConsultPeople._fields))
+    act_after, met = style_pass(rows, kind, columns, seen, effects, (crn, key, useq))
 
-    # Follow-up: more for people with more conditions, fewer under shared decisions,
-    # scaled by the levers for resolution (targets) and failure demand (co-design).
-    ltc = people.ltc[rows].astype(np.float32)
-    p_follow = (pc.p_followup * lev.followup * lev.failure_demand
-                * (1.0 + pc.followup_per_ltc * ltc)
-                * (pc.followup_directive - pc.followup_per_style * style)
-                * model.spec.need.rel_followup_activated
-                ** (people.activation[rows] - model.spec.population.activation_centre))
-    u_follow = s.uniform("primary_care.followup", uid)
-    model.followups_averted = np.empty(0, np.int64)
-    if lev.practice_followup is not None:  # an adopted improvement (quality_improvement)
-        p_without = np.minimum(p_follow, pc.followup_cap)
-        p_follow = p_follow * lev.practice_followup[people.practice[rows]]
-        model.followups_averted = rows[(u_follow < p_without)
-                                       & (u_follow >= np.minimum(p_follow, pc.followup_cap))]
-    follow = rows[u_follow < np.minimum(p_follow, pc.followup_cap)]
-    people.ti_gp_followup[follow] = week + int(round(pc.followup_weeks))
-
-    # Referral to outpatients (one pathway at a time).
-    p_refer = pc.p_refer * lev.refer * (1.0 + pc.refer_per_ltc * ltc)
-    refer = rows[(s.uniform("primary_care.refer", uid) < p_refer)
-                 & (people.ti_op_followup[rows] < 0)]
-    people.ti_op_followup[refer] = week + int(round(pc.referral_wait_weeks))
-
-    # Social prescribing: minor complaints may be referred to a link worker, up to the
-    # places the link workers have this week.
-    if lev.link_worker_share > 0 and lev.link_worker_places > 0:
-        u = s.uniform("primary_care.link_worker", uid)
-        share = lev.link_worker_share if lev.link_worker_weight is None else \
-            lev.link_worker_share * lev.link_worker_weight[people.neighbourhood[rows]]
-        eligible = ((kind == LOW) | (kind == RETRY)) & (u < share) \
-            & (people.group[rows] < 0)
-        first = np.argsort(u[eligible], kind="stable")[: lev.link_worker_places]
-        offered = rows[eligible][first]
+    booking = _booking(model, style)
+    link = booking.link
+    follow_activation = (model.spec.need.rel_followup_activated
+                         ** (act_after - model.spec.population.activation_centre))
+    streams = ("primary_care.followup", "primary_care.refer", "primary_care.link_worker")
+    # The link workers' stream is drawn from only when they take anyone (as before).
+    draws = [s.kernel_draws(name, rows.size) if link or name != streams[-1]
+             else (crn, np.uint64(0), np.empty(0 if crn else rows.size)) for name in streams]
+    keys = np.array([d[1] for d in draws], np.uint64)
+    sequential = np.stack([d[2] for d in draws])
+    columns = ReferPeople(*(getattr(people, f)[:n] for f in ReferPeople._fields))
+    averted, eligible, u = bookings_pass(rows, kind, met, columns, seen, follow_activation,
+                                          booking, (crn, keys, sequential))
+    model.followups_averted = averted
+    if link:
+        candidates = rows[eligible]
+        first = np.argsort(u, kind="stable")[: lev.link_worker_places]
+        offered = candidates[first]
         # A person seen twice this week (a complaint and its retry) is referred once.
         offered = offered[np.sort(np.unique(offered, return_index=True)[1])]
         model.link_worker_referrals = offered
         model.log.link_worker_referrals += int(offered.size)
+
+
+def _booking(model: "HealthSystemModel", style: np.ndarray):
+    """What books this week's follow-ups, referrals and link worker offers
+    (:data:`sim.kernels.primary_care.Booking`), but the activation factor."""
+    from .kernels.primary_care import Booking
+
+    pc, lev, week = model.spec.primary_care, model.levers, model.week
+    # Follow-up: more for people with more conditions, fewer under shared decisions,
+    # scaled by the levers for resolution (targets) and failure demand (co-design).
+    ltc = _LTC_VALUES
+    follow_ltc = (pc.p_followup * lev.followup * lev.failure_demand
+                  * (1.0 + pc.followup_per_ltc * ltc))
+    follow_style = pc.followup_directive - pc.followup_per_style * style
+    # Referral to outpatients (one pathway at a time).
+    refer_ltc = pc.p_refer * lev.refer * (1.0 + pc.refer_per_ltc * ltc)
+    # Social prescribing: minor complaints may be referred to a link worker, up to the
+    # places the link workers have this week.
+    link = bool(lev.link_worker_share > 0 and lev.link_worker_places > 0)
+    by_area = link and lev.link_worker_weight is not None
+    link_share = (lev.link_worker_share * lev.link_worker_weight) if by_area \
+        else np.array([lev.link_worker_share])
+    return Booking(
+        _f64(follow_ltc), _f64(follow_style),
+        _f64(lev.practice_followup) if lev.practice_followup is not None else _NONE,
+        float(pc.followup_cap), week + int(round(pc.followup_weeks)), _f64(refer_ltc),
+        week + int(round(pc.referral_wait_weeks)), link, _f64(link_share), by_area)
+
+
+_KIND_BITS = (len(KIND_NAMES) - 1).bit_length()  # bits of a request's kind code
+_LTC_VALUES = np.arange(np.iinfo(np.int8).max + 1, dtype=np.float32)  # every count an int8 holds
+_NONE = np.empty(0, np.float64)
+
+
+def _f64(values) -> np.ndarray:
+    """``values`` as float64 (exactly: NumPy widened them so where it met float64)."""
+    return np.ascontiguousarray(values, dtype=np.float64)
+
+
+def _seen(model: "HealthSystemModel") -> np.ndarray:
+    """A byte a resident, zero between weeks, for the consultation passes."""
+    seen = getattr(model, "_consult_seen", None)
+    if seen is None or seen.size < model.people.capacity:
+        seen = model._consult_seen = np.zeros(model.people.capacity, np.uint8)
+    return seen

@@ -214,3 +214,88 @@ def test_the_threads_option_is_a_setting():
         with pytest.raises(SystemExit) as exit_:
             build_parser().parse_args(["compare", "baseline", "done_with", "--threads", bad])
         assert exit_.value.code == 2
+
+
+def test_choosing_and_acting_in_threads_equals_the_plain_pass_and_the_two_steps():
+    """The complaints' fused pass (sim.kernels.low_need_choices): threaded and plain give
+    the same choices and the same residents after, and both are the choices of
+    ``low_need_choice`` on the same draws (with or without common random numbers)."""
+    import numba
+
+    from sim import kernels
+    from sim.kernels.need import Choosers, Complainants
+    from sim.need import choice_params
+
+    model = HealthSystemModel("done_with", seed=3, population__size=SIZE,
+                              population__neighbourhoods=6, system__burn_in_weeks=0)
+    model.run(2)
+    p, n = model.people, model.people.n
+    rng = np.random.default_rng(1)
+    rows = np.sort(rng.choice(n, n // 2, replace=False)).astype(np.int64)
+    wait = rng.random(len(model.practices)) * 3
+    params = choice_params(model.spec, model.levers)
+    key = np.uint64(0x1234_5678_9ABC)
+    u = kernels.hash_uniform(key, p.uid[rows])
+    numba.set_num_threads(2)
+    try:
+        expected = kernels.low_need_choice(rows, u, wait, Choosers(
+            *(getattr(p, name) for name in Choosers._fields)), params)
+        for draws in ((True, key, np.empty(0)), (False, np.uint64(0), u)):
+            after = []
+            for run in (kernels.low_need_choices, kernels.low_need_choices_threads):
+                columns = Complainants(*(getattr(p, name)[:n].copy()
+                                         for name in Complainants._fields))
+                assert np.array_equal(run(rows, draws, wait, columns, params), expected)
+                after.append(columns)
+            assert all(np.array_equal(a, b) for a, b in zip(*after))
+            assert (after[0].n_low[rows] == p.n_low[rows] + 1).all()
+            assert not np.array_equal(after[0].activation, p.activation[:n])
+    finally:
+        numba.set_num_threads(threads.available())
+
+
+def test_consultations_in_threads_equal_the_plain_passes():
+    """The consultation passes (sim.kernels.consult_style, consult_bookings) on many
+    consultations in row order, residents seen up to three times, a block edge inside a
+    resident's: threaded and plain give the same outputs and the same residents after."""
+    import numba
+
+    from sim import kernels
+    from sim.kernels.primary_care import Booking, ConsultPeople, ReferPeople, StyleEffects
+
+    model = HealthSystemModel("done_with", seed=3, population__size=SIZE,
+                              population__neighbourhoods=6, system__burn_in_weeks=0)
+    model.run(1)
+    p, n = model.people, model.people.n
+    rng = np.random.default_rng(2)
+    rows = np.sort(np.concatenate([rng.choice(n, n // 2, replace=False),
+                                   rng.choice(n, n // 8), np.full(3, 3 * blocks.BLOCK)]))
+    kind = rng.integers(0, 6, rows.size).astype(np.int8)
+    n_practices, n_areas = len(model.practices), int(p.neighbourhood[:n].max()) + 1
+    effects = StyleEffects(rng.random(n_practices) * 0.1, rng.random(n_practices) * 0.1,
+                           0.3, 0.2)
+    booking = Booking(rng.random(128) * 0.5, rng.random(n_practices) + 0.5, rng.random(n_practices),
+                      0.9, 7, rng.random(128) * 0.3, 20, True, rng.random(n_areas), True)
+    keys = np.array([11, 12, 13], np.uint64)
+    numba.set_num_threads(2)
+    try:
+        results = []
+        for style, bookings in ((kernels.consult_style, kernels.consult_bookings),
+                                (kernels.consult_style_threads, kernels.consult_bookings_threads)):
+            fields = {f: getattr(p, f)[:n].copy() for f in set(ConsultPeople._fields)
+                      | set(ReferPeople._fields)}
+            seen = np.zeros(n, np.uint8)
+            act, met = style(rows, kind, ConsultPeople(*(fields[f] for f in ConsultPeople._fields)),
+                             seen, effects, (True, np.uint64(10), np.empty(0)))
+            out = bookings(rows, kind, met, ReferPeople(*(fields[f] for f in ReferPeople._fields)),
+                           seen, act, booking, (True, keys, np.empty((3, 0))))
+            assert not seen.any()
+            results.append((act, *met, *out, *fields.values()))
+        assert all(np.array_equal(a, b) for a, b in zip(*results))
+        assert all(r.size for r in results[0][4:7])  # averted and eligible found
+        twice = np.flatnonzero(np.bincount(rows) > 1)
+        assert (results[0][-1].size and  # n_gp once per resident however often seen
+                np.array_equal(fields["n_gp"][twice], p.n_gp[twice] + 1))
+    finally:
+        numba.set_num_threads(threads.available())
+

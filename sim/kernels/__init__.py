@@ -66,11 +66,12 @@ from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, stan
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
 from .movement import (movement_effects, movement_rules, movement_rules_threads,
                        movement_weights, tied_to_organisers, with_role)
-from .need import (due, low_need_choice, low_need_choice_threads, low_need_outcomes, needs,
-                   needs_threads)
+from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
+                   low_need_choices_threads, needs, needs_threads)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
-from .primary_care import ration
+from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
+                           consult_style_threads, ration, ration_requests)
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
@@ -78,12 +79,14 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
            "low_need_choice_threads",
-           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_outcomes",
+           "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
+           "low_need_choices_threads",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
-           "participants_by_neighbourhood", "random_tie", "ration", "release_members",
-           "rows_at_ranks",
+           "participants_by_neighbourhood", "random_tie", "ration", "ration_requests",
+           "consult_style", "consult_style_threads", "consult_bookings_threads",
+           "consult_bookings", "release_members", "rows_at_ranks",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
            "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]
 

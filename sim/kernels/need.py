@@ -16,7 +16,7 @@ from numba import njit, prange
 
 from .blocks import BLOCK, block_rows, joined, n_blocks
 from .bounds import axis, cell, rule_tuple
-from .draws import CHUNK, _fill
+from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
 from .rows import mask, rows_marked
 
@@ -92,14 +92,12 @@ def low_need_choice_of(u, activation, connectedness, member, dependence, wait, c
     e0, e1 = math.exp(u_self - top), math.exp(u_peer - top)
     e2, e3 = math.exp(u_gp - top), math.exp(u_ae - top)
     total = e0 + e1 + e2 + e3
-    cum = e0 / total
-    if u <= cum:
-        return 0
-    cum += e1 / total
-    if u <= cum:
-        return 1
-    cum += e2 / total
-    return 2 if u <= cum else 3
+    # The cumulative probabilities rise, so the count of those below u is the option
+    # (counted without a branch: which option wins is a toss-up a branch mispredicts).
+    cum0 = e0 / total
+    cum1 = cum0 + e1 / total
+    cum2 = cum1 + e2 / total
+    return int(u > cum0) + int(u > cum1) + int(u > cum2)
 
 
 # --- phase 2: needs -----------------------------------------------------------------------
@@ -255,25 +253,63 @@ def _choices(lo, hi, rows, u, wait_of_practice, people, c, out):
 
 
 SELF, PEERS, GP, AE = range(4)
-Outcomes = namedtuple("Outcomes", ("n_low", "n_low_service", "activation", "dependence",
-                                   "connectedness"))
+
+
+# The complainants' columns the pass of :func:`low_need_choices` reads and writes.
+Complainants = namedtuple("Complainants", (*Choosers._fields, "uid", "n_low", "n_low_service"))
 
 
 @njit(cache=True, error_model="numpy")
-def low_need_outcomes(low, choice, people, c):
-    """Count each low-level complaint and where it went; managing it oneself or with
-    peers builds activation or connection and loosens dependence. ``low`` holds each
-    resident once; ``people`` is :data:`Outcomes`."""
-    for j in range(low.size):
+def low_need_choices(rows, draws, wait_of_practice, people, c):
+    """Where each low-level complaint of ``rows`` goes (:func:`low_need_choice`), on the
+    draws of ``draws`` (crn, key, sequential draws), and what going there does
+    (:func:`_outcomes`), in one pass block by block (:func:`low_need_choices_threads`:
+    the blocks in threads). ``rows`` holds each resident once, and a choice reads only
+    its own resident, so choosing and acting in turn gives what choosing all, then
+    acting, did. ``people`` is :data:`Complainants`."""
+    out = np.empty(rows.size, np.int8)
+    u = np.empty(rows.size, np.float64)
+    for b in range(n_blocks(0, rows.size)):
+        _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def low_need_choices_threads(rows, draws, wait_of_practice, people, c):
+    """:func:`low_need_choices` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    out = np.empty(rows.size, np.int8)
+    u = np.empty(rows.size, np.float64)
+    for b in prange(n_blocks(0, rows.size)):
+        _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _choose_and_act(b, rows, draws, u, wait_of_practice, people, c, out):
+    """Block ``b`` of :func:`low_need_choices`, a chunk at a time: the chunk's draws,
+    its choices, then their outcomes (while its residents are still in the cache)."""
+    crn, key, useq = draws
+    lo, hi = block_rows(0, rows.size, b)
+    for start in range(lo, hi, CHUNK):
+        end = min(start + CHUNK, hi)
+        for j in range(start, end):
+            u[j] = _unit(people.uid[rows[j]], key) if crn else useq[j]
+        _choices(start, end, rows, u, wait_of_practice, people, c, out)
+        _outcomes(start, end, rows, out, people, c)
+
+
+@njit(error_model="numpy")
+def _outcomes(lo, hi, low, choice, people, c):
+    """Count low-level complaints ``lo .. hi`` and where they went; managing one
+    oneself or with peers builds activation or connection and loosens dependence."""
+    for j in range(lo, hi):  # each written, changed or not: no branch to mispredict
         i = low[j]
         k = choice[j]
         people.n_low[i] += 1
-        if k == GP or k == AE:
-            people.n_low_service[i] += 1
-        elif k == SELF:
-            people.activation[i] = toward(people.activation[i], 1.0, c.activation_per_self_care)
-            people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
-        elif k == PEERS:
-            people.connectedness[i] = toward(people.connectedness[i], 1.0,
-                                             c.connectedness_per_peer_help)
-            people.dependence[i] = toward(people.dependence[i], 0.0, c.dependence_per_self_care)
+        people.n_low_service[i] += (k == GP) | (k == AE)
+        act, dep, con = people.activation[i], people.dependence[i], people.connectedness[i]
+        people.activation[i] = toward(act, 1.0, c.activation_per_self_care) if k == SELF else act
+        people.dependence[i] = toward(dep, 0.0, c.dependence_per_self_care) \
+            if (k == SELF) | (k == PEERS) else dep
+        people.connectedness[i] = toward(con, 1.0, c.connectedness_per_peer_help) \
+            if k == PEERS else con

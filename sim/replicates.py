@@ -75,9 +75,12 @@ def run_recorded_on(pool, spec, label: str,
 def _one_replicate(data: dict, seed: int):
     """On a worker: one replicate as a one-replicate recorded run; its frames and times."""
     from .compare import run_recorded
+    from .process import freeze_survivors
     from .scenario import load_scenario
-    from .workers import with_threads
+    from .workers import in_pool_worker, with_threads
 
+    if in_pool_worker():  # between runs: no model alive (sim.process.freeze_survivors)
+        freeze_survivors()
     spec = load_scenario(with_threads(data)).with_overrides({"seed": seed, "replicates": 1},
                                                             "--workers")
     runs = run_recorded(spec)

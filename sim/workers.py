@@ -33,6 +33,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 __all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker",
+           "in_pool_worker",
            "with_threads", "cores", "PRELOAD", "CHUNK_MOST"]
 
 # Imported once by the server the workers are forked from.
@@ -130,6 +131,12 @@ def _start_worker(parent: int, threads: int, environ: dict[str, str]) -> None:
                      daemon=True).start()
 
 
+def in_pool_worker() -> bool:
+    """Whether this process is a worker of :func:`local_pool` (the process is ours: not
+    a library user's, nor a Dask worker's)."""
+    return _THREADS > 0
+
+
 def _watch(parent: int) -> None:
     """Return, then exit the process, when ``parent`` ends (it is not our parent: the
     fork server is)."""
@@ -160,10 +167,13 @@ def run_chunk(tasks: Sequence[dict], threads: int | None = None) -> list[dict]:
     ``threads`` (default: this worker's share) is given to each run whose scenario leaves
     ``system.threads`` at 0 (every core).
     """
+    from .process import freeze_survivors
     from .reuse import reusing_places
     from .supervision import run_point
 
     threads = _THREADS if threads is None else int(threads)
+    if in_pool_worker():  # between runs: no model alive (sim.process.freeze_survivors)
+        freeze_survivors()
     with reusing_places():
         return [run_point(_with_threads(task, threads)) for task in tasks]
 

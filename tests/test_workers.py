@@ -106,3 +106,42 @@ def test_the_server_and_its_workers_ignore_ctrl_c_from_the_start():
     with workers.local_pool(1) as pool:
         assert ignored(pool.submit(os.getpid).result())
     assert signal.getsignal(signal.SIGINT) is not signal.SIG_IGN  # ours is put back
+
+
+def _frozen_after_a_chunk():
+    import gc
+
+    before = gc.get_freeze_count()
+    workers.run_chunk([])
+    return before, gc.get_freeze_count()
+
+
+def test_a_pool_worker_freezes_what_survives_between_runs_and_this_process_does_not():
+    import gc
+
+    with workers.local_pool(1) as pool:
+        before, after = pool.submit(_frozen_after_a_chunk).result()
+    assert after > before + 10_000  # the imports' objects, out of the collector's view
+    frozen = gc.get_freeze_count()
+    workers.run_chunk([])  # in this process (a library user's): nothing frozen
+    assert gc.get_freeze_count() == frozen
+
+
+def test_freezing_collects_a_dropped_model_first():
+    """A model is a cycle (its agents refer to it): dropped, it must be collected, not
+    frozen for the rest of the worker's life."""
+    import gc
+    import weakref
+
+    from sim.process import freeze_survivors
+
+    model = sim.HealthSystemModel("baseline", seed=1, population__size=500,
+                                  population__neighbourhoods=1, weeks=2)
+    model.run()
+    dropped = weakref.ref(model)
+    del model
+    try:
+        freeze_survivors()
+        assert dropped() is None
+    finally:
+        gc.unfreeze()

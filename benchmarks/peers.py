@@ -37,8 +37,19 @@ from machine import cpu_name  # benchmarks/machine.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# Each child builds its model, takes one step (not timed), then times `steps` steps and
-# prints their times as JSON on its last line.
+# Each child builds its model and names its step `step`; TIMED_STEPS, run after it, takes
+# one step (not timed), then times `steps` steps and prints their times as JSON on its
+# last line.
+TIMED_STEPS = r"""
+step()
+times = []
+for _ in range({steps}):
+    t = time.perf_counter()
+    step()
+    times.append(time.perf_counter() - t)
+print(json.dumps(times))
+"""
+
 PLACESIM = r"""
 import json, sys, time
 sys.path.insert(0, {root!r})
@@ -47,13 +58,7 @@ from sim.process import keep_freed_heap
 keep_freed_heap()
 model = sim.HealthSystemModel("baseline", seed=1, population__size={size},
                               population__neighbourhoods=max(1, {size} // 5000))
-model.step()
-times = []
-for _ in range({steps}):
-    t = time.perf_counter()
-    model.step()
-    times.append(time.perf_counter() - t)
-print(json.dumps(times))
+step = model.step
 """
 
 STARSIM = r"""
@@ -62,13 +67,7 @@ import starsim as ss
 sim = ss.Sim(n_agents={size}, diseases=ss.SIR(), networks=ss.RandomNet(), start=0,
              stop={steps} + 10, dt=1, rand_seed=1, verbose=0)
 sim.init()
-sim.run_one_step()
-times = []
-for _ in range({steps}):
-    t = time.perf_counter()
-    sim.run_one_step()
-    times.append(time.perf_counter() - t)
-print(json.dumps(times))
+step = sim.run_one_step
 """
 
 MESA = r"""
@@ -95,20 +94,19 @@ class Place(mesa.Model):
         self.agents.shuffle_do("step")
 
 model = Place({size})
-model.step()
-times = []
-for _ in range({steps}):
-    t = time.perf_counter()
-    model.step()
-    times.append(time.perf_counter() - t)
-print(json.dumps(times))
+step = model.step
 """
+
+
+def _peer_env() -> dict[str, str]:
+    """This process's environment, with Starsim told not to install fonts at import."""
+    return {**os.environ, "STARSIM_INSTALL_FONTS": "0"}
 
 
 def _run(python: str, code: str) -> float:
     """The median step time (s) of one fresh process."""
     out = subprocess.run([python, "-c", code], capture_output=True, text=True,
-                         env={**os.environ, "STARSIM_INSTALL_FONTS": "0"})
+                         env=_peer_env())
     if out.returncode:
         sys.exit(f"{python}: {out.stderr[-3000:]}")
     return statistics.median(json.loads(out.stdout.strip().splitlines()[-1]))
@@ -123,14 +121,14 @@ def _peers_python(given: str | None) -> str:
 
 def _has_peers(python: str) -> bool:
     probe = subprocess.run([python, "-c", "import starsim, mesa"], capture_output=True,
-                           env={**os.environ, "STARSIM_INSTALL_FONTS": "0"})
+                           env=_peer_env())
     return probe.returncode == 0
 
 
 def _version(python: str, module: str) -> str:
     out = subprocess.run([python, "-c", f"import {module}; print({module}.__version__)"],
                          capture_output=True, text=True,
-                         env={**os.environ, "STARSIM_INSTALL_FONTS": "0"})
+                         env=_peer_env())
     return out.stdout.strip().splitlines()[-1] if out.returncode == 0 else "?"
 
 
@@ -156,10 +154,11 @@ def main() -> None:
           f"{args.pairs} processes each, run in turn")
     for size in args.sizes:
         mesa_size = args.mesa_size or size
-        codes = {"placesim": (sys.executable, PLACESIM.format(root=str(ROOT), size=size,
-                                                              steps=args.steps)),
+        codes = {"placesim": (sys.executable, PLACESIM.format(root=str(ROOT), size=size)),
                  "starsim": (peers, STARSIM.format(size=size, steps=args.steps)),
-                 "mesa": (peers, MESA.format(size=mesa_size, steps=args.steps))}
+                 "mesa": (peers, MESA.format(size=mesa_size))}
+        timed = TIMED_STEPS.format(steps=args.steps)
+        codes = {name: (python, code + timed) for name, (python, code) in codes.items()}
         times = {name: [] for name in codes}
         loads = []
         for _ in range(args.pairs):

@@ -269,20 +269,26 @@ def _leave(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     from . import kernels
 
     people, g = model.people, model.groups
-    living = members[people.alive[members]]  # all of them in a group: just counted
     kernels.leave_groups(members, people.alive, people.group, people.organiser, g.vitality,
                          g.burden, g.members, g.organisers,
-                         _members_draws(model, "community.leave", living), cp)
+                         _members_draws(model, "community.leave", members), cp)
 
 
-def _members_draws(model: "HealthSystemModel", stream: str, drawing: np.ndarray):
+def _members_draws(model: "HealthSystemModel", stream: str, members: np.ndarray,
+                   splitting_into: np.ndarray | None = None):
     """The draws of a compiled pass over group members (see sim.kernels.community): with
-    CRN each member's own, hashed in the pass; without, the sequential draws of the
-    ``drawing`` members (the living members the pass decides for, in row order)."""
+    CRN each member's own, hashed in the pass; without, the sequential draws of those the
+    pass decides for, in row order: the living among ``members`` (rows that include every
+    member, ascending), and with ``splitting_into`` (each group's new group, or -1) only
+    those still in a group that splits."""
     people, s = model.people, model.streams
     uid = people.uid[: people.n]
     if s.crn:
         return True, uid, s.key(stream), np.empty(0)
+    drawing = members[people.alive[members]]
+    if splitting_into is not None:
+        drawing = drawing[people.group[drawing] >= 0]
+        drawing = drawing[splitting_into[people.group[drawing]] >= 0]
     return False, uid, np.uint64(0), s.uniform(stream, uid[drawing])
 
 
@@ -378,13 +384,9 @@ def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     new_of[splitting] = new_rows
     from . import kernels
 
-    # Without CRN only the living members of splitting groups draw (in row order).
-    drawing = members[people.alive[members]]
-    drawing = drawing[people.group[drawing] >= 0]
-    drawing = drawing[new_of[people.group[drawing]] >= 0]
     kernels.split_members(members, people.alive, people.group, people.organiser, new_of,
                           g.members, g.organisers,
-                          _members_draws(model, "community.split", drawing),
+                          _members_draws(model, "community.split", members, new_of),
                           float(c.split_share))
     g.splits += int(splitting.size)
 

@@ -173,6 +173,19 @@ def test_pooled_budget_moves_beds_into_grants_without_new_money():
     assert pooled.cost_this_week == pytest.approx(-g.grant[: g.n].sum())
 
 
+def test_pooled_budget_funds_only_groups_above_its_vitality_threshold():
+    m = build("pooled_budget", policies__pooled_budget__share=0.1,
+              policies__pooled_budget__grant_vitality_above=0.5)
+    g = m.groups
+    m.step()  # the policies come after the week's vitality: as the pot saw it
+    funded = np.flatnonzero(g.grant[: g.n] > 0)
+    assert funded.size > 0 and (g.vitality[funded] > 0.5).all()
+    none = build("pooled_budget", policies__pooled_budget__share=0.1,
+                 policies__pooled_budget__grant_vitality_above=1.0)
+    none.step()
+    assert none.groups.grant[: none.groups.n].sum() == 0
+
+
 def test_governance_limits_how_many_initiatives_run():
     kw = dict(policies__community_development__budget_per_1000_year=20000.0,
               population__size=20000, population__neighbourhoods=10)

@@ -11,6 +11,7 @@ A&E by severity. The result is this week's GP requests and A&E arrivals.
 from __future__ import annotations
 
 import functools
+import operator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -49,16 +50,17 @@ class Requests:
 
     @classmethod
     def concat(cls, parts: list[tuple[np.ndarray, int | np.ndarray]]) -> "Requests":
-        """Join (rows, kind) pieces into one set of requests."""
+        """Join (rows, kind) pieces into one set of requests (a kind for each part, or
+        one per row)."""
         if not parts:
             return cls.empty()
-        rows = np.concatenate([r for r, _ in parts]).astype(np.int64, copy=False)
-        kind = np.empty(rows.size, np.int8)
-        at = 0
-        for r, k in parts:  # a kind for each part, or one per row
-            kind[at: at + r.size] = k
-            at += r.size
-        return cls(rows, kind)
+        rows = np.concatenate([r for r, _ in parts], dtype=np.int64)
+        kinds = [k for _, k in parts]
+        if all(type(k) is int for k in kinds):  # one call, not one a part
+            return cls(rows, np.repeat(np.array(kinds, np.int8), [r.size for r, _ in parts]))
+        return cls(rows, np.concatenate([np.broadcast_to(np.int8(k) if type(k) is int else k,
+                                                         r.shape) for r, k in parts],
+                                        dtype=np.int8))
 
     def __len__(self) -> int:
         return int(self.rows.size)
@@ -87,47 +89,85 @@ def arise_needs(model: "HealthSystemModel") -> None:
     home, each by its rule (:func:`~sim.kernels.need.p_low`, ``p_flare``, ``p_review``,
     ``p_acute``), and counts those in a hospital bed.
     """
-    from . import kernels
-    from .kernels.need import People
-
-    people, s = model.people, model.streams
+    kernels = compiled()
+    people, s, spec = model.people, model.streams, model.spec
     n = people.n
-    amplitude = model.spec.health.seasonality
-    f = season(model.week, amplitude, model.spec.need.season_peak_week)
-    nd = need_params(model.spec)
-    names = ("need.low", "need.flare", "need.review", "need.acute")
+    amplitude = spec.health.seasonality
+    f = season(model.week, amplitude, spec.need.season_peak_week)
+    nd = need_params(spec)
     if s.crn:
-        draws = (True, np.array([s.key(k) for k in names], np.uint64), _NO_DRAWS)
+        draws = (True, np.array([s.key(k) for k in _NEED_STREAMS], np.uint64), _NO_DRAWS)
     else:
-        draws = (False, np.zeros(4, np.uint64), np.stack([s.kernel_draws(k, n)[2] for k in names]))
-    columns = People(*(getattr(people, name)[:n] for name in People._fields))
+        draws = (False, _NO_KEYS, np.stack([s.kernel_draws(k, n)[2] for k in _NEED_STREAMS]))
     run = kernels.needs_threads if kernels.threaded(n) else kernels.needs
-    low, flare, review, acute, in_bed = run(columns, model.week, float(f), draws, nd,
-                                            _need_bounds(nd, amplitude))
+    low, flare, review, acute, in_bed = run(columns(people, kernels.need.People, n), model.week,
+                                            float(f), draws, nd, _need_bounds(nd, amplitude))
     model.needs = Needs(low=low, flare=flare, acute=acute, review=review)
     # The pass also counted who is in a bed: no one is admitted, discharged, born or
     # dies between here and the acute phase, which needs the count.
     model.acute.occupied = int(in_bed)
 
 
+_NEED_STREAMS = ("need.low", "need.flare", "need.review", "need.acute")
+_NO_KEYS = np.zeros(4, np.uint64)
 _NO_DRAWS = np.empty((4, 0), np.float64)
 
 
 def need_params(spec):
     """The named tuple of the need rules' parameters (:data:`sim.kernels.need.NeedParams`)."""
+    made = _PARAMS.get("need")
+    if made is not None and made[0] is spec.need and made[1] is spec.population:
+        return made[2]  # asked every week: the same (immutable) sections, the same tuple
     from .kernels.bounds import rule_params
-    from .kernels.need import NeedParams
 
-    return rule_params(NeedParams, spec.need, spec.population)
+    nd = rule_params(compiled().need.NeedParams, spec.need, spec.population)
+    _PARAMS["need"] = (spec.need, spec.population, nd)
+    return nd
 
 
 def choice_params(spec, levers):
     """The named tuple of the choice rules' parameters (:data:`sim.kernels.need.ChoiceParams`)."""
+    pull = float(levers.low_gp_utility)
+    made = _PARAMS.get("choice")
+    if made is not None and made[0] is spec.choice and made[1] is spec.need and made[2] == pull:
+        return made[3]
     from .kernels.bounds import rule_params
-    from .kernels.need import ChoiceParams
 
-    return rule_params(ChoiceParams, spec.choice, spec.need,
-                       low_gp_utility=float(levers.low_gp_utility))
+    c = rule_params(compiled().need.ChoiceParams, spec.choice, spec.need, low_gp_utility=pull)
+    _PARAMS["choice"] = (spec.choice, spec.need, pull, c)
+    return c
+
+
+# The last tuple of each kind made, with what it was made from (the sections are
+# immutable, so the same objects give the same tuple).
+_PARAMS: dict = {}
+
+
+def compiled():
+    """:mod:`sim.kernels`, imported on first use (never by ``import sim``) and then kept:
+    an import statement costs about a microsecond, and the phases ask a dozen times a
+    week."""
+    global _KERNELS
+    if _KERNELS is None:
+        from . import kernels
+
+        _KERNELS = kernels
+    return _KERNELS
+
+
+_KERNELS = None
+
+
+def columns(people, kind, n: int | None = None):
+    """The named tuple ``kind`` of residents' columns by field name: whole arrays, or
+    their first ``n`` rows."""
+    got = _getter(kind)(people)
+    return kind._make(got if n is None else [column[:n] for column in got])
+
+
+@functools.lru_cache(maxsize=None)
+def _getter(kind):
+    return operator.attrgetter(*kind._fields)
 
 
 @functools.lru_cache(maxsize=8)
@@ -177,13 +217,11 @@ def _axes():
 
 def choose_care(model: "HealthSystemModel") -> None:
     """Phase 3: decide where each need goes; fill ``model.gp_requests`` and ``model.ae_arrivals``."""
-    from . import kernels
-
-    from .kernels.need import AE, GP, Complainants
-
+    kernels = compiled()
     people, c, s, week = model.people, model.spec.choice, model.streams, model.week
     needs = model.needs
     params = choice_params(model.spec, model.levers)
+    k = kernels.need
 
     # Low-level complaints: logit choice; counts, and managing oneself or with peers
     # builds activation (or connection) and loosens dependence: one compiled pass.
@@ -191,15 +229,17 @@ def choose_care(model: "HealthSystemModel") -> None:
     run = kernels.low_need_choices_threads if kernels.threaded(low.size) \
         else kernels.low_need_choices
     choice = run(low, s.kernel_draws("choice.low", low.size), model.practice_wait,
-                 _columns(people, Complainants), params)
-    to_gp, to_ae = low[choice == GP], low[choice == AE]
-    model.log.low_needs += int(low.size)
-    model.log.low_to_service += int(to_gp.size + to_ae.size)
+                 columns(people, k.Complainants), params)
+    to_gp, to_ae = low[choice == k.GP], low[choice == k.AE]
+    log = model.log
+    log.low_needs += int(low.size)
+    log.low_to_service += int(to_gp.size + to_ae.size)
 
     # Flares and acute episodes go by severity.
     flare, acute = needs.flare, needs.acute
-    flare_ae = s.uniform("choice.flare", people.uid[flare]) < c.flare_ae_share
-    acute_ae = s.uniform("choice.acute", people.uid[acute]) < c.acute_ae_share
+    uid = people.uid
+    flare_ae = s.uniform("choice.flare", uid[flare]) < c.flare_ae_share
+    acute_ae = s.uniform("choice.acute", uid[acute]) < c.acute_ae_share
 
     # Booked follow-ups that fall due, and last week's unserved requests trying again.
     n = people.n
@@ -218,9 +258,4 @@ def choose_care(model: "HealthSystemModel") -> None:
     by_kind = [0] * len(KIND_NAMES)
     for rows, kind in parts:
         by_kind[kind] = int(rows.size)
-    model.log.gp_requests = tuple(by_kind)
-
-
-def _columns(people, kind):
-    """The named tuple ``kind`` of residents' columns (whole arrays), by field name."""
-    return kind(*(getattr(people, name) for name in kind._fields))
+    log.gp_requests = tuple(by_kind)

@@ -10,12 +10,13 @@ patient: directive care raises dependence, shared decision-making raises activat
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .mesa_import import mesa
-from .need import KIND_NAMES, PRIORITY, Requests
+from .need import KIND_NAMES, PRIORITY, Requests, columns, compiled
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -68,17 +69,17 @@ class GPPractice(mesa.Agent):
 
 def serve_primary_care(model: "HealthSystemModel") -> None:
     """Phase 4: serve this week's GP requests, practice by practice."""
-    from . import kernels
-
-    people, pc, s, log = model.people, model.spec.primary_care, model.streams, model.log
+    kernels = compiled()
+    people, pc, s, log, lev = model.people, model.spec.primary_care, model.streams, model.log, \
+        model.levers
     req: Requests = model.gp_requests
-    model.link_worker_referrals = np.empty(0, np.int64)
+    model.link_worker_referrals = _NO_ROWS
     rows, kind = req.rows, req.kind
     practices = model.practices
     n_practices = len(practices)
-    capacity = np.array([p.capacity for p in practices]) * model.levers.gp_capacity
-    if model.levers.practice_capacity is not None:  # time freed by improvement (per practice)
-        capacity = capacity * model.levers.practice_capacity
+    capacity = np.array([p.capacity for p in practices]) * lev.gp_capacity
+    if lev.practice_capacity is not None:  # time freed by improvement (per practice)
+        capacity = capacity * lev.practice_capacity
     capacity = np.floor(capacity + s.generator("primary_care.rounding").random(n_practices))
 
     # Ration: each practice serves its requests by priority, then in a random order
@@ -88,24 +89,31 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
         s.kernel_draws("primary_care.queue", rows.size), capacity)
 
     # Unserved requests: to A&E, try again next week, or give up.
-    unserved = rows[~served_mask]
-    unserved_kind = kind[~served_mask]
+    unserved_at = np.flatnonzero(~served_mask)
+    unserved = rows[unserved_at]
     u = s.uniform("primary_care.unserved", people.uid[unserved])
     to_ae = u < pc.p_unserved_ae
-    retry = ~to_ae & (u < pc.p_unserved_ae + (1 - pc.p_unserved_ae) * pc.p_unserved_retry)
-    people.gp_waiting[unserved[retry]] = True
-    gave_up = unserved[~to_ae & ~retry]
+    stay = pc.p_unserved_ae + (1 - pc.p_unserved_ae) * pc.p_unserved_retry  # A&E or retry
+    retry = unserved[~to_ae & (u < stay)]
+    people.gp_waiting[retry] = True
+    gave_up = unserved[u >= stay]  # not to A&E either: stay >= p_unserved_ae
     log.unmet_need += int(gave_up.size)
     people.n_unmet[gave_up] += 1
-    log.ae_after_failed_gp += int(to_ae.sum())
-    model.ae_arrivals = Requests.concat([(model.ae_arrivals.rows, model.ae_arrivals.kind),
-                                         (unserved[to_ae], unserved_kind[to_ae])])
-    carried = np.bincount(people.practice[unserved[retry]], minlength=n_practices)
+    sent = unserved_at[to_ae]
+    log.ae_after_failed_gp += int(sent.size)
+    ae = model.ae_arrivals
+    model.ae_arrivals = Requests(np.concatenate((ae.rows, rows[sent])),
+                                 np.concatenate((ae.kind, kind[sent])))
+    carried = np.bincount(people.practice[retry], minlength=n_practices).tolist()
+    demand, served_n = demand.tolist(), served_n.tolist()  # Python numbers: quicker here
     for p in practices:
         p.update_wait(demand[p.index], served_n[p.index], carried[p.index])
     model.practice_wait[:] = [p.wait_weeks for p in practices]
 
     consult(model, rows[served_mask], kind[served_mask])
+
+
+_NO_ROWS = np.empty(0, np.int64)
 
 
 def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> None:
@@ -116,9 +124,8 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     the few values they take (per practice, per count of conditions), exactly as NumPy
     made them over the consultations: the same numbers to the bit.
     """
-    from . import kernels
-    from .kernels.primary_care import ConsultPeople, ReferPeople, StyleEffects
-
+    kernels = compiled()
+    k = kernels.primary_care
     people, pc, s, lev = model.people, model.spec.primary_care, model.streams, model.levers
     model.log.gp_appointments += int(rows.size)
     n = people.n
@@ -137,7 +144,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     style = np.clip(model.practice_style + lev.consultation_style_shift, 0.0, 1.0)
     # Flares and acute episodes of an undiagnosed condition may be diagnosed; while a
     # campaign is on air, so may a minor complaint (the symptom was the condition's).
-    effects = StyleEffects(pc.dependence_per_directive * (1.0 - style),
+    effects = k.StyleEffects(pc.dependence_per_directive * (1.0 - style),
                            pc.activation_per_shared * style,
                            float(pc.p_diagnose_flare), float(lev.diagnose_low))
     crn, key, useq = s.kernel_draws("primary_care.diagnose", rows.size)
@@ -145,22 +152,25 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     threads = crn and kernels.threaded(rows.size)
     style_pass = kernels.consult_style_threads if threads else kernels.consult_style
     bookings_pass = kernels.consult_bookings_threads if threads else kernels.consult_bookings
-    columns = ConsultPeople(*(getattr(people, f)[:n] for f in ConsultPeople._fields))
-    act_after, met = style_pass(rows, kind, columns, seen, effects, (crn, key, useq))
+    act_after, met = style_pass(rows, kind, columns(people, k.ConsultPeople, n), seen, effects,
+                                (crn, key, useq))
 
     booking = _booking(model, style)
     link = booking.link
     follow_activation = (model.spec.need.rel_followup_activated
                          ** (act_after - model.spec.population.activation_centre))
-    streams = ("primary_care.followup", "primary_care.refer", "primary_care.link_worker")
     # The link workers' stream is drawn from only when they take anyone (as before).
-    draws = [s.kernel_draws(name, rows.size) if link or name != streams[-1]
-             else (crn, np.uint64(0), np.empty(0 if crn else rows.size)) for name in streams]
-    keys = np.array([d[1] for d in draws], np.uint64)
-    sequential = np.stack([d[2] for d in draws])
-    columns = ReferPeople(*(getattr(people, f)[:n] for f in ReferPeople._fields))
-    averted, eligible, u = bookings_pass(rows, kind, met, columns, seen, follow_activation,
-                                          booking, (crn, keys, sequential))
+    if crn:
+        keys = np.array([s.key(name) if link or name != _BOOKING_STREAMS[-1] else 0
+                         for name in _BOOKING_STREAMS], np.uint64)
+        sequential = _NO_SEQUENTIAL
+    else:
+        sequential = np.stack([s.kernel_draws(name, rows.size)[2]
+                               if link or name != _BOOKING_STREAMS[-1] else np.empty(rows.size)
+                               for name in _BOOKING_STREAMS])
+        keys = _NO_KEYS
+    averted, eligible, u = bookings_pass(rows, kind, met, columns(people, k.ReferPeople, n), seen,
+                                          follow_activation, booking, (crn, keys, sequential))
     model.followups_averted = averted
     if link:
         candidates = rows[eligible]
@@ -175,25 +185,22 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
 def _booking(model: "HealthSystemModel", style: np.ndarray):
     """What books this week's follow-ups, referrals and link worker offers
     (:data:`sim.kernels.primary_care.Booking`), but the activation factor."""
-    from .kernels.primary_care import Booking
-
     pc, lev, week = model.spec.primary_care, model.levers, model.week
     # Follow-up: more for people with more conditions, fewer under shared decisions,
     # scaled by the levers for resolution (targets) and failure demand (co-design).
-    ltc = _LTC_VALUES
-    follow_ltc = (pc.p_followup * lev.followup * lev.failure_demand
-                  * (1.0 + pc.followup_per_ltc * ltc))
+    follow_ltc = _per_condition(pc.p_followup * lev.followup * lev.failure_demand,
+                                pc.followup_per_ltc)
     follow_style = pc.followup_directive - pc.followup_per_style * style
     # Referral to outpatients (one pathway at a time).
-    refer_ltc = pc.p_refer * lev.refer * (1.0 + pc.refer_per_ltc * ltc)
+    refer_ltc = _per_condition(pc.p_refer * lev.refer, pc.refer_per_ltc)
     # Social prescribing: minor complaints may be referred to a link worker, up to the
     # places the link workers have this week.
     link = bool(lev.link_worker_share > 0 and lev.link_worker_places > 0)
     by_area = link and lev.link_worker_weight is not None
     link_share = (lev.link_worker_share * lev.link_worker_weight) if by_area \
         else np.array([lev.link_worker_share])
-    return Booking(
-        _f64(follow_ltc), _f64(follow_style),
+    return compiled().primary_care.Booking(
+        follow_ltc, _f64(follow_style),
         _f64(lev.practice_followup) if lev.practice_followup is not None else _NONE,
         float(pc.followup_cap), week + int(round(pc.followup_weeks)), _f64(refer_ltc),
         week + int(round(pc.referral_wait_weeks)), link, _f64(link_share), by_area)
@@ -202,6 +209,23 @@ def _booking(model: "HealthSystemModel", style: np.ndarray):
 _KIND_BITS = (len(KIND_NAMES) - 1).bit_length()  # bits of a request's kind code
 _LTC_VALUES = np.arange(np.iinfo(np.int8).max + 1, dtype=np.float32)  # every count an int8 holds
 _NONE = np.empty(0, np.float64)
+_BOOKING_STREAMS = ("primary_care.followup", "primary_care.refer", "primary_care.link_worker")
+_NO_KEYS = np.zeros(len(_BOOKING_STREAMS), np.uint64)
+_NO_SEQUENTIAL = np.empty((len(_BOOKING_STREAMS), 0), np.float64)
+
+
+def _per_condition(base, per_ltc) -> np.ndarray:
+    """``base * (1 + per_ltc * ltc)`` for every count of conditions ``ltc``, as float64
+    (:func:`_f64`): remembered, as the week asks for the same numbers again."""
+    return _per_condition_of(base, type(base), per_ltc, type(per_ltc))
+
+
+@functools.lru_cache(maxsize=32)
+def _per_condition_of(base, base_type, per_ltc, per_type) -> np.ndarray:
+    # Keyed by the numbers' types too: a NumPy float64 would make the product float64,
+    # a Python float leaves it float32 (what NumPy made, widened afterwards).
+    # Shared by the weeks that ask: the passes only read it.
+    return _f64(base * (1.0 + per_ltc * _LTC_VALUES))
 
 
 def _f64(values) -> np.ndarray:

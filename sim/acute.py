@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .logistic import expit, logit
+from .logistic import logit
 from .mesa_import import mesa
-from .need import ACUTE, FLARE
+from .need import columns, compiled
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -40,6 +40,7 @@ class AcuteTrust(mesa.Agent):
 
 def run_acute_care(model: "HealthSystemModel") -> None:
     """Phase 5: A&E attendances, admissions bounded by beds, outpatient appointments."""
+    kernels = compiled()
     people, a, s, week, log = model.people, model.spec.acute, model.streams, model.week, model.log
     trust = model.acute
     arrivals = model.ae_arrivals
@@ -48,22 +49,15 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     people.n_ae[rows] += 1
     people.cum_ae[rows] += 1
 
-    # Admission: odds rise with age and conditions; bounded by free beds.
-    uid = people.uid[rows]
-    # Admission odds by the kind of need that brought a person to A&E.
-    factor = np.where(kind == ACUTE, 1.0, np.where(kind == FLARE, a.admit_share_flare,
-                                                   a.admit_share_other))
-    # Pay-for-performance (QOF) incentivises the care of diagnosed long-term conditions;
-    # the model does not know an admission's cause, so the flares and acute episodes of
-    # people with a diagnosed condition stand for admissions for incentivised conditions.
-    if model.levers.incentivised_admission != 1.0:
-        managed = (people.diagnosed[rows] > 0) & ((kind == FLARE) | (kind == ACUTE))
-        factor[managed] *= model.levers.incentivised_admission
-    p_admit = factor * expit(logit(a.p_admit)
-                             + a.admit_age_slope * (people.age[rows] - a.admit_age_centre)
-                             + a.admit_per_ltc * people.ltc[rows])
-    u = s.uniform("acute.admit", uid)
-    want = np.flatnonzero(u < p_admit)
+    # Admission: odds rise with age and conditions, by the kind of need that brought a
+    # person to A&E (sim.kernels.acute.p_admit); bounded by free beds. Pay-for-performance
+    # (QOF) incentivises the care of diagnosed long-term conditions; the model does not
+    # know an admission's cause, so the flares and acute episodes of people with a
+    # diagnosed condition stand for admissions for incentivised conditions.
+    ap = acute_params(model.spec, model.levers)
+    u, p_admit, want = kernels.admissions_wanted(
+        rows, kind, columns(people, kernels.acute.AdmitPeople), ap,
+        s.kernel_draws("acute.admit", rows.size))
     free = max(trust.beds - trust.occupied, 0)  # occupied: counted in phase 2 (arise_needs)
     if want.size > free:  # the sickest (lowest draw relative to risk) first
         order = np.argsort(u[want] / p_admit[want], kind="stable")
@@ -75,19 +69,49 @@ def run_acute_care(model: "HealthSystemModel") -> None:
         want = want[order[:free]]
     admitted = rows[want]
     log.emergency_admissions += int(admitted.size)
+    if admitted.size:  # (none: nothing below changes anyone, and nothing is drawn)
+        _admit(model, admitted)
+
+    _outpatients(model)
+
+
+def _admit(model: "HealthSystemModel", admitted: np.ndarray) -> None:
+    """Residents ``admitted`` (a row again for each admission) go into a bed; an admission
+    may lead to outpatient follow-up."""
+    people, a, s = model.people, model.spec.acute, model.streams
     people.n_admit[admitted] += 1
     if model.journeys is not None:  # a few residents are followed (sim.journey)
         model.journeys.note("admitted", admitted)
-    stay = _length_of_stay(s.uniform("acute.stay", people.uid[admitted]), a.length_of_stay_weeks)
-    people.ti_discharge[admitted] = week + stay
-    trust.occupied += int(admitted.size)
+    uid = people.uid[admitted]
+    stay = _length_of_stay(s.uniform("acute.stay", uid), a.length_of_stay_weeks)
+    people.ti_discharge[admitted] = model.week + stay
+    model.acute.occupied += int(admitted.size)
     dep = people.dependence
     dep[admitted] += a.dependence_per_cascade * (1.0 - dep[admitted])
-    follow = admitted[(s.uniform("acute.after_admission", people.uid[admitted])
-                       < a.p_refer_after_admission) & (people.ti_op_followup[admitted] < 0)]
+    follow = admitted[(s.uniform("acute.after_admission", uid) < a.p_refer_after_admission)
+                      & (people.ti_op_followup[admitted] < 0)]
     people.ti_op_followup[follow] = people.ti_discharge[follow] + a.discharge_followup_weeks
 
-    _outpatients(model)
+
+def acute_params(spec, levers):
+    """The named tuple of the acute rules' parameters (:data:`sim.kernels.acute.AcuteParams`):
+    made again only when a section or a lever it reads changes (the phase asks weekly)."""
+    incentivised, op_followup = float(levers.incentivised_admission), float(levers.op_followup)
+    key = (spec.acute, spec.primary_care, incentivised, op_followup)
+    made, ap = _PARAMS.get("acute", (None, None))
+    if made is not None and all(x is y or x == y for x, y in zip(made, key)):
+        return ap
+    from .kernels.bounds import rule_params
+
+    ap = rule_params(compiled().acute.AcuteParams, spec.acute,
+                     admit_log_odds=float(logit(spec.acute.p_admit)),
+                     incentivised_admission=incentivised, op_followup_lever=op_followup,
+                     followup_cap=float(spec.primary_care.followup_cap))
+    _PARAMS["acute"] = (key, ap)
+    return ap
+
+
+_PARAMS: dict = {}
 
 
 def _length_of_stay(u: np.ndarray, mean_weeks: float) -> np.ndarray:
@@ -98,27 +122,23 @@ def _length_of_stay(u: np.ndarray, mean_weeks: float) -> np.ndarray:
 
 
 def _outpatients(model: "HealthSystemModel") -> None:
-    """Outpatient appointments that fall due this week, and their cascade."""
+    """Outpatient appointments that fall due this week, and their cascade: one compiled
+    pass (:func:`sim.kernels.outpatient_visits`) but the activation factor of booking
+    another, a float32 power NumPy takes."""
+    kernels = compiled()
     people, a, s, week = model.people, model.spec.acute, model.streams, model.week
-    from . import kernels
-
     n = people.n
     due = kernels.due(people.alive[:n], people.ti_op_followup[:n], people.ti_discharge[:n], week)
     model.log.outpatient_attendances += int(due.size)
-    people.n_op[due] += 1
     if model.journeys is not None:
         model.journeys.note("outpatients", due)
-    uid = people.uid[due]
-    # Assessments find conditions not yet known.
-    finds = due[(people.diagnosed[due] < people.ltc[due])
-                & (s.uniform("acute.op_finds", uid) < a.p_op_finds)]
-    people.diagnosed[finds] += 1
-    dep = people.dependence
-    dep[due] += a.dependence_per_cascade * (1.0 - dep[due])
-    p_next = np.minimum(a.p_op_followup * model.levers.op_followup
-                        * (1.0 + a.op_followup_per_ltc * people.ltc[due])
-                        * model.spec.need.rel_followup_activated
-                        ** (people.activation[due] - model.spec.population.activation_centre),
-                        model.spec.primary_care.followup_cap)
-    again = s.uniform("acute.op_followup", uid) < p_next
-    people.ti_op_followup[due] = np.where(again, week + int(round(a.op_followup_weeks)), -1)
+    if due.size == 0:  # nothing to change, and nothing is drawn
+        return
+    spec = model.spec
+    activation_factor = (spec.need.rel_followup_activated
+                         ** (people.activation[due] - spec.population.activation_centre))
+    kernels.outpatient_visits(due, columns(people, kernels.acute.OutpatientPeople),
+                              activation_factor, acute_params(spec, model.levers),
+                              s.kernel_draws("acute.op_finds", due.size),
+                              s.kernel_draws("acute.op_followup", due.size),
+                              week + int(round(a.op_followup_weeks)))

@@ -115,9 +115,9 @@ _NO_DRAWS = np.empty((4, 0), np.float64)
 
 def need_params(spec):
     """The named tuple of the need rules' parameters (:data:`sim.kernels.need.NeedParams`)."""
-    made = _PARAMS.get("need")
-    if made is not None and made[0] is spec.need and made[1] is spec.population:
-        return made[2]  # asked every week: the same (immutable) sections, the same tuple
+    need, population, nd = _PARAMS.get("need", _NOT_MADE)
+    if need is spec.need and population is spec.population:
+        return nd  # asked every week: the same (immutable) sections, the same tuple
     from .kernels.bounds import rule_params
 
     nd = rule_params(compiled().need.NeedParams, spec.need, spec.population)
@@ -128,9 +128,9 @@ def need_params(spec):
 def choice_params(spec, levers):
     """The named tuple of the choice rules' parameters (:data:`sim.kernels.need.ChoiceParams`)."""
     pull = float(levers.low_gp_utility)
-    made = _PARAMS.get("choice")
-    if made is not None and made[0] is spec.choice and made[1] is spec.need and made[2] == pull:
-        return made[3]
+    choice, need, last_pull, c = _PARAMS.get("choice", _NOT_MADE + (None,))
+    if choice is spec.choice and need is spec.need and last_pull == pull:
+        return c
     from .kernels.bounds import rule_params
 
     c = rule_params(compiled().need.ChoiceParams, spec.choice, spec.need, low_gp_utility=pull)
@@ -141,6 +141,7 @@ def choice_params(spec, levers):
 # The last tuple of each kind made, with what it was made from (the sections are
 # immutable, so the same objects give the same tuple).
 _PARAMS: dict = {}
+_NOT_MADE = (None, None, None)
 
 
 def compiled():

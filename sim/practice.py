@@ -220,7 +220,7 @@ def _per_condition(base, per_ltc) -> np.ndarray:
     return _per_condition_of(base, type(base), per_ltc, type(per_ltc))
 
 
-@functools.lru_cache(maxsize=32)
+@functools.lru_cache(maxsize=8)
 def _per_condition_of(base, base_type, per_ltc, per_type) -> np.ndarray:
     # Keyed by the numbers' types too: a NumPy float64 would make the product float64,
     # a Python float leaves it float32 (what NumPy made, widened afterwards).

@@ -58,7 +58,7 @@ BY_FILE: dict[str, dict[float, str]] = {
         6: "the six kinds of GP request", 8: "size of a cache of bound tables",
         256: "cells of the bound tables' wellbeing and activation axes",
     },
-    "sim/practice.py": {1e-9: GUARD},
+    "sim/practice.py": {1e-9: GUARD, 8: "size of a cache of follow-up and referral tables"},
     "sim/acute.py": {1e-12: GUARD},
     "sim/community.py": {64: "rows of the group table allocated at first (it grows)"},
     "sim/network.py": {

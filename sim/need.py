@@ -219,7 +219,7 @@ def _axes():
 def choose_care(model: "HealthSystemModel") -> None:
     """Phase 3: decide where each need goes; fill ``model.gp_requests`` and ``model.ae_arrivals``."""
     kernels = compiled()
-    people, c, s, week = model.people, model.spec.choice, model.streams, model.week
+    people, s, week = model.people, model.streams, model.week
     needs = model.needs
     params = choice_params(model.spec, model.levers)
     k = kernels.need
@@ -231,32 +231,19 @@ def choose_care(model: "HealthSystemModel") -> None:
         else kernels.low_need_choices
     choice = run(low, s.kernel_draws("choice.low", low.size), model.practice_wait,
                  columns(people, k.Complainants), params)
-    to_gp, to_ae = low[choice == k.GP], low[choice == k.AE]
     log = model.log
     log.low_needs += int(low.size)
-    log.low_to_service += int(to_gp.size + to_ae.size)
 
-    # Flares and acute episodes go by severity.
+    # Flares and acute episodes go by severity; booked follow-ups that fall due, and
+    # last week's unserved requests trying again: all joined in one compiled pass.
     flare, acute = needs.flare, needs.acute
-    uid = people.uid
-    flare_ae = s.uniform("choice.flare", uid[flare]) < c.flare_ae_share
-    acute_ae = s.uniform("choice.acute", uid[acute]) < c.acute_ae_share
-
-    # Booked follow-ups that fall due, and last week's unserved requests trying again.
-    n = people.n
-    due = kernels.due(people.alive[:n], people.ti_gp_followup[:n], people.ti_discharge[:n], week)
-    people.ti_gp_followup[due] = -1
-    retry = np.flatnonzero(people.gp_waiting[:n])  # deaths clear it (remove_residents)
-    people.gp_waiting[retry] = False
-
-    parts = [(due, FOLLOWUP), (needs.review, REVIEW), (acute[~acute_ae], ACUTE),
-             (flare[~flare_ae], FLARE), (retry, RETRY), (to_gp, LOW)]
-    model.gp_requests = Requests.concat(parts)
-    model.ae_arrivals = Requests.concat([
-        (acute[acute_ae], ACUTE), (flare[flare_ae], FLARE), (to_ae, LOW)])
-    # The week's requests by kind, served or not (columns gp_requests_<kind>): one part
-    # of each kind, so its size is the count.
-    by_kind = [0] * len(KIND_NAMES)
-    for rows, kind in parts:
-        by_kind[kind] = int(rows.size)
+    draws = (s.kernel_draws("choice.flare", flare.size), s.kernel_draws("choice.acute", acute.size))
+    gp_rows, gp_kind, ae_rows, ae_kind, counts = kernels.requests_of_week(
+        columns(people, k.Waiting, people.n), week, (low, needs.review, flare, acute), choice,
+        draws, params)
+    model.gp_requests = Requests(gp_rows, gp_kind)
+    model.ae_arrivals = Requests(ae_rows, ae_kind)
+    # The week's requests by kind, served or not (columns gp_requests_<kind>).
+    by_kind, ae_by_kind = counts.tolist()
+    log.low_to_service += by_kind[LOW] + ae_by_kind[LOW]
     log.gp_requests = tuple(by_kind)

@@ -69,7 +69,7 @@ from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targe
 from .movement import (movement_effects, movement_rules, movement_rules_threads,
                        movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
-                   low_need_choices_threads, needs, needs_threads)
+                   low_need_choices_threads, needs, needs_threads, requests_of_week)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
@@ -87,6 +87,7 @@ __all__ = ["CHUNK", "admissions_wanted", "outpatient_visits", "best_open_groups"
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "ration_requests",
+           "requests_of_week",
            "consult_style", "consult_style_threads", "consult_bookings_threads",
            "consult_bookings", "release_members", "rows_at_ranks",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",

@@ -18,6 +18,7 @@ from .blocks import BLOCK, block_rows, joined, n_blocks
 from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
+from ..need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
 from .rows import mask, rows_marked
 
 # The parameters of the rules: every scenario parameter of the sections named, by its
@@ -313,3 +314,88 @@ def _outcomes(lo, hi, low, choice, people, c):
             if (k == SELF) | (k == PEERS) else dep
         people.connectedness[i] = toward(con, 1.0, c.connectedness_per_peer_help) \
             if k == PEERS else con
+
+
+
+# --- the week's requests ------------------------------------------------------------------
+
+# The residents' columns :func:`requests_of_week` reads and writes.
+Waiting = namedtuple("Waiting", ("alive", "ti_gp_followup", "ti_discharge", "gp_waiting", "uid"))
+
+
+@njit(cache=True, error_model="numpy")
+def requests_of_week(people, week, needs, choice, draws, c):
+    """This week's GP requests and A&E arrivals (``sim.need.choose_care``), in one call.
+
+    ``needs`` is the (low, review, flare, acute) rows, ``choice`` where each low-level
+    complaint went (:func:`low_need_choices`); a flare goes to A&E on a draw below
+    ``c.flare_ae_share``, an acute episode below ``c.acute_ae_share`` (``draws``: the
+    flare's and acute's streams, each (crn, key, sequential draws)). Booked follow-ups
+    that fall due (:func:`due`) are cleared, and so is the mark of last week's unserved
+    requests, which try again. Returns the GP requests' rows and kinds (follow-ups,
+    reviews, acute episodes, flares, retries, minor complaints), A&E's (acute episodes,
+    flares, minor complaints), and the count of each kind code: a row for GP, one for A&E.
+    """
+    low, review, flare, acute = needs
+    followups = due(people.alive, people.ti_gp_followup, people.ti_discharge, week)
+    n = people.alive.size
+    marks = mask(n)
+    for i in range(n):
+        marks[i] = people.gp_waiting[i]
+    retry = rows_marked(marks, n)
+    for i in followups:
+        people.ti_gp_followup[i] = -1
+    for i in retry:
+        people.gp_waiting[i] = False
+    to_ae = (_severe(flare, people.uid, draws[0], c.flare_ae_share),
+             _severe(acute, people.uid, draws[1], c.acute_ae_share))
+    gp_size = followups.size + review.size + acute.size + flare.size + retry.size + low.size
+    out = (np.empty(gp_size, np.int64), np.empty(gp_size, np.int8),
+           np.empty(acute.size + flare.size + low.size, np.int64),
+           np.empty(acute.size + flare.size + low.size, np.int8))
+    counts = np.zeros((2, len(KIND_CODES)), np.int64)  # GP, A&E by kind code
+    # Each part in its turn; a row goes to A&E where its ``to_ae`` is 1.
+    _put(followups, FOLLOWUP, np.zeros(followups.size, np.uint8), out, counts)
+    _put(review, REVIEW, np.zeros(review.size, np.uint8), out, counts)
+    _put(acute, ACUTE, to_ae[1], out, counts)
+    _put(flare, FLARE, to_ae[0], out, counts)
+    _put(retry, RETRY, np.zeros(retry.size, np.uint8), out, counts)
+    where = np.empty(low.size, np.uint8)
+    for j in range(low.size):  # only those who turned to a service
+        where[j] = 0 if choice[j] == GP else 1 if choice[j] == AE else 2
+    _put(low, LOW, where, out, counts)
+    gp_n, ae_n = counts[0].sum(), counts[1].sum()
+    return out[0][:gp_n], out[1][:gp_n], out[2][:ae_n], out[3][:ae_n], counts
+
+
+KIND_CODES = (FOLLOWUP, REVIEW, ACUTE, FLARE, RETRY, LOW)
+
+
+@njit(inline="always", error_model="numpy")
+def _severe(rows, uid, draws, share):
+    """1 where a flare or acute episode of ``rows`` goes to A&E (its draw below
+    ``share``), 0 where to a GP."""
+    crn, key, useq = draws
+    flags = np.empty(rows.size, np.uint8)
+    for j in range(rows.size):
+        flags[j] = (_unit(uid[rows[j]], key) if crn else useq[j]) < share
+    return flags
+
+
+@njit(inline="always", error_model="numpy")
+def _put(rows, kind, where, out, counts):
+    """Rows of one ``kind`` to the GP requests (``where`` 0) or A&E's arrivals (1), or
+    neither (2: managed without services), after those already there (``counts``)."""
+    gp_rows, gp_kind, ae_rows, ae_kind = out
+    gp_start, ae_start = counts[0].sum(), counts[1].sum()
+    gp_at, ae_at = gp_start, ae_start
+    for j in range(rows.size):
+        w = where[j]
+        if w == 0:
+            gp_rows[gp_at], gp_kind[gp_at] = rows[j], kind
+            gp_at += 1
+        elif w == 1:
+            ae_rows[ae_at], ae_kind[ae_at] = rows[j], kind
+            ae_at += 1
+    counts[0, kind] = gp_at - gp_start
+    counts[1, kind] = ae_at - ae_start

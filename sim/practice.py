@@ -88,29 +88,26 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
         rows, kind, people.practice, PRIORITY, people.uid,
         s.kernel_draws("primary_care.queue", rows.size), capacity)
 
-    # Unserved requests: to A&E, try again next week, or give up.
-    unserved_at = np.flatnonzero(~served_mask)
-    unserved = rows[unserved_at]
-    u = s.uniform("primary_care.unserved", people.uid[unserved])
-    to_ae = u < pc.p_unserved_ae
+    # Unserved requests: to A&E, try again next week, or give up (one compiled pass,
+    # which also picks out the served).
+    unserved_n = rows.size - int(np.count_nonzero(served_mask))
     stay = pc.p_unserved_ae + (1 - pc.p_unserved_ae) * pc.p_unserved_retry  # A&E or retry
-    retry = unserved[~to_ae & (u < stay)]
-    people.gp_waiting[retry] = True
-    gave_up = unserved[u >= stay]  # not to A&E either: stay >= p_unserved_ae
+    sent_rows, sent_kind, gave_up, carried, served_rows, served_kind = kernels.unserved_requests(
+        rows, kind, served_mask, columns(people, kernels.primary_care.UnservedPeople),
+        s.kernel_draws("primary_care.unserved", unserved_n), pc.p_unserved_ae, stay,
+        n_practices)
     log.unmet_need += int(gave_up.size)
-    people.n_unmet[gave_up] += 1
-    sent = unserved_at[to_ae]
-    log.ae_after_failed_gp += int(sent.size)
+    people.n_unmet[gave_up] += 1  # once a resident, as NumPy's scatter does
+    log.ae_after_failed_gp += int(sent_rows.size)
     ae = model.ae_arrivals
-    model.ae_arrivals = Requests(np.concatenate((ae.rows, rows[sent])),
-                                 np.concatenate((ae.kind, kind[sent])))
-    carried = np.bincount(people.practice[retry], minlength=n_practices).tolist()
-    demand, served_n = demand.tolist(), served_n.tolist()  # Python numbers: quicker here
+    model.ae_arrivals = Requests(np.concatenate((ae.rows, sent_rows)),
+                                 np.concatenate((ae.kind, sent_kind)))
+    carried, demand, served_n = carried.tolist(), demand.tolist(), served_n.tolist()
     for p in practices:
         p.update_wait(demand[p.index], served_n[p.index], carried[p.index])
     model.practice_wait[:] = [p.wait_weeks for p in practices]
 
-    consult(model, rows[served_mask], kind[served_mask])
+    consult(model, served_rows, served_kind)
 
 
 _NO_ROWS = np.empty(0, np.int64)
@@ -145,8 +142,8 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     # Flares and acute episodes of an undiagnosed condition may be diagnosed; while a
     # campaign is on air, so may a minor complaint (the symptom was the condition's).
     effects = k.StyleEffects(pc.dependence_per_directive * (1.0 - style),
-                           pc.activation_per_shared * style,
-                           float(pc.p_diagnose_flare), float(lev.diagnose_low))
+                             pc.activation_per_shared * style,
+                             float(pc.p_diagnose_flare), float(lev.diagnose_low))
     crn, key, useq = s.kernel_draws("primary_care.diagnose", rows.size)
     # In threads only in row order (see sim.kernels.primary_care.resident_edges).
     threads = crn and kernels.threaded(rows.size)

@@ -54,6 +54,47 @@ def ration_requests(rows, kind, practice_of, priority_of_kind, uid, draws, capac
     return _served(bucket, verdict, places, draw), demand, served_n
 
 
+# The residents' columns :func:`unserved_requests` reads and writes.
+UnservedPeople = namedtuple("UnservedPeople", ("uid", "practice", "gp_waiting"))
+
+
+@njit(cache=True, error_model="numpy")
+def unserved_requests(rows, kind, served, people, draws, p_ae, p_ae_or_retry, n_practices):
+    """What becomes of the requests of residents ``rows`` (of ``kind``) not ``served``:
+    on a draw (``draws``: crn, key, sequential draws, one an unserved request in order)
+    below ``p_ae`` the request goes to A&E; below ``p_ae_or_retry`` it tries again next
+    week (``people.gp_waiting`` is set; counted by practice); otherwise it is given up.
+    ``people`` is :data:`UnservedPeople`. Returns, each in the requests' order, the rows
+    and kinds sent to A&E, the rows given up, the count trying again by practice, and the
+    rows and kinds served."""
+    crn, key, useq = draws
+    m = rows.size
+    sent_rows, sent_kind = np.empty(m, np.int64), np.empty(m, np.int8)
+    served_rows, served_kind = np.empty(m, np.int64), np.empty(m, np.int8)
+    gave_up = np.empty(m, np.int64)
+    carried = np.zeros(n_practices, np.int64)
+    n_sent = n_served = n_gave_up = n_unserved = 0
+    for j in range(m):
+        i = rows[j]
+        if served[j]:
+            served_rows[n_served], served_kind[n_served] = i, kind[j]
+            n_served += 1
+            continue
+        u = _unit(people.uid[i], key) if crn else useq[n_unserved]
+        n_unserved += 1
+        if u < p_ae:
+            sent_rows[n_sent], sent_kind[n_sent] = i, kind[j]
+            n_sent += 1
+        elif u < p_ae_or_retry:
+            people.gp_waiting[i] = True
+            carried[people.practice[i]] += 1
+        else:
+            gave_up[n_gave_up] = i
+            n_gave_up += 1
+    return (sent_rows[:n_sent], sent_kind[:n_sent], gave_up[:n_gave_up], carried,
+            served_rows[:n_served], served_kind[:n_served])
+
+
 @njit(inline="always", error_model="numpy")
 def _verdicts(bucket, capacity, n_priorities):
     """What each (practice, priority) ``bucket`` gets: 1 all served, 0 none, -1 the

@@ -16,6 +16,7 @@ import numpy as np
 from .logistic import logit
 from .mesa_import import mesa
 from .need import columns, compiled
+from .practice import resident_marks
 
 if TYPE_CHECKING:
     from .model import HealthSystemModel
@@ -77,20 +78,16 @@ def run_acute_care(model: "HealthSystemModel") -> None:
 
 def _admit(model: "HealthSystemModel", admitted: np.ndarray) -> None:
     """Residents ``admitted`` (a row again for each admission) go into a bed; an admission
-    may lead to outpatient follow-up."""
+    may lead to outpatient follow-up (:func:`sim.kernels.admit`)."""
+    kernels = compiled()
     people, a, s = model.people, model.spec.acute, model.streams
-    people.n_admit[admitted] += 1
     if model.journeys is not None:  # a few residents are followed (sim.journey)
         model.journeys.note("admitted", admitted)
-    uid = people.uid[admitted]
-    stay = _length_of_stay(s.uniform("acute.stay", uid), a.length_of_stay_weeks)
-    people.ti_discharge[admitted] = model.week + stay
+    stay = _length_of_stay(s, people.uid[admitted], a.length_of_stay_weeks)
+    kernels.admit(admitted, stay, columns(people, kernels.acute.AdmittedPeople),
+                  resident_marks(model), model.week, acute_params(model.spec, model.levers),
+                  s.kernel_draws("acute.after_admission", admitted.size))
     model.acute.occupied += int(admitted.size)
-    dep = people.dependence
-    dep[admitted] += a.dependence_per_cascade * (1.0 - dep[admitted])
-    follow = admitted[(s.uniform("acute.after_admission", uid) < a.p_refer_after_admission)
-                      & (people.ti_op_followup[admitted] < 0)]
-    people.ti_op_followup[follow] = people.ti_discharge[follow] + a.discharge_followup_weeks
 
 
 def acute_params(spec, levers):
@@ -114,10 +111,14 @@ def acute_params(spec, levers):
 _PARAMS: dict = {}
 
 
-def _length_of_stay(u: np.ndarray, mean_weeks: float) -> np.ndarray:
-    """Whole weeks in a bed: geometric with the given mean (at least one week)."""
+def _length_of_stay(s, uids: np.ndarray, mean_weeks: float) -> np.ndarray:
+    """Whole weeks in a bed of the residents ``uids``, on their draws of ``acute.stay``:
+    geometric with the given mean (at least one week)."""
     if mean_weeks <= 1.0:
-        return np.ones(u.size, dtype=np.int32)
+        if not s.crn:  # drawn all the same, as the sequence that follows depends on it
+            s.uniform("acute.stay", uids)
+        return np.ones(uids.size, dtype=np.int32)
+    u = s.uniform("acute.stay", uids)
     return np.ceil(np.log(np.maximum(u, 1e-12)) / np.log(1.0 - 1.0 / mean_weeks)).astype(np.int32)
 
 

@@ -126,7 +126,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     people, pc, s, lev = model.people, model.spec.primary_care, model.streams, model.levers
     model.log.gp_appointments += int(rows.size)
     n = people.n
-    seen = _seen(model)
+    seen = resident_marks(model)
     if s.crn:
         # In row order: with common random numbers each outcome is the person's own, so
         # the order changes none of them, and the passes then go through memory in order
@@ -230,8 +230,9 @@ def _f64(values) -> np.ndarray:
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
-def _seen(model: "HealthSystemModel") -> np.ndarray:
-    """A byte a resident, zero between weeks, for the consultation passes."""
+def resident_marks(model: "HealthSystemModel") -> np.ndarray:
+    """A byte a resident, zero between the passes that use it (consultations, admissions)
+    to mark whom they have met."""
     seen = getattr(model, "_consult_seen", None)
     if seen is None or seen.size < model.people.capacity:
         seen = model._consult_seen = np.zeros(model.people.capacity, np.uint8)

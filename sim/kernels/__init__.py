@@ -60,7 +60,7 @@ import signal
 import threading
 
 from .accounting import week_state
-from .acute import admissions_wanted, outpatient_visits
+from .acute import admissions_wanted, admit, outpatient_visits
 from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
                         leave_groups, member_effects, participants_by_neighbourhood,
                         release_members, split_members, update_vitality)
@@ -77,7 +77,7 @@ from .primary_care import (consult_bookings, consult_bookings_threads, consult_s
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
-__all__ = ["CHUNK", "admissions_wanted", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
+__all__ = ["CHUNK", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
            "low_need_choice_threads",

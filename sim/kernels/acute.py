@@ -107,3 +107,40 @@ def outpatient_visits(due, people, activation_factor, ap, finds_draws, next_draw
         u_next = _unit(uid, key_n) if crn_n else useq_n[j]
         again = u_next < p_op_followup(people.ltc[i], activation_factor[j], ap)
         people.ti_op_followup[i] = next_week if again else -1
+
+
+AdmittedPeople = namedtuple("AdmittedPeople", ("uid", "n_admit", "ti_discharge", "dependence",
+                                               "ti_op_followup"))
+
+
+@njit(cache=True, error_model="numpy")
+def admit(admitted, stay, people, seen, week, ap, draws):
+    """Residents ``admitted`` (a row again for each admission of the same person) go into
+    a bed for ``stay`` weeks; the cascade raises dependence (``dependence_per_cascade``);
+    an admission may lead to an outpatient follow-up ``discharge_followup_weeks`` after
+    discharge (``p_refer_after_admission``, ``draws``: crn, key, sequential draws), if
+    none is booked. ``people`` is :data:`AdmittedPeople`.
+
+    As NumPy's scatters over the rows did: a person admitted twice is counted and moved
+    once, their discharge is the last admission's, and whether one is booked is read
+    from the bookings before the week's (``seen``: a zero byte a resident, left zero).
+    """
+    crn, key, useq = draws
+    one, cascade = np.float32(1.0), np.float32(ap.dependence_per_cascade)
+    follow = np.empty(admitted.size, np.bool_)
+    for j in range(admitted.size):
+        i = admitted[j]
+        people.ti_discharge[i] = week + stay[j]
+        u = _unit(people.uid[i], key) if crn else useq[j]
+        follow[j] = (u < ap.p_refer_after_admission) & (people.ti_op_followup[i] < 0)
+        if seen[i] == 0:
+            seen[i] = 1
+            people.n_admit[i] += 1
+            d = people.dependence[i]
+            people.dependence[i] = d + cascade * (one - d)  # float32, as NumPy's update was
+    later = np.int64(ap.discharge_followup_weeks)
+    for j in range(admitted.size):
+        i = admitted[j]
+        seen[i] = 0
+        if follow[j]:
+            people.ti_op_followup[i] = people.ti_discharge[i] + later

@@ -47,17 +47,16 @@ def run_acute_care(model: "HealthSystemModel") -> None:
     arrivals = model.ae_arrivals
     rows, kind = arrivals.rows, arrivals.kind
     log.ae_attendances += int(rows.size)
-    people.n_ae[rows] += 1
-    people.cum_ae[rows] += 1
 
-    # Admission: odds rise with age and conditions, by the kind of need that brought a
-    # person to A&E (sim.kernels.acute.p_admit); bounded by free beds. Pay-for-performance
-    # (QOF) incentivises the care of diagnosed long-term conditions; the model does not
-    # know an admission's cause, so the flares and acute episodes of people with a
-    # diagnosed condition stand for admissions for incentivised conditions.
+    # Attendances are counted; admission: odds rise with age and conditions, by the kind
+    # of need that brought a person to A&E (sim.kernels.acute.p_admit); bounded by free
+    # beds. Pay-for-performance (QOF) incentivises the care of diagnosed long-term
+    # conditions; the model does not know an admission's cause, so the flares and acute
+    # episodes of people with a diagnosed condition stand for admissions for
+    # incentivised conditions.
     ap = acute_params(model.spec, model.levers)
     u, p_admit, want = kernels.admissions_wanted(
-        rows, kind, columns(people, kernels.acute.AdmitPeople), ap,
+        rows, kind, columns(people, kernels.acute.AdmitPeople), resident_marks(model), ap,
         s.kernel_draws("acute.admit", rows.size))
     free = max(trust.beds - trust.occupied, 0)  # occupied: counted in phase 2 (arise_needs)
     if want.size > free:  # the sickest (lowest draw relative to risk) first

@@ -58,15 +58,17 @@ def p_op_followup(ltc, activation_factor, ap):
     return min(chance, ap.followup_cap)
 
 
-AdmitPeople = namedtuple("AdmitPeople", ("uid", "age", "ltc", "diagnosed"))
+AdmitPeople = namedtuple("AdmitPeople", ("uid", "age", "ltc", "diagnosed", "n_ae", "cum_ae"))
 
 
 @njit(cache=True, error_model="numpy")
-def admissions_wanted(rows, kind, people, ap, draws):
-    """Each attendance's draw ``u`` and chance ``p`` (:func:`p_admit`) and the positions
-    of those that would be admitted (``u < p``, in order), for the attendances of
-    residents ``rows`` (of ``kind``; ``people``: :data:`AdmitPeople`); ``draws`` is
-    (crn, key, sequential draws)."""
+def admissions_wanted(rows, kind, people, seen, ap, draws):
+    """The A&E attendances of residents ``rows`` (of ``kind``; ``people``:
+    :data:`AdmitPeople`): each resident's counts rise by one (once however often they
+    came, as NumPy's scatter did; ``seen``: a zero byte a resident, left zero); returns
+    each attendance's draw ``u`` and chance ``p`` (:func:`p_admit`) and the positions of
+    those that would be admitted (``u < p``, in order). ``draws`` is (crn, key,
+    sequential draws)."""
     crn, key, useq = draws
     m = rows.size
     u, p = np.empty(m, np.float64), np.empty(m, np.float64)
@@ -74,10 +76,16 @@ def admissions_wanted(rows, kind, people, ap, draws):
     k = 0
     for j in range(m):
         i = rows[j]
+        if seen[i] == 0:
+            seen[i] = 1
+            people.n_ae[i] += 1
+            people.cum_ae[i] += 1
         u[j] = _unit(people.uid[i], key) if crn else useq[j]
         p[j] = p_admit(people.age[i], people.ltc[i], people.diagnosed[i], kind[j], ap)
         want[k] = j
         k += u[j] < p[j]
+    for j in range(m):
+        seen[rows[j]] = 0
     return u, p, want[:k].copy()
 
 

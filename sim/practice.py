@@ -138,11 +138,10 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
         rows, kind = code >> _KIND_BITS, (code & ((1 << _KIND_BITS) - 1)).astype(np.int8)
 
     # Consultation style: directive care teaches reliance, shared decisions build activation.
-    style = np.clip(model.practice_style + lev.consultation_style_shift, 0.0, 1.0)
+    dependence_gain, activation_gain, follow_style = _by_style(model)
     # Flares and acute episodes of an undiagnosed condition may be diagnosed; while a
     # campaign is on air, so may a minor complaint (the symptom was the condition's).
-    effects = k.StyleEffects(pc.dependence_per_directive * (1.0 - style),
-                             pc.activation_per_shared * style,
+    effects = k.StyleEffects(dependence_gain, activation_gain,
                              float(pc.p_diagnose_flare), float(lev.diagnose_low))
     crn, key, useq = s.kernel_draws("primary_care.diagnose", rows.size)
     # In threads only in row order (see sim.kernels.primary_care.resident_edges).
@@ -152,7 +151,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     act_after, met = style_pass(rows, kind, columns(people, k.ConsultPeople, n), seen, effects,
                                 (crn, key, useq))
 
-    booking = _booking(model, style)
+    booking = _booking(model, follow_style)
     link = booking.link
     follow_activation = (model.spec.need.rel_followup_activated
                          ** (act_after - model.spec.population.activation_centre))
@@ -179,15 +178,32 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
         model.log.link_worker_referrals += int(offered.size)
 
 
-def _booking(model: "HealthSystemModel", style: np.ndarray):
+def _by_style(model: "HealthSystemModel") -> tuple:
+    """What each practice's consultation style (``practice_style`` shifted by the levers,
+    within 0..1) makes this week: the gains of dependence and activation of a
+    consultation, and the style's factor of follow-up booking (float64). Made again only
+    when the styles or the parameters change (most weeks they do not)."""
+    pc, shift = model.spec.primary_care, model.levers.consultation_style_shift
+    key = (model.practice_style.tobytes(), shift, pc)
+    made = getattr(model, "_by_style", None)
+    if made is not None and made[0] == key:
+        return made[1]
+    style = np.clip(model.practice_style + shift, 0.0, 1.0)
+    tables = (pc.dependence_per_directive * (1.0 - style), pc.activation_per_shared * style,
+              _f64(pc.followup_directive - pc.followup_per_style * style))
+    model._by_style = (key, tables)
+    return tables
+
+
+def _booking(model: "HealthSystemModel", follow_style: np.ndarray):
     """What books this week's follow-ups, referrals and link worker offers
-    (:data:`sim.kernels.primary_care.Booking`), but the activation factor."""
+    (:data:`sim.kernels.primary_care.Booking`), but the activation factor;
+    ``follow_style`` is the style's factor by practice (:func:`_by_style`)."""
     pc, lev, week = model.spec.primary_care, model.levers, model.week
     # Follow-up: more for people with more conditions, fewer under shared decisions,
     # scaled by the levers for resolution (targets) and failure demand (co-design).
     follow_ltc = _per_condition(pc.p_followup * lev.followup * lev.failure_demand,
                                 pc.followup_per_ltc)
-    follow_style = pc.followup_directive - pc.followup_per_style * style
     # Referral to outpatients (one pathway at a time).
     refer_ltc = _per_condition(pc.p_refer * lev.refer, pc.refer_per_ltc)
     # Social prescribing: minor complaints may be referred to a link worker, up to the
@@ -197,9 +213,9 @@ def _booking(model: "HealthSystemModel", style: np.ndarray):
     link_share = (lev.link_worker_share * lev.link_worker_weight) if by_area \
         else np.array([lev.link_worker_share])
     return compiled().primary_care.Booking(
-        follow_ltc, _f64(follow_style),
+        follow_ltc, follow_style,
         _f64(lev.practice_followup) if lev.practice_followup is not None else _NONE,
-        float(pc.followup_cap), week + int(round(pc.followup_weeks)), _f64(refer_ltc),
+        float(pc.followup_cap), week + int(round(pc.followup_weeks)), refer_ltc,
         week + int(round(pc.referral_wait_weeks)), link, _f64(link_share), by_area)
 
 

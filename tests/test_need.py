@@ -103,3 +103,41 @@ def test_with_the_whole_gradient_causal_raising_activation_lowers_use():
 @pytest.mark.parametrize("share", [0.0, 0.5, 1.0])
 def test_the_causal_value_is_between_own_level_and_trait(share):
     assert causal.py_func(0.8, 0.4, share) == pytest.approx(0.4 + share * 0.4)
+
+
+@pytest.mark.parametrize("crn", [True, False])
+def test_the_weeks_requests_are_the_parts_joined_in_order(crn):
+    """sim.kernels.requests_of_week gives what NumPy's selections and joins gave: the GP
+    requests (follow-ups due, reviews, acute episodes and flares a GP sees, retries,
+    minor complaints to a GP) and the A&E arrivals, in order, and clears what it uses."""
+    from sim.kernels.need import AE, GP, Waiting
+    from sim.need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW, Requests, columns
+
+    model = _model()
+    p, c = model.people, model.spec.choice
+    n, week = p.n, model.week
+    rng = np.random.default_rng(5)
+    pick = lambda size: np.sort(rng.choice(n, size, replace=False))  # noqa: E731
+    low, review, flare, acute = pick(300), pick(40), pick(60), pick(50)
+    choice = rng.integers(0, 4, low.size).astype(np.int8)
+    p.ti_gp_followup[pick(30)] = week
+    p.gp_waiting[pick(25)] = True
+    draws = [(True, np.uint64(rng.integers(1, 2**63)), np.empty(0)) if crn
+             else (False, np.uint64(0), rng.random(size)) for size in (flare.size, acute.size)]
+    u_flare, u_acute = (kernels.hash_uniform(d[1], p.uid[r]) if crn else d[2]
+                        for d, r in zip(draws, (flare, acute)))
+    flare_ae, acute_ae = u_flare < c.flare_ae_share, u_acute < c.acute_ae_share
+    due = kernels.due(p.alive[:n], p.ti_gp_followup[:n], p.ti_discharge[:n], week)
+    retry = np.flatnonzero(p.gp_waiting[:n])
+    gp = Requests.concat([(due, FOLLOWUP), (review, REVIEW), (acute[~acute_ae], ACUTE),
+                          (flare[~flare_ae], FLARE), (retry, RETRY), (low[choice == GP], LOW)])
+    ae = Requests.concat([(acute[acute_ae], ACUTE), (flare[flare_ae], FLARE),
+                          (low[choice == AE], LOW)])
+    got = kernels.requests_of_week(columns(p, Waiting, n), week, (low, review, flare, acute),
+                                   choice, draws, choice_params(model.spec, model.levers))
+    assert due.size >= 30 and retry.size == 25 and flare_ae.any() and not flare_ae.all()
+    for a, b in zip(got[:4], (gp.rows, gp.kind, ae.rows, ae.kind)):
+        assert np.array_equal(a, b) and a.dtype == b.dtype
+    assert got[4][0].tolist() == np.bincount(gp.kind, minlength=6).tolist()
+    assert got[4][1].tolist() == np.bincount(ae.kind, minlength=6).tolist()
+    assert (p.ti_gp_followup[due] == -1).all() and not p.gp_waiting[:n].any()

@@ -51,3 +51,37 @@ def test_a_resident_seen_twice_in_a_week_is_counted_and_moved_once():
     gain = model.spec.primary_care.dependence_per_directive * (1.0 - style)
     assert p.dependence[5] == np.float32(np.float64(d0) + gain * np.float64(np.float32(1) - d0))
     assert not model._consult_seen.any()  # the marks are cleared for next week
+
+
+def test_unserved_requests_go_where_numpys_selections_sent_them():
+    """sim.kernels.unserved_requests: to A&E below p_ae, a retry below p_ae_or_retry
+    (marked, counted by practice), given up above; and the served picked out, each in
+    the requests' order, with and without common random numbers."""
+    from sim.kernels.primary_care import UnservedPeople
+
+    rng = np.random.default_rng(6)
+    residents, practices = 4000, 5
+    people = UnservedPeople(rng.integers(0, 2**63, residents).astype(np.uint64),
+                            rng.integers(0, practices, residents).astype(np.int32),
+                            np.zeros(residents, np.bool_))
+    rows = rng.integers(0, residents, 2500)  # some residents ask twice
+    kind = rng.integers(0, PRIORITY.size, rows.size).astype(np.int8)
+    served = rng.random(rows.size) < 0.6
+    p_ae, stay = 0.2, 0.2 + 0.8 * 0.5
+    unserved = rows[~served]
+    for crn in (True, False):
+        key = np.uint64(rng.integers(1, 2**63))
+        draws = (True, key, np.empty(0)) if crn else (False, np.uint64(0),
+                                                       rng.random(unserved.size))
+        u = kernels.hash_uniform(key, people.uid[unserved]) if crn else draws[2]
+        people.gp_waiting[:] = False
+        got = kernels.unserved_requests(rows, kind, served, people, draws, p_ae, stay,
+                                        practices)
+        retry = unserved[(u >= p_ae) & (u < stay)]
+        expected = (unserved[u < p_ae], kind[~served][u < p_ae], unserved[u >= stay],
+                    np.bincount(people.practice[retry], minlength=practices),
+                    rows[served], kind[served])
+        for a, b in zip(got, expected):
+            assert np.array_equal(a, b)
+        assert np.array_equal(np.flatnonzero(people.gp_waiting), np.unique(retry))
+        assert min(len(a) for a in got) > 0

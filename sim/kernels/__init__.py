@@ -7,7 +7,8 @@ first use and is cached on disk (``cache=True``).
 small scalar function in the kernel module of its phase (``health``: ``p_death``,
 ``p_birth``, ``p_onset``, ``revert``, ``nudged``, ``wellbeing_target``,
 ``wellbeing_step``; ``need``: ``p_low``, ``p_flare``, ``p_review``, ``p_acute``,
-``causal``, ``low_need_choice_of``; ``community``: ``vitality_step``, ``folds``, ``splits``,
+``causal``, ``low_need_choice_of``; ``acute``: ``p_admit``, ``p_op_followup``;
+``community``: ``vitality_step``, ``folds``, ``splits``,
 ``p_leave``, ``p_invite``, ``p_found``, ``member_step``; ``network``: ``norm_step``;
 ``movement``: ``threshold_of``, ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``,
 ``p_become_organiser``, ``participant_activation``, ``participant_dependence``). The

@@ -125,7 +125,6 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     k = kernels.primary_care
     people, pc, s, lev = model.people, model.spec.primary_care, model.streams, model.levers
     model.log.gp_appointments += int(rows.size)
-    n = people.n
     seen = resident_marks(model)
     if s.crn:
         # In row order: with common random numbers each outcome is the person's own, so
@@ -148,7 +147,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
     threads = crn and kernels.threaded(rows.size)
     style_pass = kernels.consult_style_threads if threads else kernels.consult_style
     bookings_pass = kernels.consult_bookings_threads if threads else kernels.consult_bookings
-    act_after, met = style_pass(rows, kind, columns(people, k.ConsultPeople, n), seen, effects,
+    act_after, met = style_pass(rows, kind, columns(people, k.ConsultPeople), seen, effects,
                                 (crn, key, useq))
 
     booking = _booking(model, follow_style)
@@ -165,7 +164,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
                                if link or name != _BOOKING_STREAMS[-1] else np.empty(rows.size)
                                for name in _BOOKING_STREAMS])
         keys = _NO_KEYS
-    averted, eligible, u = bookings_pass(rows, kind, met, columns(people, k.ReferPeople, n), seen,
+    averted, eligible, u = bookings_pass(rows, kind, met, columns(people, k.ReferPeople), seen,
                                           follow_activation, booking, (crn, keys, sequential))
     model.followups_averted = averted
     if link:
@@ -173,7 +172,7 @@ def consult(model: "HealthSystemModel", rows: np.ndarray, kind: np.ndarray) -> N
         first = np.argsort(u, kind="stable")[: lev.link_worker_places]
         offered = candidates[first]
         # A person seen twice this week (a complaint and its retry) is referred once.
-        offered = offered[np.sort(np.unique(offered, return_index=True)[1])]
+        offered = kernels.first_occurrences(offered, seen)
         model.link_worker_referrals = offered
         model.log.link_worker_referrals += int(offered.size)
 

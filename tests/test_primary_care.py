@@ -85,3 +85,12 @@ def test_unserved_requests_go_where_numpys_selections_sent_them():
             assert np.array_equal(a, b)
         assert np.array_equal(np.flatnonzero(people.gp_waiting), np.unique(retry))
         assert min(len(a) for a in got) > 0
+
+
+def test_first_occurrences_keep_each_row_where_it_first_comes():
+    rng = np.random.default_rng(7)
+    rows = rng.integers(0, 300, 500)
+    seen = np.zeros(300, np.uint8)
+    got = kernels.first_occurrences(rows, seen)
+    assert np.array_equal(got, rows[np.sort(np.unique(rows, return_index=True)[1])])
+    assert got.size < rows.size and not seen.any()

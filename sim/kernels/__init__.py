@@ -74,7 +74,8 @@ from .need import (due, low_need_choice, low_need_choice_threads, low_need_choic
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
-                           consult_style_threads, ration, ration_requests, unserved_requests)
+                           consult_style_threads, first_occurrences, ration, ration_requests,
+                           unserved_requests)
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
@@ -88,7 +89,7 @@ __all__ = ["CHUNK", "admissions_wanted", "admit", "outpatient_visits", "best_ope
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",
            "participants_by_neighbourhood", "random_tie", "ration", "ration_requests",
-           "requests_of_week", "unserved_requests",
+           "requests_of_week", "unserved_requests", "first_occurrences",
            "consult_style", "consult_style_threads", "consult_bookings_threads",
            "consult_bookings", "release_members", "rows_at_ranks",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",

@@ -364,3 +364,18 @@ def _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, 
                 & (people.group[i] < 0)
     found[0, b] = n_averted - lo
     found[1, b] = n_eligible - lo
+
+
+@njit(cache=True, error_model="numpy")
+def first_occurrences(rows, seen):
+    """``rows`` without repeats, each where it first comes (``seen``: a zero byte a
+    resident, left zero)."""
+    out = np.empty(rows.size, np.int64)
+    k = 0
+    for i in rows:
+        out[k] = i
+        k += seen[i] == 0
+        seen[i] = 1
+    for i in rows:
+        seen[i] = 0
+    return out[:k].copy()

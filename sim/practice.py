@@ -94,10 +94,9 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
     stay = pc.p_unserved_ae + (1 - pc.p_unserved_ae) * pc.p_unserved_retry  # A&E or retry
     sent_rows, sent_kind, gave_up, carried, served_rows, served_kind = kernels.unserved_requests(
         rows, kind, served_mask, columns(people, kernels.primary_care.UnservedPeople),
-        s.kernel_draws("primary_care.unserved", unserved_n), pc.p_unserved_ae, stay,
-        n_practices)
+        resident_marks(model), s.kernel_draws("primary_care.unserved", unserved_n),
+        pc.p_unserved_ae, stay, n_practices)
     log.unmet_need += int(gave_up.size)
-    people.n_unmet[gave_up] += 1  # once a resident, as NumPy's scatter does
     log.ae_after_failed_gp += int(sent_rows.size)
     ae = model.ae_arrivals
     model.ae_arrivals = Requests(np.concatenate((ae.rows, sent_rows)),

@@ -63,7 +63,8 @@ def test_unserved_requests_go_where_numpys_selections_sent_them():
     residents, practices = 4000, 5
     people = UnservedPeople(rng.integers(0, 2**63, residents).astype(np.uint64),
                             rng.integers(0, practices, residents).astype(np.int32),
-                            np.zeros(residents, np.bool_))
+                            np.zeros(residents, np.bool_), np.zeros(residents, np.int16))
+    seen = np.zeros(residents, np.uint8)
     rows = rng.integers(0, residents, 2500)  # some residents ask twice
     kind = rng.integers(0, PRIORITY.size, rows.size).astype(np.int8)
     served = rng.random(rows.size) < 0.6
@@ -75,7 +76,8 @@ def test_unserved_requests_go_where_numpys_selections_sent_them():
                                                        rng.random(unserved.size))
         u = kernels.hash_uniform(key, people.uid[unserved]) if crn else draws[2]
         people.gp_waiting[:] = False
-        got = kernels.unserved_requests(rows, kind, served, people, draws, p_ae, stay,
+        n_unmet = people.n_unmet.copy()
+        got = kernels.unserved_requests(rows, kind, served, people, seen, draws, p_ae, stay,
                                         practices)
         retry = unserved[(u >= p_ae) & (u < stay)]
         expected = (unserved[u < p_ae], kind[~served][u < p_ae], unserved[u >= stay],
@@ -84,6 +86,8 @@ def test_unserved_requests_go_where_numpys_selections_sent_them():
         for a, b in zip(got, expected):
             assert np.array_equal(a, b)
         assert np.array_equal(np.flatnonzero(people.gp_waiting), np.unique(retry))
+        n_unmet[unserved[u >= stay]] += 1  # once a resident
+        assert np.array_equal(people.n_unmet, n_unmet) and not seen.any()
         assert min(len(a) for a in got) > 0
 
 

@@ -55,18 +55,21 @@ def ration_requests(rows, kind, practice_of, priority_of_kind, uid, draws, capac
 
 
 # The residents' columns :func:`unserved_requests` reads and writes.
-UnservedPeople = namedtuple("UnservedPeople", ("uid", "practice", "gp_waiting"))
+UnservedPeople = namedtuple("UnservedPeople", ("uid", "practice", "gp_waiting", "n_unmet"))
 
 
 @njit(cache=True, error_model="numpy")
-def unserved_requests(rows, kind, served, people, draws, p_ae, p_ae_or_retry, n_practices):
+def unserved_requests(rows, kind, served, people, seen, draws, p_ae, p_ae_or_retry,
+                      n_practices):
     """What becomes of the requests of residents ``rows`` (of ``kind``) not ``served``:
     on a draw (``draws``: crn, key, sequential draws, one an unserved request in order)
     below ``p_ae`` the request goes to A&E; below ``p_ae_or_retry`` it tries again next
-    week (``people.gp_waiting`` is set; counted by practice); otherwise it is given up.
-    ``people`` is :data:`UnservedPeople`. Returns, each in the requests' order, the rows
-    and kinds sent to A&E, the rows given up, the count trying again by practice, and the
-    rows and kinds served."""
+    week (``people.gp_waiting`` is set; counted by practice); otherwise it is given up
+    (``people.n_unmet`` rises by one a resident however many they gave up, as NumPy's
+    scatter did; ``seen``: a zero byte a resident, left zero). ``people`` is
+    :data:`UnservedPeople`. Returns, each in the requests' order, the rows and kinds sent
+    to A&E, the rows given up, the count trying again by practice, and the rows and
+    kinds served."""
     crn, key, useq = draws
     m = rows.size
     sent_rows, sent_kind = np.empty(m, np.int64), np.empty(m, np.int8)
@@ -91,6 +94,11 @@ def unserved_requests(rows, kind, served, people, draws, p_ae, p_ae_or_retry, n_
         else:
             gave_up[n_gave_up] = i
             n_gave_up += 1
+            if seen[i] == 0:
+                seen[i] = 1
+                people.n_unmet[i] += 1
+    for t in range(n_gave_up):
+        seen[gave_up[t]] = 0
     return (sent_rows[:n_sent], sent_kind[:n_sent], gave_up[:n_gave_up], carried,
             served_rows[:n_served], served_kind[:n_served])
 

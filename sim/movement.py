@@ -48,7 +48,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     role = people.role[:n]
     # With nobody in the movement only a threshold of zero can start it (Granovetter
     # 1978): skip the pass when no one has one (the baseline, at the default thresholds).
-    if not (role > NONE).any() and not (people.threshold[:n] <= 0.0).any():
+    if not kernels.may_move(role, people.threshold[:n], NONE):
         return
     alive = people.alive[:n]
     net = model.network

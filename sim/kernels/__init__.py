@@ -64,7 +64,7 @@ from .community import (best_open_groups, contacts, count_members, free_organise
                         release_members, split_members, update_vitality)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
-from .movement import (movement_effects, movement_rules, movement_rules_threads,
+from .movement import (may_move, movement_effects, movement_rules, movement_rules_threads,
                        movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
                    low_need_choices_threads, needs, needs_threads)
@@ -80,7 +80,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "health_pass_threads", "needs_threads", "spread_norms_threads",
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
-           "low_need_choices_threads",
+           "low_need_choices_threads", "may_move",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",

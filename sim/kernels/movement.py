@@ -41,6 +41,24 @@ MovementDraws = namedtuple("MovementDraws", ("burnout_crn", "burnout_key", "burn
 
 
 @njit(cache=True, error_model="numpy")
+def may_move(role, threshold, none):
+    """Whether the week's contagion can change anything: someone is in the movement (a
+    role above ``none``), or someone's threshold is 0 or below (who joins with no one in
+    it). Read a stretch at a time (vectorised), stopping at the first that has one."""
+    n = role.size
+    for start in range(0, n, _STRETCH):
+        found = 0
+        for i in range(start, min(start + _STRETCH, n)):
+            found += (role[i] > none) | (threshold[i] <= 0.0)
+        if found:
+            return True
+    return False
+
+
+_STRETCH = 4096  # rows read before looking whether any was found
+
+
+@njit(cache=True, error_model="numpy")
 def movement_weights(role, alive, mobiliser, mobiliser_weight):
     """Each person's weight among their ties' movement share (float32, 0 for the dead)."""
     n = role.size

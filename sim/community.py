@@ -74,6 +74,7 @@ class CommunityGroups:
         for name, (dtype, fill) in self.FIELDS.items():
             setattr(self, name, np.full(allocated, fill, dtype=dtype))
         self.agents: dict[int, CommunityGroup] = {}
+        self._live: np.ndarray | None = None  # rows of living groups, until one is founded or closes
         self.founded = 0
         self.died = 0
         self.splits = 0
@@ -85,8 +86,11 @@ class CommunityGroups:
 
     @property
     def live(self) -> np.ndarray:
-        """Rows of living groups."""
-        return np.flatnonzero(self.alive[: self.n])
+        """Rows of living groups (kept until a group is founded or closes: only
+        :meth:`found` and :meth:`close` change ``alive``). Read only."""
+        if self._live is None:
+            self._live = np.flatnonzero(self.alive[: self.n])
+        return self._live
 
     def found(self, neighbourhood: np.ndarray, kind_code: np.ndarray,
               vitality: float | np.ndarray) -> np.ndarray:
@@ -100,6 +104,7 @@ class CommunityGroups:
                 setattr(self, name, grown)
             self.allocated = grown_to
         rows = np.arange(self.n, self.n + k)
+        self._live = None
         self.n += k
         self.alive[rows] = True
         self.neighbourhood[rows] = neighbourhood
@@ -117,6 +122,7 @@ class CommunityGroups:
         rows that include every member, ascending (by default all residents')."""
         if rows.size == 0:
             return
+        self._live = None
         self.alive[rows] = False
         self.ti_died[rows] = self.model.week
         if self.members[rows].any():  # the counts are kept, so empty groups need no pass
@@ -212,33 +218,25 @@ def run_community(model: "HealthSystemModel") -> None:
     if live.size:
         _update_vitality(model, live, cp)
         _leave(model, members, cp)  # keeps the counts
-        from .kernels.bounds import evaluate
-        from .kernels.community import folds
+        from . import kernels
 
-        folding = evaluate(folds, cp, groups.vitality[live], groups.members[live],
-                           model.week - groups.ti_born[live])
-        groups.close(live[folding != 0], members)
-    joined = [_recruit_through_ties(model, cp), _place_referrals(model),
-              _found_groups(model, cp)]
-    members = _with_joiners(members, np.concatenate(joined))
+        groups.close(kernels.folding(live, groups.vitality, groups.members, groups.ti_born,
+                                     model.week, cp), members)
+    joined = np.concatenate((_recruit_through_ties(model, cp), _place_referrals(model),
+                             _found_groups(model, cp)))
+    if joined.size:  # merged in, not sorted again: kernels.with_joiners
+        from . import kernels
+
+        members = kernels.with_joiners(members, joined)
     _split_groups(model, members, cp)
     _member_effects(model, members, cp)
     _spread_norms(model, cp)
+    n = groups.n
+    grant = groups.grant[:n]
+    # Without grants (the baseline, most weeks) the sum is 0 in float32, as summed.
+    grants = grant[groups.alive[:n]].sum() if grant.any() else np.float32(0.0)
     model.log.community_cost += float(
-        groups.count * model.spec.costs.group_running_per_year / 52.0
-        + groups.grant[: groups.n][groups.alive[: groups.n]].sum())
-
-
-def _with_joiners(members: np.ndarray, joined: np.ndarray) -> np.ndarray:
-    """``np.union1d(members, joined)`` for ascending unique ``members`` and a few
-    ``joined``: the joiners merged in, not the members sorted again (in a place where
-    one resident in ten is a member, sorting them took more than the passes it serves)."""
-    joined = np.unique(joined)
-    if joined.size == 0 or members.size == 0:
-        return joined if members.size == 0 else members
-    at = np.searchsorted(members, joined)
-    known = members[np.minimum(at, members.size - 1)] == joined
-    return np.insert(members, at[~known], joined[~known])
+        groups.count * model.spec.costs.group_running_per_year / 52.0 + grants)
 
 
 def community_params(model: "HealthSystemModel"):
@@ -310,16 +308,9 @@ def _recruit_through_ties(model: "HealthSystemModel", cp) -> np.ndarray:
     # 4.8 with the organisers' own pass, timed in turn within one run: what the phase
     # reads is not in cache, and NumPy's separate gathers wait for it better.)
     tie = model.network.random_tie(talk, s.uniform("community.tie", people.uid[talk]))
-    has = tie >= 0
-    talk, tie = talk[has], tie[has]
-    via = people.group[tie]
-    ok = (via >= 0) & people.alive[tie]
-    talk, via = talk[ok], via[ok]
-    from .kernels.bounds import evaluate
-    from .kernels.community import p_invite
-
-    invited = (s.uniform("community.invite", people.uid[talk])
-               < evaluate(p_invite, cp, g.vitality[via]))
+    talk, via = kernels.heard_of_groups(talk, tie, people.group, people.alive)
+    invited = kernels.invited(via, s.uniform("community.invite", people.uid[talk]), g.vitality,
+                              cp)
     return g.join(talk[invited], via[invited])
 
 
@@ -351,6 +342,8 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
     free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
                                               people.group[:n], people.age[:n],
                                               float(model.spec.population.adult_age))
+    if free_organisers.size == 0 and s.crn:  # no one draws (without CRN everyone does)
+        return _NONE
     # Only free organisers can found a group, so only their draws are needed.
     from .kernels.bounds import evaluate
     from .kernels.community import p_found
@@ -368,13 +361,10 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
 def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     """A large, vital group with two or more organisers splits in two. ``members``: rows
     that include every member, ascending."""
-    from .kernels.bounds import evaluate
-    from .kernels.community import splits
+    from . import kernels
 
     people, g, c = model.people, model.groups, model.spec.community
-    live = g.live
-    splitting = live[evaluate(splits, cp, g.members[live], g.vitality[live],
-                              g.organisers[live]) != 0]
+    splitting = kernels.splitting(g.alive[: g.n], g.members, g.vitality, g.organisers, cp)
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
@@ -382,8 +372,6 @@ def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     g.vitality[splitting] *= c.split_kept_vitality
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
-    from . import kernels
-
     kernels.split_members(members, people.alive, people.group, people.organiser, new_of,
                           g.members, g.organisers,
                           _members_draws(model, "community.split", members, new_of),

@@ -67,12 +67,10 @@ def test_splitting_over_member_rows_draws_for_the_living_members_of_splitting_gr
 
 
 def test_the_weeks_joiners_are_merged_into_the_members_as_a_union():
-    from sim.community import _with_joiners
-
     rng = np.random.default_rng(5)
     for _ in range(2000):
         members = np.unique(rng.integers(0, 200, rng.integers(0, 60))).astype(np.int64)
         joined = rng.integers(0, 220, rng.integers(0, 10)).astype(np.int64)  # repeats too
-        merged = _with_joiners(members, joined)
+        merged = kernels.with_joiners(members, joined)
         assert merged.dtype == np.int64
         np.testing.assert_array_equal(merged, np.union1d(members, joined))

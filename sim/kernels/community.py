@@ -227,6 +227,76 @@ def free_organisers(alive, organiser, group, age, adult_age):
 
 
 @njit(cache=True, error_model="numpy")
+def folding(live, vitality, members, ti_born, week, cp):
+    """The ``live`` groups (rows, ascending) that fold in ``week`` (:func:`folds`)."""
+    out = np.empty(live.size, np.int64)
+    k = 0
+    for g in live:
+        out[k] = g
+        k += folds(vitality[g], members[g], week - ti_born[g], cp)
+    return out[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
+def splitting(alive, members, vitality, organisers, cp):
+    """The living groups among the first ``alive.size`` rows (ascending) that split this
+    week (:func:`splits`)."""
+    out = np.empty(alive.size, np.int64)
+    k = 0
+    for g in range(alive.size):
+        if alive[g]:
+            out[k] = g
+            k += splits(members[g], vitality[g], organisers[g], cp)
+    return out[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
+def heard_of_groups(talk, tie, group, alive):
+    """Of the residents ``talk`` who spoke to ``tie`` (-1: no one), those whose tie is
+    alive and in a group, and that group (``sim.community._recruit_through_ties``)."""
+    who = np.empty(talk.size, np.int64)
+    via = np.empty(talk.size, np.int64)
+    k = 0
+    for j in range(talk.size):
+        t = tie[j]
+        if t >= 0 and group[t] >= 0 and alive[t]:
+            who[k] = talk[j]
+            via[k] = group[t]
+            k += 1
+    return who[:k].copy(), via[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
+def invited(via, u, vitality, cp):
+    """Whether each resident who heard of group ``via`` is invited in, on uniform ``u``:
+    ``u < p_invite``."""
+    out = np.empty(via.size, np.bool_)
+    for j in range(via.size):
+        out[j] = u[j] < p_invite(vitality[via[j]], cp)
+    return out
+
+
+@njit(cache=True, error_model="numpy")
+def with_joiners(members, joined):
+    """``np.union1d(members, joined)`` for ascending unique ``members`` and a few
+    ``joined``: the joiners sorted and merged in (the members are not sorted again)."""
+    new = np.sort(joined)
+    out = np.empty(members.size + new.size, np.int64)
+    i = j = k = 0
+    while i < members.size or j < new.size:
+        if j == new.size or (i < members.size and members[i] <= new[j]):
+            row = members[i]
+            i += 1
+        else:
+            row = new[j]
+            j += 1
+        if k == 0 or out[k - 1] != row:  # each row once
+            out[k] = row
+            k += 1
+    return out[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
 def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
     """Living movement participants (any role) in each neighbourhood."""
     out = np.zeros(neighbourhoods, np.int64)

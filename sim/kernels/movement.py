@@ -44,12 +44,13 @@ MovementDraws = namedtuple("MovementDraws", ("burnout_crn", "burnout_key", "burn
 def may_move(role, threshold, none):
     """Whether the week's contagion can change anything: someone is in the movement (a
     role above ``none``), or someone's threshold is 0 or below (who joins with no one in
-    it). Read a stretch at a time (vectorised), stopping at the first that has one."""
-    n = role.size
-    for start in range(0, n, _STRETCH):
-        found = 0
-        for i in range(start, min(start + _STRETCH, n)):
-            found += (role[i] > none) | (threshold[i] <= 0.0)
+    it). Read a stretch at a time, stopping at the first that has one."""
+    for start in range(0, role.size, _STRETCH):
+        # Views from 0 and a bitwise or: the loop vectorises (about 0.1 ns a row).
+        roles, thresholds = role[start: start + _STRETCH], threshold[start: start + _STRETCH]
+        found = np.uint8(0)
+        for i in range(roles.size):
+            found |= np.uint8(roles[i] > none) | np.uint8(thresholds[i] <= np.float32(0.0))
         if found:
             return True
     return False

@@ -339,18 +339,11 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
     from . import kernels
 
     n = people.n
-    free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
-                                              people.group[:n], people.age[:n],
-                                              float(model.spec.population.adult_age))
-    if free_organisers.size == 0 and s.crn:  # no one draws (without CRN everyone does)
-        return _NONE
-    # Only free organisers can found a group, so only their draws are needed.
-    from .kernels.bounds import evaluate
-    from .kernels.community import p_found
-
-    p = evaluate(p_found, cp, people.activation[free_organisers])
-    founders = free_organisers[
-        s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
+    # Only free organisers can found a group, so only their draws are needed (with CRN).
+    crn, key, useq = s.kernel_draws("community.found", n)
+    founders = kernels.founders(people.alive[:n], people.organiser[:n], people.group[:n],
+                                people.age[:n], float(model.spec.population.adult_age),
+                                people.activation[:n], people.uid[:n], crn, key, useq, cp)
     if founders.size == 0:
         return _NONE
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)

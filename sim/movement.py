@@ -38,7 +38,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     ``p_become_organiser``, ``participant_activation``, ``participant_dependence``) are
     named scalar functions in :mod:`sim.kernels.movement`, run in compiled passes
     (:mod:`sim.kernels`); the growth of organisers is decided over the participants tied
-    to one only (``bounds.evaluate`` of ``p_become_organiser``).
+    to one only (``kernels.grow_organisers``).
     """
     from . import kernels
     from .kernels.movement import MovementDraws, MovementRules, Movers
@@ -75,14 +75,9 @@ def spread_movement(model: "HealthSystemModel") -> None:
         # Only participants with an organiser among their ties can (p is 0 without).
         organiser_ties = net.whole_tie_sum("organisers",
                                            kernels.with_role(role, alive, ORGANISER))
-        candidates = kernels.tied_to_organisers(role, organiser_ties, PARTICIPANT)
-        from .kernels.bounds import evaluate
-        from .kernels.movement import p_become_organiser
-
-        p_grow = evaluate(p_become_organiser, rules, organiser_ties[candidates])
-        grow = candidates[s.uniform_at("movement.grow", uid, candidates) < p_grow]
-        role[grow] = ORGANISER
-        people.organiser[grow] = True
+        crn, key, useq = s.kernel_draws("movement.grow", n)
+        kernels.grow_organisers(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER,
+                                uid, crn, key, useq, rules)
 
     # Joiners take part; participation builds activation and loosens dependence.
     kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],

@@ -59,14 +59,14 @@ import signal
 import threading
 
 from .accounting import week_state
-from .community import (best_open_groups, contacts, count_members, folding, free_organisers,
-                        heard_of_groups, invited, join_groups, leave_groups, member_effects,
-                        participants_by_neighbourhood, release_members, split_members,
-                        splitting, update_vitality, with_joiners)
+from .community import (best_open_groups, contacts, count_members, folding, founders,
+                        free_organisers, heard_of_groups, invited, join_groups, leave_groups,
+                        member_effects, participants_by_neighbourhood, release_members,
+                        split_members, splitting, update_vitality, with_joiners)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
-from .movement import (may_move, movement_effects, movement_rules, movement_rules_threads,
-                       movement_weights, tied_to_organisers, with_role)
+from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
+                       movement_rules_threads, movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
                    low_need_choices_threads, needs, needs_threads)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
@@ -82,7 +82,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
            "low_need_choices_threads", "may_move", "folding", "splitting", "heard_of_groups",
-           "invited", "with_joiners",
+           "invited", "with_joiners", "founders", "grow_organisers",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",

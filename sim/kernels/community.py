@@ -297,6 +297,21 @@ def with_joiners(members, joined):
 
 
 @njit(cache=True, error_model="numpy")
+def founders(alive, organiser, group, age, adult_age, activation, uid, crn, key, useq, cp):
+    """The free organisers (:func:`free_organisers`) who start a group this week: each on
+    their uniform, ``u < p_found`` (hashed from the uid with CRN, else row ``i``'s of the
+    ``useq`` drawn for every row), in row order."""
+    free = free_organisers(alive, organiser, group, age, adult_age)
+    out = np.empty(free.size, np.int64)
+    k = 0
+    for i in free:
+        u = _unit(uid[i], key) if crn else useq[i]
+        out[k] = i
+        k += u < p_found(activation[i], cp)
+    return out[:k].copy()
+
+
+@njit(cache=True, error_model="numpy")
 def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
     """Living movement participants (any role) in each neighbourhood."""
     out = np.zeros(neighbourhoods, np.int64)

@@ -236,6 +236,20 @@ def tied_to_organisers(role, organiser_ties, participant):
 
 
 @njit(cache=True, error_model="numpy")
+def grow_organisers(role, organiser, organiser_ties, participant, organiser_role, uid, crn,
+                    key, useq, rules):
+    """Participants tied to a living organiser (:func:`tied_to_organisers`) become
+    organisers, each on their uniform: ``u < p_become_organiser`` (hashed from the uid
+    with CRN, else row ``i``'s of the ``useq`` drawn for every row). Sets ``role`` and
+    ``organiser`` in place."""
+    for i in tied_to_organisers(role, organiser_ties, participant):
+        u = _unit(uid[i], key) if crn else useq[i]
+        if u < p_become_organiser(organiser_ties[i], rules):
+            role[i] = organiser_role
+            organiser[i] = True
+
+
+@njit(cache=True, error_model="numpy")
 def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
     loosens dependence (:func:`participant_activation`, :func:`participant_dependence`)."""

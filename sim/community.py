@@ -209,6 +209,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
     groups, cp = model.groups, community_params(model)
+    values = tuple(cp)  # what the passes take, quicker to pass (sim.kernels.community)
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes. The passes over members take the rows in a group
@@ -216,20 +217,20 @@ def run_community(model: "HealthSystemModel") -> None:
     members = groups.count_members()
     live = groups.live
     if live.size:
-        _update_vitality(model, live, cp)
-        _leave(model, members, cp)  # keeps the counts
+        _update_vitality(model, live, values)
+        _leave(model, members, values)  # keeps the counts
         from . import kernels
 
         groups.close(kernels.folding(live, groups.vitality, groups.members, groups.ti_born,
-                                     model.week, cp), members)
-    joined = np.concatenate((_recruit_through_ties(model, cp), _place_referrals(model),
-                             _found_groups(model, cp)))
+                                     model.week, values), members)
+    joined = np.concatenate((_recruit_through_ties(model, values), _place_referrals(model),
+                             _found_groups(model, values)))
     if joined.size:  # merged in, not sorted again: kernels.with_joiners
         from . import kernels
 
         members = kernels.with_joiners(members, joined)
-    _split_groups(model, members, cp)
-    _member_effects(model, members, cp)
+    _split_groups(model, members, values)
+    _member_effects(model, members, values)
     _spread_norms(model, cp)
     n = groups.n
     grant = groups.grant[:n]

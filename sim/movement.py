@@ -68,8 +68,10 @@ def spread_movement(model: "HealthSystemModel") -> None:
                           LONE_WOLF)
     movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
     run = kernels.movement_rules_threads if kernels.threaded(n) else kernels.movement_rules
-    joiners = run(movers, total, net.live_degree, rules,
-                  MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l))
+    # Plain tuples of the named ones' values: quicker to pass (sim.kernels.movement).
+    values = tuple(rules)
+    joiners = run(tuple(movers), total, net.live_degree, values,
+                  tuple(MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l)))
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).
@@ -77,11 +79,11 @@ def spread_movement(model: "HealthSystemModel") -> None:
                                            kernels.with_role(role, alive, ORGANISER))
         crn, key, useq = s.kernel_draws("movement.grow", n)
         kernels.grow_organisers(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER,
-                                uid, crn, key, useq, rules)
+                                uid, crn, key, useq, values)
 
     # Joiners take part; participation builds activation and loosens dependence.
     kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
-                             people.dependence[:n], rules)
+                             people.dependence[:n], values)
 
 
 _NO_DRAWS = np.empty(0, np.float64)

@@ -146,7 +146,11 @@ def movement_rules(people, total, live_degree, rules, draws):
     (:func:`p_burnout` above 0) and lone wolves with no support
     (:func:`p_lone_wolf_leaves` above 0). Only those draw, in order, and leave if their
     uniform is under their rule's probability.
+
+    ``people``, ``rules`` and ``draws`` may come as plain tuples of their values, which
+    Numba takes quicker than named tuples (see :mod:`sim.kernels.community`).
     """
+    people, rules, draws = Movers(*people), MovementRules(*rules), MovementDraws(*draws)
     joiners, found = _joiners_room(role_rows(people))
     for b in range(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
@@ -156,6 +160,7 @@ def movement_rules(people, total, live_degree, rules, draws):
 @njit(cache=True, error_model="numpy", parallel=True)
 def movement_rules_threads(people, total, live_degree, rules, draws):
     """:func:`movement_rules` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    people, rules, draws = Movers(*people), MovementRules(*rules), MovementDraws(*draws)
     joiners, found = _joiners_room(role_rows(people))
     for b in prange(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
@@ -241,7 +246,8 @@ def grow_organisers(role, organiser, organiser_ties, participant, organiser_role
     """Participants tied to a living organiser (:func:`tied_to_organisers`) become
     organisers, each on their uniform: ``u < p_become_organiser`` (hashed from the uid
     with CRN, else row ``i``'s of the ``useq`` drawn for every row). Sets ``role`` and
-    ``organiser`` in place."""
+    ``organiser`` in place. ``rules`` as :func:`movement_rules` takes them."""
+    rules = MovementRules(*rules)
     for i in tied_to_organisers(role, organiser_ties, participant):
         u = _unit(uid[i], key) if crn else useq[i]
         if u < p_become_organiser(organiser_ties[i], rules):
@@ -252,7 +258,9 @@ def grow_organisers(role, organiser, organiser_ties, participant, organiser_role
 @njit(cache=True, error_model="numpy")
 def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
-    loosens dependence (:func:`participant_activation`, :func:`participant_dependence`)."""
+    loosens dependence (:func:`participant_activation`, :func:`participant_dependence`).
+    ``rules`` as :func:`movement_rules` takes them."""
+    rules = MovementRules(*rules)
     for j in range(joiners.size):
         role[joiners[j]] = participant
     for i in range(role.size):

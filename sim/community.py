@@ -86,8 +86,8 @@ class CommunityGroups:
 
     @property
     def live(self) -> np.ndarray:
-        """Rows of living groups (kept until a group is founded or closes: only
-        :meth:`found` and :meth:`close` change ``alive``). Read only."""
+        """Rows of living groups, ascending (kept up to date by :meth:`found` and
+        :meth:`close`, the only writers of ``alive``). Read only."""
         if self._live is None:
             self._live = np.flatnonzero(self.alive[: self.n])
         return self._live
@@ -104,7 +104,8 @@ class CommunityGroups:
                 setattr(self, name, grown)
             self.allocated = grown_to
         rows = np.arange(self.n, self.n + k)
-        self._live = None
+        if self._live is not None:  # new rows come last: still ascending
+            self._live = np.concatenate((self._live, rows))
         self.n += k
         self.alive[rows] = True
         self.neighbourhood[rows] = neighbourhood
@@ -112,8 +113,8 @@ class CommunityGroups:
         self.capacity[rows] = self.model.spec.community.group_capacity
         self.vitality[rows] = vitality
         self.ti_born[rows] = self.model.week
-        for row in rows:  # a Python loop over new groups only: a handful a week
-            self.agents[int(row)] = CommunityGroup(self.model, int(row))
+        for row in rows.tolist():  # a Python loop over new groups only: a handful a week
+            self.agents[row] = CommunityGroup(self.model, row)
         self.founded += k
         return rows
 
@@ -122,8 +123,9 @@ class CommunityGroups:
         rows that include every member, ascending (by default all residents')."""
         if rows.size == 0:
             return
-        self._live = None
         self.alive[rows] = False
+        if self._live is not None:
+            self._live = self._live[self.alive[self._live]]
         self.ti_died[rows] = self.model.week
         if self.members[rows].any():  # the counts are kept, so empty groups need no pass
             from . import kernels
@@ -136,8 +138,8 @@ class CommunityGroups:
             kernels.release_members(member_rows, people.group, closing)
         self.members[rows] = 0
         self.organisers[rows] = 0
-        for row in rows:
-            self.agents.pop(int(row)).remove()
+        for row in rows.tolist():
+            self.agents.pop(row).remove()
         self.died += int(rows.size)
 
     def count_members(self) -> np.ndarray:
@@ -232,20 +234,18 @@ def run_community(model: "HealthSystemModel") -> None:
     _split_groups(model, members, values)
     _member_effects(model, members, values)
     _spread_norms(model, cp)
-    n = groups.n
-    grant = groups.grant[:n]
-    # Without grants (the baseline, most weeks) the sum is 0 in float32, as summed.
-    grants = grant[groups.alive[:n]].sum() if grant.any() else np.float32(0.0)
+    # The living groups' grants in row order (float32, as summed; the rows of every
+    # group ever founded are many more).
+    grants = np.add.reduce(groups.grant[groups.live])
     model.log.community_cost += float(
         groups.count * model.spec.costs.group_running_per_year / 52.0 + grants)
 
 
 def community_params(model: "HealthSystemModel"):
     """The community rules' parameters (:data:`sim.kernels.community.CommunityParams`)."""
-    from .kernels.bounds import rule_params
-    from .kernels.community import CommunityParams
+    from . import kernels
 
-    return rule_params(CommunityParams, model.spec.community)
+    return kernels.bounds.rule_params(kernels.community.CommunityParams, model.spec.community)
 
 
 _NONE = np.empty(0, np.int64)
@@ -320,17 +320,15 @@ def _place_referrals(model: "HealthSystemModel") -> np.ndarray:
     returns those placed."""
     people, g = model.people, model.groups
     referred = model.link_worker_referrals
-    referred = referred[people.alive[referred] & (people.group[referred] < 0)]
     if referred.size == 0 or g.count == 0:
         return _NONE
     from . import kernels
 
     # Best open group per neighbourhood: highest vitality.
-    best = kernels.best_open_groups(g.alive[: g.n], g.capacity, g.members, g.vitality,
+    best = kernels.best_open_groups(g.live, g.capacity, g.members, g.vitality,
                                     g.neighbourhood, model.spec.population.neighbourhoods)
-    target = best[people.neighbourhood[referred]]
-    placed = target >= 0
-    return g.join(referred[placed], target[placed])
+    return g.join(*kernels.referral_places(referred, people.alive, people.group,
+                                           people.neighbourhood, best))
 
 
 def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
@@ -358,7 +356,7 @@ def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     from . import kernels
 
     people, g, c = model.people, model.groups, model.spec.community
-    splitting = kernels.splitting(g.alive[: g.n], g.members, g.vitality, g.organisers, cp)
+    splitting = kernels.splitting(g.live, g.members, g.vitality, g.organisers, cp)
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],

@@ -102,7 +102,7 @@ def test_folding_and_splitting_decide_the_rules_over_the_living_groups(model):
         assert got.dtype == np.int64 and np.array_equal(got, f) and 0 < f.size < live.size
         s = live[evaluate(splits, cp, g["members"][live], g["vitality"][live],
                           g["organisers"][live]) != 0]
-        got = kernels.splitting(g["alive"], g["members"], g["vitality"], g["organisers"], cp)
+        got = kernels.splitting(live, g["members"], g["vitality"], g["organisers"], cp)
         assert got.dtype == np.int64 and np.array_equal(got, s) and 0 < s.size < live.size
 
 
@@ -164,3 +164,40 @@ def test_the_living_groups_are_kept_until_one_is_founded_or_closes():
     g.close(np.array([live[0], rows[0]]))
     assert np.array_equal(g.live, np.flatnonzero(g.alive[: g.n]))
     assert live[0] not in g.live and rows[0] not in g.live and rows[1] in g.live
+
+
+def test_referrals_go_to_the_most_vital_open_group_of_their_neighbourhood():
+    """kernels.best_open_groups over the living rows and kernels.referral_places give
+    what the phase's NumPy steps over the whole table gave."""
+    rng = np.random.default_rng(10)
+    for _ in range(20):
+        count, n, hoods = 200, 3000, 6
+        alive, capacity = rng.random(count) < 0.3, np.full(count, 12, np.int32)
+        members = rng.integers(0, 14, count).astype(np.int32)
+        vitality = rng.choice(np.float32([0.2, 0.5, 0.9]), count)  # ties: the lowest row
+        g_hood = rng.integers(0, hoods, count).astype(np.int32)
+        best = np.full(hoods, -1)
+        for g in range(count):  # the plain rule, row by row
+            if alive[g] and members[g] < capacity[g] and (
+                    best[g_hood[g]] < 0 or vitality[g] > vitality[best[g_hood[g]]]):
+                best[g_hood[g]] = g
+        got = kernels.best_open_groups(np.flatnonzero(alive), capacity, members, vitality,
+                                       g_hood, hoods)
+        assert np.array_equal(got, best)
+        referred = rng.choice(n, 300, replace=False)
+        p_alive = rng.random(n) < 0.9
+        group = np.where(rng.random(n) < 0.3, 0, -1).astype(np.int32)
+        hood = rng.integers(0, hoods, n).astype(np.int32)
+        r = referred[p_alive[referred] & (group[referred] < 0)]
+        target = best[hood[r]]
+        who, to = kernels.referral_places(referred, p_alive, group, hood, got)
+        assert np.array_equal(who, r[target >= 0]) and np.array_equal(to, target[target >= 0])
+
+
+def test_participants_by_neighbourhood_counts_the_living_in_the_movement():
+    rng = np.random.default_rng(12)
+    n = 5000
+    alive, role = rng.random(n) < 0.9, rng.choice(np.int8([0, 0, 0, 1, 3]), n)
+    hood = rng.integers(0, 7, n).astype(np.int32)
+    expected = np.bincount(hood[alive & (role > 0)], minlength=7)
+    assert np.array_equal(kernels.participants_by_neighbourhood(alive, role, hood, 7), expected)

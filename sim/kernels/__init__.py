@@ -61,8 +61,9 @@ import threading
 from .accounting import week_state
 from .community import (best_open_groups, contacts, count_members, folding, founders,
                         free_organisers, heard_of_groups, invited, join_groups, leave_groups,
-                        member_effects, participants_by_neighbourhood, release_members,
-                        split_members, splitting, update_vitality, with_joiners)
+                        member_effects, participants_by_neighbourhood, referral_places,
+                        release_members, split_members, splitting, update_vitality,
+                        with_joiners)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
 from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
@@ -82,7 +83,7 @@ __all__ = ["CHUNK", "best_open_groups", "contacts", "count_members", "drop_ties"
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
            "low_need_choices_threads", "may_move", "folding", "splitting", "heard_of_groups",
-           "invited", "with_joiners", "founders", "grow_organisers",
+           "invited", "with_joiners", "founders", "grow_organisers", "referral_places",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",

@@ -212,16 +212,31 @@ def join_groups(people_rows, group_rows, group, organiser, alive, capacity, memb
 
 
 @njit(cache=True, error_model="numpy")
-def best_open_groups(alive, capacity, members, vitality, neighbourhood, neighbourhoods):
-    """In each neighbourhood, the living group with room and the highest vitality (the
-    lowest row among equals); -1 where there is none."""
+def best_open_groups(live, capacity, members, vitality, neighbourhood, neighbourhoods):
+    """In each neighbourhood, the living group (of the rows ``live``, ascending) with room
+    and the highest vitality (the lowest row among equals); -1 where there is none."""
     best = np.full(neighbourhoods, -1, np.int64)
-    for g in range(alive.size):
-        if alive[g] and members[g] < capacity[g]:
+    for g in live:
+        if members[g] < capacity[g]:
             h = neighbourhood[g]
             if best[h] < 0 or vitality[g] > vitality[best[h]]:
                 best[h] = g
     return best
+
+
+@njit(cache=True, error_model="numpy")
+def referral_places(referred, alive, group, neighbourhood, best):
+    """Of the ``referred`` residents, those alive and in no group whose neighbourhood has
+    a group with room (``best``, :func:`best_open_groups`), in order, and that group."""
+    who = np.empty(referred.size, np.int64)
+    target = np.empty(referred.size, np.int64)
+    k = 0
+    for i in referred:
+        if alive[i] and group[i] < 0 and best[neighbourhood[i]] >= 0:
+            who[k] = i
+            target[k] = best[neighbourhood[i]]
+            k += 1
+    return who[:k].copy(), target[:k].copy()
 
 
 @njit(cache=True, error_model="numpy")
@@ -247,16 +262,14 @@ def folding(live, vitality, members, ti_born, week, cp):
 
 
 @njit(cache=True, error_model="numpy")
-def splitting(alive, members, vitality, organisers, cp):
-    """The living groups among the first ``alive.size`` rows (ascending) that split this
-    week (:func:`splits`)."""
+def splitting(live, members, vitality, organisers, cp):
+    """The ``live`` groups (rows, ascending) that split this week (:func:`splits`)."""
     cp = CommunityParams(*cp)  # named here, passed as values: see the module
-    out = np.empty(alive.size, np.int64)
+    out = np.empty(live.size, np.int64)
     k = 0
-    for g in range(alive.size):
-        if alive[g]:
-            out[k] = g
-            k += splits(members[g], vitality[g], organisers[g], cp)
+    for g in live:
+        out[k] = g
+        k += splits(members[g], vitality[g], organisers[g], cp)
     return out[:k].copy()
 
 
@@ -328,7 +341,8 @@ def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
     """Living movement participants (any role) in each neighbourhood."""
     out = np.zeros(neighbourhoods, np.int64)
     for i in range(alive.size):
-        out[neighbourhood[i]] += alive[i] & (role[i] > 0)
+        if role[i] > 0 and alive[i]:  # a few in a hundred: a branch, not a store a row
+            out[neighbourhood[i]] += 1
     return out
 
 

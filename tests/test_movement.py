@@ -241,7 +241,7 @@ def test_may_move_says_whether_anyone_is_in_it_or_has_no_threshold():
     """The phase's compiled test equals the NumPy one it replaced, wherever in the rows
     (and in which stretch) the one who decides it is."""
     rng = np.random.default_rng(8)
-    for n in (0, 1, 4095, 4096, 4097, 10_000):
+    for n in (0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 5):
         role = np.zeros(n, np.int8)
         threshold = rng.uniform(0.05, 1.0, n).astype(np.float32)
         assert not movement_kernels.may_move(role, threshold, NONE)

@@ -28,8 +28,9 @@ convention, for any new rule:
   ``tests/test_rules.py`` checks ``rule <= bound`` on random states for every rule.
   A rule over arrays is always the one compiled loop
   :func:`sim.kernels.bounds.over_arrays` makes from it (cached on disk under the rule):
-  the bound tables, the starting population, and the few rows a NumPy phase decides
-  (``bounds.evaluate``: invitations, foundings, organisers, folding and splitting).
+  the bound tables, the starting population and the tests (``bounds.evaluate``). The
+  few rows the community and the movement decide each week (folding, splitting,
+  invitations, foundings, new organisers) are passes of their own that call the rule.
 
 Uniforms are the SplitMix64 hash of :mod:`sim.streams`, bit for bit; normals come from
 one port of Cephes ``ndtri`` (:func:`~sim.kernels.draws.normals_into`).

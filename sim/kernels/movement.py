@@ -44,19 +44,17 @@ MovementDraws = namedtuple("MovementDraws", ("burnout_crn", "burnout_key", "burn
 def may_move(role, threshold, none):
     """Whether the week's contagion can change anything: someone is in the movement (a
     role above ``none``), or someone's threshold is 0 or below (who joins with no one in
-    it). Read a stretch at a time, stopping at the first that has one."""
-    for start in range(0, role.size, _STRETCH):
+    it). Read a block at a time (:data:`~sim.kernels.blocks.BLOCK` rows), stopping at the
+    first that has one."""
+    for start in range(0, role.size, BLOCK):
         # Views from 0 and a bitwise or: the loop vectorises (about 0.1 ns a row).
-        roles, thresholds = role[start: start + _STRETCH], threshold[start: start + _STRETCH]
+        roles, thresholds = role[start: start + BLOCK], threshold[start: start + BLOCK]
         found = np.uint8(0)
         for i in range(roles.size):
             found |= np.uint8(roles[i] > none) | np.uint8(thresholds[i] <= np.float32(0.0))
         if found:
             return True
     return False
-
-
-_STRETCH = 4096  # rows read before looking whether any was found
 
 
 @njit(cache=True, error_model="numpy")

@@ -74,7 +74,7 @@ class CommunityGroups:
         for name, (dtype, fill) in self.FIELDS.items():
             setattr(self, name, np.full(allocated, fill, dtype=dtype))
         self.agents: dict[int, CommunityGroup] = {}
-        self._live: np.ndarray | None = None  # rows of living groups, until one is founded or closes
+        self._live: np.ndarray | None = None  # rows of living groups (see live)
         self.founded = 0
         self.died = 0
         self.splits = 0

@@ -74,6 +74,7 @@ class CommunityGroups:
         for name, (dtype, fill) in self.FIELDS.items():
             setattr(self, name, np.full(allocated, fill, dtype=dtype))
         self.agents: dict[int, CommunityGroup] = {}
+        self._live: np.ndarray | None = None  # rows of living groups (see live)
         self.founded = 0
         self.died = 0
         self.splits = 0
@@ -85,8 +86,11 @@ class CommunityGroups:
 
     @property
     def live(self) -> np.ndarray:
-        """Rows of living groups."""
-        return np.flatnonzero(self.alive[: self.n])
+        """Rows of living groups, ascending (kept up to date by :meth:`found` and
+        :meth:`close`, the only writers of ``alive``). Read only."""
+        if self._live is None:
+            self._live = np.flatnonzero(self.alive[: self.n])
+        return self._live
 
     def found(self, neighbourhood: np.ndarray, kind_code: np.ndarray,
               vitality: float | np.ndarray) -> np.ndarray:
@@ -100,6 +104,8 @@ class CommunityGroups:
                 setattr(self, name, grown)
             self.allocated = grown_to
         rows = np.arange(self.n, self.n + k)
+        if self._live is not None:  # new rows come last: still ascending
+            self._live = np.concatenate((self._live, rows))
         self.n += k
         self.alive[rows] = True
         self.neighbourhood[rows] = neighbourhood
@@ -107,8 +113,8 @@ class CommunityGroups:
         self.capacity[rows] = self.model.spec.community.group_capacity
         self.vitality[rows] = vitality
         self.ti_born[rows] = self.model.week
-        for row in rows:  # a Python loop over new groups only: a handful a week
-            self.agents[int(row)] = CommunityGroup(self.model, int(row))
+        for row in rows.tolist():  # a Python loop over new groups only: a handful a week
+            self.agents[row] = CommunityGroup(self.model, row)
         self.founded += k
         return rows
 
@@ -118,6 +124,8 @@ class CommunityGroups:
         if rows.size == 0:
             return
         self.alive[rows] = False
+        if self._live is not None:
+            self._live = self._live[self.alive[self._live]]
         self.ti_died[rows] = self.model.week
         if self.members[rows].any():  # the counts are kept, so empty groups need no pass
             from . import kernels
@@ -130,8 +138,8 @@ class CommunityGroups:
             kernels.release_members(member_rows, people.group, closing)
         self.members[rows] = 0
         self.organisers[rows] = 0
-        for row in rows:
-            self.agents.pop(int(row)).remove()
+        for row in rows.tolist():
+            self.agents.pop(row).remove()
         self.died += int(rows.size)
 
     def count_members(self) -> np.ndarray:
@@ -203,6 +211,7 @@ def seed_groups(model: "HealthSystemModel") -> None:
 def run_community(model: "HealthSystemModel") -> None:
     """Phase 6: vitality, leaving, folding, recruitment, referrals, founding, splitting."""
     groups, cp = model.groups, community_params(model)
+    values = tuple(cp)  # what the passes take, quicker to pass (sim.kernels.community)
     # Recount once a week: deaths and the movement's new organisers change membership
     # outside this phase. Within it every change (leaving, folding, joining, splitting)
     # keeps the counts as it goes. The passes over members take the rows in a group
@@ -210,43 +219,33 @@ def run_community(model: "HealthSystemModel") -> None:
     members = groups.count_members()
     live = groups.live
     if live.size:
-        _update_vitality(model, live, cp)
-        _leave(model, members, cp)  # keeps the counts
-        from .kernels.bounds import evaluate
-        from .kernels.community import folds
+        _update_vitality(model, live, values)
+        _leave(model, members, values)  # keeps the counts
+        from . import kernels
 
-        folding = evaluate(folds, cp, groups.vitality[live], groups.members[live],
-                           model.week - groups.ti_born[live])
-        groups.close(live[folding != 0], members)
-    joined = [_recruit_through_ties(model, cp), _place_referrals(model),
-              _found_groups(model, cp)]
-    members = _with_joiners(members, np.concatenate(joined))
-    _split_groups(model, members, cp)
-    _member_effects(model, members, cp)
+        groups.close(kernels.folding(live, groups.vitality, groups.members, groups.ti_born,
+                                     model.week, values), members)
+    joined = np.concatenate((_recruit_through_ties(model, values), _place_referrals(model),
+                             _found_groups(model, values)))
+    if joined.size:  # merged in, not sorted again: kernels.with_joiners
+        from . import kernels
+
+        members = kernels.with_joiners(members, joined)
+    _split_groups(model, members, values)
+    _member_effects(model, members, values)
     _spread_norms(model, cp)
+    # The living groups' grants in row order (float32, as summed; the rows of every
+    # group ever founded are many more).
+    grants = np.add.reduce(groups.grant[groups.live])
     model.log.community_cost += float(
-        groups.count * model.spec.costs.group_running_per_year / 52.0
-        + groups.grant[: groups.n][groups.alive[: groups.n]].sum())
-
-
-def _with_joiners(members: np.ndarray, joined: np.ndarray) -> np.ndarray:
-    """``np.union1d(members, joined)`` for ascending unique ``members`` and a few
-    ``joined``: the joiners merged in, not the members sorted again (in a place where
-    one resident in ten is a member, sorting them took more than the passes it serves)."""
-    joined = np.unique(joined)
-    if joined.size == 0 or members.size == 0:
-        return joined if members.size == 0 else members
-    at = np.searchsorted(members, joined)
-    known = members[np.minimum(at, members.size - 1)] == joined
-    return np.insert(members, at[~known], joined[~known])
+        groups.count * model.spec.costs.group_running_per_year / 52.0 + grants)
 
 
 def community_params(model: "HealthSystemModel"):
     """The community rules' parameters (:data:`sim.kernels.community.CommunityParams`)."""
-    from .kernels.bounds import rule_params
-    from .kernels.community import CommunityParams
+    from . import kernels
 
-    return rule_params(CommunityParams, model.spec.community)
+    return kernels.bounds.rule_params(kernels.community.CommunityParams, model.spec.community)
 
 
 _NONE = np.empty(0, np.int64)
@@ -310,16 +309,9 @@ def _recruit_through_ties(model: "HealthSystemModel", cp) -> np.ndarray:
     # 4.8 with the organisers' own pass, timed in turn within one run: what the phase
     # reads is not in cache, and NumPy's separate gathers wait for it better.)
     tie = model.network.random_tie(talk, s.uniform("community.tie", people.uid[talk]))
-    has = tie >= 0
-    talk, tie = talk[has], tie[has]
-    via = people.group[tie]
-    ok = (via >= 0) & people.alive[tie]
-    talk, via = talk[ok], via[ok]
-    from .kernels.bounds import evaluate
-    from .kernels.community import p_invite
-
-    invited = (s.uniform("community.invite", people.uid[talk])
-               < evaluate(p_invite, cp, g.vitality[via]))
+    talk, via = kernels.heard_of_groups(talk, tie, people.group, people.alive)
+    invited = kernels.invited(via, s.uniform("community.invite", people.uid[talk]), g.vitality,
+                              cp)
     return g.join(talk[invited], via[invited])
 
 
@@ -328,17 +320,15 @@ def _place_referrals(model: "HealthSystemModel") -> np.ndarray:
     returns those placed."""
     people, g = model.people, model.groups
     referred = model.link_worker_referrals
-    referred = referred[people.alive[referred] & (people.group[referred] < 0)]
     if referred.size == 0 or g.count == 0:
         return _NONE
     from . import kernels
 
     # Best open group per neighbourhood: highest vitality.
-    best = kernels.best_open_groups(g.alive[: g.n], g.capacity, g.members, g.vitality,
+    best = kernels.best_open_groups(g.live, g.capacity, g.members, g.vitality,
                                     g.neighbourhood, model.spec.population.neighbourhoods)
-    target = best[people.neighbourhood[referred]]
-    placed = target >= 0
-    return g.join(referred[placed], target[placed])
+    return g.join(*kernels.referral_places(referred, people.alive, people.group,
+                                           people.neighbourhood, best))
 
 
 def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
@@ -348,16 +338,11 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
     from . import kernels
 
     n = people.n
-    free_organisers = kernels.free_organisers(people.alive[:n], people.organiser[:n],
-                                              people.group[:n], people.age[:n],
-                                              float(model.spec.population.adult_age))
-    # Only free organisers can found a group, so only their draws are needed.
-    from .kernels.bounds import evaluate
-    from .kernels.community import p_found
-
-    p = evaluate(p_found, cp, people.activation[free_organisers])
-    founders = free_organisers[
-        s.uniform_at("community.found", people.uid[:n], free_organisers) < p]
+    # Only free organisers can found a group, so only their draws are needed (with CRN).
+    crn, key, useq = s.kernel_draws("community.found", n)
+    founders = kernels.founders(people.alive[:n], people.organiser[:n], people.group[:n],
+                                people.age[:n], float(model.spec.population.adult_age),
+                                people.activation[:n], people.uid[:n], crn, key, useq, cp)
     if founders.size == 0:
         return _NONE
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)
@@ -368,13 +353,10 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
 def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     """A large, vital group with two or more organisers splits in two. ``members``: rows
     that include every member, ascending."""
-    from .kernels.bounds import evaluate
-    from .kernels.community import splits
+    from . import kernels
 
     people, g, c = model.people, model.groups, model.spec.community
-    live = g.live
-    splitting = live[evaluate(splits, cp, g.members[live], g.vitality[live],
-                              g.organisers[live]) != 0]
+    splitting = kernels.splitting(g.live, g.members, g.vitality, g.organisers, cp)
     if splitting.size == 0:
         return
     new_rows = g.found(g.neighbourhood[splitting], g.kind_code[splitting],
@@ -382,8 +364,6 @@ def _split_groups(model: "HealthSystemModel", members: np.ndarray, cp) -> None:
     g.vitality[splitting] *= c.split_kept_vitality
     new_of = np.full(g.n, -1, dtype=np.int64)
     new_of[splitting] = new_rows
-    from . import kernels
-
     kernels.split_members(members, people.alive, people.group, people.organiser, new_of,
                           g.members, g.organisers,
                           _members_draws(model, "community.split", members, new_of),

@@ -38,7 +38,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     ``p_become_organiser``, ``participant_activation``, ``participant_dependence``) are
     named scalar functions in :mod:`sim.kernels.movement`, run in compiled passes
     (:mod:`sim.kernels`); the growth of organisers is decided over the participants tied
-    to one only (``bounds.evaluate`` of ``p_become_organiser``).
+    to one only (``kernels.grow_organisers``).
     """
     from . import kernels
     from .kernels.movement import MovementDraws, MovementRules, Movers
@@ -48,7 +48,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     role = people.role[:n]
     # With nobody in the movement only a threshold of zero can start it (Granovetter
     # 1978): skip the pass when no one has one (the baseline, at the default thresholds).
-    if not (role > NONE).any() and not (people.threshold[:n] <= 0.0).any():
+    if not kernels.may_move(role, people.threshold[:n], NONE):
         return
     alive = people.alive[:n]
     net = model.network
@@ -68,25 +68,22 @@ def spread_movement(model: "HealthSystemModel") -> None:
                           LONE_WOLF)
     movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
     run = kernels.movement_rules_threads if kernels.threaded(n) else kernels.movement_rules
-    joiners = run(movers, total, net.live_degree, rules,
-                  MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l))
+    # Plain tuples of the named ones' values: quicker to pass (sim.kernels.movement).
+    values = tuple(rules)
+    joiners = run(tuple(movers), total, net.live_degree, values,
+                  tuple(MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l)))
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).
         organiser_ties = net.whole_tie_sum("organisers",
                                            kernels.with_role(role, alive, ORGANISER))
-        candidates = kernels.tied_to_organisers(role, organiser_ties, PARTICIPANT)
-        from .kernels.bounds import evaluate
-        from .kernels.movement import p_become_organiser
-
-        p_grow = evaluate(p_become_organiser, rules, organiser_ties[candidates])
-        grow = candidates[s.uniform_at("movement.grow", uid, candidates) < p_grow]
-        role[grow] = ORGANISER
-        people.organiser[grow] = True
+        crn, key, useq = s.kernel_draws("movement.grow", n)
+        kernels.grow_organisers(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER,
+                                uid, crn, key, useq, values)
 
     # Joiners take part; participation builds activation and loosens dependence.
     kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
-                             people.dependence[:n], rules)
+                             people.dependence[:n], values)
 
 
 _NO_DRAWS = np.empty(0, np.float64)

@@ -235,3 +235,53 @@ def test_organiser_growth_is_one_minus_staying_against_every_organiser_tie():
     rules = _rules(growth=0.1)
     assert evaluate(p_become_organiser, rules, [0, 1, 3]) == pytest.approx(
         [0.0, 0.1, 1 - 0.9 ** 3], rel=1e-6)
+
+
+def test_may_move_says_whether_anyone_is_in_it_or_has_no_threshold():
+    """The phase's compiled test equals the NumPy one it replaced, wherever in the rows
+    (and in which stretch) the one who decides it is."""
+    rng = np.random.default_rng(8)
+    for n in (0, 1, BLOCK - 1, BLOCK, BLOCK + 1, 2 * BLOCK + 5):
+        role = np.zeros(n, np.int8)
+        threshold = rng.uniform(0.05, 1.0, n).astype(np.float32)
+        assert not movement_kernels.may_move(role, threshold, NONE)
+        for at in {0, n // 2, n - 1} if n else ():
+            for set_role in (True, False):
+                r, t = role.copy(), threshold.copy()
+                if set_role:
+                    r[at] = PARTICIPANT
+                else:
+                    t[at] = 0.0
+                expected = bool((r > NONE).any() or (t <= 0.0).any())
+                assert movement_kernels.may_move(r, t, NONE) is expected is True
+        t = threshold.copy()
+        t[: n // 3] = np.nan  # no threshold at or below 0: nobody can start it
+        assert not movement_kernels.may_move(role, t, NONE)
+
+
+@pytest.mark.parametrize("crn", [True, False])
+def test_organisers_grow_on_u_below_the_rule_of_their_organiser_ties(crn):
+    """kernels.grow_organisers decides ``u < p_become_organiser`` over the participants
+    tied to an organiser, as the rule over arrays and the stream's draws do."""
+    from sim.kernels.draws import hash_uniform
+    from sim.population import ORGANISER
+
+    rng = np.random.default_rng(4)
+    n = 3000
+    rules = _rules(growth=0.3)
+    role = rng.choice(np.array([NONE, PARTICIPANT, ORGANISER], np.int8), n, p=[0.5, 0.4, 0.1])
+    ties = np.where(rng.random(n) < 0.5, rng.integers(0, 4, n), 0).astype(np.float32)
+    uid = rng.integers(1, 2**62, n).astype(np.uint64)
+    key = np.uint64(12345)
+    useq = rng.random(n)
+    candidates = np.flatnonzero((ties > 0) & (role == PARTICIPANT))
+    u = hash_uniform(key, uid[candidates]) if crn else useq[candidates]
+    grow = candidates[u < evaluate(p_become_organiser, rules, ties[candidates])]
+    expected_role, expected_organiser = role.copy(), np.zeros(n, bool)
+    expected_role[grow] = ORGANISER
+    expected_organiser[grow] = True
+    organiser = np.zeros(n, bool)
+    movement_kernels.grow_organisers(role, organiser, ties, PARTICIPANT, ORGANISER, uid, crn,
+                                     key, useq, rules)
+    assert 0 < grow.size < candidates.size
+    assert np.array_equal(role, expected_role) and np.array_equal(organiser, expected_organiser)

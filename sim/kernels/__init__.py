@@ -29,8 +29,9 @@ convention, for any new rule:
   ``tests/test_rules.py`` checks ``rule <= bound`` on random states for every rule.
   A rule over arrays is always the one compiled loop
   :func:`sim.kernels.bounds.over_arrays` makes from it (cached on disk under the rule):
-  the bound tables, the starting population, and the few rows a NumPy phase decides
-  (``bounds.evaluate``: invitations, foundings, organisers, folding and splitting).
+  the bound tables, the starting population and the tests (``bounds.evaluate``). The
+  few rows the community and the movement decide each week (folding, splitting,
+  invitations, foundings, new organisers) are passes of their own that call the rule.
 
 Uniforms are the SplitMix64 hash of :mod:`sim.streams`, bit for bit; normals come from
 one port of Cephes ``ndtri`` (:func:`~sim.kernels.draws.normals_into`).
@@ -62,13 +63,15 @@ import threading
 
 from .accounting import week_state
 from .acute import admissions_wanted, admit, outpatient_visits
-from .community import (best_open_groups, contacts, count_members, free_organisers, join_groups,
-                        leave_groups, member_effects, participants_by_neighbourhood,
-                        release_members, split_members, update_vitality)
+from .community import (best_open_groups, contacts, count_members, folding, founders,
+                        free_organisers, heard_of_groups, invited, join_groups, leave_groups,
+                        member_effects, participants_by_neighbourhood, referral_places,
+                        release_members, split_members, splitting, update_vitality,
+                        with_joiners)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
-from .movement import (movement_effects, movement_rules, movement_rules_threads,
-                       movement_weights, tied_to_organisers, with_role)
+from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
+                       movement_rules_threads, movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
                    low_need_choices_threads, needs, needs_threads, requests_of_week)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
@@ -84,7 +87,8 @@ __all__ = ["CHUNK", "admissions_wanted", "admit", "outpatient_visits", "best_ope
            "health_pass_threads", "needs_threads", "spread_norms_threads",
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
-           "low_need_choices_threads",
+           "low_need_choices_threads", "may_move", "folding", "splitting", "heard_of_groups",
+           "invited", "with_joiners", "founders", "grow_organisers", "referral_places",
            "member_effects", "mix_uids", "movement_effects", "movement_rules",
            "movement_rules_threads",
            "movement_weights", "needs", "padded_tie_sum", "padded_ties",

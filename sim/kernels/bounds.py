@@ -30,6 +30,7 @@ that is not.
 from __future__ import annotations
 
 import itertools
+import operator
 from dataclasses import dataclass
 
 import numpy as np
@@ -154,11 +155,27 @@ def upper_bounds(rule, params, axes: list[Axis]) -> np.ndarray:
 def evaluate(rule, params, *args) -> np.ndarray:
     """``rule`` over arrays of its state arguments (broadcast), in compiled code: for
     tests and for the NumPy callers of a rule (the starting population, the few rows a
-    NumPy phase decides), through :func:`over_arrays`."""
+    NumPy phase decides), through :func:`over_arrays`. The arguments reach the rule as
+    float64 whatever their dtype (converted in the loop, as ``astype`` would)."""
+    n = _same_length(args)
+    if n >= 0:  # the phases' case, a few times a week: no broadcasting, no copies
+        return over_arrays(rule, len(args))(*args, params) if n else np.empty(0)
     arrays = np.broadcast_arrays(*(np.asarray(a, dtype=np.float64) for a in args))
     shape = arrays[0].shape
     flat = tuple(np.ascontiguousarray(a).ravel() for a in arrays)
     return over_arrays(rule, len(flat))(*flat, params).reshape(shape)
+
+
+def _same_length(args) -> int:
+    """The length of ``args`` if they are all one-dimensional number arrays of one length
+    (which the compiled loop takes as they are), else -1."""
+    n = -1
+    for a in args:
+        if type(a) is not np.ndarray or a.ndim != 1 or a.dtype.kind not in "biuf" or (
+                n >= 0 and a.shape[0] != n):
+            return -1
+        n = a.shape[0]
+    return n
 
 
 # --- the one loop over a rule -----------------------------------------------------------------
@@ -166,55 +183,67 @@ def evaluate(rule, params, *args) -> np.ndarray:
 # each rule, the copy calling that rule (the global RULE) and filed, for Numba's disk
 # cache, under the rule's own name and source file. So it is cached across processes
 # (a loop given the rule as an argument cannot be) and is compiled afresh when the
-# rule's file changes (a cache filed under this file would not see that).
+# rule's file changes (a cache filed under this file would not see that). Each state
+# argument reaches the rule as float64 (:func:`_f64`): a loop takes the phases' columns
+# as they are held (float32, int32, bool), with no converted copy made first.
+
+
+@njit(inline="always", error_model="numpy")
+def _f64(x):
+    """A state argument as a rule over arrays takes it: float64, the value ``astype``
+    gives (exact for bools, the model's integers and float32)."""
+    return np.float64(x)
 
 
 def _loop1(a, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], params)  # noqa: F821 (the global of each copy)
+        out[i] = RULE(_f64(a[i]), params)  # noqa: F821 (the global of each copy)
     return out
 
 
 def _loop2(a, b, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], b[i], params)  # noqa: F821
+        out[i] = RULE(_f64(a[i]), _f64(b[i]), params)  # noqa: F821
     return out
 
 
 def _loop3(a, b, c, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], b[i], c[i], params)  # noqa: F821
+        out[i] = RULE(_f64(a[i]), _f64(b[i]), _f64(c[i]), params)  # noqa: F821
     return out
 
 
 def _loop4(a, b, c, d, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], b[i], c[i], d[i], params)  # noqa: F821
+        out[i] = RULE(_f64(a[i]), _f64(b[i]), _f64(c[i]), _f64(d[i]), params)  # noqa: F821
     return out
 
 
 def _loop5(a, b, c, d, e, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], b[i], c[i], d[i], e[i], params)  # noqa: F821
+        out[i] = RULE(_f64(a[i]), _f64(b[i]), _f64(c[i]), _f64(d[i]), _f64(e[i]),  # noqa: F821
+                      params)
     return out
 
 
 def _loop6(a, b, c, d, e, f, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], b[i], c[i], d[i], e[i], f[i], params)  # noqa: F821
+        out[i] = RULE(_f64(a[i]), _f64(b[i]), _f64(c[i]), _f64(d[i]), _f64(e[i]),  # noqa: F821
+                      _f64(f[i]), params)
     return out
 
 
 def _loop7(a, b, c, d, e, f, g, params):
     out = np.empty(a.size)
     for i in range(a.size):
-        out[i] = RULE(a[i], b[i], c[i], d[i], e[i], f[i], g[i], params)  # noqa: F821
+        out[i] = RULE(_f64(a[i]), _f64(b[i]), _f64(c[i]), _f64(d[i]), _f64(e[i]),  # noqa: F821
+                      _f64(f[i]), _f64(g[i]), params)
     return out
 
 
@@ -249,7 +278,7 @@ def _compile_loop(rule, template):
     if os.path.exists(source):  # filed under the rule (see above)
         code = code.replace(co_filename=source, co_name=name, co_qualname=name,
                             co_firstlineno=py_func.__code__.co_firstlineno)
-    loop = types.FunctionType(code, {"RULE": rule, "np": np}, name)
+    loop = types.FunctionType(code, {"RULE": rule, "np": np, "_f64": _f64}, name)
     loop.__module__ = py_func.__module__
     return njit(cache=os.path.exists(source), error_model="numpy")(loop)
 
@@ -274,19 +303,27 @@ def rule_params(kind, *sections, **extra):
     """A rule's parameters, the named tuple ``kind``, filled by field name from the
     scenario ``sections`` (the first that has the field) and ``extra``, as floats.
 
-    Remembered for the same (immutable) section objects: the phases ask every week.
+    Remembered for the same (immutable) section objects and equal ``extra``: the phases
+    ask every week, so the last answer for each ``kind`` is checked first (no key made).
     """
+    last = _LAST.get(kind)
+    if (last is not None and len(last[0]) == len(sections)
+            and all(map(operator.is_, last[0], sections)) and last[1] == extra):
+        return last[2]
     key = (kind, tuple(map(id, sections)), tuple(sorted(extra.items())))
     hit = _MADE.get(key)
     if hit is not None and all(a is b for a, b in zip(hit[0], sections)):
-        return hit[1]
-    if len(_MADE) > 64:
-        _MADE.clear()
-    made = _rule_params(kind, sections, extra)
-    _MADE[key] = (sections, made)
+        made = hit[1]
+    else:
+        if len(_MADE) > 64:
+            _MADE.clear()
+        made = _rule_params(kind, sections, extra)
+        _MADE[key] = (sections, made)
+    _LAST[kind] = (sections, extra, made)
     return made
 
 
+_LAST: dict = {}  # kind: (sections, extra, made) of its last call
 _MADE: dict = {}
 
 

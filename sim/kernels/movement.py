@@ -41,6 +41,23 @@ MovementDraws = namedtuple("MovementDraws", ("burnout_crn", "burnout_key", "burn
 
 
 @njit(cache=True, error_model="numpy")
+def may_move(role, threshold, none):
+    """Whether the week's contagion can change anything: someone is in the movement (a
+    role above ``none``), or someone's threshold is 0 or below (who joins with no one in
+    it). Read a block at a time (:data:`~sim.kernels.blocks.BLOCK` rows), stopping at the
+    first that has one."""
+    for start in range(0, role.size, BLOCK):
+        # Views from 0 and a bitwise or: the loop vectorises (about 0.1 ns a row).
+        roles, thresholds = role[start: start + BLOCK], threshold[start: start + BLOCK]
+        found = np.uint8(0)
+        for i in range(roles.size):
+            found |= np.uint8(roles[i] > none) | np.uint8(thresholds[i] <= np.float32(0.0))
+        if found:
+            return True
+    return False
+
+
+@njit(cache=True, error_model="numpy")
 def movement_weights(role, alive, mobiliser, mobiliser_weight):
     """Each person's weight among their ties' movement share (float32, 0 for the dead)."""
     n = role.size
@@ -127,7 +144,11 @@ def movement_rules(people, total, live_degree, rules, draws):
     (:func:`p_burnout` above 0) and lone wolves with no support
     (:func:`p_lone_wolf_leaves` above 0). Only those draw, in order, and leave if their
     uniform is under their rule's probability.
+
+    ``people``, ``rules`` and ``draws`` may come as plain tuples of their values, which
+    Numba takes quicker than named tuples (see :mod:`sim.kernels.community`).
     """
+    people, rules, draws = Movers(*people), MovementRules(*rules), MovementDraws(*draws)
     joiners, found = _joiners_room(role_rows(people))
     for b in range(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
@@ -137,6 +158,7 @@ def movement_rules(people, total, live_degree, rules, draws):
 @njit(cache=True, error_model="numpy", parallel=True)
 def movement_rules_threads(people, total, live_degree, rules, draws):
     """:func:`movement_rules` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    people, rules, draws = Movers(*people), MovementRules(*rules), MovementDraws(*draws)
     joiners, found = _joiners_room(role_rows(people))
     for b in prange(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
@@ -217,9 +239,26 @@ def tied_to_organisers(role, organiser_ties, participant):
 
 
 @njit(cache=True, error_model="numpy")
+def grow_organisers(role, organiser, organiser_ties, participant, organiser_role, uid, crn,
+                    key, useq, rules):
+    """Participants tied to a living organiser (:func:`tied_to_organisers`) become
+    organisers, each on their uniform: ``u < p_become_organiser`` (hashed from the uid
+    with CRN, else row ``i``'s of the ``useq`` drawn for every row). Sets ``role`` and
+    ``organiser`` in place. ``rules`` as :func:`movement_rules` takes them."""
+    rules = MovementRules(*rules)
+    for i in tied_to_organisers(role, organiser_ties, participant):
+        u = _unit(uid[i], key) if crn else useq[i]
+        if u < p_become_organiser(organiser_ties[i], rules):
+            role[i] = organiser_role
+            organiser[i] = True
+
+
+@njit(cache=True, error_model="numpy")
 def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
-    loosens dependence (:func:`participant_activation`, :func:`participant_dependence`)."""
+    loosens dependence (:func:`participant_activation`, :func:`participant_dependence`).
+    ``rules`` as :func:`movement_rules` takes them."""
+    rules = MovementRules(*rules)
     for j in range(joiners.size):
         role[joiners[j]] = participant
     for i in range(role.size):

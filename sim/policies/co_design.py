@@ -69,6 +69,7 @@ class CoDesign(Policy):
         rng = model.streams.generator("co_design.practices")
         self.redesigned = np.sort(rng.permutation(n)[:k])
         self.base_style = model.practice_style.copy()
+        self.style = None  # the redesigned practices' style, made the first week it runs
 
     def step(self) -> None:
         model, p, lev = self.model, self.p, self.model.levers
@@ -79,9 +80,11 @@ class CoDesign(Policy):
         lev.failure_demand *= 1.0 - p.failure_demand_reduction * share
         lev.gp_capacity *= 1.0 - p.capacity_cost * share
         lev.op_followup *= 1.0 - p.op_followup_reduction * share
-        style = self.base_style.copy()
-        style[self.redesigned] = np.minimum(style[self.redesigned] + p.style_shift, 1.0)
-        model.practice_style[:] = style
+        if self.style is None:
+            style = self.base_style.copy()
+            style[self.redesigned] = np.minimum(style[self.redesigned] + p.style_shift, 1.0)
+            self.style = style
+        model.practice_style[:] = self.style
 
     def stop(self) -> None:
         self.model.practice_style[:] = self.base_style

@@ -48,13 +48,16 @@ class PooledBudget(Policy):
         self.beds_before = trust.beds
         self.beds_moved = int(round(trust.beds * self.p.share))
         trust.beds -= self.beds_moved
+        # Whether link workers run is read every week: their policies, found once.
+        self.prescribing = [pol for pol in self.model.policies
+                            if pol.kind == "social_prescribing"]
 
     def step(self) -> None:
         model, p = self.model, self.p
         pot = self.beds_moved * p.bed_cost_per_week
         if pot <= 0:
             return
-        sp_running = any(pol.kind == "social_prescribing" and pol.running for pol in model.policies)
+        sp_running = any(pol.running for pol in self.prescribing)
         lw = pot * p.link_worker_share if sp_running else 0.0
         model.levers.link_worker_places += int(lw // p.cost_per_link_worker_place)
         g = model.groups

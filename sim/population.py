@@ -125,6 +125,7 @@ class Residents:
         self._live: np.ndarray | None = None
         self._living: int | None = None
         self._work: dict[str, np.ndarray] = {}
+        self._columns: dict[type, tuple] = {}
 
     # --- rows ---------------------------------------------------------------------------
 
@@ -138,6 +139,15 @@ class Residents:
         if work is None or work.size < rows:
             work = self._work[name] = np.empty(max(rows, self.capacity), dtype=dtype)
         return work
+
+    def columns(self, kind):
+        """The named tuple ``kind`` of whole columns (all ``capacity`` rows), by field name,
+        for a compiled pass that is told how many rows to read: made once, and again only
+        when the arrays grow (a pass every week would otherwise slice a dozen columns)."""
+        made = self._columns.get(kind)
+        if made is None:
+            made = self._columns[kind] = kind(*(getattr(self, name) for name in kind._fields))
+        return made
 
     @property
     def live(self) -> np.ndarray:
@@ -168,6 +178,7 @@ class Residents:
                 grown[: self.n] = getattr(self, name)[: self.n]
                 setattr(self, name, grown)
             self.capacity = new_capacity
+            self._columns.clear()
         rows = np.arange(self.n, need)
         self.n = need
         self.changed()
@@ -313,7 +324,9 @@ class Residents:
         from . import kernels
         from .health import health_params
 
-        age, q = np.broadcast_arrays(np.asarray(age, np.float64), np.asarray(q, np.float64))
+        age, q = np.asarray(age, np.float64), np.asarray(q, np.float64)
+        if age.shape != q.shape or age.ndim != 1:  # (the weekly arrivals': neither)
+            age, q = np.broadcast_arrays(age, q)
         return kernels.ltc_means(np.ascontiguousarray(age).ravel(),
                                  np.ascontiguousarray(q).ravel(),
                                  health_params(scenario)).reshape(age.shape)

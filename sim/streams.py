@@ -23,7 +23,7 @@ __all__ = ["Streams", "hash_uniform", "derive_uid", "to_normal", "to_poisson"]
 
 _NO_DRAWS = np.empty(0, np.float64)
 _NO_KEYS = np.empty(0, np.uint64)
-_STATES_AHEAD = 52  # generator states made at once for a stream drawn weekly
+_STATES_AHEAD = 52  # generators made at once for a stream drawn weekly
 
 
 _MASK = 0xFFFFFFFFFFFFFFFF
@@ -86,7 +86,10 @@ def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
     if lam.shape != u.shape:
         lam = np.broadcast_to(lam, u.shape)
     first_term = np.exp(-lam)  # as NumPy made it before the compiled steps
-    flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
+    if u.ndim == 1 and u.flags.c_contiguous and lam.flags.c_contiguous:  # (arrivals: as is)
+        flat = (u, first_term, lam)
+    else:
+        flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
     with signals_held():
         counts = poisson_inversion(*flat, 60)
     return counts.reshape(u.shape)
@@ -100,8 +103,13 @@ def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:
     """
     from . import kernels
 
-    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64),
-                            _key(0xB127, week))
+    global _BIRTH_KEY
+    if _BIRTH_KEY[0] != week:  # asked twice a week (newborns, arrivals)
+        _BIRTH_KEY = (week, _key(0xB127, week))
+    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64), _BIRTH_KEY[1])
+
+
+_BIRTH_KEY: tuple = (None, None)  # the last week's key of derive_uid
 
 
 class Streams:
@@ -122,7 +130,7 @@ class Streams:
         self._keys: dict[tuple[str, int], np.uint64] = {}  # this week's, by (stream, draw)
         self._keys_week = self.week
         self._folded: tuple[list, np.ndarray, np.ndarray] = ([], _NO_KEYS, _NO_KEYS)
-        self._generators: dict[str, tuple[np.random.Generator, int, list]] = {}
+        self._generators: dict[str, tuple[int, list]] = {}  # first week, those made ahead
         self._sequential = np.random.default_rng(np.random.SeedSequence([self.seed, 0x5EED]))
 
     def _stream_id(self, name: str) -> int:
@@ -230,21 +238,27 @@ class Streams:
     def generator(self, name: str) -> np.random.Generator:
         """A plain generator for draws that are not about residents (groups, practices).
 
-        It is ``np.random.default_rng(SeedSequence([seed, stream, week + 1]))``, and is
-        valid until the next call for the same stream (the generator is reused). A
-        stream drawn week after week has its states made a year at a time: seeding a
-        generator costs 30 microseconds in the middle of a week, setting a state few.
+        It is ``np.random.default_rng(SeedSequence([seed, stream, week + 1]))``, a new one
+        at each call (two calls in a week give the same draws). A stream drawn week after
+        week has its generators made a year at a time: seeding one costs 30 microseconds
+        in the middle of a week, handing out one made ahead less than one.
         """
         if not self.crn:
             return self._sequential
         week = self.week
         made = self._generators.get(name)
-        if made is None or not made[1] <= week < made[1] + len(made[2]):
+        if made is None or not made[0] <= week < made[0] + len(made[1]):
             ahead = 1 if made is None else _STATES_AHEAD  # one use only (set-up), or weekly
-            sid = self._stream_id(name)
-            states = [np.random.PCG64(np.random.SeedSequence([self.seed, sid, w + 1])).state
-                      for w in range(week, week + ahead)]
             made = self._generators[name] = (
-                made[0] if made else np.random.Generator(np.random.PCG64()), week, states)
-        made[0].bit_generator.state = made[2][week - made[1]]
-        return made[0]
+                week, [self._seeded(name, w) for w in range(week, week + ahead)])
+        ahead, at = made[1], week - made[0]
+        rng = ahead[at]
+        if rng is None:  # handed out already this week: the same draws again
+            return self._seeded(name, week)
+        ahead[at] = None
+        return rng
+
+    def _seeded(self, name: str, week: int) -> np.random.Generator:
+        """The generator of stream ``name`` in ``week``, seeded afresh."""
+        return np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence([self.seed, self._stream_id(name), week + 1])))

@@ -235,6 +235,8 @@ def test_generators_are_seeded_by_stream_and_week():
             expected = np.random.default_rng(
                 np.random.SeedSequence([11, s._stream_id(name), week + 1])).random(5)
             assert np.array_equal(s.generator(name).random(5), expected), (week, name)
+            # asked again in the same week: the same draws, not the generator's next
+            assert np.array_equal(s.generator(name).random(5), expected), (week, name)
 
 
 def test_rationing_serves_the_lexsort_order():

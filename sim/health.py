@@ -104,7 +104,7 @@ _NO_DRAW = ((np.uint64(0), np.empty(0)),)
 def _pass(people, lo: int, hi: int, steps, draws, h, bounds):
     """:func:`sim.kernels.health_pass` over rows ``lo .. hi`` on the columns as they are
     now (appending rows may have moved them)."""
-    from . import kernels
+    import sim.kernels as kernels  # (quicker than a from-import of a package)
     from .kernels.health import People
 
     if hi <= lo:
@@ -233,7 +233,7 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     count = int(rng.poisson(spec.health.net_migration_per_1000 / 1000.0 * WEEK * living))
     if count == 0:
         return
-    from . import kernels
+    import sim.kernels as kernels
 
     # people.live[ranks], without making every living row's index (0.8 ms at a million)
     alive = people.alive[: people.n].view(np.uint8)

@@ -90,7 +90,7 @@ def week_row(model: "HealthSystemModel") -> dict:
     (:func:`sim.kernels.week_state`): counts directly, means by NumPy over the
     living residents' values in row order, exactly as before.
     """
-    from . import kernels
+    import sim.kernels as kernels  # (quicker than a from-import of a package)
     from .kernels.accounting import StateColumns
 
     people, log, costs = model.people, model.log, model.spec.costs

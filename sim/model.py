@@ -209,7 +209,7 @@ class HealthSystemModel(mesa.Model):
         if (self.week - self.spec.weeks) % 52 == 0:
             self._start_reporting_year()
         self.streams.week = self.week
-        from . import kernels
+        import sim.kernels as kernels  # (quicker than a from-import of a package)
 
         # Ctrl-C lands between weeks, not inside a kernel; the passes use system.threads.
         with kernels.signals_held(), kernels.use_threads(self.spec.system.threads):

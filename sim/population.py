@@ -321,7 +321,7 @@ class Residents:
     def ltc_mean(age: np.ndarray, q: np.ndarray, scenario: "Scenario") -> np.ndarray:
         """Mean count of long-term conditions for people of this age and quintile
         (the rule :func:`sim.kernels.health.ltc_mean`)."""
-        from . import kernels
+        import sim.kernels as kernels  # (quicker than a from-import of a package)
         from .health import health_params
 
         age, q = np.asarray(age, np.float64), np.asarray(q, np.float64)
@@ -336,7 +336,7 @@ class Residents:
                         scenario: "Scenario") -> np.ndarray:
         """The wellbeing (0..1) a person's state tends toward (the rule
         :func:`sim.kernels.health.wellbeing_target`)."""
-        from . import kernels
+        import sim.kernels as kernels
         from .health import health_params
 
         return kernels.wellbeing_targets(people.ltc[rows], people.connectedness[rows],

@@ -188,12 +188,8 @@ def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
     u = s.uniforms(_BIRTH_STREAMS, uid)
     z_act, z_dep, z_threshold = to_normal(u[1:])
     people.female[rows] = u[0] < pop.female_share
-    q = people.deprivation[rows].astype(np.float64)
-    act, dep = Residents.disposition(pop, q, z_act, z_dep)
-    people.activation0[rows] = people.activation[rows] = act
-    people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = people.connectedness0[mothers]
-    people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
+    people.settle(rows, z_act, z_dep, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
                                      * z_threshold, 0.0, 1.0)
     model.log.births += int(mothers.size)
@@ -266,13 +262,10 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     u = s.uniforms(["migration.activation", "migration.dependence", "migration.connectedness",
                     "migration.organiser", "migration.threshold"], uid)
     z_act, z_dep, z_con, z_threshold = to_normal(u[[0, 1, 2, 4]])
-    act, dep = Residents.disposition(pop, q, z_act, z_dep)
-    people.activation0[rows] = people.activation[rows] = act
-    people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
         pop, age, z_con)
     people.organiser[rows] = (age >= pop.adult_age) & (u[3] < spec.community.organiser_share)
-    people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
+    people.settle(rows, z_act, z_dep, spec)
     people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
                                      * z_threshold, 0.0, 1.0)
     model.log.migrants += count

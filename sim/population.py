@@ -249,12 +249,10 @@ class Residents:
         # Disposition: activation (lower where deprived), dependence (lower where
         # activated), connectedness, wellbeing; logit-normal so each stays in 0..1.
         z = streams.normal
-        act, dep = cls.disposition(pop, q, z("init.activation", uid), z("init.dependence", uid))
-        people.activation0[at] = people.activation[at] = act
-        people.dependence0[at] = people.dependence[at] = dep
+        z_act, z_dep = z("init.activation", uid), z("init.dependence", uid)
         people.connectedness0[at] = people.connectedness[at] = cls.connectedness_level(
             pop, people.age[at], z("init.connectedness", uid))
-        people.wellbeing[at] = cls.wellbeing_level(people, at, scenario)
+        people.settle(at, z_act, z_dep, scenario)
 
         adults = people.age[at] >= pop.adult_age
         people.organiser[at] = adults & (
@@ -297,27 +295,6 @@ class Residents:
                      + pop.connectedness_logit_sd * z)
 
     @staticmethod
-    def disposition(pop, q: np.ndarray, z_act: np.ndarray,
-                    z_dep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A person's own long-run activation and dependence (each 0..1), logit-normal.
-
-        Activation is lower toward the most deprived quintile (``q`` = 1); dependence is
-        lower where activation is higher (``dependence_activation_coupling`` logits per
-        logit of activation above the mean, scaled to the two spreads), plus its own noise.
-
-        Args:
-            pop: the scenario's ``population`` section.
-            q: IMD quintile (1 most deprived .. 5 least).
-            z_act, z_dep: standard normal draws of the person.
-        """
-        act_dev = pop.activation_logit_sd * z_act - pop.activation_deprivation_step * (3.0 - q)
-        dep_logit = (pop.dependence_logit_mean
-                     - pop.dependence_activation_coupling * act_dev
-                     * (pop.dependence_logit_sd / max(pop.activation_logit_sd, 1e-9)) * 0.5
-                     + pop.dependence_logit_sd * z_dep)
-        return expit(pop.activation_logit_mean + act_dev), expit(dep_logit)
-
-    @staticmethod
     def ltc_mean(age: np.ndarray, q: np.ndarray, scenario: "Scenario") -> np.ndarray:
         """Mean count of long-term conditions for people of this age and quintile
         (the rule :func:`sim.kernels.health.ltc_mean`)."""
@@ -331,17 +308,19 @@ class Residents:
                                  np.ascontiguousarray(q).ravel(),
                                  health_params(scenario)).reshape(age.shape)
 
-    @staticmethod
-    def wellbeing_level(people: "Residents", rows: np.ndarray,
-                        scenario: "Scenario") -> np.ndarray:
-        """The wellbeing (0..1) a person's state tends toward (the rule
-        :func:`sim.kernels.health.wellbeing_target`)."""
+    def settle(self, rows: slice, z_act: np.ndarray, z_dep: np.ndarray,
+               scenario: "Scenario") -> None:
+        """New residents' rows (consecutive) take their own activation and dependence
+        (the rule :func:`sim.kernels.health.disposition`) from their standard normals
+        ``z_act``, ``z_dep``, and the wellbeing their state tends toward (the rule
+        :func:`sim.kernels.health.wellbeing_target`), once their conditions,
+        connectedness and group are set: one compiled pass (:func:`sim.kernels.settle`)."""
         import sim.kernels as kernels
         from .health import health_params
+        from .kernels.health import Newcomers
 
-        return kernels.wellbeing_targets(people.ltc[rows], people.connectedness[rows],
-                                         people.activation[rows], people.group[rows],
-                                         people.dependence[rows], health_params(scenario))
+        kernels.settle(rows.start, rows.stop, self.columns(Newcomers), z_act, z_dep,
+                       health_params(scenario))
 
 
 @dataclass(frozen=True)

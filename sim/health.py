@@ -209,10 +209,11 @@ def _appended(people: Residents, count: int) -> slice:
 
 
 def _copy_rows(people: Residents, columns, rows, sources: np.ndarray) -> None:
-    """Columns ``columns`` of rows ``sources`` copied to ``rows``."""
+    """Columns ``columns`` of rows ``sources`` copied to ``rows`` (a slice past them: one
+    gather each, with no temporary; "clip" since "raise" buffers the output)."""
     for name in columns:
         column = getattr(people, name)
-        column[rows] = column[sources]
+        np.take(column, sources, out=column[rows], mode="clip")
 
 
 def _add_migrants(model: "HealthSystemModel") -> None:

@@ -61,7 +61,12 @@ def hash_uniform(key: np.uint64, uids: np.ndarray) -> np.ndarray:
     """
     import sim.kernels as kernels  # (quicker than "from . import": a microsecond)
 
-    return kernels.hash_uniform(np.uint64(key), np.ascontiguousarray(uids, dtype=np.uint64))
+    if type(uids) is not np.ndarray or uids.dtype is not _UINT64 or not uids.flags.c_contiguous:
+        uids = np.ascontiguousarray(uids, dtype=np.uint64)
+    return kernels.hash_uniform(key if type(key) is np.uint64 else np.uint64(key), uids)
+
+
+_UINT64 = np.dtype(np.uint64)
 
 
 def to_normal(u: np.ndarray) -> np.ndarray:
@@ -78,9 +83,6 @@ def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
     """Poisson counts with means ``lam`` by inversion of the uniforms ``u`` (exact;
     :func:`sim.kernels.poisson.poisson_inversion`). Counts stop at 60: counts above 60 a
     week do not arise here."""
-    import sim.kernels as kernels
-    from .kernels.poisson import poisson_inversion
-
     u = np.asarray(u, dtype=np.float64)
     lam = np.asarray(lam, dtype=np.float64)
     if lam.shape != u.shape:
@@ -90,9 +92,22 @@ def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
         flat = (u, first_term, lam)
     else:
         flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
-    with kernels.signals_held():
-        counts = poisson_inversion(*flat, 60)
-    return counts.reshape(u.shape)
+    return _poisson_inversion()(*flat, 60).reshape(u.shape)
+
+
+_POISSON = None
+
+
+def _poisson_inversion():
+    """:func:`sim.kernels.poisson.poisson_inversion`, shielded from signals as every kernel
+    is (``sim.kernels``); a ``with`` block of its own cost more than the few arrivals' draws."""
+    global _POISSON
+    if _POISSON is None:
+        from .kernels import _shielded
+        from .kernels.poisson import poisson_inversion
+
+        _POISSON = _shielded(poisson_inversion)
+    return _POISSON
 
 
 def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:

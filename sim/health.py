@@ -209,11 +209,10 @@ def _appended(people: Residents, count: int) -> slice:
 
 
 def _copy_rows(people: Residents, columns, rows, sources: np.ndarray) -> None:
-    """Columns ``columns`` of rows ``sources`` copied to ``rows`` (a slice past them: one
-    gather each, with no temporary; "clip" since "raise" buffers the output)."""
+    """Columns ``columns`` of rows ``sources`` copied to ``rows``."""
     for name in columns:
         column = getattr(people, name)
-        np.take(column, sources, out=column[rows], mode="clip")
+        column[rows] = column[sources]
 
 
 def _add_migrants(model: "HealthSystemModel") -> None:

@@ -189,9 +189,7 @@ def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
     z_act, z_dep, z_threshold = to_normal(u[1:])
     people.female[rows] = u[0] < pop.female_share
     people.connectedness0[rows] = people.connectedness[rows] = people.connectedness0[mothers]
-    people.settle(rows, z_act, z_dep, spec)
-    people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
-                                     * z_threshold, 0.0, 1.0)
+    people.settle(rows, z_act, z_dep, z_threshold, spec)
     model.log.births += int(mothers.size)
 
 
@@ -265,9 +263,7 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
         pop, age, z_con)
     people.organiser[rows] = (age >= pop.adult_age) & (u[3] < spec.community.organiser_share)
-    people.settle(rows, z_act, z_dep, spec)
-    people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
-                                     * z_threshold, 0.0, 1.0)
+    people.settle(rows, z_act, z_dep, z_threshold, spec)
     model.log.migrants += count
 
 

@@ -252,14 +252,10 @@ class Residents:
         z_act, z_dep = z("init.activation", uid), z("init.dependence", uid)
         people.connectedness0[at] = people.connectedness[at] = cls.connectedness_level(
             pop, people.age[at], z("init.connectedness", uid))
-        people.settle(at, z_act, z_dep, scenario)
-
         adults = people.age[at] >= pop.adult_age
         people.organiser[at] = adults & (
             u("init.organiser", uid) < scenario.community.organiser_share)
-        people.threshold[at] = np.clip(
-            scenario.movement.threshold_mean
-            + scenario.movement.threshold_sd * z("init.threshold", uid), 0.0, 1.0)
+        people.settle(at, z_act, z_dep, z("init.threshold", uid), scenario)
         people.ti_birth[at] = -1 - (people.age[at] * 52).astype(np.int32)
         return people
 
@@ -309,18 +305,21 @@ class Residents:
                                  health_params(scenario)).reshape(age.shape)
 
     def settle(self, rows: slice, z_act: np.ndarray, z_dep: np.ndarray,
-               scenario: "Scenario") -> None:
+               z_threshold: np.ndarray, scenario: "Scenario") -> None:
         """New residents' rows (consecutive) take their own activation and dependence
-        (the rule :func:`sim.kernels.health.disposition`) from their standard normals
-        ``z_act``, ``z_dep``, and the wellbeing their state tends toward (the rule
-        :func:`sim.kernels.health.wellbeing_target`), once their conditions,
-        connectedness and group are set: one compiled pass (:func:`sim.kernels.settle`)."""
+        (the rule :func:`sim.kernels.health.disposition`), the wellbeing their state
+        tends toward (:func:`~sim.kernels.health.wellbeing_target`) and their threshold
+        (:func:`~sim.kernels.health.starting_threshold`) from their standard normals,
+        once their conditions, connectedness and group are set: one compiled pass
+        (:func:`sim.kernels.settle`)."""
         import sim.kernels as kernels
         from .health import health_params
-        from .kernels.health import Newcomers
+        from .kernels.bounds import rule_params
+        from .kernels.health import Newcomers, ThresholdParams
 
         kernels.settle(rows.start, rows.stop, self.columns(Newcomers), z_act, z_dep,
-                       health_params(scenario))
+                       z_threshold, health_params(scenario),
+                       rule_params(ThresholdParams, scenario.movement))
 
 
 @dataclass(frozen=True)

@@ -87,8 +87,9 @@ def test_a_wellbeing_coefficient_moves_wellbeing():
 
 
 def test_settle_gives_the_disposition_and_the_wellbeing_target():
-    """New rows take the logit-normal disposition (written out here in NumPy, as the model
-    had it) and the wellbeing target of their state as held; rows outside are untouched."""
+    """New rows take the logit-normal disposition and the threshold (written out here in
+    NumPy, as the model had them) and the wellbeing target of their state as held; rows
+    outside are untouched."""
     from sim.health import health_params
     from sim.logistic import expit
     from sim.population import Residents
@@ -103,8 +104,10 @@ def test_settle_gives_the_disposition_and_the_wellbeing_target():
     people.ltc[:] = rng.integers(0, 4, 40)
     people.connectedness[:] = rng.random(40)
     people.group[:] = np.where(rng.random(40) < 0.5, 3, -1)
-    z_act, z_dep = rng.standard_normal(30), rng.standard_normal(30)
-    people.settle(slice(5, 35), z_act, z_dep, spec)
+    z_act, z_dep = rng.standard_normal(30) * 3, rng.standard_normal(30) * 3
+    z_thr = rng.standard_normal(30) * 50  # far enough out to meet both cuts
+    people.threshold[:] = 7.0
+    people.settle(slice(5, 35), z_act, z_dep, z_thr, spec)
     q = people.deprivation[5:35].astype(np.float64)
     act_dev = pop.activation_logit_sd * z_act - pop.activation_deprivation_step * (3.0 - q)
     dep = expit(pop.dependence_logit_mean - pop.dependence_activation_coupling * act_dev
@@ -119,6 +122,10 @@ def test_settle_gives_the_disposition_and_the_wellbeing_target():
                       people.connectedness[5:35] < h.lonely_below, people.activation[5:35],
                       people.group[5:35] >= 0, people.dependence[5:35])
     assert np.array_equal(people.wellbeing[5:35], target.astype(np.float32))
+    threshold = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd * z_thr, 0, 1)
+    assert np.array_equal(people.threshold[5:35], threshold.astype(np.float32))
+    assert np.all(people.threshold[:5] == 7.0) and np.all(people.threshold[35:] == 7.0)
+    assert (threshold == 0).any() and (threshold == 1).any()  # both cuts met
     # the rule's direction: more deprived, less activated; more activated, less dependent
     assert act[q == 1].mean() < act[q == 5].mean()
     assert np.corrcoef(act_dev, dep)[0, 1] < 0

@@ -341,20 +341,33 @@ def _traits(people, start, m, z, x, h):
         wb[j] = wellbeing_step(np.float64(wb[j]), 1.0 / (1.0 + x[j]), z[j], h)
 
 
-# The columns :func:`settle` reads and writes.
+# The columns :func:`settle` reads and writes, and the movement's parameters of a
+# newcomer's threshold (filled by name from the movement section).
 Newcomers = namedtuple("Newcomers", ("deprivation", "ltc", "connectedness", "group", "activation",
-                                     "activation0", "dependence", "dependence0", "wellbeing"))
+                                     "activation0", "dependence", "dependence0", "wellbeing",
+                                     "threshold"))
+ThresholdParams = namedtuple("ThresholdParams", ("threshold_mean", "threshold_sd"),
+                             module=__name__)
+
+
+@njit(inline="always", error_model="numpy")
+def starting_threshold(z, tp):
+    """A newcomer's Watts threshold (share of ties, 0..1): normal, mean ``threshold_mean``
+    and spread ``threshold_sd`` (``tp``: :data:`ThresholdParams`), cut to 0..1."""
+    return min(max(tp.threshold_mean + tp.threshold_sd * z, 0.0), 1.0)
 
 
 @njit(cache=True, error_model="numpy")
-def settle(lo, hi, people, z_act, z_dep, h):
+def settle(lo, hi, people, z_act, z_dep, z_threshold, h, tp):
     """New residents' rows ``lo .. hi`` (the starting population, a week's newborns or
-    arrivals) take their own activation and dependence (:func:`disposition`, from their
-    standard normals ``z_act`` and ``z_dep``, one a row from ``lo``), and the wellbeing
-    their state tends toward (:func:`wellbeing_target`, of the values as held).
-    ``people``: :data:`Newcomers` (conditions, connectedness and group already set)."""
+    arrivals) take their own activation and dependence (:func:`disposition`), the wellbeing
+    their state tends toward (:func:`wellbeing_target`, of the values as held) and their
+    threshold (:func:`starting_threshold`), from their standard normals (``z_act``,
+    ``z_dep``, ``z_threshold``: one a new row from ``lo``). ``people``: :data:`Newcomers`
+    (conditions, connectedness and group already set)."""
     for i in range(lo, hi):
-        act, dep = disposition(np.float64(people.deprivation[i]), z_act[i - lo], z_dep[i - lo], h)
+        j = i - lo
+        act, dep = disposition(np.float64(people.deprivation[i]), z_act[j], z_dep[j], h)
         people.activation0[i] = act
         people.activation[i] = act
         people.dependence0[i] = dep
@@ -362,6 +375,7 @@ def settle(lo, hi, people, z_act, z_dep, h):
         people.wellbeing[i] = wellbeing_target(
             people.ltc[i], people.connectedness[i] < h.lonely_below, people.activation[i],
             people.group[i] >= 0, people.dependence[i], h)
+        people.threshold[i] = starting_threshold(z_threshold[j], tp)
 
 
 @njit(cache=True, error_model="numpy")

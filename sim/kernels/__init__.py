@@ -6,7 +6,8 @@ first use and is cached on disk (``cache=True``).
 **One rule per mechanism, written once.** Each probability or update of a person is a
 small scalar function in the kernel module of its phase (``health``: ``p_death``,
 ``p_birth``, ``p_onset``, ``revert``, ``nudged``, ``wellbeing_target``,
-``wellbeing_step``, ``disposition``; ``need``: ``p_low``, ``p_flare``, ``p_review``, ``p_acute``,
+``wellbeing_step``, ``disposition``, ``starting_threshold``; ``need``: ``p_low``,
+``p_flare``, ``p_review``, ``p_acute``,
 ``causal``, ``low_need_choice_of``; ``community``: ``vitality_step``, ``folds``, ``splits``,
 ``p_leave``, ``p_invite``, ``p_found``, ``member_step``; ``network``: ``norm_step``;
 ``movement``: ``threshold_of``, ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``,

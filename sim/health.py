@@ -142,9 +142,10 @@ def _bounds_for(h):
     """:func:`_health_bounds` of ``h`` without its nudge (the rules bounded ignore it),
     looked up again only for another ``h``."""
     global _LAST_BOUNDS
-    if _LAST_BOUNDS[0] is not h:
-        _LAST_BOUNDS = (h, _health_bounds(h._replace(activation_nudge=0.0)))
-    return _LAST_BOUNDS[1]
+    last = _LAST_BOUNDS  # read once: another thread's model may replace it meanwhile
+    if last[0] is not h:
+        last = _LAST_BOUNDS = (h, _health_bounds(h._replace(activation_nudge=0.0)))
+    return last[1]
 
 
 _LAST_BOUNDS: tuple = (None, None)
@@ -271,10 +272,11 @@ def _band_edges(health) -> np.ndarray:
     """The cumulative shares of the migrant age bands of a ``health`` section (made
     again only for another section object)."""
     global _EDGES
-    if _EDGES[0] is not health:
+    last = _EDGES  # read once (as _bounds_for)
+    if last[0] is not health:
         shares = np.asarray(health.migrant_age_shares, np.float64)
-        _EDGES = (health, np.cumsum(shares) / shares.sum())
-    return _EDGES[1]
+        last = _EDGES = (health, np.cumsum(shares) / shares.sum())
+    return last[1]
 
 
 _EDGES: tuple = (None, None)

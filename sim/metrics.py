@@ -139,12 +139,13 @@ def _state_cuts(pop):
     """The pass's cut-points for a ``population`` section, made again only for another
     section object (sections are immutable; a change mid-run makes a new one)."""
     global _CUTS
-    if _CUTS[0] is not pop:
+    last = _CUTS  # read once: another thread's model may replace it meanwhile
+    if last[0] is not pop:
         from .kernels.accounting import StateCuts
 
-        _CUTS = (pop, StateCuts(HIGH_DEPENDENCE, np.float32(pop.lonely_below),
-                                float(pop.adult_age)))
-    return _CUTS[1]
+        last = _CUTS = (pop, StateCuts(HIGH_DEPENDENCE, np.float32(pop.lonely_below),
+                                       float(pop.adult_age)))
+    return last[1]
 
 
 _CUTS: tuple = (None, None)

@@ -119,9 +119,10 @@ def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:
     import sim.kernels as kernels
 
     global _BIRTH_KEY
-    if _BIRTH_KEY[0] != week:  # asked twice a week (newborns, arrivals)
-        _BIRTH_KEY = (week, _key(0xB127, week))
-    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64), _BIRTH_KEY[1])
+    last = _BIRTH_KEY  # read once: another thread's model may replace it meanwhile
+    if last[0] != week:  # asked twice a week (newborns, arrivals)
+        last = _BIRTH_KEY = (week, _key(0xB127, week))
+    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64), last[1])
 
 
 _BIRTH_KEY: tuple = (None, None)  # the last week's key of derive_uid

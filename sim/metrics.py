@@ -115,10 +115,10 @@ def week_row(model: "HealthSystemModel") -> dict:
         "screening_tests": log.screening_tests,
         "link_worker_referrals": log.link_worker_referrals,
         "unmet_need": log.unmet_need,
-        "mean_dependence": float(dependence.mean()) if living else nan,
+        "mean_dependence": _float32_mean(dependence) if living else nan,
         "high_dependence_share": high / living if living else nan,
-        "mean_activation": float(activation.mean()) if living else nan,
-        "mean_wellbeing": float(wellbeing.mean()) if living else nan,
+        "mean_activation": _float32_mean(activation) if living else nan,
+        "mean_wellbeing": _float32_mean(wellbeing) if living else nan,
         "lonely_share": lonely / adults if adults else nan,
         "community_groups": model.groups.count,
         "group_members": int(members),
@@ -129,6 +129,13 @@ def week_row(model: "HealthSystemModel") -> dict:
         "low_to_service": log.low_to_service,
         **{column: int(log.gp_requests[k]) for column, k in _GP_REQUEST_COLUMNS},
     }
+
+
+def _float32_mean(values: np.ndarray) -> float:
+    """``float(values.mean())`` of a non-empty float32 array, without ``np.mean``'s Python
+    layer (2 of its 5.6 microseconds at 20,000): NumPy's own pairwise sum, divided by the
+    count in float64 and rounded to float32, as ``mean`` does."""
+    return float(np.float32(float(np.add.reduce(values)) / values.size))
 
 
 _WORKSPACES = tuple(f"week_state.{k}" for k in range(3))  # the compact columns' scratch

@@ -30,6 +30,7 @@ __all__ = ["advance_health", "health_params", "MIGRANT_AGE_BANDS"]
 # health.migrant_age_shares.
 MIGRANT_AGE_BANDS = ((0.0, 18.0), (18.0, 35.0), (35.0, 65.0))
 _YOUNGEST, _OLDEST = (np.array(c) for c in zip(*MIGRANT_AGE_BANDS))
+_WIDTH = _OLDEST - _YOUNGEST
 MIGRANT_UID_BIT = np.uint64(1 << 62)  # marks arrival numbers, apart from row-index uids
 
 WEEK = 1.0 / 52.0
@@ -57,15 +58,15 @@ def advance_health(model: "HealthSystemModel") -> None:
     people, s = model.people, model.streams
     n_start = people.n  # rows at the start of the week; arrivals are appended after them
     h = health_params(model.spec, model.levers)
-    bounds = _health_bounds(h._replace(activation_nudge=0.0))  # the rules bounded ignore it
+    bounds = _bounds_for(h)
 
     # The draws. With CRN each is hashed from the person's uid, so all are known now.
     crn, key_death, seq_death = s.kernel_draws("health.death", n_start)
     death, birth = (key_death, seq_death), s.kernel_draws("health.birth", n_start)[1:]
     later = (s.kernel_draws("health.onset", n_start)[1:],
              s.kernel_draws("health.wellbeing", n_start)[1:]) if crn else _NO_DRAW * 2
-    dead, mothers = _pass(people, 0, n_start, (True, crn, crn),
-                          draws_of(crn, death, birth, *later), h, bounds)
+    draws = draws_of(crn, death, birth, *later)
+    dead, mothers = _pass(people, 0, n_start, (True, crn, crn), draws, h, bounds)
     if model.journeys is not None:  # a few residents are followed (sim.journey)
         model.journeys.note("died", dead)
     if dead.size:
@@ -90,10 +91,10 @@ def advance_health(model: "HealthSystemModel") -> None:
 
     # New conditions, dispositions and wellbeing: with CRN for the newborns and arrivals;
     # without CRN, for every row (drawn now, after the arrivals' draws).
-    if not crn:
+    if not crn:  # (with CRN, the same keys)
         later = (s.kernel_draws("health.onset", n)[1:], s.kernel_draws("health.wellbeing", n)[1:])
-    first = n_start if crn else 0
-    _pass(people, first, n, (False, True, True), draws_of(crn, death, birth, *later), h, bounds)
+        draws = draws_of(crn, death, birth, *later)
+    _pass(people, n_start if crn else 0, n, (False, True, True), draws, h, bounds)
 
 
 _NO_DRAW = ((np.uint64(0), np.empty(0)),)
@@ -103,27 +104,51 @@ _NO_DRAW = ((np.uint64(0), np.empty(0)),)
 def _pass(people, lo: int, hi: int, steps, draws, h, bounds):
     """:func:`sim.kernels.health_pass` over rows ``lo .. hi`` on the columns as they are
     now (appending rows may have moved them)."""
-    from . import kernels
+    import sim.kernels as kernels  # (quicker than a from-import of a package)
     from .kernels.health import People
 
     if hi <= lo:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    n = people.n
-    columns = People(*(getattr(people, name)[:n] for name in People._fields))
     run = kernels.health_pass_threads if kernels.threaded(hi - lo) else kernels.health_pass
-    return run(lo, hi, steps, columns, draws, h, bounds)
+    return run(lo, hi, steps, people.columns(People), draws, h, bounds)
 
 
 def health_params(spec, levers=None):
-    """The named tuple of the health rules' parameters (:data:`sim.kernels.health.HealthParams`)."""
+    """The named tuple of the health rules' parameters (:data:`sim.kernels.health.HealthParams`).
+
+    Asked four times a week: the last one made for each nudge is kept while the
+    (immutable) sections are the same objects."""
+    nudge = 0.0 if levers is None else float(levers.activation_nudge)
+    made = _PARAMS.get(nudge)
+    if made is not None and made[0] is spec.health and made[1] is spec.population:
+        return made[2]
     from .kernels.bounds import rule_params
     from .kernels.health import HealthParams
 
-    nudge = 0.0 if levers is None else float(levers.activation_nudge)
-    return rule_params(HealthParams, spec.health, spec.population, activation_nudge=nudge)
+    if len(_PARAMS) > 8:
+        _PARAMS.clear()
+    h = rule_params(HealthParams, spec.health, spec.population, activation_nudge=nudge)
+    _PARAMS[nudge] = (spec.health, spec.population, h)
+    return h
+
+
+_PARAMS: dict[float, tuple] = {}  # nudge: (health section, population section, params)
 
 
 AGE_CELLS = 131  # the bound tables' age axis: a year a cell, 0-130
+
+
+def _bounds_for(h):
+    """:func:`_health_bounds` of ``h`` without its nudge (the rules bounded ignore it),
+    looked up again only for another ``h``."""
+    global _LAST_BOUNDS
+    last = _LAST_BOUNDS  # read once: another thread's model may replace it meanwhile
+    if last[0] is not h:
+        last = _LAST_BOUNDS = (h, _health_bounds(h._replace(activation_nudge=0.0)))
+    return last[1]
+
+
+_LAST_BOUNDS: tuple = (None, None)
 
 
 @functools.lru_cache(maxsize=8)
@@ -153,28 +178,40 @@ def bounded() -> dict:
 def _add_newborns(model: "HealthSystemModel", mothers: np.ndarray) -> None:
     """Append a newborn for each mother: same household, neighbourhood and practice."""
     people, spec, s = model.people, model.spec, model.streams
-    rows = people.append(mothers.size)
-    for name in ("household", "neighbourhood", "deprivation", "practice"):
-        getattr(people, name)[rows] = getattr(people, name)[mothers]
+    rows = _appended(people, mothers.size)
+    _copy_rows(people, _HOME, rows, mothers)
     uid = derive_uid(people.uid[mothers], model.week)
     people.uid[rows] = uid
     people.alive[rows] = True
     people.age[rows] = 0.0
     people.ti_birth[rows] = model.week
     pop = spec.population
-    sex, *z = s.uniforms(["birth.sex", "birth.activation", "birth.dependence",
-                          "birth.threshold"], uid)
-    z_act, z_dep, z_threshold = to_normal(np.array(z))
-    people.female[rows] = sex < pop.female_share
-    q = people.deprivation[rows].astype(np.float64)
-    act, dep = Residents.disposition(pop, q, z_act, z_dep)
-    people.activation0[rows] = people.activation[rows] = act
-    people.dependence0[rows] = people.dependence[rows] = dep
+    u = s.uniforms(_BIRTH_STREAMS, uid)
+    z_act, z_dep, z_threshold = to_normal(u[1:])
+    people.female[rows] = u[0] < pop.female_share
     people.connectedness0[rows] = people.connectedness[rows] = people.connectedness0[mothers]
-    people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
-    people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
-                                     * z_threshold, 0.0, 1.0)
-    model.log.births += int(rows.size)
+    people.settle(rows, z_act, z_dep, z_threshold, spec)
+    model.log.births += int(mothers.size)
+
+
+# Where a newborn or an arrival lives: their mother's or host's home, by these columns.
+_HOME = ("household", "neighbourhood", "deprivation", "practice")
+_BIRTH_STREAMS = ("birth.sex", "birth.activation", "birth.dependence", "birth.threshold")
+
+
+def _appended(people: Residents, count: int) -> slice:
+    """``people.append(count)``'s rows as a slice (consecutive): writing through a slice
+    is several times quicker than through an index array, for the same values."""
+    first = people.n
+    people.append(count)
+    return slice(first, first + count)
+
+
+def _copy_rows(people: Residents, columns, rows, sources: np.ndarray) -> None:
+    """Columns ``columns`` of rows ``sources`` copied to ``rows``."""
+    for name in columns:
+        column = getattr(people, name)
+        column[rows] = column[sources]
 
 
 def _add_migrants(model: "HealthSystemModel") -> None:
@@ -191,15 +228,14 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     count = int(rng.poisson(spec.health.net_migration_per_1000 / 1000.0 * WEEK * living))
     if count == 0:
         return
-    from . import kernels
+    import sim.kernels as kernels
 
     # people.live[ranks], without making every living row's index (0.8 ms at a million)
     alive = people.alive[: people.n].view(np.uint8)
     hosts = kernels.rows_at_ranks(alive, alive[: alive.size // 8 * 8].view(np.uint64),
                                   rng.integers(0, living, count))
-    rows = people.append(count)
-    for name in ("household", "neighbourhood", "deprivation", "practice"):
-        getattr(people, name)[rows] = getattr(people, name)[hosts]
+    rows = _appended(people, count)
+    _copy_rows(people, _HOME, rows, hosts)
     first = model.log_totals["migrants"] + model.log.migrants  # arrivals so far
     arrival = np.arange(first, first + count, dtype=np.uint64)
     uid = derive_uid(arrival | MIGRANT_UID_BIT, model.week)
@@ -209,10 +245,9 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     # order of the sequential draws).
     u_band, u_age, u_sex, u_ltc = s.uniforms(["migration.age_band", "migration.age",
                                               "migration.sex", "migration.ltc"], uid)
-    shares = np.asarray(spec.health.migrant_age_shares, np.float64)
-    band = np.minimum(np.searchsorted(np.cumsum(shares) / shares.sum(), u_band, side="right"),
+    band = np.minimum(np.searchsorted(_band_edges(spec.health), u_band, side="right"),
                       len(MIGRANT_AGE_BANDS) - 1)
-    age = _YOUNGEST[band] + (_OLDEST[band] - _YOUNGEST[band]) * u_age
+    age = _YOUNGEST[band] + _WIDTH[band] * u_age
     people.age[rows] = age
     people.ti_birth[rows] = model.week - (age * 52).astype(np.int32)
     people.female[rows] = u_sex < pop.female_share
@@ -226,16 +261,25 @@ def _add_migrants(model: "HealthSystemModel") -> None:
     u = s.uniforms(["migration.activation", "migration.dependence", "migration.connectedness",
                     "migration.organiser", "migration.threshold"], uid)
     z_act, z_dep, z_con, z_threshold = to_normal(u[[0, 1, 2, 4]])
-    act, dep = Residents.disposition(pop, q, z_act, z_dep)
-    people.activation0[rows] = people.activation[rows] = act
-    people.dependence0[rows] = people.dependence[rows] = dep
     people.connectedness0[rows] = people.connectedness[rows] = Residents.connectedness_level(
         pop, age, z_con)
     people.organiser[rows] = (age >= pop.adult_age) & (u[3] < spec.community.organiser_share)
-    people.wellbeing[rows] = Residents.wellbeing_level(people, rows, spec)
-    people.threshold[rows] = np.clip(spec.movement.threshold_mean + spec.movement.threshold_sd
-                                     * z_threshold, 0.0, 1.0)
+    people.settle(rows, z_act, z_dep, z_threshold, spec)
     model.log.migrants += count
+
+
+def _band_edges(health) -> np.ndarray:
+    """The cumulative shares of the migrant age bands of a ``health`` section (made
+    again only for another section object)."""
+    global _EDGES
+    last = _EDGES  # read once (as _bounds_for)
+    if last[0] is not health:
+        shares = np.asarray(health.migrant_age_shares, np.float64)
+        last = _EDGES = (health, np.cumsum(shares) / shares.sum())
+    return last[1]
+
+
+_EDGES: tuple = (None, None)
 
 
 def age_axis():

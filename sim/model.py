@@ -94,6 +94,25 @@ def _metric(name: str):
     return report
 
 
+class WeekCollector(mesa.DataCollector):
+    """Mesa's DataCollector of this week's metrics, one reporter a column, whose
+    ``collect`` appends the row's values to the columns' lists (``model_vars``) itself.
+
+    Mesa's own calls each reporter and deep-copies what it returns, about a
+    microsecond a column and thirty columns a week; the row is made afresh each week
+    of plain numbers, so the values appended are the same."""
+
+    def __init__(self, columns):
+        super().__init__(model_reporters={c: _metric(c) for c in columns})
+        self._columns = tuple((c, self.model_vars[c]) for c in columns)
+
+    def collect(self, model: "HealthSystemModel") -> None:
+        self._collection_steps.append(model.time)
+        row = model.metrics
+        for name, values in self._columns:
+            values.append(row[name])
+
+
 def estimated_bytes(size: int, weeks: int, mean_degree: float = 8.0) -> int:
     """Rough peak memory of a run (residents, ties and working arrays)."""
     from .population import bytes_per_resident
@@ -180,7 +199,7 @@ class HealthSystemModel(mesa.Model):
 
     def new_datacollector(self) -> mesa.DataCollector:
         """An empty collector of this week's metrics (one row a reported week)."""
-        return mesa.DataCollector(model_reporters={c: _metric(c) for c in COLUMNS if c != "week"})
+        return WeekCollector([c for c in COLUMNS if c != "week"])
 
     # --- running ------------------------------------------------------------------------
 
@@ -190,7 +209,7 @@ class HealthSystemModel(mesa.Model):
         if (self.week - self.spec.weeks) % 52 == 0:
             self._start_reporting_year()
         self.streams.week = self.week
-        from . import kernels
+        import sim.kernels as kernels  # (quicker than a from-import of a package)
 
         # Ctrl-C lands between weeks, not inside a kernel; the passes use system.threads.
         with kernels.signals_held(), kernels.use_threads(self.spec.system.threads):

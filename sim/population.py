@@ -125,6 +125,7 @@ class Residents:
         self._live: np.ndarray | None = None
         self._living: int | None = None
         self._work: dict[str, np.ndarray] = {}
+        self._columns: dict[type, tuple] = {}
 
     # --- rows ---------------------------------------------------------------------------
 
@@ -138,6 +139,15 @@ class Residents:
         if work is None or work.size < rows:
             work = self._work[name] = np.empty(max(rows, self.capacity), dtype=dtype)
         return work
+
+    def columns(self, kind):
+        """The named tuple ``kind`` of whole columns (all ``capacity`` rows), by field name,
+        for a compiled pass that is told how many rows to read: made once, and again only
+        when the arrays grow (a pass every week would otherwise slice a dozen columns)."""
+        made = self._columns.get(kind)
+        if made is None:
+            made = self._columns[kind] = kind(*(getattr(self, name) for name in kind._fields))
+        return made
 
     @property
     def live(self) -> np.ndarray:
@@ -168,6 +178,7 @@ class Residents:
                 grown[: self.n] = getattr(self, name)[: self.n]
                 setattr(self, name, grown)
             self.capacity = new_capacity
+            self._columns.clear()
         rows = np.arange(self.n, need)
         self.n = need
         self.changed()
@@ -238,19 +249,13 @@ class Residents:
         # Disposition: activation (lower where deprived), dependence (lower where
         # activated), connectedness, wellbeing; logit-normal so each stays in 0..1.
         z = streams.normal
-        act, dep = cls.disposition(pop, q, z("init.activation", uid), z("init.dependence", uid))
-        people.activation0[at] = people.activation[at] = act
-        people.dependence0[at] = people.dependence[at] = dep
+        z_act, z_dep = z("init.activation", uid), z("init.dependence", uid)
         people.connectedness0[at] = people.connectedness[at] = cls.connectedness_level(
             pop, people.age[at], z("init.connectedness", uid))
-        people.wellbeing[at] = cls.wellbeing_level(people, at, scenario)
-
         adults = people.age[at] >= pop.adult_age
         people.organiser[at] = adults & (
             u("init.organiser", uid) < scenario.community.organiser_share)
-        people.threshold[at] = np.clip(
-            scenario.movement.threshold_mean
-            + scenario.movement.threshold_sd * z("init.threshold", uid), 0.0, 1.0)
+        people.settle(at, z_act, z_dep, z("init.threshold", uid), scenario)
         people.ti_birth[at] = -1 - (people.age[at] * 52).astype(np.int32)
         return people
 
@@ -286,49 +291,35 @@ class Residents:
                      + pop.connectedness_logit_sd * z)
 
     @staticmethod
-    def disposition(pop, q: np.ndarray, z_act: np.ndarray,
-                    z_dep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """A person's own long-run activation and dependence (each 0..1), logit-normal.
-
-        Activation is lower toward the most deprived quintile (``q`` = 1); dependence is
-        lower where activation is higher (``dependence_activation_coupling`` logits per
-        logit of activation above the mean, scaled to the two spreads), plus its own noise.
-
-        Args:
-            pop: the scenario's ``population`` section.
-            q: IMD quintile (1 most deprived .. 5 least).
-            z_act, z_dep: standard normal draws of the person.
-        """
-        act_dev = pop.activation_logit_sd * z_act - pop.activation_deprivation_step * (3.0 - q)
-        dep_logit = (pop.dependence_logit_mean
-                     - pop.dependence_activation_coupling * act_dev
-                     * (pop.dependence_logit_sd / max(pop.activation_logit_sd, 1e-9)) * 0.5
-                     + pop.dependence_logit_sd * z_dep)
-        return expit(pop.activation_logit_mean + act_dev), expit(dep_logit)
-
-    @staticmethod
     def ltc_mean(age: np.ndarray, q: np.ndarray, scenario: "Scenario") -> np.ndarray:
         """Mean count of long-term conditions for people of this age and quintile
         (the rule :func:`sim.kernels.health.ltc_mean`)."""
-        from . import kernels
+        import sim.kernels as kernels  # (quicker than a from-import of a package)
         from .health import health_params
 
-        age, q = np.broadcast_arrays(np.asarray(age, np.float64), np.asarray(q, np.float64))
+        age, q = np.asarray(age, np.float64), np.asarray(q, np.float64)
+        if age.shape != q.shape or age.ndim != 1:  # (the weekly arrivals': neither)
+            age, q = np.broadcast_arrays(age, q)
         return kernels.ltc_means(np.ascontiguousarray(age).ravel(),
                                  np.ascontiguousarray(q).ravel(),
                                  health_params(scenario)).reshape(age.shape)
 
-    @staticmethod
-    def wellbeing_level(people: "Residents", rows: np.ndarray,
-                        scenario: "Scenario") -> np.ndarray:
-        """The wellbeing (0..1) a person's state tends toward (the rule
-        :func:`sim.kernels.health.wellbeing_target`)."""
-        from . import kernels
+    def settle(self, rows: slice, z_act: np.ndarray, z_dep: np.ndarray,
+               z_threshold: np.ndarray, scenario: "Scenario") -> None:
+        """New residents' rows (consecutive) take their own activation and dependence
+        (the rule :func:`sim.kernels.health.disposition`), the wellbeing their state
+        tends toward (:func:`~sim.kernels.health.wellbeing_target`) and their threshold
+        (:func:`~sim.kernels.health.starting_threshold`) from their standard normals,
+        once their conditions, connectedness and group are set: one compiled pass
+        (:func:`sim.kernels.settle`)."""
+        import sim.kernels as kernels
         from .health import health_params
+        from .kernels.bounds import rule_params
+        from .kernels.health import Newcomers, ThresholdParams
 
-        return kernels.wellbeing_targets(people.ltc[rows], people.connectedness[rows],
-                                         people.activation[rows], people.group[rows],
-                                         people.dependence[rows], health_params(scenario))
+        kernels.settle(rows.start, rows.stop, self.columns(Newcomers), z_act, z_dep,
+                       z_threshold, health_params(scenario),
+                       rule_params(ThresholdParams, scenario.movement))
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ __all__ = ["Streams", "hash_uniform", "derive_uid", "to_normal", "to_poisson"]
 
 _NO_DRAWS = np.empty(0, np.float64)
 _NO_KEYS = np.empty(0, np.uint64)
-_STATES_AHEAD = 52  # generator states made at once for a stream drawn weekly
+_STATES_AHEAD = 52  # generators made at once for a stream drawn weekly
 
 
 _MASK = 0xFFFFFFFFFFFFFFFF
@@ -59,16 +59,21 @@ def hash_uniform(key: np.uint64, uids: np.ndarray) -> np.ndarray:
     the NumPy expression in one pass without temporaries: three times quicker even for
     the handful of residents born in a week (2 against 7 microseconds).
     """
-    from . import kernels
+    import sim.kernels as kernels  # (quicker than "from . import": a microsecond)
 
-    return kernels.hash_uniform(np.uint64(key), np.ascontiguousarray(uids, dtype=np.uint64))
+    if type(uids) is not np.ndarray or uids.dtype is not _UINT64 or not uids.flags.c_contiguous:
+        uids = np.ascontiguousarray(uids, dtype=np.uint64)
+    return kernels.hash_uniform(key if type(key) is np.uint64 else np.uint64(key), uids)
+
+
+_UINT64 = np.dtype(np.uint64)
 
 
 def to_normal(u: np.ndarray) -> np.ndarray:
     """Standard normals from uniforms (any shape): SciPy's
     ``ndtri(clip(u, 1e-12, 1 - 1e-12))``, compiled (bit-identical; quicker even for the
     few draws of a week's newborns, whose SciPy call comes with a cold cache)."""
-    from . import kernels
+    import sim.kernels as kernels
 
     u = np.asarray(u, dtype=np.float64)
     return kernels.standard_normal(np.ascontiguousarray(u).ravel()).reshape(u.shape)
@@ -78,18 +83,31 @@ def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
     """Poisson counts with means ``lam`` by inversion of the uniforms ``u`` (exact;
     :func:`sim.kernels.poisson.poisson_inversion`). Counts stop at 60: counts above 60 a
     week do not arise here."""
-    from .kernels import signals_held
-    from .kernels.poisson import poisson_inversion
-
     u = np.asarray(u, dtype=np.float64)
     lam = np.asarray(lam, dtype=np.float64)
     if lam.shape != u.shape:
         lam = np.broadcast_to(lam, u.shape)
     first_term = np.exp(-lam)  # as NumPy made it before the compiled steps
-    flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
-    with signals_held():
-        counts = poisson_inversion(*flat, 60)
-    return counts.reshape(u.shape)
+    if u.ndim == 1 and u.flags.c_contiguous and lam.flags.c_contiguous:  # (arrivals: as is)
+        flat = (u, first_term, lam)
+    else:
+        flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
+    return _poisson_inversion()(*flat, 60).reshape(u.shape)
+
+
+_POISSON = None
+
+
+def _poisson_inversion():
+    """:func:`sim.kernels.poisson.poisson_inversion`, shielded from signals as every kernel
+    is (``sim.kernels``); a ``with`` block of its own cost more than the few arrivals' draws."""
+    global _POISSON
+    if _POISSON is None:
+        from .kernels import _shielded
+        from .kernels.poisson import poisson_inversion
+
+        _POISSON = _shielded(poisson_inversion)
+    return _POISSON
 
 
 def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:
@@ -98,10 +116,16 @@ def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:
     A newborn's draws are keyed by this uid, so one extra birth elsewhere does not
     shift anyone else's numbers. The top bit marks uids of people born in the run.
     """
-    from . import kernels
+    import sim.kernels as kernels
 
-    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64),
-                            _key(0xB127, week))
+    global _BIRTH_KEY
+    last = _BIRTH_KEY  # read once: another thread's model may replace it meanwhile
+    if last[0] != week:  # asked twice a week (newborns, arrivals)
+        last = _BIRTH_KEY = (week, _key(0xB127, week))
+    return kernels.mix_uids(np.ascontiguousarray(parent_uid, dtype=np.uint64), last[1])
+
+
+_BIRTH_KEY: tuple = (None, None)  # the last week's key of derive_uid
 
 
 class Streams:
@@ -122,7 +146,7 @@ class Streams:
         self._keys: dict[tuple[str, int], np.uint64] = {}  # this week's, by (stream, draw)
         self._keys_week = self.week
         self._folded: tuple[list, np.ndarray, np.ndarray] = ([], _NO_KEYS, _NO_KEYS)
-        self._generators: dict[str, tuple[np.random.Generator, int, list]] = {}
+        self._generators: dict[str, tuple[int, list]] = {}  # first week, those made ahead
         self._sequential = np.random.default_rng(np.random.SeedSequence([self.seed, 0x5EED]))
 
     def _stream_id(self, name: str) -> int:
@@ -186,7 +210,7 @@ class Streams:
         if pairs != self._folded[0]:  # streams new last week: their prefixes and draws
             self._folded = (pairs, np.array([self._stream_prefix(n) for n, _ in pairs], np.uint64),
                             np.array([draw & _MASK for _, draw in pairs], np.uint64))
-        from . import kernels
+        import sim.kernels as kernels
 
         _, prefixes, draws = self._folded
         self._keys.update(zip(pairs, kernels.fold_keys(prefixes, np.uint64(self.week & _MASK),
@@ -214,7 +238,7 @@ class Streams:
         if not self.crn:
             return np.stack([self._sequential.random(len(uids)) for _ in named]) if named \
                 else np.empty((0, len(uids)))
-        from . import kernels
+        import sim.kernels as kernels
 
         keys = np.array([self.key(name, draw) for name, draw in named], np.uint64)
         return kernels.hash_uniforms(keys, np.ascontiguousarray(uids, dtype=np.uint64))
@@ -230,21 +254,27 @@ class Streams:
     def generator(self, name: str) -> np.random.Generator:
         """A plain generator for draws that are not about residents (groups, practices).
 
-        It is ``np.random.default_rng(SeedSequence([seed, stream, week + 1]))``, and is
-        valid until the next call for the same stream (the generator is reused). A
-        stream drawn week after week has its states made a year at a time: seeding a
-        generator costs 30 microseconds in the middle of a week, setting a state few.
+        It is ``np.random.default_rng(SeedSequence([seed, stream, week + 1]))``, a new one
+        at each call (two calls in a week give the same draws). A stream drawn week after
+        week has its generators made a year at a time: seeding one costs 30 microseconds
+        in the middle of a week, handing out one made ahead less than one.
         """
         if not self.crn:
             return self._sequential
         week = self.week
         made = self._generators.get(name)
-        if made is None or not made[1] <= week < made[1] + len(made[2]):
+        if made is None or not made[0] <= week < made[0] + len(made[1]):
             ahead = 1 if made is None else _STATES_AHEAD  # one use only (set-up), or weekly
-            sid = self._stream_id(name)
-            states = [np.random.PCG64(np.random.SeedSequence([self.seed, sid, w + 1])).state
-                      for w in range(week, week + ahead)]
             made = self._generators[name] = (
-                made[0] if made else np.random.Generator(np.random.PCG64()), week, states)
-        made[0].bit_generator.state = made[2][week - made[1]]
-        return made[0]
+                week, [self._seeded(name, w) for w in range(week, week + ahead)])
+        ahead, at = made[1], week - made[0]
+        rng = ahead[at]
+        if rng is None:  # handed out already this week: the same draws again
+            return self._seeded(name, week)
+        ahead[at] = None
+        return rng
+
+    def _seeded(self, name: str, week: int) -> np.random.Generator:
+        """The generator of stream ``name`` in ``week``, seeded afresh."""
+        return np.random.Generator(np.random.PCG64(
+            np.random.SeedSequence([self.seed, self._stream_id(name), week + 1])))

@@ -73,7 +73,6 @@ BY_FILE: dict[str, dict[float, str]] = {
         1.25: "growth factor of the residents' arrays (memory, not behaviour)",
         1.1: "row reserve's margin over the expected births and arrivals (memory only)",
         256: "rows reserved beyond that for a small place's chance (memory only)",
-        1e-9: GUARD,
     },
     "sim/metrics.py": {
         # The definitions of measures reported against published figures.
@@ -107,7 +106,8 @@ BY_FILE: dict[str, dict[float, str]] = {
         4: QUINTILES[4], 5: QUINTILES[5],
         80.0: "the age of mortality_at_80 and ltc_mean_age80 (their definition)",
         40: "most conditions a resident's int8 count holds (MAX_LTC)",
-        3: "the fourth of the pass's draw keys (index)",
+        3: "the fourth of the pass's draw keys (index); IMD: the middle quintile",
+        1e-9: GUARD,
     },
     "sim/kernels/need.py": {
         4: "the four kinds of need; IMD: four steps from quintile 1 to 5",

@@ -213,6 +213,16 @@ def test_batched_draws_are_the_single_draws():
         assert np.array_equal(batch.uniforms(["a", ("b", 2)], uids), np.stack(singles))
 
 
+def test_the_state_means_are_numpys_means():
+    """The weekly means of the residents' traits are ``float(values.mean())``, to the bit."""
+    from sim.metrics import _float32_mean
+
+    rng = np.random.default_rng(3)
+    for n in [*range(1, 300), *rng.integers(300, 200_000, 60)]:
+        values = (rng.random(n) * rng.random() * 3).astype(np.float32)
+        assert _float32_mean(values) == float(values.mean()), n
+
+
 def test_keys_folded_a_week_at_a_time_are_the_single_folds():
     from sim.streams import Streams, _fold
 
@@ -234,6 +244,8 @@ def test_generators_are_seeded_by_stream_and_week():
         for name in ("weekly", "other"):
             expected = np.random.default_rng(
                 np.random.SeedSequence([11, s._stream_id(name), week + 1])).random(5)
+            assert np.array_equal(s.generator(name).random(5), expected), (week, name)
+            # asked again in the same week: the same draws, not the generator's next
             assert np.array_equal(s.generator(name).random(5), expected), (week, name)
 
 

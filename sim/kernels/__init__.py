@@ -6,9 +6,9 @@ first use and is cached on disk (``cache=True``).
 **One rule per mechanism, written once.** Each probability or update of a person is a
 small scalar function in the kernel module of its phase (``health``: ``p_death``,
 ``p_birth``, ``p_onset``, ``revert``, ``nudged``, ``wellbeing_target``,
-``wellbeing_step``; ``need``: ``p_low``, ``p_flare``, ``p_review``, ``p_acute``,
-``causal``, ``low_need_choice_of``; ``acute``: ``p_admit``, ``p_op_followup``;
-``community``: ``vitality_step``, ``folds``, ``splits``,
+``wellbeing_step``, ``disposition``, ``starting_threshold``; ``need``: ``p_low``,
+``p_flare``, ``p_review``, ``p_acute``, ``causal``, ``low_need_choice_of``; ``acute``:
+``p_admit``, ``p_op_followup``; ``community``: ``vitality_step``, ``folds``, ``splits``,
 ``p_leave``, ``p_invite``, ``p_found``, ``member_step``; ``network``: ``norm_step``;
 ``movement``: ``threshold_of``, ``joins``, ``p_burnout``, ``p_lone_wolf_leaves``,
 ``p_become_organiser``, ``participant_activation``, ``participant_dependence``). The
@@ -22,7 +22,7 @@ convention, for any new rule:
 - The phase kernel decides an event as ``u < rule(...)``, with the person's uniform
   ``u``; nothing else restates the formula. Code outside the kernels that needs a rule
   over arrays (the starting population) calls a compiled loop over the rule
-  (``ltc_means``, ``wellbeing_targets``).
+  (``ltc_means``, ``settle``).
 - Where a kernel skips most people with a cheap test ``u >= bound[cell]``, the bound
   table is made from the rule by :func:`sim.kernels.bounds.upper_bounds` (the rule
   evaluated over each cell of the table's axes), never written by hand, and
@@ -69,7 +69,7 @@ from .community import (best_open_groups, contacts, count_members, folding, foun
                         release_members, split_members, splitting, update_vitality,
                         with_joiners)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
-from .health import health_pass, health_pass_threads, ltc_means, wellbeing_targets
+from .health import health_pass, health_pass_threads, ltc_means, settle
 from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
                        movement_rules_threads, movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
@@ -97,7 +97,7 @@ __all__ = ["CHUNK", "admissions_wanted", "admit", "outpatient_visits", "best_ope
            "consult_style", "consult_style_threads", "consult_bookings_threads",
            "consult_bookings", "release_members", "rows_at_ranks",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "update_vitality", "week_state", "wellbeing_targets", "with_role"]
+           "update_tie_sum", "update_vitality", "week_state", "settle", "with_role"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -16,9 +16,9 @@ StateCuts = namedtuple("StateCuts", ("high_dependence", "lonely_below", "adult_a
 
 
 @njit(cache=True, error_model="numpy")
-def week_state(people, cuts, dep, act, wb):
-    """One pass over the residents (``people``: :data:`StateColumns`) for this week's
-    state metrics.
+def week_state(people, n, cuts, dep, act, wb):
+    """One pass over the first ``n`` rows of the residents (``people``:
+    :data:`StateColumns`) for this week's state metrics.
 
     Returns the living residents' dependence, activation and wellbeing as compact
     arrays (in row order, so NumPy's means of them are the means it always took), the
@@ -28,7 +28,6 @@ def week_state(people, cuts, dep, act, wb):
     """
     alive, dependence, age = people.alive, people.dependence, people.age
     connectedness, group, role = people.connectedness, people.group, people.role
-    n = alive.size
     high = 0
     adults = 0
     lonely = 0

@@ -126,6 +126,24 @@ def wellbeing_target(ltc, lonely, activation, member, dependence, h):
 
 
 @njit(inline="always", error_model="numpy")
+def disposition(quintile, z_act, z_dep, h):
+    """A person's own long-run activation and dependence (each 0..1), logit-normal.
+
+    Activation is lower toward the most deprived quintile (``quintile`` 1 .. 5);
+    dependence is lower where activation is higher (``dependence_activation_coupling``
+    logits per logit of activation above the mean, scaled to the two spreads), plus its
+    own noise. ``z_act``, ``z_dep``: the person's standard normal draws.
+    """
+    act_dev = h.activation_logit_sd * z_act - h.activation_deprivation_step * (3.0 - quintile)
+    dep_logit = (h.dependence_logit_mean
+                 - h.dependence_activation_coupling * act_dev
+                 * (h.dependence_logit_sd / max(h.activation_logit_sd, 1e-9)) * 0.5
+                 + h.dependence_logit_sd * z_dep)
+    return (1.0 / (1.0 + math.exp(-(h.activation_logit_mean + act_dev))),
+            1.0 / (1.0 + math.exp(-dep_logit)))
+
+
+@njit(inline="always", error_model="numpy")
 def wellbeing_step(wellbeing, target, z, h):
     """A week's drift of wellbeing toward its target, with noise (``z`` standard normal)."""
     w = wellbeing + h.wellbeing_drift * (target - wellbeing) + h.wellbeing_noise * z
@@ -323,15 +341,41 @@ def _traits(people, start, m, z, x, h):
         wb[j] = wellbeing_step(np.float64(wb[j]), 1.0 / (1.0 + x[j]), z[j], h)
 
 
+# The columns :func:`settle` reads and writes, and the movement's parameters of a
+# newcomer's threshold (filled by name from the movement section).
+Newcomers = namedtuple("Newcomers", ("deprivation", "ltc", "connectedness", "group", "activation",
+                                     "activation0", "dependence", "dependence0", "wellbeing",
+                                     "threshold"))
+ThresholdParams = namedtuple("ThresholdParams", ("threshold_mean", "threshold_sd"),
+                             module=__name__)
+
+
+@njit(inline="always", error_model="numpy")
+def starting_threshold(z, tp):
+    """A newcomer's Watts threshold (share of ties, 0..1): normal, mean ``threshold_mean``
+    and spread ``threshold_sd`` (``tp``: :data:`ThresholdParams`), cut to 0..1."""
+    return min(max(tp.threshold_mean + tp.threshold_sd * z, 0.0), 1.0)
+
+
 @njit(cache=True, error_model="numpy")
-def wellbeing_targets(ltc, connectedness, activation, group, dependence, h):
-    """:func:`wellbeing_target` for arrays of residents (the starting population, newborns
-    and arrivals)."""
-    out = np.empty(ltc.size, np.float32)
-    for i in range(ltc.size):
-        out[i] = wellbeing_target(ltc[i], connectedness[i] < h.lonely_below, activation[i],
-                                  group[i] >= 0, dependence[i], h)
-    return out
+def settle(lo, hi, people, z_act, z_dep, z_threshold, h, tp):
+    """New residents' rows ``lo .. hi`` (the starting population, a week's newborns or
+    arrivals) take their own activation and dependence (:func:`disposition`), the wellbeing
+    their state tends toward (:func:`wellbeing_target`, of the values as held) and their
+    threshold (:func:`starting_threshold`), from their standard normals (``z_act``,
+    ``z_dep``, ``z_threshold``: one a new row from ``lo``). ``people``: :data:`Newcomers`
+    (conditions, connectedness and group already set)."""
+    for i in range(lo, hi):
+        j = i - lo
+        act, dep = disposition(np.float64(people.deprivation[i]), z_act[j], z_dep[j], h)
+        people.activation0[i] = act
+        people.activation[i] = act
+        people.dependence0[i] = dep
+        people.dependence[i] = dep
+        people.wellbeing[i] = wellbeing_target(
+            people.ltc[i], people.connectedness[i] < h.lonely_below, people.activation[i],
+            people.group[i] >= 0, people.dependence[i], h)
+        people.threshold[i] = starting_threshold(z_threshold[j], tp)
 
 
 @njit(cache=True, error_model="numpy")

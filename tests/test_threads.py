@@ -69,7 +69,10 @@ def test_the_threaded_passes_run_at_this_size():
 
     numba.set_num_threads(2)
     try:
-        assert threads.threaded(SIZE) and not threads.threaded(SIZE - 10_000)
+        assert threads.threaded(SIZE)
+        # from THREADS_FROM_BLOCKS blocks, the last of them short
+        edge = (threads.THREADS_FROM_BLOCKS - 1) * blocks.BLOCK
+        assert threads.threaded(edge + 1) and not threads.threaded(edge)
     finally:
         numba.set_num_threads(threads.available())
 

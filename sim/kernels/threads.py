@@ -30,9 +30,12 @@ from .blocks import BLOCK
 PASS_LOCK = threading.Lock()
 
 
-# Below this many blocks a pass stays in one thread: a pass over 50,000 residents takes
-# about a millisecond, little to share, and waking threads that another program delays
-# can cost more than that (the dashboard's places are this size).
+# Below this many blocks (the last may be short) a pass stays in one thread. Measured on
+# 2 idle cores: with two or three blocks one thread takes most of the rows anyway and
+# waking the other costs about what it saves; from four (50,000 residents: three whole
+# blocks and a short one) a week of the baseline takes 2.8-3.1 ms against 3.5-3.9 in one
+# thread. On cores already busy (other programs, worker processes) a pass waits for the
+# slowest thread and loses: ``--threads 1`` there (sweeps and draws see to it).
 THREADS_FROM_BLOCKS = 4
 
 
@@ -41,7 +44,7 @@ def threaded(rows: int) -> bool:
     ``..._threads`` form): from :data:`THREADS_FROM_BLOCKS` blocks, when this thread's
     passes have more than one thread. Otherwise the plain kernel takes the blocks in
     turn, with no thread to wake (and no threaded kernel even loaded)."""
-    return rows >= THREADS_FROM_BLOCKS * BLOCK and numba.get_num_threads() > 1
+    return rows > (THREADS_FROM_BLOCKS - 1) * BLOCK and numba.get_num_threads() > 1
 
 
 def available() -> int:

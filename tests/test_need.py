@@ -122,8 +122,10 @@ def test_the_weeks_requests_are_the_parts_joined_in_order(crn):
     choice = rng.integers(0, 4, low.size).astype(np.int8)
     p.ti_gp_followup[pick(30)] = week
     p.gp_waiting[pick(25)] = True
-    draws = [(True, np.uint64(rng.integers(1, 2**63)), np.empty(0)) if crn
-             else (False, np.uint64(0), rng.random(size)) for size in (flare.size, acute.size)]
+    # a tuple, as the phase passes it (a list would be a reflected list to Numba)
+    draws = tuple((True, np.uint64(rng.integers(1, 2**63)), np.empty(0)) if crn
+                  else (False, np.uint64(0), rng.random(size))
+                  for size in (flare.size, acute.size))
     u_flare, u_acute = (kernels.hash_uniform(d[1], p.uid[r]) if crn else d[2]
                         for d, r in zip(draws, (flare, acute)))
     flare_ae, acute_ae = u_flare < c.flare_ae_share, u_acute < c.acute_ae_share

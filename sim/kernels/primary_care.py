@@ -289,10 +289,8 @@ def consult_bookings(rows, kind, met, people, seen, follow_activation, booking, 
     keys of follow-up, referral and link worker, their sequential draws 3 x n). Returns
     the rows whose follow-up was averted and the consultations eligible for a link
     worker with their draws (each in consultation order: joined in block order)."""
-    m = rows.size
     edges = resident_edges(rows)
-    collected = (np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64),
-                 np.zeros((2, edges.size - 1), np.int64))
+    collected = _bookings_collected(rows.size, edges)
     for b in range(edges.size - 1):
         _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, booking,
                         draws, collected)
@@ -303,15 +301,22 @@ def consult_bookings(rows, kind, met, people, seen, follow_activation, booking, 
 @njit(cache=True, error_model="numpy", parallel=True)
 def consult_bookings_threads(rows, kind, met, people, seen, follow_activation, booking, draws):
     """:func:`consult_bookings` with its blocks in threads (consultations in row order)."""
-    m = rows.size  # made here, as in consult_style_threads
     edges = resident_edges(rows)
-    collected = (np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64),
-                 np.zeros((2, edges.size - 1), np.int64))
+    collected = _bookings_collected(rows.size, edges)
     for b in prange(edges.size - 1):
         _bookings_block(b, edges, rows, kind, met, people, seen, follow_activation, booking,
                         draws, collected)
     averted, eligible, eligible_u, found = collected
     return _bookings_joined(averted, eligible, eligible_u, found, edges)
+
+
+@njit(inline="always", error_model="numpy")
+def _bookings_collected(m, edges):
+    """Room for what the blocks of ``m`` consultations collect: the averted rows, the
+    eligible consultations and their draws (block ``b``'s from ``edges[b]`` on), and
+    how many of each a block found."""
+    return (np.empty(m, np.int64), np.empty(m, np.int64), np.empty(m, np.float64),
+            np.zeros((2, edges.size - 1), np.int64))
 
 
 @njit(error_model="numpy")

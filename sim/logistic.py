@@ -23,31 +23,22 @@ def expit(x) -> np.ndarray:
     """``1 / (1 + exp(-x))`` elementwise, as ``scipy.special.expit``."""
     if type(x) is np.ndarray and x.dtype == np.float64 and x.ndim == 1 \
             and x.flags.c_contiguous:  # what the phases pass, a few times a week
+        import sim.kernels as kernels  # (signals wait for it, as for every kernel)
+
         out = np.empty_like(x)
-        (_EXPIT_INTO or _expit_into())(x, out)
+        kernels.expit_into(x, out)
         return out
     values = np.asarray(x)
     if values.dtype != np.float64 or values.ndim == 0:
         from scipy.special import expit as scipy_expit
 
         return scipy_expit(x)
+    import sim.kernels as kernels
+
     flat = np.ascontiguousarray(values).ravel()
     out = np.empty_like(flat)
-    (_EXPIT_INTO or _expit_into())(flat, out)
+    kernels.expit_into(flat, out)
     return out.reshape(values.shape)
-
-
-def _expit_into():
-    """The compiled loop, loaded on first use."""
-    global _EXPIT_INTO
-    from .kernels import _shielded  # signals wait for it, as for every kernel
-    from .kernels.logistic import expit_into
-
-    _EXPIT_INTO = _shielded(expit_into)
-    return _EXPIT_INTO
-
-
-_EXPIT_INTO = None
 
 
 def logit(p: float) -> np.float64:

@@ -92,22 +92,9 @@ def to_poisson(u: np.ndarray, lam: np.ndarray | float) -> np.ndarray:
         flat = (u, first_term, lam)
     else:
         flat = [np.ascontiguousarray(a).ravel() for a in (u, first_term, lam)]
-    return _poisson_inversion()(*flat, 60).reshape(u.shape)
+    import sim.kernels as kernels  # (signals wait for it, as for every kernel)
 
-
-_POISSON = None
-
-
-def _poisson_inversion():
-    """:func:`sim.kernels.poisson.poisson_inversion`, shielded from signals as every kernel
-    is (``sim.kernels``); a ``with`` block of its own cost more than the few arrivals' draws."""
-    global _POISSON
-    if _POISSON is None:
-        from .kernels import _shielded
-        from .kernels.poisson import poisson_inversion
-
-        _POISSON = _shielded(poisson_inversion)
-    return _POISSON
+    return kernels.poisson_inversion(*flat, 60).reshape(u.shape)
 
 
 def derive_uid(parent_uid: np.ndarray, week: int) -> np.ndarray:

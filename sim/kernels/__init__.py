@@ -49,8 +49,9 @@ Two things measured while writing them, which any new kernel should keep to:
 Modules: :mod:`~sim.kernels.draws` (uniforms, normals), ``bounds`` (bound tables),
 ``health``, ``need`` (need and where to turn), ``primary_care`` (who is served),
 ``acute`` (admissions and outpatients),
-``community``, ``movement``, ``network`` (sums over ties), ``accounting`` and ``rows``
-(selections). Every kernel is exported here, wrapped so that signals wait for it to
+``community``, ``movement``, ``network`` (sums over ties), ``accounting``, ``rows``
+(selections), ``logistic`` and ``poisson`` (the loops behind :mod:`sim.logistic` and
+:func:`sim.streams.to_poisson`). Every kernel is exported here, wrapped so that signals wait for it to
 return (below); call them as ``sim.kernels.<name>``.
 """
 
@@ -70,19 +71,21 @@ from .community import (best_open_groups, contacts, count_members, folding, foun
                         with_joiners)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, settle
+from .logistic import expit_into
 from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
                        movement_rules_threads, movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
                    low_need_choices_threads, needs, needs_threads, requests_of_week)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
+from .poisson import poisson_inversion
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
                            consult_style_threads, first_occurrences, ration, ration_requests,
                            unserved_requests)
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
-__all__ = ["CHUNK", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
+__all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
            "low_need_choice_threads",

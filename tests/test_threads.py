@@ -149,6 +149,38 @@ def test_the_blocks_collected_join_in_order():
     assert out.dtype == np.int64
 
 
+@needs_two
+@pytest.mark.parametrize("share", [0.0, 0.01, 0.5, 1.0])
+def test_the_marked_rows_of_blocks_in_threads_are_numpys(share):
+    """Rows marked and collected block by block in threads (blocks.marked_block, then
+    joined) are np.flatnonzero's, for sizes at and across the blocks' edges."""
+    import numba
+    from numba import njit, prange
+
+    from sim.kernels.rows import mask
+
+    @njit(parallel=True)
+    def below(x, p):
+        n = x.size
+        marks, nb = mask(n), blocks.n_blocks(0, n)
+        buf, counts = np.empty(nb * blocks.BLOCK, np.int64), np.zeros(nb, np.int64)
+        for b in prange(nb):
+            lo, hi = blocks.block_rows(0, n, b)
+            for i in range(lo, hi):
+                marks[i] = x[i] < p
+            blocks.marked_block(marks, n, b, buf, counts)
+        return blocks.joined(buf, counts)
+
+    rng = np.random.default_rng(5)
+    numba.set_num_threads(2)
+    try:
+        for n in (0, 1, 7, 8, blocks.BLOCK - 1, blocks.BLOCK, blocks.BLOCK + 3, SIZE):
+            x = rng.random(n)
+            assert np.array_equal(below(x, share), np.flatnonzero(x < share)), n
+    finally:
+        numba.set_num_threads(threads.available())
+
+
 def test_threads_out_of_range_is_bad_input():
     with pytest.raises(InputError, match="threads"):
         HealthSystemModel("baseline", population__size=2000, system__threads=-1)

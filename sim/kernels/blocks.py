@@ -10,6 +10,8 @@ each. The blocks' edges depend on the rows alone, never on the number of threads
   into its own stretch of a buffer (a block has at most :data:`BLOCK` of them), counted
   per block, and joined in block order (:func:`joined`): the same rows, in the same
   ascending order, as one thread makes;
+- a pass that marks the rows it selects (:func:`sim.kernels.rows.mask`) collects each
+  block's marked rows into its stretch (:func:`marked_block`), to be joined the same way;
 - a sum is made per block and the blocks' sums added in block order (whole-number
   counts only, so far, for which the order does not matter anyway).
 
@@ -24,6 +26,8 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit
+
+from .rows import marked_into
 
 BLOCK = 16384  # rows a thread takes at a time: a multiple of draws.CHUNK; fixed (see above)
 
@@ -55,3 +59,18 @@ def joined(buf, counts):
         out[k: k + c] = buf[b * BLOCK: b * BLOCK + c]
         k += c
     return out
+
+
+@njit(inline="always", error_model="numpy")
+def marked_block(marks, n, b, buf, counts):
+    """Block ``b`` of rows ``0 .. n``: the rows whose mark is set (``marks``: what
+    :func:`sim.kernels.rows.mask` made for ``n`` rows), ascending, into the block's
+    stretch of ``buf`` (from ``b * BLOCK``), and how many into ``counts[b]``; then
+    :func:`joined`. The marks are read eight at a time, as ``BLOCK`` is a multiple of
+    eight and the mask's rows after ``n`` are zeros."""
+    start, _ = block_rows(0, n, b)
+    out = buf[b * BLOCK: (b + 1) * BLOCK]
+    k = marked_into(marks[start: min(start + BLOCK, marks.size)], out)
+    for t in range(k):
+        out[t] += start
+    counts[b] = k

@@ -401,7 +401,10 @@ def _spread_norms(model: "HealthSystemModel", cp) -> None:
     n = people.n
     # One compiled pass over the ties for both traits, in float32 (see
     # sim.kernels.spread_norms; the rule is sim.kernels.network.norm_step).
-    run = kernels.spread_norms_threads if kernels.threaded(n) else kernels.spread_norms
-    run(net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
-        people.dependence[:n], people.dependence0[:n], people.activation[:n],
-        people.activation0[:n], cp, net.norms_work())
+    columns = (net.indptr, net.indices, net.padded(), net.live_degree, people.alive[:n],
+               people.dependence[:n], people.dependence0[:n], people.activation[:n],
+               people.activation0[:n], cp, net.norms_work())
+    if kernels.threaded(n):
+        kernels.spread_norms_threads(*columns, kernels.threads.in_use())
+    else:
+        kernels.spread_norms(*columns)

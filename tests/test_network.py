@@ -44,10 +44,10 @@ def test_norm_step_stays_in_range_on_random_states():
                      _params(0.5)) == pytest.approx(0.6)
 
 
-@pytest.mark.parametrize("threaded", [False, True])
-def test_spread_norms_is_the_rule_over_each_rows_living_ties(threaded):
-    """Both forms (the threaded one in stretches of rows, here on this process's
-    threads) give the rule's numbers, bit for bit."""
+@pytest.mark.parametrize("stretches", [0, 1, 2, 3, 7])
+def test_spread_norms_is_the_rule_over_each_rows_living_ties(stretches):
+    """Both forms (0: the plain one; the threaded one in so many stretches of rows, here
+    on this process's threads) give the rule's numbers, bit for bit."""
     rng = np.random.default_rng(2)
     n = 1500
     net = _network(rng, n, 9)
@@ -72,9 +72,12 @@ def test_spread_norms_is_the_rule_over_each_rows_living_ties(threaded):
                 sa += act_x[j]
             exp_dep[i] = norm_step(dep[i], sd / denom, dep_x[i], cp)
             exp_act[i] = norm_step(act[i], sa / denom, act_x[i], cp)
-    run = spread_norms_threads if threaded else spread_norms
-    run(net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act, act0, cp,
-        np.full((4, n + 1), np.nan, np.float32))  # whatever the scratch held
+    args = (net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act, act0,
+            cp, np.full((4, n + 1), np.nan, np.float32))  # whatever the scratch held
+    if stretches:
+        spread_norms_threads(*args, stretches)
+    else:
+        spread_norms(*args)
     assert np.array_equal(dep, exp_dep) and np.array_equal(act, exp_act)
     assert not np.array_equal(dep[alive], dep0[alive])
 

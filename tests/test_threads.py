@@ -123,13 +123,17 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
 
         net, cp = model.network, community_params(model)._replace(norm_rate=0.3)
         outs = []
-        for run in (kernels.spread_norms, kernels.spread_norms_threads):
+        for stretches in (0, 2, 5):  # 0: the plain form
             traits = [p.dependence[:n].copy(), p.activation[:n].copy()]
-            run(net.indptr, net.indices, net.padded(), net.live_degree, p.alive[:n], traits[0],
-                p.dependence0[:n], traits[1], p.activation0[:n], cp,
-                np.zeros((4, net.size + 1), np.float32))
+            args = (net.indptr, net.indices, net.padded(), net.live_degree, p.alive[:n],
+                    traits[0], p.dependence0[:n], traits[1], p.activation0[:n], cp,
+                    np.zeros((4, net.size + 1), np.float32))
+            if stretches:
+                kernels.spread_norms_threads(*args, stretches)
+            else:
+                kernels.spread_norms(*args)
             outs.append(traits)
-        assert all(np.array_equal(a, b) for a, b in zip(*outs))
+        assert all(np.array_equal(a, b) for out in outs[1:] for a, b in zip(outs[0], out))
         assert not np.array_equal(outs[0][0], p.dependence[:n])  # it changed them
     finally:
         numba.set_num_threads(threads.available())

@@ -21,13 +21,13 @@ def norm_step(trait, ties_departure, own_departure, cp):
     return min(max(v, np.float32(0.0)), np.float32(1.0))
 
 
-# The threaded form splits the rows into this many stretches, whatever the threads. No
-# row's numbers depend on another's order or on the stretches, so any split gives the
-# same numbers. A few long stretches were quicker than blocks of blocks.BLOCK rows (the
-# pass repeated on a million residents' state, 2 threads: 5.7 against 6.5 ms; in one
-# thread one stretch 9.4 ms, blocks 12 ms): the tie sums go column by column of the
-# padded layout, whose reads run ahead better the longer a stretch is.
-NORM_STRETCHES = 8
+# The threaded form splits the rows into one stretch a thread. No row's numbers depend on
+# another's order or on the stretches, so any split gives the same numbers. Long
+# stretches were quicker than many short ones: the tie sums go column by column of the
+# padded layout, whose reads run ahead better the longer a stretch is (in a week of a
+# million residents, 2 threads: 7.3-8.0 ms in two stretches against 8.9-9.3 in eight;
+# earlier, on a repeated state: eight stretches 5.7 ms against blocks of blocks.BLOCK
+# rows 6.5).
 
 
 @njit(cache=True, error_model="numpy")
@@ -52,17 +52,19 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
 
 @njit(cache=True, error_model="numpy", parallel=True)
 def spread_norms_threads(indptr, indices, ell, live_degree, alive, dependence, dependence0,
-                         activation, activation0, cp, work):
-    """:func:`spread_norms` with its rows in :data:`NORM_STRETCHES` stretches in threads."""
+                         activation, activation0, cp, work, stretches):
+    """:func:`spread_norms` with its rows in ``stretches`` stretches in threads (one a
+    thread: :func:`sim.kernels.threads.in_use`; asked for inside a kernel, the count
+    would keep it from the disk cache)."""
     size = indptr.size - 1
     rows = min(size, alive.size)
-    step = (size + NORM_STRETCHES - 1) // NORM_STRETCHES
-    for b in prange(NORM_STRETCHES):
+    step = (size + stretches - 1) // stretches
+    for b in prange(stretches):
         start = b * step
         _departures(alive, dependence, dependence0, activation, activation0, work, start,
                     min(start + step, size))
     work[0, size] = work[1, size] = 0.0  # (not a slice: that would be a pass in threads)
-    for b in prange(NORM_STRETCHES):
+    for b in prange(stretches):
         start = min(b * step, rows)
         _sums_and_steps(indptr, indices, ell, live_degree, alive, dependence, activation, work,
                         cp, start, min(start + step, rows))

@@ -47,6 +47,11 @@ def threaded(rows: int) -> bool:
     return rows > (THREADS_FROM_BLOCKS - 1) * BLOCK and numba.get_num_threads() > 1
 
 
+def in_use() -> int:
+    """The threads this thread's passes run in now (``use_threads`` sets it)."""
+    return numba.get_num_threads()
+
+
 def available() -> int:
     """The most threads a pass can use in this process."""
     return int(numba.config.NUMBA_NUM_THREADS)

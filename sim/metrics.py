@@ -96,8 +96,9 @@ def week_row(model: "HealthSystemModel") -> dict:
     people, log, costs = model.people, model.log, model.spec.costs
     n = people.n
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        kernels.week_state(people.columns(StateColumns), n, _state_cuts(model.spec.population),
-                           *(people.workspace(name, n) for name in _WORKSPACES))
+        (kernels.week_state_threads if kernels.threaded(n) else kernels.week_state)(
+            people.columns(StateColumns), n, _state_cuts(model.spec.population),
+            *(people.workspace(name, n) for name in _WORKSPACES))
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission

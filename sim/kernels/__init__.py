@@ -62,8 +62,8 @@ import contextlib
 import signal
 import threading
 
-from .accounting import week_state
-from .acute import admissions_wanted, admit, outpatient_visits
+from .accounting import week_state, week_state_threads
+from .acute import admissions_wanted, admit, outpatient_visits, outpatient_visits_threads
 from .community import (best_open_groups, contacts, count_members, folding, founders,
                         free_organisers, heard_of_groups, invited, join_groups, leave_groups,
                         member_effects, participants_by_neighbourhood, referral_places,
@@ -74,20 +74,23 @@ from .health import health_pass, health_pass_threads, ltc_means, settle
 from .logistic import expit_into
 from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
                        movement_rules_threads, movement_weights, tied_to_organisers, with_role)
-from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
-                   low_need_choices_threads, needs, needs_threads, requests_of_week)
+from .need import (due, due_threads, low_need_choice, low_need_choice_threads,
+                   low_need_choices, low_need_choices_threads, needs, needs_threads,
+                   requests_of_week, requests_of_week_threads)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
 from .poisson import poisson_inversion
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
                            consult_style_threads, first_occurrences, ration, ration_requests,
-                           unserved_requests)
+                           ration_requests_threads, unserved_requests)
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
 __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
+           "due_threads", "requests_of_week_threads", "week_state_threads",
+           "outpatient_visits_threads", "ration_requests_threads",
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
            "low_need_choices_threads", "may_move", "folding", "splitting", "heard_of_groups",

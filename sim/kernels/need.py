@@ -14,12 +14,12 @@ from collections import namedtuple
 import numpy as np
 from numba import njit, prange
 
-from .blocks import BLOCK, block_rows, joined, n_blocks
+from .blocks import BLOCK, block_rows, joined, marked_block, n_blocks
 from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
 from ..need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
-from .rows import mask, rows_marked
+from .rows import mask
 
 # The parameters of the rules: every scenario parameter of the sections named, by its
 # name, and (for choice) the week's pull of minor complaints to a GP (levers).
@@ -206,12 +206,39 @@ def _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows_all,
 @njit(cache=True, error_model="numpy")
 def due(alive, ti_due, ti_discharge, week):
     """Living residents at home with an appointment booked for this week or earlier
-    (``ti_due`` is -1 where none is booked)."""
+    (``ti_due`` is -1 where none is booked), block by block of rows
+    (:func:`due_threads`: the blocks in threads)."""
     n = alive.size
-    marks = mask(n)
-    for i in range(n):
+    marks, rows, found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    for b in range(found.size):
+        _due_block(b, alive, ti_due, ti_discharge, week, marks, rows, found)
+    return joined(rows, found)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def due_threads(alive, ti_due, ti_discharge, week):
+    """:func:`due` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    n = alive.size
+    marks, rows, found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    for b in prange(found.size):
+        _due_block(b, alive, ti_due, ti_discharge, week, marks, rows, found)
+    return joined(rows, found)
+
+
+@njit(inline="always", error_model="numpy")
+def _stretches(n):
+    """Room for the rows the blocks of ``n`` rows collect: block ``b``'s from
+    ``b * BLOCK`` on (:func:`blocks.marked_block`)."""
+    return np.empty(n_blocks(0, n) * BLOCK, np.int64)
+
+
+@njit(error_model="numpy")
+def _due_block(b, alive, ti_due, ti_discharge, week, marks, rows, found):
+    """Block ``b`` of :func:`due`: its rows marked, then collected."""
+    lo, hi = block_rows(0, alive.size, b)
+    for i in range(lo, hi):
         marks[i] = alive[i] & (ti_due[i] >= 0) & (ti_due[i] <= week) & (ti_discharge[i] <= week)
-    return rows_marked(marks, n)
+    marked_block(marks, alive.size, b, rows, found)
 
 
 # --- phase 3: where to turn -------------------------------------------------------------
@@ -325,7 +352,8 @@ Waiting = namedtuple("Waiting", ("alive", "ti_gp_followup", "ti_discharge", "gp_
 
 @njit(cache=True, error_model="numpy")
 def requests_of_week(people, week, needs, choice, draws, c):
-    """This week's GP requests and A&E arrivals (``sim.need.choose_care``), in one call.
+    """This week's GP requests and A&E arrivals (``sim.need.choose_care``), in one call
+    (:func:`requests_of_week_threads`: its pass over the residents in threads).
 
     ``needs`` is the (low, review, flare, acute) rows, ``choice`` where each low-level
     complaint went (:func:`low_need_choices`); a flare goes to A&E on a draw below
@@ -336,19 +364,55 @@ def requests_of_week(people, week, needs, choice, draws, c):
     reviews, acute episodes, flares, retries, minor complaints), A&E's (acute episodes,
     flares, minor complaints), and the count of each kind code: a row for GP, one for A&E.
     """
-    low, review, flare, acute = needs
-    followups = due(people.alive, people.ti_gp_followup, people.ti_discharge, week)
     n = people.alive.size
-    marks = mask(n)
-    for i in range(n):
-        marks[i] = people.gp_waiting[i]
-    retry = rows_marked(marks, n)
-    for i in followups:
-        people.ti_gp_followup[i] = -1
-    for i in retry:
-        people.gp_waiting[i] = False
-    to_ae = (_severe(flare, people.uid, draws[0], c.flare_ae_share),
-             _severe(acute, people.uid, draws[1], c.acute_ae_share))
+    due_marks, due_rows, due_found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    retry_marks, retry_rows, retry_found = mask(n), _stretches(n), np.zeros_like(due_found)
+    for b in range(due_found.size):
+        _waiting_block(b, people, week, due_marks, due_rows, due_found, retry_marks,
+                       retry_rows, retry_found)
+    return _requests(joined(due_rows, due_found), joined(retry_rows, retry_found), needs,
+                     choice, people.uid, draws, c)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def requests_of_week_threads(people, week, needs, choice, draws, c):
+    """:func:`requests_of_week` with its pass over the residents (who is due, who tries
+    again) block by block in threads (:mod:`sim.kernels.blocks`)."""
+    n = people.alive.size  # the buffers made here: Numba's threads do not take a helper's tuple
+    due_marks, due_rows, due_found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    retry_marks, retry_rows, retry_found = mask(n), _stretches(n), np.zeros_like(due_found)
+    for b in prange(due_found.size):
+        _waiting_block(b, people, week, due_marks, due_rows, due_found, retry_marks,
+                       retry_rows, retry_found)
+    return _requests(joined(due_rows, due_found), joined(retry_rows, retry_found), needs,
+                     choice, people.uid, draws, c)
+
+
+@njit(error_model="numpy")
+def _waiting_block(b, people, week, due_marks, due_rows, due_found, retry_marks, retry_rows,
+                   retry_found):
+    """Block ``b`` of :func:`requests_of_week`'s pass: the follow-ups due
+    (:func:`_due_block`) and last week's unserved requests, collected (as
+    :func:`blocks.marked_block`) and cleared."""
+    n = people.alive.size
+    _due_block(b, people.alive, people.ti_gp_followup, people.ti_discharge, week, due_marks,
+               due_rows, due_found)
+    lo, hi = block_rows(0, n, b)
+    for i in range(lo, hi):
+        retry_marks[i] = people.gp_waiting[i]
+    marked_block(retry_marks, n, b, retry_rows, retry_found)
+    for t in range(b * BLOCK, b * BLOCK + due_found[b]):
+        people.ti_gp_followup[due_rows[t]] = -1
+    for t in range(b * BLOCK, b * BLOCK + retry_found[b]):
+        people.gp_waiting[retry_rows[t]] = False
+
+
+@njit(error_model="numpy")
+def _requests(followups, retry, needs, choice, uid, draws, c):
+    """The rest of :func:`requests_of_week`: the parts joined in their turn."""
+    low, review, flare, acute = needs
+    to_ae = (_severe(flare, uid, draws[0], c.flare_ae_share),
+             _severe(acute, uid, draws[1], c.acute_ae_share))
     gp_size = followups.size + review.size + acute.size + flare.size + retry.size + low.size
     out = (np.empty(gp_size, np.int64), np.empty(gp_size, np.int8),
            np.empty(acute.size + flare.size + low.size, np.int64),

@@ -62,29 +62,32 @@ _LAST = 6
 
 @njit(error_model="numpy")
 def _counts_block(b, people, n, cuts, counts):
-    """Block ``b``'s counts into ``counts[:, b]`` (written once, at the end)."""
+    """Block ``b``'s counts into ``counts[:, b]`` (written once, at the end). Through
+    views of the block's rows: indexing the whole columns from ``lo`` would stop the
+    loop vectorising."""
     lo, hi = block_rows(0, n, b)
-    alive, dependence, age = people.alive, people.dependence, people.age
-    connectedness, group, role = people.connectedness, people.group, people.role
+    alive, dependence, age = people.alive[lo:hi], people.dependence[lo:hi], people.age[lo:hi]
+    connectedness, group, role = (people.connectedness[lo:hi], people.group[lo:hi],
+                                  people.role[lo:hi])
     living = 0
     high = 0
     adults = 0
     lonely = 0
     members = 0
     movement = 0
-    last = lo
-    for i in range(lo, hi):  # the counts, vectorised
-        a = alive[i]
+    last = 0
+    for j in range(hi - lo):  # the counts, vectorised
+        a = alive[j]
         living += a
-        high += a & (dependence[i] > cuts.high_dependence)
-        adult = a & (age[i] >= cuts.adult_age)
+        high += a & (dependence[j] > cuts.high_dependence)
+        adult = a & (age[j] >= cuts.adult_age)
         adults += adult
-        lonely += adult & (connectedness[i] < cuts.lonely_below)
-        members += a & (group[i] >= 0)
-        movement += a & (role[i] > 0)
-        last = max(last, (i + 1) * a)
+        lonely += adult & (connectedness[j] < cuts.lonely_below)
+        members += a & (group[j] >= 0)
+        movement += a & (role[j] > 0)
+        last = max(last, (j + 1) * a)
     counts[0, b], counts[1, b], counts[2, b], counts[3, b] = living, high, adults, lonely
-    counts[4, b], counts[5, b], counts[_LAST, b] = members, movement, last
+    counts[4, b], counts[5, b], counts[_LAST, b] = members, movement, lo + last
 
 
 @njit(inline="always", error_model="numpy")
@@ -102,15 +105,17 @@ def _living_block(b, people, n, counts, living, dep, act, wb):
     """Block ``b``'s living residents' values into the compact arrays from
     ``living[b]``, without a branch: each row up to the block's last living one is
     written, and kept if alive (so none lands beyond the block's own stretch)."""
-    lo, _ = block_rows(0, n, b)
-    alive, dependence = people.alive, people.dependence
-    activation, wellbeing = people.activation, people.wellbeing
-    k = living[b]
-    for i in range(lo, counts[_LAST, b]):
-        dep[k] = dependence[i]
-        act[k] = activation[i]
-        wb[k] = wellbeing[i]
-        k += alive[i]
+    lo, end = block_rows(0, n, b)[0], counts[_LAST, b]
+    alive, dependence = people.alive[lo:end], people.dependence[lo:end]
+    activation, wellbeing = people.activation[lo:end], people.wellbeing[lo:end]
+    start = living[b]
+    to_dep, to_act, to_wb = dep[start:], act[start:], wb[start:]
+    k = 0
+    for j in range(end - lo):
+        to_dep[k] = dependence[j]
+        to_act[k] = activation[j]
+        to_wb[k] = wellbeing[j]
+        k += alive[j]
 
 
 @njit(inline="always", error_model="numpy")

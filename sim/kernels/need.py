@@ -14,12 +14,12 @@ from collections import namedtuple
 import numpy as np
 from numba import njit, prange
 
-from .blocks import BLOCK, block_rows, joined, marked_block, n_blocks
+from .blocks import BLOCK, block_rows, joined, n_blocks
 from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
 from ..need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
-from .rows import mask
+from .rows import marked_into, mask
 
 # The parameters of the rules: every scenario parameter of the sections named, by its
 # name, and (for choice) the week's pull of minor complaints to a GP (levers).
@@ -209,9 +209,9 @@ def due(alive, ti_due, ti_discharge, week):
     (``ti_due`` is -1 where none is booked), block by block of rows
     (:func:`due_threads`: the blocks in threads)."""
     n = alive.size
-    marks, rows, found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    rows, found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
     for b in range(found.size):
-        _due_block(b, alive, ti_due, ti_discharge, week, marks, rows, found)
+        _due_block(b, alive, ti_due, ti_discharge, week, rows, found)
     return joined(rows, found)
 
 
@@ -219,26 +219,41 @@ def due(alive, ti_due, ti_discharge, week):
 def due_threads(alive, ti_due, ti_discharge, week):
     """:func:`due` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
     n = alive.size
-    marks, rows, found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    rows, found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
     for b in prange(found.size):
-        _due_block(b, alive, ti_due, ti_discharge, week, marks, rows, found)
+        _due_block(b, alive, ti_due, ti_discharge, week, rows, found)
     return joined(rows, found)
 
 
 @njit(inline="always", error_model="numpy")
 def _stretches(n):
     """Room for the rows the blocks of ``n`` rows collect: block ``b``'s from
-    ``b * BLOCK`` on (:func:`blocks.marked_block`)."""
+    ``b * BLOCK`` on (:func:`_collected`)."""
     return np.empty(n_blocks(0, n) * BLOCK, np.int64)
 
 
 @njit(error_model="numpy")
-def _due_block(b, alive, ti_due, ti_discharge, week, marks, rows, found):
-    """Block ``b`` of :func:`due`: its rows marked, then collected."""
+def _due_block(b, alive, ti_due, ti_discharge, week, rows, found):
+    """Block ``b`` of :func:`due`: its rows marked, then collected into its stretch of
+    ``rows`` and counted in ``found[b]``."""
     lo, hi = block_rows(0, alive.size, b)
-    for i in range(lo, hi):
-        marks[i] = alive[i] & (ti_due[i] >= 0) & (ti_due[i] <= week) & (ti_discharge[i] <= week)
-    marked_block(marks, alive.size, b, rows, found)
+    marks = mask(hi - lo)  # the block's own, and views of its rows: so the loop vectorises
+    home, booked, away = alive[lo:hi], ti_due[lo:hi], ti_discharge[lo:hi]
+    for j in range(hi - lo):
+        marks[j] = home[j] & (booked[j] >= 0) & (booked[j] <= week) & (away[j] <= week)
+    _collected(marks, lo, b, rows, found)
+
+
+@njit(inline="always", error_model="numpy")
+def _collected(marks, lo, b, rows, found):
+    """The rows of block ``b`` (from row ``lo``) whose mark (``marks``: the block's own,
+    as :func:`sim.kernels.rows.mask` makes them) is set, into the block's stretch of
+    ``rows``, and how many into ``found[b]``."""
+    out = rows[b * BLOCK: (b + 1) * BLOCK]
+    k = marked_into(marks, out)
+    for t in range(k):
+        out[t] += lo
+    found[b] = k
 
 
 # --- phase 3: where to turn -------------------------------------------------------------
@@ -365,11 +380,10 @@ def requests_of_week(people, week, needs, choice, draws, c):
     flares, minor complaints), and the count of each kind code: a row for GP, one for A&E.
     """
     n = people.alive.size
-    due_marks, due_rows, due_found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
-    retry_marks, retry_rows, retry_found = mask(n), _stretches(n), np.zeros_like(due_found)
+    due_rows, due_found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    retry_rows, retry_found = _stretches(n), np.zeros_like(due_found)
     for b in range(due_found.size):
-        _waiting_block(b, people, week, due_marks, due_rows, due_found, retry_marks,
-                       retry_rows, retry_found)
+        _waiting_block(b, people, week, due_rows, due_found, retry_rows, retry_found)
     return _requests(joined(due_rows, due_found), joined(retry_rows, retry_found), needs,
                      choice, people.uid, draws, c)
 
@@ -379,28 +393,26 @@ def requests_of_week_threads(people, week, needs, choice, draws, c):
     """:func:`requests_of_week` with its pass over the residents (who is due, who tries
     again) block by block in threads (:mod:`sim.kernels.blocks`)."""
     n = people.alive.size  # the buffers made here: Numba's threads do not take a helper's tuple
-    due_marks, due_rows, due_found = mask(n), _stretches(n), np.zeros(n_blocks(0, n), np.int64)
-    retry_marks, retry_rows, retry_found = mask(n), _stretches(n), np.zeros_like(due_found)
+    due_rows, due_found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
+    retry_rows, retry_found = _stretches(n), np.zeros_like(due_found)
     for b in prange(due_found.size):
-        _waiting_block(b, people, week, due_marks, due_rows, due_found, retry_marks,
-                       retry_rows, retry_found)
+        _waiting_block(b, people, week, due_rows, due_found, retry_rows, retry_found)
     return _requests(joined(due_rows, due_found), joined(retry_rows, retry_found), needs,
                      choice, people.uid, draws, c)
 
 
 @njit(error_model="numpy")
-def _waiting_block(b, people, week, due_marks, due_rows, due_found, retry_marks, retry_rows,
-                   retry_found):
+def _waiting_block(b, people, week, due_rows, due_found, retry_rows, retry_found):
     """Block ``b`` of :func:`requests_of_week`'s pass: the follow-ups due
-    (:func:`_due_block`) and last week's unserved requests, collected (as
-    :func:`blocks.marked_block`) and cleared."""
-    n = people.alive.size
-    _due_block(b, people.alive, people.ti_gp_followup, people.ti_discharge, week, due_marks,
-               due_rows, due_found)
-    lo, hi = block_rows(0, n, b)
-    for i in range(lo, hi):
-        retry_marks[i] = people.gp_waiting[i]
-    marked_block(retry_marks, n, b, retry_rows, retry_found)
+    (:func:`_due_block`) and last week's unserved requests, collected and cleared."""
+    _due_block(b, people.alive, people.ti_gp_followup, people.ti_discharge, week, due_rows,
+               due_found)
+    lo, hi = block_rows(0, people.alive.size, b)
+    marks = mask(hi - lo)
+    waiting = people.gp_waiting[lo:hi]
+    for j in range(hi - lo):
+        marks[j] = waiting[j]
+    _collected(marks, lo, b, retry_rows, retry_found)
     for t in range(b * BLOCK, b * BLOCK + due_found[b]):
         people.ti_gp_followup[due_rows[t]] = -1
     for t in range(b * BLOCK, b * BLOCK + retry_found[b]):

@@ -74,10 +74,11 @@ def _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bu
     of the block's are in each bucket into ``count[b]`` (written once, at the end)."""
     lo, hi = block_rows(0, rows.size, b)
     mine = np.zeros(count.shape[1], np.int64)
-    for i in range(lo, hi):
-        k = practice_of[rows[i]] * n_priorities + priority_of_kind[kind[i]]
-        bucket[i] = k
-        mine[k] += 1
+    residents, kinds, buckets = rows[lo:hi], kind[lo:hi], bucket[lo:hi]  # views: see needs
+    for j in range(hi - lo):
+        buckets[j] = practice_of[residents[j]] * n_priorities + priority_of_kind[kinds[j]]
+    for j in range(hi - lo):
+        mine[buckets[j]] += 1
     count[b] = mine
 
 
@@ -85,9 +86,10 @@ def _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bu
 def _queue_draws_block(b, rows, uid, key, bucket, verdict, draw):
     """Block ``b`` of the requests: the draws of those whose bucket is served in part."""
     lo, hi = block_rows(0, rows.size, b)
-    for i in range(lo, hi):
-        if verdict[bucket[i]] == -1:
-            draw[i] = _unit(uid[rows[i]], key)
+    residents, buckets, draws = rows[lo:hi], bucket[lo:hi], draw[lo:hi]
+    for j in range(hi - lo):
+        if verdict[buckets[j]] == -1:
+            draws[j] = _unit(uid[residents[j]], key)
 
 
 # The residents' columns :func:`unserved_requests` reads and writes.

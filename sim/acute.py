@@ -128,8 +128,7 @@ def _outpatients(model: "HealthSystemModel") -> None:
     kernels = compiled()
     people, a, s, week = model.people, model.spec.acute, model.streams, model.week
     n = people.n
-    run = kernels.due_threads if kernels.threaded(n) else kernels.due
-    due = run(people.alive[:n], people.ti_op_followup[:n], people.ti_discharge[:n], week)
+    due = kernels.due(people.alive[:n], people.ti_op_followup[:n], people.ti_discharge[:n], week)
     model.log.outpatient_attendances += int(due.size)
     if model.journeys is not None:
         model.journeys.note("outpatients", due)

@@ -238,9 +238,7 @@ def choose_care(model: "HealthSystemModel") -> None:
     # last week's unserved requests trying again: all joined in one compiled pass.
     flare, acute = needs.flare, needs.acute
     draws = (s.kernel_draws("choice.flare", flare.size), s.kernel_draws("choice.acute", acute.size))
-    run = kernels.requests_of_week_threads if kernels.threaded(people.n) \
-        else kernels.requests_of_week
-    gp_rows, gp_kind, ae_rows, ae_kind, counts = run(
+    gp_rows, gp_kind, ae_rows, ae_kind, counts = kernels.requests_of_week(
         columns(people, k.Waiting, people.n), week, (low, needs.review, flare, acute), choice,
         draws, params)
     model.gp_requests = Requests(gp_rows, gp_kind)

@@ -8,12 +8,9 @@ import numpy as np
 import pytest
 
 from sim import HealthSystemModel, kernels
-from sim.kernels import blocks, threads
 from sim.kernels.bounds import evaluate
 from sim.kernels.need import causal, low_need_choice_of, p_acute, p_flare, p_low, p_review
-from sim.need import FOLLOWUP, RETRY, arise_needs, choice_params, choose_care, need_params, season
-
-from .test_threads import needs_two
+from sim.need import arise_needs, choice_params, choose_care, need_params, season
 
 
 def _model(**overrides):
@@ -146,51 +143,3 @@ def test_the_weeks_requests_are_the_parts_joined_in_order(crn):
     assert got[4][0].tolist() == np.bincount(gp.kind, minlength=6).tolist()
     assert got[4][1].tolist() == np.bincount(ae.kind, minlength=6).tolist()
     assert (p.ti_gp_followup[due] == -1).all() and not p.gp_waiting[:n].any()
-
-
-# Rows enough for the passes' threads (more than four blocks), and a part of a block.
-MANY = 5 * blocks.BLOCK + 777
-
-
-def _waiting(n, rng):
-    """Residents' columns for :func:`sim.kernels.requests_of_week`: a few in a bed, some
-    with a follow-up booked (due or not), some trying again."""
-    from sim.kernels.need import Waiting
-
-    return Waiting(rng.random(n) < 0.98,
-                   np.where(rng.random(n) < 0.05, rng.integers(0, 20, n), -1).astype(np.int32),
-                   rng.integers(-3, 14, n).astype(np.int32), rng.random(n) < 0.03,
-                   rng.integers(0, 2**63, n).astype(np.uint64))
-
-
-@needs_two
-@pytest.mark.parametrize("crn", [True, False])
-def test_the_weeks_requests_are_the_same_in_threads(crn):
-    """requests_of_week_threads (and due_threads) give what the plain forms give, bit for
-    bit, and clear the same marks, on rows enough for threads."""
-    model = _model()
-    params = choice_params(model.spec, model.levers)
-    week, rng = 10, np.random.default_rng(2)
-    pick = lambda size: np.sort(rng.choice(MANY, size, replace=False))  # noqa: E731
-    needs = (pick(9000), pick(900), pick(1500), pick(400))
-    choice = rng.integers(0, 4, needs[0].size).astype(np.int8)
-    draws = tuple((True, np.uint64(rng.integers(1, 2**63)), np.empty(0)) if crn
-                  else (False, np.uint64(0), rng.random(part.size)) for part in needs[2:])
-    got, after = [], []
-    with threads.use_threads(2):
-        for run, due in ((kernels.requests_of_week, kernels.due),
-                         (kernels.requests_of_week_threads, kernels.due_threads)):
-            people = _waiting(MANY, np.random.default_rng(3))
-            rows = due(people.alive, people.ti_gp_followup, people.ti_discharge, week)
-            expected = np.flatnonzero(people.alive & (people.ti_gp_followup >= 0)
-                                      & (people.ti_gp_followup <= week)
-                                      & (people.ti_discharge <= week))
-            assert np.array_equal(rows, expected) and rows.size > 1000
-            got.append(run(people, week, needs, choice, draws, params))
-            after.append(people)
-    for a, b in zip(*got):
-        assert np.array_equal(a, b) and a.dtype == b.dtype
-    for a, b in zip(*after):
-        assert np.array_equal(a, b)
-    assert got[0][4][0][RETRY] > 2000 and not after[0].gp_waiting.any()  # it cleared them
-    assert got[0][4][0][FOLLOWUP] > 1000 and (after[0].ti_gp_followup[got[0][0][:1000]] == -1).all()

@@ -74,9 +74,8 @@ from .health import health_pass, health_pass_threads, ltc_means, settle
 from .logistic import expit_into
 from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
                        movement_rules_threads, movement_weights, tied_to_organisers, with_role)
-from .need import (due, due_threads, low_need_choice, low_need_choice_threads,
-                   low_need_choices, low_need_choices_threads, needs, needs_threads,
-                   requests_of_week, requests_of_week_threads)
+from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
+                   low_need_choices_threads, needs, needs_threads, requests_of_week)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
                       spread_norms_threads, update_tie_sum)
 from .poisson import poisson_inversion
@@ -89,8 +88,7 @@ from .threads import PASS_LOCK, threaded, use_threads
 __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
-           "due_threads", "requests_of_week_threads", "week_state_threads",
-           "outpatient_visits_threads", "ration_requests_threads",
+           "week_state_threads", "outpatient_visits_threads", "ration_requests_threads",
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
            "low_need_choices_threads", "may_move", "folding", "splitting", "heard_of_groups",

@@ -19,7 +19,7 @@ from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
 from ..need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
-from .rows import marked_into, mask
+from .rows import mask, rows_marked
 
 # The parameters of the rules: every scenario parameter of the sections named, by its
 # name, and (for choice) the week's pull of minor complaints to a GP (levers).
@@ -206,54 +206,12 @@ def _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows_all,
 @njit(cache=True, error_model="numpy")
 def due(alive, ti_due, ti_discharge, week):
     """Living residents at home with an appointment booked for this week or earlier
-    (``ti_due`` is -1 where none is booked), block by block of rows
-    (:func:`due_threads`: the blocks in threads)."""
+    (``ti_due`` is -1 where none is booked)."""
     n = alive.size
-    rows, found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
-    for b in range(found.size):
-        _due_block(b, alive, ti_due, ti_discharge, week, rows, found)
-    return joined(rows, found)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def due_threads(alive, ti_due, ti_discharge, week):
-    """:func:`due` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
-    n = alive.size
-    rows, found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
-    for b in prange(found.size):
-        _due_block(b, alive, ti_due, ti_discharge, week, rows, found)
-    return joined(rows, found)
-
-
-@njit(inline="always", error_model="numpy")
-def _stretches(n):
-    """Room for the rows the blocks of ``n`` rows collect: block ``b``'s from
-    ``b * BLOCK`` on (:func:`_collected`)."""
-    return np.empty(n_blocks(0, n) * BLOCK, np.int64)
-
-
-@njit(error_model="numpy")
-def _due_block(b, alive, ti_due, ti_discharge, week, rows, found):
-    """Block ``b`` of :func:`due`: its rows marked, then collected into its stretch of
-    ``rows`` and counted in ``found[b]``."""
-    lo, hi = block_rows(0, alive.size, b)
-    marks = mask(hi - lo)  # the block's own, and views of its rows: so the loop vectorises
-    home, booked, away = alive[lo:hi], ti_due[lo:hi], ti_discharge[lo:hi]
-    for j in range(hi - lo):
-        marks[j] = home[j] & (booked[j] >= 0) & (booked[j] <= week) & (away[j] <= week)
-    _collected(marks, lo, b, rows, found)
-
-
-@njit(inline="always", error_model="numpy")
-def _collected(marks, lo, b, rows, found):
-    """The rows of block ``b`` (from row ``lo``) whose mark (``marks``: the block's own,
-    as :func:`sim.kernels.rows.mask` makes them) is set, into the block's stretch of
-    ``rows``, and how many into ``found[b]``."""
-    out = rows[b * BLOCK: (b + 1) * BLOCK]
-    k = marked_into(marks, out)
-    for t in range(k):
-        out[t] += lo
-    found[b] = k
+    marks = mask(n)
+    for i in range(n):
+        marks[i] = alive[i] & (ti_due[i] >= 0) & (ti_due[i] <= week) & (ti_discharge[i] <= week)
+    return rows_marked(marks, n)
 
 
 # --- phase 3: where to turn -------------------------------------------------------------
@@ -367,8 +325,7 @@ Waiting = namedtuple("Waiting", ("alive", "ti_gp_followup", "ti_discharge", "gp_
 
 @njit(cache=True, error_model="numpy")
 def requests_of_week(people, week, needs, choice, draws, c):
-    """This week's GP requests and A&E arrivals (``sim.need.choose_care``), in one call
-    (:func:`requests_of_week_threads`: its pass over the residents in threads).
+    """This week's GP requests and A&E arrivals (``sim.need.choose_care``), in one call.
 
     ``needs`` is the (low, review, flare, acute) rows, ``choice`` where each low-level
     complaint went (:func:`low_need_choices`); a flare goes to A&E on a draw below
@@ -379,52 +336,19 @@ def requests_of_week(people, week, needs, choice, draws, c):
     reviews, acute episodes, flares, retries, minor complaints), A&E's (acute episodes,
     flares, minor complaints), and the count of each kind code: a row for GP, one for A&E.
     """
-    n = people.alive.size
-    due_rows, due_found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
-    retry_rows, retry_found = _stretches(n), np.zeros_like(due_found)
-    for b in range(due_found.size):
-        _waiting_block(b, people, week, due_rows, due_found, retry_rows, retry_found)
-    return _requests(joined(due_rows, due_found), joined(retry_rows, retry_found), needs,
-                     choice, people.uid, draws, c)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def requests_of_week_threads(people, week, needs, choice, draws, c):
-    """:func:`requests_of_week` with its pass over the residents (who is due, who tries
-    again) block by block in threads (:mod:`sim.kernels.blocks`)."""
-    n = people.alive.size  # the buffers made here: Numba's threads do not take a helper's tuple
-    due_rows, due_found = _stretches(n), np.zeros(n_blocks(0, n), np.int64)
-    retry_rows, retry_found = _stretches(n), np.zeros_like(due_found)
-    for b in prange(due_found.size):
-        _waiting_block(b, people, week, due_rows, due_found, retry_rows, retry_found)
-    return _requests(joined(due_rows, due_found), joined(retry_rows, retry_found), needs,
-                     choice, people.uid, draws, c)
-
-
-@njit(error_model="numpy")
-def _waiting_block(b, people, week, due_rows, due_found, retry_rows, retry_found):
-    """Block ``b`` of :func:`requests_of_week`'s pass: the follow-ups due
-    (:func:`_due_block`) and last week's unserved requests, collected and cleared."""
-    _due_block(b, people.alive, people.ti_gp_followup, people.ti_discharge, week, due_rows,
-               due_found)
-    lo, hi = block_rows(0, people.alive.size, b)
-    marks = mask(hi - lo)
-    waiting = people.gp_waiting[lo:hi]
-    for j in range(hi - lo):
-        marks[j] = waiting[j]
-    _collected(marks, lo, b, retry_rows, retry_found)
-    for t in range(b * BLOCK, b * BLOCK + due_found[b]):
-        people.ti_gp_followup[due_rows[t]] = -1
-    for t in range(b * BLOCK, b * BLOCK + retry_found[b]):
-        people.gp_waiting[retry_rows[t]] = False
-
-
-@njit(error_model="numpy")
-def _requests(followups, retry, needs, choice, uid, draws, c):
-    """The rest of :func:`requests_of_week`: the parts joined in their turn."""
     low, review, flare, acute = needs
-    to_ae = (_severe(flare, uid, draws[0], c.flare_ae_share),
-             _severe(acute, uid, draws[1], c.acute_ae_share))
+    followups = due(people.alive, people.ti_gp_followup, people.ti_discharge, week)
+    n = people.alive.size
+    marks = mask(n)
+    for i in range(n):
+        marks[i] = people.gp_waiting[i]
+    retry = rows_marked(marks, n)
+    for i in followups:
+        people.ti_gp_followup[i] = -1
+    for i in retry:
+        people.gp_waiting[i] = False
+    to_ae = (_severe(flare, people.uid, draws[0], c.flare_ae_share),
+             _severe(acute, people.uid, draws[1], c.acute_ae_share))
     gp_size = followups.size + review.size + acute.size + flare.size + retry.size + low.size
     out = (np.empty(gp_size, np.int64), np.empty(gp_size, np.int8),
            np.empty(acute.size + flare.size + low.size, np.int64),

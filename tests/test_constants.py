@@ -84,6 +84,8 @@ BY_FILE: dict[str, dict[float, str]] = {
         20: "multimorbidity among the 0-19, as published; twenty five-year age bands",
         19: "the last of twenty five-year age bands",
         **QUINTILES,
+        8: "NumPy's pairwise sum adds eight at a time: where it splits a column (exact)",
+        300_000: "living residents from which the means' sums go in halves (speed only)",
     },
     "sim/shared_data.py": {1e-12: GUARD},
     "sim/policies/screening.py": {3.0: "IMD: the middle quintile (uptake's reference)",
@@ -115,6 +117,9 @@ BY_FILE: dict[str, dict[float, str]] = {
         5.0: "IMD: five quintiles",
         40.0: "the age of acute_per_year_age40 (its definition)",
     },
+    "sim/kernels/accounting.py": {3: "a row of the state pass's counts", 4: "a row of them",
+                                  5: "a row of them", 6: "a row of them",
+                                  7: "rows of the state pass's counts"},
     "sim/kernels/movement.py": {1e-6: GUARD},
     "sim/kernels/network.py": {3: "row of the norms pass's scratch array",
                                8: "stretches of rows the threaded norms pass takes (speed "

@@ -97,7 +97,8 @@ def week_row(model: "HealthSystemModel") -> dict:
     people, log, costs = model.people, model.log, model.spec.costs
     n = people.n
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        (kernels.week_state_threads if kernels.threaded(n) else kernels.week_state)(
+        (kernels.week_state_threads if n > STATE_THREADS_FROM and kernels.threaded(n)
+         else kernels.week_state)(
             people.columns(StateColumns), n, _state_cuts(model.spec.population),
             *(people.workspace(name, n) for name in _WORKSPACES))
     nan = float("nan")
@@ -166,6 +167,10 @@ def _float32_means(columns: tuple, halves: bool) -> tuple:
     return tuple(_mean_of(total, values.size) for total, values in zip(sums, columns))
 
 
+# Above how many rows the state pass runs in threads (when the passes do). Measured in a
+# baseline week: at 50,000 the pass took 0.081-0.084 ms in two threads against 0.061-0.065
+# in one; the same at 100,000; 0.24 against 0.31-0.35 ms at 200,000.
+STATE_THREADS_FROM = 100_000
 # From how many living residents the means' sums are taken in two halves on two cores.
 # Measured (2 idle cores, values in cache): handing the second halves to the helper
 # thread costs about 20 microseconds, which half of the three sums repays from about

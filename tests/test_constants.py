@@ -86,6 +86,7 @@ BY_FILE: dict[str, dict[float, str]] = {
         **QUINTILES,
         8: "NumPy's pairwise sum adds eight at a time: where it splits a column (exact)",
         300_000: "living residents from which the means' sums go in halves (speed only)",
+        100_000: "rows above which the state pass runs in threads (speed only)",
     },
     "sim/shared_data.py": {1e-12: GUARD},
     "sim/policies/screening.py": {3.0: "IMD: the middle quintile (uptake's reference)",

@@ -137,8 +137,12 @@ def _outpatients(model: "HealthSystemModel") -> None:
     spec = model.spec
     activation_factor = (spec.need.rel_followup_activated
                          ** (people.activation[due] - spec.population.activation_centre))
-    kernels.outpatient_visits(due, columns(people, kernels.acute.OutpatientPeople),
-                              activation_factor, acute_params(spec, model.levers),
-                              s.kernel_draws("acute.op_finds", due.size),
-                              s.kernel_draws("acute.op_followup", due.size),
-                              week + int(round(a.op_followup_weeks)))
+    # In threads where the place is big enough and the attendances fill more than one
+    # block (sim.kernels.blocks): each is about fifty nanoseconds of scattered reads.
+    run = kernels.outpatient_visits_threads \
+        if kernels.threaded(n) and due.size > kernels.blocks.BLOCK \
+        else kernels.outpatient_visits
+    run(due, columns(people, kernels.acute.OutpatientPeople),
+        activation_factor, acute_params(spec, model.levers),
+        s.kernel_draws("acute.op_finds", due.size), s.kernel_draws("acute.op_followup", due.size),
+        week + int(round(a.op_followup_weeks)))

@@ -84,7 +84,9 @@ def serve_primary_care(model: "HealthSystemModel") -> None:
 
     # Ration: each practice serves its requests by priority, then in a random order
     # (one draw per request), up to its capacity.
-    served_mask, demand, served_n = kernels.ration_requests(
+    run = kernels.ration_requests_threads if kernels.threaded(rows.size) \
+        else kernels.ration_requests
+    served_mask, demand, served_n = run(
         rows, kind, people.practice, PRIORITY, people.uid,
         s.kernel_draws("primary_care.queue", rows.size), capacity)
 

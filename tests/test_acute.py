@@ -11,9 +11,12 @@ from scipy.special import expit, logit
 
 from sim import HealthSystemModel, kernels
 from sim.acute import acute_params
+from sim.kernels import blocks, threads
 from sim.kernels.acute import AdmitPeople, AdmittedPeople, OutpatientPeople
 from sim.need import ACUTE, FLARE, LOW, columns
 from sim.practice import resident_marks
+
+from .test_threads import needs_two
 
 
 @pytest.fixture(scope="module")
@@ -124,3 +127,34 @@ def test_outpatient_attendances_are_numpys(model, crn):
     for got, expected in ((p.n_op, n_op), (p.diagnosed, diagnosed), (p.dependence, dep),
                           (p.ti_op_followup, booked)):
         assert np.array_equal(got, expected)
+
+
+@needs_two
+@pytest.mark.parametrize("crn", [True, False])
+def test_outpatient_attendances_in_threads_are_the_plain_ones(model, crn):
+    """outpatient_visits_threads changes the residents as the plain form does, bit for
+    bit, on attendances enough for threads (residents made up, the rules' parameters
+    the model's)."""
+    rng = np.random.default_rng(8)
+    n = 4 * blocks.BLOCK
+    due = np.sort(rng.choice(n, 2 * blocks.BLOCK + 99, replace=False))
+    factor = (rng.random(due.size) + 0.5).astype(np.float32)
+    finds_draws, next_draws = _draws(rng, crn, due.size), _draws(rng, crn, due.size)
+    ap = acute_params(model.spec, model.levers)
+    after = []
+    with threads.use_threads(2):
+        for run in (kernels.outpatient_visits, kernels.outpatient_visits_threads):
+            r = np.random.default_rng(9)
+            ltc = r.integers(0, 5, n).astype(np.int8)
+            people = OutpatientPeople(r.integers(0, 2**63, n).astype(np.uint64), ltc,
+                                      (ltc * r.random(n)).astype(np.int8),
+                                      r.random(n, np.float32), np.zeros(n, np.int16),
+                                      np.full(n, -1, np.int32))
+            before = [column.copy() for column in people]
+            run(due, people, factor, ap, finds_draws, next_draws, 40)
+            after.append(people)
+    for a, b in zip(*after):
+        assert np.array_equal(a, b)
+    assert (after[0].n_op[due] == 1).all() and (after[0].diagnosed != before[2]).any()
+    booked = after[0].ti_op_followup[due] == 40
+    assert booked.any() and not booked.all()

@@ -14,6 +14,8 @@ from sim.invariants import check_invariants
 from sim.metrics import COLUMNS
 from sim.practice import GPPractice
 
+from .test_threads import needs_two
+
 
 def model(small, seed=1, **extra):
     overrides = {k.replace(".", "__"): v for k, v in small.items()}
@@ -201,3 +203,56 @@ def test_gp_requests_by_kind_are_weekly_columns_of_what_the_practices_received(s
             assert frame.loc[week, col] == value, (week, col)
     assert frame["gp_requests_minor"].sum() > 0 and frame["gp_requests_review"].sum() > 0
     assert (frame["low_to_service"] <= frame["low_needs"]).all()
+
+
+@needs_two
+def test_the_weeks_state_in_threads_is_the_plain_pass_and_numpys():
+    """week_state_threads: the same compact values (so the same means) and counts as the
+    plain pass and as NumPy's selections, on rows enough for threads, the living and
+    the dead spread over the blocks' edges."""
+    from sim import kernels
+    from sim.kernels import blocks, threads
+    from sim.kernels.accounting import StateColumns, StateCuts
+
+    rng = np.random.default_rng(12)
+    n = 5 * blocks.BLOCK + 1234
+    alive = rng.random(n) < 0.9
+    alive[blocks.BLOCK - 40: blocks.BLOCK + 3] = False  # a block ending and one starting dead
+    alive[-500:] = False
+    people = StateColumns(alive, *(rng.random(n, np.float32) for _ in range(3)),
+                          (rng.random(n) * 90).astype(np.float32), rng.random(n, np.float32),
+                          np.where(rng.random(n) < 0.1, 3, -1).astype(np.int32),
+                          (rng.random(n) < 0.05).astype(np.int8))
+    cuts = StateCuts(0.5, np.float32(0.3), 18.0)
+    with threads.use_threads(2):
+        plain, threaded = (run(people, n, cuts, *(np.full(n + 9, np.nan, np.float32)
+                                                  for _ in range(3)))
+                           for run in (kernels.week_state, kernels.week_state_threads))
+    adult = alive & (people.age >= 18.0)
+    expected = (people.dependence[alive], people.activation[alive], people.wellbeing[alive],
+                alive.sum(), (alive & (people.dependence > 0.5)).sum(), adult.sum(),
+                (adult & (people.connectedness < np.float32(0.3))).sum(),
+                (alive & (people.group >= 0)).sum(), (alive & (people.role > 0)).sum())
+    for a, b, c in zip(plain, threaded, expected):
+        assert np.array_equal(a, b) and np.array_equal(a, c)
+
+
+def test_numpys_float32_sum_is_its_sums_of_the_two_halves():
+    """The weekly means with their sums in two halves (sim.metrics._float32_means, for
+    big places) are NumPy's means to the bit, at sizes about every edge of its pairwise
+    sum's blocks and at random."""
+    from sim.metrics import _float32_mean, _float32_means, _pairwise_half
+
+    rng = np.random.default_rng(21)
+    sizes = [129, 130, 136, 255, 256, 257, 8191, 8192, 8193, 2**16 + 3, 10**6,
+             *rng.integers(129, 1_500_000, 60).tolist()]
+    for n in sizes:
+        values = (rng.random(n) * rng.choice([1e-3, 1.0, 1e3])).astype(np.float32)
+        cut = _pairwise_half(n)
+        assert np.add.reduce(values[:cut]) + np.add.reduce(values[cut:]) \
+            == np.add.reduce(values), n
+        columns = (values, values[1:], values[: n // 3 + 129])
+        halves = _float32_means(columns, True)
+        assert halves == _float32_means(columns, False)
+        assert halves == tuple(float(c.mean()) for c in columns) == \
+            tuple(_float32_mean(c) for c in columns)

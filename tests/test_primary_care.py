@@ -7,8 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from sim import HealthSystemModel, kernels
+from sim.kernels import blocks, threads
 from sim.need import PRIORITY
 from sim.practice import consult
+
+from .test_threads import needs_two
 
 
 def test_rationing_by_rows_is_the_rationing_of_the_requests():
@@ -98,3 +101,29 @@ def test_first_occurrences_keep_each_row_where_it_first_comes():
     got = kernels.first_occurrences(rows, seen)
     assert np.array_equal(got, rows[np.sort(np.unique(rows, return_index=True)[1])])
     assert got.size < rows.size and not seen.any()
+
+
+@needs_two
+def test_rationing_in_threads_is_the_rationing_of_the_requests():
+    """ration_requests_threads: the same served requests and counts as the plain form
+    and as ration of the requests' own arrays, on requests enough for threads."""
+    rng = np.random.default_rng(6)
+    residents, practices = 200_000, 40
+    practice_of = rng.integers(0, practices, residents).astype(np.int32)
+    uid = rng.integers(0, 2**63, residents).astype(np.uint64)
+    rows = rng.integers(0, residents, 5 * blocks.BLOCK + 321)
+    kind = rng.integers(0, PRIORITY.size, rows.size).astype(np.int8)
+    capacity = np.floor(rng.uniform(0.5, 1.0, practices) * rows.size / practices)
+    key = np.uint64(0xBEEF)
+    with threads.use_threads(2):
+        for draws in ((True, key, np.empty(0)), (False, np.uint64(0), rng.random(rows.size))):
+            u = kernels.hash_uniform(key, uid[rows]) if draws[0] else draws[2]
+            expected = kernels.ration(practice_of[rows], PRIORITY[kind], u, capacity,
+                                      int(PRIORITY.max()) + 1)
+            plain = kernels.ration_requests(rows, kind, practice_of, PRIORITY, uid, draws,
+                                            capacity)
+            threaded = kernels.ration_requests_threads(rows, kind, practice_of, PRIORITY, uid,
+                                                       draws, capacity)
+            for a, b, c in zip(plain, threaded, expected):
+                assert np.array_equal(a, b) and np.array_equal(a, c)
+            assert ((plain[2] > 0) & (plain[2] < plain[1])).sum() > practices // 2

@@ -62,8 +62,8 @@ import contextlib
 import signal
 import threading
 
-from .accounting import week_state
-from .acute import admissions_wanted, admit, outpatient_visits
+from .accounting import week_state, week_state_threads
+from .acute import admissions_wanted, admit, outpatient_visits, outpatient_visits_threads
 from .community import (best_open_groups, contacts, count_members, folding, founders,
                         free_organisers, heard_of_groups, invited, join_groups, leave_groups,
                         member_effects, participants_by_neighbourhood, referral_places,
@@ -81,13 +81,14 @@ from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread
 from .poisson import poisson_inversion
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
                            consult_style_threads, first_occurrences, ration, ration_requests,
-                           unserved_requests)
+                           ration_requests_threads, unserved_requests)
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, threaded, use_threads
 
 __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",
            "health_pass_threads", "needs_threads", "spread_norms_threads",
+           "week_state_threads", "outpatient_visits_threads", "ration_requests_threads",
            "low_need_choice_threads",
            "join_groups", "leave_groups", "low_need_choice", "ltc_means", "low_need_choices",
            "low_need_choices_threads", "may_move", "folding", "splitting", "heard_of_groups",

@@ -15,9 +15,10 @@ import math
 from collections import namedtuple
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 from ..need import ACUTE, FLARE
+from .blocks import block_rows, n_blocks
 from .bounds import rule_tuple
 from .draws import _unit
 
@@ -99,11 +100,29 @@ def outpatient_visits(due, people, activation_factor, ap, finds_draws, next_draw
     assessment may find a condition not yet known (``p_op_finds``); the cascade raises
     dependence (``dependence_per_cascade``); another appointment is booked for
     ``next_week`` (:func:`p_op_followup`) or none (-1). ``people`` is
-    :data:`OutpatientPeople`; the draws are (crn, key, sequential draws)."""
+    :data:`OutpatientPeople`; the draws are (crn, key, sequential draws). Block by block
+    of the attendances (:func:`outpatient_visits_threads`: in threads)."""
+    for b in range(n_blocks(0, due.size)):
+        _visits(b, due, people, activation_factor, ap, finds_draws, next_draws, next_week)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def outpatient_visits_threads(due, people, activation_factor, ap, finds_draws, next_draws,
+                              next_week):
+    """:func:`outpatient_visits` with its blocks in threads: each resident is due once,
+    and an attendance reads and writes only its own resident and draws."""
+    for b in prange(n_blocks(0, due.size)):
+        _visits(b, due, people, activation_factor, ap, finds_draws, next_draws, next_week)
+
+
+@njit(error_model="numpy")
+def _visits(b, due, people, activation_factor, ap, finds_draws, next_draws, next_week):
+    """Block ``b`` of :func:`outpatient_visits`."""
     crn_f, key_f, useq_f = finds_draws
     crn_n, key_n, useq_n = next_draws
     one, cascade = np.float32(1.0), np.float32(ap.dependence_per_cascade)
-    for j in range(due.size):
+    lo, hi = block_rows(0, due.size, b)
+    for j in range(lo, hi):
         i = due[j]
         uid = people.uid[i]
         people.n_op[i] += 1

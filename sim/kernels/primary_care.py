@@ -8,7 +8,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..need import ACUTE, FLARE, LOW, RETRY
-from .blocks import BLOCK, n_blocks
+from .blocks import BLOCK, block_rows, n_blocks
 from .draws import _unit
 
 
@@ -37,21 +37,59 @@ def ration_requests(rows, kind, practice_of, priority_of_kind, uid, draws, capac
     """:func:`ration` of the requests of residents ``rows`` (of ``kind``), by their
     practice (``practice_of``, the residents' column) and their kind's priority, on the
     draws ``draws`` (crn, key, sequential draws): hashed only for the requests of a
-    priority their practice serves in part, the only ones whose draw is read."""
-    crn, key, useq = draws
+    priority their practice serves in part, the only ones whose draw is read. The
+    requests' buckets, counts and draws block by block (:func:`ration_requests_threads`:
+    the blocks in threads); which are served, in one thread."""
     n_priorities = np.int64(priority_of_kind.max()) + 1
     bucket = np.empty(rows.size, np.int64)
-    for i in range(rows.size):
-        bucket[i] = practice_of[rows[i]] * n_priorities + priority_of_kind[kind[i]]
-    verdict, places, demand, served_n = _verdicts(bucket, capacity, n_priorities)
-    if crn:
-        draw = np.empty(rows.size, np.float64)
-        for i in range(rows.size):
-            if verdict[bucket[i]] == -1:
-                draw[i] = _unit(uid[rows[i]], key)
-    else:
-        draw = useq
+    count = np.zeros((n_blocks(0, rows.size), capacity.size * n_priorities), np.int64)
+    for b in range(count.shape[0]):
+        _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bucket, count)
+    verdict, places, demand, served_n = _verdicts_of(count.sum(axis=0), capacity, n_priorities)
+    draw = np.empty(rows.size, np.float64) if draws[0] else draws[2]
+    for b in range(count.shape[0] if draws[0] else 0):
+        _queue_draws_block(b, rows, uid, draws[1], bucket, verdict, draw)
     return _served(bucket, verdict, places, draw), demand, served_n
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def ration_requests_threads(rows, kind, practice_of, priority_of_kind, uid, draws, capacity):
+    """:func:`ration_requests` with its blocks in threads (:mod:`sim.kernels.blocks`);
+    the counts are whole numbers, added up the same whatever the order."""
+    n_priorities = np.int64(priority_of_kind.max()) + 1
+    bucket = np.empty(rows.size, np.int64)
+    count = np.zeros((n_blocks(0, rows.size), capacity.size * n_priorities), np.int64)
+    for b in prange(count.shape[0]):
+        _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bucket, count)
+    verdict, places, demand, served_n = _verdicts_of(count.sum(axis=0), capacity, n_priorities)
+    draw = np.empty(rows.size, np.float64) if draws[0] else draws[2]
+    for b in prange(count.shape[0] if draws[0] else 0):
+        _queue_draws_block(b, rows, uid, draws[1], bucket, verdict, draw)
+    return _served(bucket, verdict, places, draw), demand, served_n
+
+
+@njit(error_model="numpy")
+def _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bucket, count):
+    """Block ``b`` of the requests: each one's (practice, priority) bucket, and how many
+    of the block's are in each bucket into ``count[b]`` (written once, at the end)."""
+    lo, hi = block_rows(0, rows.size, b)
+    mine = np.zeros(count.shape[1], np.int64)
+    residents, kinds, buckets = rows[lo:hi], kind[lo:hi], bucket[lo:hi]  # views: see needs
+    for j in range(hi - lo):
+        buckets[j] = practice_of[residents[j]] * n_priorities + priority_of_kind[kinds[j]]
+    for j in range(hi - lo):
+        mine[buckets[j]] += 1
+    count[b] = mine
+
+
+@njit(error_model="numpy")
+def _queue_draws_block(b, rows, uid, key, bucket, verdict, draw):
+    """Block ``b`` of the requests: the draws of those whose bucket is served in part."""
+    lo, hi = block_rows(0, rows.size, b)
+    residents, buckets, draws = rows[lo:hi], bucket[lo:hi], draw[lo:hi]
+    for j in range(hi - lo):
+        if verdict[buckets[j]] == -1:
+            draws[j] = _unit(uid[residents[j]], key)
 
 
 # The residents' columns :func:`unserved_requests` reads and writes.
@@ -107,11 +145,17 @@ def unserved_requests(rows, kind, served, people, seen, draws, p_ae, p_ae_or_ret
 def _verdicts(bucket, capacity, n_priorities):
     """What each (practice, priority) ``bucket`` gets: 1 all served, 0 none, -1 the
     first ``places`` by key; and per practice, requests and served."""
-    n_practices = capacity.size
-    buckets = n_practices * n_priorities
-    count = np.zeros(buckets, np.int64)
+    count = np.zeros(capacity.size * n_priorities, np.int64)
     for i in range(bucket.size):
         count[bucket[i]] += 1
+    return _verdicts_of(count, capacity, n_priorities)
+
+
+@njit(inline="always", error_model="numpy")
+def _verdicts_of(count, capacity, n_priorities):
+    """:func:`_verdicts` of the requests counted by bucket (``count``)."""
+    n_practices = capacity.size
+    buckets = n_practices * n_priorities
     verdict = np.zeros(buckets, np.int8)
     places = np.zeros(buckets, np.int64)
     demand = np.zeros(n_practices, np.int64)

@@ -9,7 +9,6 @@ measures of ``scenarios/targets/england.yaml`` (docs/model.md, section 5).
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING
 
@@ -102,9 +101,6 @@ def week_row(model: "HealthSystemModel") -> dict:
             people.columns(StateColumns), n, _state_cuts(model.spec.population),
             *(people.workspace(name, n) for name in _WORKSPACES))
     nan = float("nan")
-    halves = living >= HALVES_FROM and kernels.threaded(living)
-    means = _float32_means((dependence, activation, wellbeing), halves) \
-        if living else (nan, nan, nan)
     cost = (log.gp_appointments * costs.gp_appointment
             + log.ae_attendances * costs.ae_attendance
             + log.emergency_admissions * costs.emergency_admission
@@ -121,10 +117,10 @@ def week_row(model: "HealthSystemModel") -> dict:
         "screening_tests": log.screening_tests,
         "link_worker_referrals": log.link_worker_referrals,
         "unmet_need": log.unmet_need,
-        "mean_dependence": means[0],
+        "mean_dependence": _float32_mean(dependence) if living else nan,
         "high_dependence_share": high / living if living else nan,
-        "mean_activation": means[1],
-        "mean_wellbeing": means[2],
+        "mean_activation": _float32_mean(activation) if living else nan,
+        "mean_wellbeing": _float32_mean(wellbeing) if living else nan,
         "lonely_share": lonely / adults if adults else nan,
         "community_groups": model.groups.count,
         "group_members": int(members),
@@ -141,67 +137,13 @@ def _float32_mean(values: np.ndarray) -> float:
     """``float(values.mean())`` of a non-empty float32 array, without ``np.mean``'s Python
     layer (2 of its 5.6 microseconds at 20,000): NumPy's own pairwise sum, divided by the
     count in float64 and rounded to float32, as ``mean`` does."""
-    return _mean_of(np.add.reduce(values), values.size)
-
-
-def _mean_of(total, count: int) -> float:
-    """The mean of ``count`` values of float32 sum ``total``, as ``np.mean`` makes it."""
-    return float(np.float32(float(total) / count))
-
-
-def _float32_means(columns: tuple, halves: bool) -> tuple:
-    """:func:`_float32_mean` of each of ``columns`` (non-empty float32 arrays); with
-    ``halves``, each sum taken as NumPy takes it, in two halves on two cores.
-
-    NumPy's sum of more than 128 float32 values is pairwise: the sum of its first
-    ``n2`` values (``n // 2`` less its remainder by 8) plus the sum of the rest, each
-    summed the same way; so NumPy's sums of the two halves, added in float32, are its
-    sum to the bit (``tests/test_model.py`` checks it across sizes). The second halves
-    are summed in a helper thread (NumPy lets go of the interpreter while it sums)."""
-    if not halves:
-        return tuple(_float32_mean(values) for values in columns)
-    cuts = [_pairwise_half(values.size) for values in columns]
-    later = _helper().submit(_second_halves, columns, cuts)
-    first = [np.add.reduce(values[:cut]) for values, cut in zip(columns, cuts)]
-    sums = [a + b for a, b in zip(first, later.result())]  # float32 + float32: float32
-    return tuple(_mean_of(total, values.size) for total, values in zip(sums, columns))
+    return float(np.float32(float(np.add.reduce(values)) / values.size))
 
 
 # Above how many rows the state pass runs in threads (when the passes do). Measured in a
 # baseline week: at 50,000 the pass took 0.081-0.084 ms in two threads against 0.061-0.065
 # in one; the same at 100,000; 0.24 against 0.31-0.35 ms at 200,000.
 STATE_THREADS_FROM = 100_000
-# From how many living residents the means' sums are taken in two halves on two cores.
-# Measured (2 idle cores, values in cache): handing the second halves to the helper
-# thread costs about 20 microseconds, which half of the three sums repays from about
-# 300,000 values (at 50,000: 46 against 23 microseconds; at 1,000,000: 274 against 392).
-HALVES_FROM = 300_000
-
-
-def _pairwise_half(n: int) -> int:
-    """Where NumPy's pairwise sum of ``n`` values (more than 128) splits them."""
-    half = n // 2
-    return half - half % 8
-
-
-def _second_halves(columns: tuple, cuts: list) -> list:
-    return [np.add.reduce(values[cut:]) for values, cut in zip(columns, cuts)]
-
-
-def _helper():
-    """One thread for the second halves (:func:`_float32_means`), made on first use in
-    this process (a forked child makes its own: it has none of its parent's threads)."""
-    global _HELPER
-    pid, pool = _HELPER
-    if pid != os.getpid():
-        from concurrent.futures import ThreadPoolExecutor
-
-        pool = ThreadPoolExecutor(1, thread_name_prefix="placesim-sums")
-        _HELPER = (os.getpid(), pool)
-    return pool
-
-
-_HELPER: tuple = (None, None)
 _WORKSPACES = tuple(f"week_state.{k}" for k in range(3))  # the compact columns' scratch
 _GP_REQUEST_COLUMNS = tuple((f"gp_requests_{kind}", k) for kind, k in GP_REQUEST_KINDS.items())
 

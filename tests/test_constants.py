@@ -84,8 +84,6 @@ BY_FILE: dict[str, dict[float, str]] = {
         20: "multimorbidity among the 0-19, as published; twenty five-year age bands",
         19: "the last of twenty five-year age bands",
         **QUINTILES,
-        8: "NumPy's pairwise sum adds eight at a time: where it splits a column (exact)",
-        300_000: "living residents from which the means' sums go in halves (speed only)",
         100_000: "rows above which the state pass runs in threads (speed only)",
     },
     "sim/shared_data.py": {1e-12: GUARD},
@@ -122,9 +120,7 @@ BY_FILE: dict[str, dict[float, str]] = {
                                   5: "a row of them", 6: "a row of them",
                                   7: "rows of the state pass's counts"},
     "sim/kernels/movement.py": {1e-6: GUARD},
-    "sim/kernels/network.py": {3: "row of the norms pass's scratch array",
-                               8: "stretches of rows the threaded norms pass takes (speed "
-                                  "only: no row's numbers depend on them)"},
+    "sim/kernels/network.py": {3: "row of the norms pass's scratch array"},
     "sim/kernels/blocks.py": {16384: "rows a thread takes at a time (speed only; fixed, so "
                                      "the numbers do not depend on the thread count)"},
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},

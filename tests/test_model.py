@@ -235,24 +235,3 @@ def test_the_weeks_state_in_threads_is_the_plain_pass_and_numpys():
                 (alive & (people.group >= 0)).sum(), (alive & (people.role > 0)).sum())
     for a, b, c in zip(plain, threaded, expected):
         assert np.array_equal(a, b) and np.array_equal(a, c)
-
-
-def test_numpys_float32_sum_is_its_sums_of_the_two_halves():
-    """The weekly means with their sums in two halves (sim.metrics._float32_means, for
-    big places) are NumPy's means to the bit, at sizes about every edge of its pairwise
-    sum's blocks and at random."""
-    from sim.metrics import _float32_mean, _float32_means, _pairwise_half
-
-    rng = np.random.default_rng(21)
-    sizes = [129, 130, 136, 255, 256, 257, 8191, 8192, 8193, 2**16 + 3, 10**6,
-             *rng.integers(129, 1_500_000, 60).tolist()]
-    for n in sizes:
-        values = (rng.random(n) * rng.choice([1e-3, 1.0, 1e3])).astype(np.float32)
-        cut = _pairwise_half(n)
-        assert np.add.reduce(values[:cut]) + np.add.reduce(values[cut:]) \
-            == np.add.reduce(values), n
-        columns = (values, values[1:], values[: n // 3 + 129])
-        halves = _float32_means(columns, True)
-        assert halves == _float32_means(columns, False)
-        assert halves == tuple(float(c.mean()) for c in columns) == \
-            tuple(_float32_mean(c) for c in columns)

@@ -53,7 +53,9 @@ def spread_movement(model: "HealthSystemModel") -> None:
     alive = people.alive[:n]
     net = model.network
     mobiliser = MOBILISER if lev.movement_roles and lev.mobiliser_weight != 1.0 else -1
-    weight = kernels.movement_weights(role, alive, mobiliser, float(lev.mobiliser_weight))
+    threads = kernels.threaded(n)  # the passes over every row: their blocks in threads
+    weigh = kernels.movement_weights_threads if threads else kernels.movement_weights
+    weight = weigh(role, alive, mobiliser, float(lev.mobiliser_weight))
     total = net.whole_tie_sum("movement weight", weight)
     uid = people.uid[:n]
     burnout = float(lev.movement_burnout or 0.0)
@@ -67,7 +69,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
                           float(mv.activation_per_week), float(mv.dependence_per_week), roles,
                           LONE_WOLF)
     movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
-    run = kernels.movement_rules_threads if kernels.threaded(n) else kernels.movement_rules
+    run = kernels.movement_rules_threads if threads else kernels.movement_rules
     # Plain tuples of the named ones' values: quicker to pass (sim.kernels.movement).
     values = tuple(rules)
     joiners = run(tuple(movers), total, net.live_degree, values,
@@ -75,15 +77,17 @@ def spread_movement(model: "HealthSystemModel") -> None:
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).
-        organiser_ties = net.whole_tie_sum("organisers",
-                                           kernels.with_role(role, alive, ORGANISER))
+        with_role = kernels.with_role_threads if threads else kernels.with_role
+        organiser_ties = net.whole_tie_sum("organisers", with_role(role, alive, ORGANISER))
         crn, key, useq = s.kernel_draws("movement.grow", n)
-        kernels.grow_organisers(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER,
-                                uid, crn, key, useq, values)
+        grow = kernels.grow_organisers_threads if threads else kernels.grow_organisers
+        grow(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER, uid, crn, key, useq,
+             values)
 
     # Joiners take part; participation builds activation and loosens dependence.
-    kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
-                             people.dependence[:n], values)
+    effects = kernels.movement_effects_threads if threads else kernels.movement_effects
+    effects(role, alive, joiners, PARTICIPANT, people.activation[:n], people.dependence[:n],
+            values)
 
 
 _NO_DRAWS = np.empty(0, np.float64)

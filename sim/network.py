@@ -82,8 +82,10 @@ class Network:
         values = values[: self.size]
         state = self._whole_sums.get(name)
         limit = self._whole_limit
-        if state is not None and kernels.update_tie_sum(self.indptr, self.indices, values,
-                                                        state[0], state[1], limit):
+        update = kernels.update_tie_sum_threads if kernels.threaded(self.size) \
+            else kernels.update_tie_sum
+        if state is not None and update(self.indptr, self.indices, values, state[0], state[1],
+                                        limit):
             return state[1]
         sums = kernels.padded_tie_sum(self.indptr, self.indices, self.padded(), values)
         whole = bool(np.all((np.floor(values) == values) & (np.abs(values) <= limit)))
@@ -97,7 +99,8 @@ class Network:
         """One tie of each row chosen by the uniform ``u`` (-1 where a row has none)."""
         import sim.kernels as kernels
 
-        return kernels.random_tie(self.indptr, self.indices, rows, u)
+        pick = kernels.random_tie_threads if kernels.threaded(rows.size) else kernels.random_tie
+        return pick(self.indptr, self.indices, rows, u)
 
     def note_deaths(self, rows: np.ndarray) -> None:
         """Remove the dead from their ties' living-tie counts."""

@@ -13,9 +13,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from .blocks import BLOCK, block_rows, joined, n_blocks
+from .blocks import BLOCK, block_rows, joined, marked_block, n_blocks
 from .draws import _unit
-from .rows import marked_into, mask, rows_marked
+from .marked_blocks import marked_room
+from .rows import marked_into, mask
 
 
 class MovementRules(NamedTuple):
@@ -59,16 +60,34 @@ def may_move(role, threshold, none):
 
 @njit(cache=True, error_model="numpy")
 def movement_weights(role, alive, mobiliser, mobiliser_weight):
-    """Each person's weight among their ties' movement share (float32, 0 for the dead)."""
-    n = role.size
-    out = np.empty(n, np.float32)
-    mw = np.float32(mobiliser_weight)
-    for i in range(n):
-        w = np.float32(1.0) if role[i] > 0 else np.float32(0.0)
-        if mobiliser >= 0 and role[i] == mobiliser:
-            w = mw
-        out[i] = w if alive[i] else np.float32(0.0)
+    """Each person's weight among their ties' movement share (float32, 0 for the dead).
+    Block by block (:func:`movement_weights_threads`: the blocks in threads)."""
+    out = np.empty(role.size, np.float32)
+    for b in range(n_blocks(0, role.size)):
+        _weights_block(b, role, alive, mobiliser, mobiliser_weight, out)
     return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def movement_weights_threads(role, alive, mobiliser, mobiliser_weight):
+    """:func:`movement_weights` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    out = np.empty(role.size, np.float32)
+    for b in prange(n_blocks(0, role.size)):
+        _weights_block(b, role, alive, mobiliser, mobiliser_weight, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _weights_block(b, role, alive, mobiliser, mobiliser_weight, out):
+    """Block ``b`` of :func:`movement_weights`."""
+    start, end = block_rows(0, role.size, b)
+    r, a, o = role[start:end], alive[start:end], out[start:end]  # views from 0: draws._fill
+    mw = np.float32(mobiliser_weight)
+    for j in range(end - start):
+        w = np.float32(1.0) if r[j] > 0 else np.float32(0.0)
+        if mobiliser >= 0 and r[j] == mobiliser:
+            w = mw
+        o[j] = w if a[j] else np.float32(0.0)
 
 
 @njit(inline="always", error_model="numpy")
@@ -230,12 +249,23 @@ def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, fo
 
 @njit(cache=True, error_model="numpy")
 def tied_to_organisers(role, organiser_ties, participant):
-    """Participants with at least one living organiser among their ties."""
+    """Participants with at least one living organiser among their ties. Block by block,
+    as :func:`grow_organisers` finds them."""
+    marks, found, counts = marked_room(organiser_ties.size)
+    for b in range(counts.size):
+        _tied_block(b, role, organiser_ties, participant, marks, found, counts)
+    return joined(found, counts)
+
+
+@njit(error_model="numpy")
+def _tied_block(b, role, organiser_ties, participant, marks, found, counts):
+    """Block ``b`` of :func:`tied_to_organisers`: its rows into its stretch of ``found``."""
     size = organiser_ties.size
-    marks = mask(size)
-    for i in range(size):
-        marks[i] = (organiser_ties[i] > 0) & (role[i] == participant)
-    return rows_marked(marks, size)
+    start, end = block_rows(0, size, b)
+    ties, r, c = organiser_ties[start:end], role[start:end], marks[start:end]
+    for j in range(end - start):
+        c[j] = (ties[j] > 0) & (r[j] == participant)
+    marked_block(marks, size, b, found, counts)
 
 
 @njit(cache=True, error_model="numpy")
@@ -244,9 +274,36 @@ def grow_organisers(role, organiser, organiser_ties, participant, organiser_role
     """Participants tied to a living organiser (:func:`tied_to_organisers`) become
     organisers, each on their uniform: ``u < p_become_organiser`` (hashed from the uid
     with CRN, else row ``i``'s of the ``useq`` drawn for every row). Sets ``role`` and
-    ``organiser`` in place. ``rules`` as :func:`movement_rules` takes them."""
+    ``organiser`` in place. ``rules`` as :func:`movement_rules` takes them. Block by
+    block (:func:`grow_organisers_threads`: the blocks in threads)."""
+    marks, found, counts = marked_room(organiser_ties.size)
+    for b in range(counts.size):
+        _grow_block(b, (role, organiser, organiser_ties), (participant, organiser_role),
+                    (uid, key, useq), crn, rules, marks, found, counts)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def grow_organisers_threads(role, organiser, organiser_ties, participant, organiser_role, uid,
+                            crn, key, useq, rules):
+    """:func:`grow_organisers` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    marks, found, counts = marked_room(organiser_ties.size)
+    for b in prange(counts.size):
+        _grow_block(b, (role, organiser, organiser_ties), (participant, organiser_role),
+                    (uid, key, useq), crn, rules, marks, found, counts)
+
+
+@njit(error_model="numpy")
+def _grow_block(b, people, roles, draws, crn, rules, marks, found, counts):
+    """Block ``b`` of :func:`grow_organisers`: its participants tied to an organiser
+    (:func:`_tied_block`) decide, and those who grow take the role (``people``: role,
+    organiser, organiser_ties; ``roles``: the participant's and the organiser's codes;
+    ``draws``: uid, key, useq). Each writes only its own row."""
     rules = MovementRules(*rules)
-    for i in tied_to_organisers(role, organiser_ties, participant):
+    role, organiser, organiser_ties = people
+    participant, organiser_role = roles
+    uid, key, useq = draws
+    _tied_block(b, role, organiser_ties, participant, marks, found, counts)
+    for i in found[b * BLOCK: b * BLOCK + counts[b]]:
         u = _unit(uid[i], key) if crn else useq[i]
         if u < p_become_organiser(organiser_ties[i], rules):
             role[i] = organiser_role
@@ -257,21 +314,59 @@ def grow_organisers(role, organiser, organiser_ties, participant, organiser_role
 def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
     loosens dependence (:func:`participant_activation`, :func:`participant_dependence`).
-    ``rules`` as :func:`movement_rules` takes them."""
-    rules = MovementRules(*rules)
+    ``rules`` as :func:`movement_rules` takes them. The joiners in turn, then block by
+    block (:func:`movement_effects_threads`: the blocks in threads)."""
     for j in range(joiners.size):
         role[joiners[j]] = participant
-    for i in range(role.size):
-        if role[i] > 0 and alive[i]:
-            activation[i] = participant_activation(activation[i], rules)
-            dependence[i] = participant_dependence(dependence[i], rules)
+    for b in range(n_blocks(0, role.size)):
+        _effects_block(b, role, alive, activation, dependence, rules)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def movement_effects_threads(role, alive, joiners, participant, activation, dependence, rules):
+    """:func:`movement_effects` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    for j in range(joiners.size):
+        role[joiners[j]] = participant
+    for b in prange(n_blocks(0, role.size)):
+        _effects_block(b, role, alive, activation, dependence, rules)
+
+
+@njit(error_model="numpy")
+def _effects_block(b, role, alive, activation, dependence, rules):
+    """Block ``b`` of :func:`movement_effects` after the joiners: the participants' steps."""
+    rules = MovementRules(*rules)
+    start, end = block_rows(0, role.size, b)
+    r, a = role[start:end], alive[start:end]
+    act, dep = activation[start:end], dependence[start:end]
+    for j in range(end - start):
+        if r[j] > 0 and a[j]:
+            act[j] = participant_activation(act[j], rules)
+            dep[j] = participant_dependence(dep[j], rules)
 
 
 @njit(cache=True, error_model="numpy")
 def with_role(role, alive, wanted):
-    """1 for living residents of the ``wanted`` role, else 0 (float32)."""
-    out = np.zeros(role.size, np.float32)
-    for i in range(role.size):
-        if alive[i] and role[i] == wanted:
-            out[i] = 1.0
+    """1 for living residents of the ``wanted`` role, else 0 (float32). Block by block
+    (:func:`with_role_threads`: the blocks in threads)."""
+    out = np.empty(role.size, np.float32)
+    for b in range(n_blocks(0, role.size)):
+        _with_role_block(b, role, alive, wanted, out)
     return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def with_role_threads(role, alive, wanted):
+    """:func:`with_role` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    out = np.empty(role.size, np.float32)
+    for b in prange(n_blocks(0, role.size)):
+        _with_role_block(b, role, alive, wanted, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _with_role_block(b, role, alive, wanted, out):
+    """Block ``b`` of :func:`with_role`."""
+    start, end = block_rows(0, role.size, b)
+    r, a, o = role[start:end], alive[start:end], out[start:end]
+    for j in range(end - start):
+        o[j] = np.float32(np.uint8(a[j]) & np.uint8(r[j] == wanted))  # branch-free: vectorises

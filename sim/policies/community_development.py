@@ -92,13 +92,17 @@ class CommunityDevelopment(Policy):
         from .. import kernels
 
         n = people.n
-        free = kernels.free_organisers(people.alive[:n], people.organiser[:n], people.group[:n],
-                                       people.age[:n], float(model.spec.population.adult_age))
+        threads = kernels.threaded(n)  # the passes over every row: their blocks in threads
+        find = kernels.free_organisers_threads if threads else kernels.free_organisers
+        free = find(people.alive[:n], people.organiser[:n], people.group[:n], people.age[:n],
+                    float(model.spec.population.adult_age))
         if free.size == 0:
             return  # no energy to follow: the money waits
         n_nbhd = model.spec.population.neighbourhoods
-        energy = kernels.participants_by_neighbourhood(
-            people.alive[:n], people.role[:n], people.neighbourhood[:n], n_nbhd).astype(float)
+        count = kernels.participants_by_neighbourhood_threads if threads \
+            else kernels.participants_by_neighbourhood
+        energy = count(people.alive[:n], people.role[:n], people.neighbourhood[:n],
+                       n_nbhd).astype(float)
         energy += np.bincount(people.neighbourhood[free], minlength=n_nbhd)
         # The organiser in the most energetic neighbourhood goes first.
         order = np.argsort(-energy[people.neighbourhood[free]], kind="stable")

@@ -53,9 +53,8 @@ def spread_movement(model: "HealthSystemModel") -> None:
     alive = people.alive[:n]
     net = model.network
     mobiliser = MOBILISER if lev.movement_roles and lev.mobiliser_weight != 1.0 else -1
+    weight = kernels.movement_weights(role, alive, mobiliser, float(lev.mobiliser_weight))
     threads = kernels.threaded(n)  # the passes over every row: their blocks in threads
-    weigh = kernels.movement_weights_threads if threads else kernels.movement_weights
-    weight = weigh(role, alive, mobiliser, float(lev.mobiliser_weight))
     total = net.whole_tie_sum("movement weight", weight)
     uid = people.uid[:n]
     burnout = float(lev.movement_burnout or 0.0)
@@ -77,8 +76,8 @@ def spread_movement(model: "HealthSystemModel") -> None:
     if roles and lev.organiser_growth:
         # Participants tied to an organiser may become organisers themselves.
         # Only participants with an organiser among their ties can (p is 0 without).
-        with_role = kernels.with_role_threads if threads else kernels.with_role
-        organiser_ties = net.whole_tie_sum("organisers", with_role(role, alive, ORGANISER))
+        organiser_ties = net.whole_tie_sum("organisers",
+                                           kernels.with_role(role, alive, ORGANISER))
         crn, key, useq = s.kernel_draws("movement.grow", n)
         grow = kernels.grow_organisers_threads if threads else kernels.grow_organisers
         grow(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER, uid, crn, key, useq,

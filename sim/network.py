@@ -82,10 +82,8 @@ class Network:
         values = values[: self.size]
         state = self._whole_sums.get(name)
         limit = self._whole_limit
-        update = kernels.update_tie_sum_threads if kernels.threaded(self.size) \
-            else kernels.update_tie_sum
-        if state is not None and update(self.indptr, self.indices, values, state[0], state[1],
-                                        limit):
+        if state is not None and kernels.update_tie_sum(self.indptr, self.indices, values,
+                                                        state[0], state[1], limit):
             return state[1]
         sums = kernels.padded_tie_sum(self.indptr, self.indices, self.padded(), values)
         whole = bool(np.all((np.floor(values) == values) & (np.abs(values) <= limit)))

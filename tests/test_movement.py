@@ -290,13 +290,13 @@ def test_organisers_grow_on_u_below_the_rule_of_their_organiser_ties(crn):
 # --- the passes over every resident, their blocks in threads (sim.kernels.blocks) ---------
 
 
-def test_weights_roles_effects_and_new_organisers_in_threads_equal_the_plain_passes():
+def test_effects_and_new_organisers_in_threads_equal_the_plain_passes():
     """Each ``<pass>_threads`` of the movement phase equals its plain pass bit for bit, on
     rows enough for threads (the last block short), and does what the rule says."""
     import numba
 
     from sim.kernels import threads
-    from sim.population import LONE_WOLF, MOBILISER, ORGANISER
+    from sim.population import LONE_WOLF, ORGANISER
 
     if threads.available() < 2:
         pytest.skip("one core: the plain forms are what runs")
@@ -312,12 +312,7 @@ def test_weights_roles_effects_and_new_organisers_in_threads_equal_the_plain_pas
     rules = tuple(MovementRules(16, 0.0, 0.0, 0.0, 0.3, 0.01, 0.02, True, LONE_WOLF))
     numba.set_num_threads(2)
     try:
-        weights = k.movement_weights(role, alive, MOBILISER, 3.0)
-        assert np.array_equal(weights, k.movement_weights_threads(role, alive, MOBILISER, 3.0))
-        assert np.array_equal(weights, np.where(alive, np.where(role == MOBILISER, 3.0,
-                                                                (role > 0) * 1.0), 0.0))
         organisers = k.with_role(role, alive, ORGANISER)
-        assert np.array_equal(organisers, k.with_role_threads(role, alive, ORGANISER))
         assert np.array_equal(organisers, (alive & (role == ORGANISER)).astype(np.float32))
         tied = k.tied_to_organisers(role, ties, PARTICIPANT)
         assert np.array_equal(tied, np.flatnonzero((ties > 0) & (role == PARTICIPANT)))

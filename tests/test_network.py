@@ -197,44 +197,26 @@ def _two_threads_or_skip():
     return threads
 
 
-def test_random_ties_and_changed_tie_sums_in_threads_equal_the_plain_passes():
+def test_random_ties_in_threads_equal_the_plain_pass():
     import numba
 
-    from sim.kernels.network import (random_tie, random_tie_threads, update_tie_sum,
-                                     update_tie_sum_threads)
+    from sim.kernels.network import random_tie, random_tie_threads
 
     threads = _two_threads_or_skip()
     rng = np.random.default_rng(5)
     net = _network(rng, _THREADS_SIZE, 6)
     rows = np.sort(rng.choice(_THREADS_SIZE + 50, _THREADS_SIZE, replace=False))  # some beyond
     u = rng.random(rows.size)
-    before = rng.integers(0, 3, net.size).astype(np.float32)
-    after = before.copy()
-    changed = rng.random(net.size) < 0.02
-    after[changed] = rng.integers(0, 3, int(changed.sum()))
     numba.set_num_threads(2)
     try:
         tie = random_tie(net.indptr, net.indices, rows, u)
         assert np.array_equal(tie, random_tie_threads(net.indptr, net.indices, rows, u))
-        first = net.indptr[np.minimum(rows, net.size - 1)]
-        degree = np.where(rows < net.size, np.diff(net.indptr)[np.minimum(rows, net.size - 1)], 0)
-        pick = np.minimum(first + (u * degree).astype(np.int64), net.indices.size - 1)
-        expected = np.where(degree > 0, net.indices[pick], -1)
-        assert np.array_equal(tie, expected) and (tie == -1).any()
-        sums = []
-        for update in (update_tie_sum, update_tie_sum_threads):
-            last, total = before.copy(), (net.adjacency @ before).astype(np.float32)
-            assert update(net.indptr, net.indices, after, last, total, 1000.0)
-            assert np.array_equal(last, after)
-            sums.append(total)
-        assert np.array_equal(sums[0], sums[1])
-        assert np.array_equal(sums[0], (net.adjacency @ after).astype(np.float32))
-        # a changed value that is not a whole number: nothing changes
-        odd = after.copy()
-        odd[np.flatnonzero(changed)[-1]] = 0.5
-        last, total = before.copy(), (net.adjacency @ before).astype(np.float32)
-        kept = total.copy()
-        assert not update_tie_sum_threads(net.indptr, net.indices, odd, last, total, 1000.0)
-        assert np.array_equal(last, before) and np.array_equal(total, kept)
     finally:
         numba.set_num_threads(threads.available())
+    # the int(u * degree)-th tie in CSR order; -1 without ties or beyond the network
+    inside = np.minimum(rows, net.size - 1)
+    first = net.indptr[inside]
+    degree = np.where(rows < net.size, np.diff(net.indptr)[inside], 0)
+    pick = np.minimum(first + (u * degree).astype(np.int64), net.indices.size - 1)
+    assert np.array_equal(tie, np.where(degree > 0, net.indices[pick], -1))
+    assert (tie == -1).any() and (tie >= 0).mean() > 0.9

@@ -76,13 +76,11 @@ from .health import health_pass, health_pass_threads, ltc_means, settle
 from .logistic import expit_into
 from .movement import (grow_organisers, grow_organisers_threads, may_move, movement_effects,
                        movement_effects_threads, movement_rules, movement_rules_threads,
-                       movement_weights, movement_weights_threads, tied_to_organisers,
-                       with_role, with_role_threads)
+                       movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
                    low_need_choices_threads, needs, needs_threads, requests_of_week)
 from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, random_tie_threads,
-                      spread_norms, spread_norms_threads, update_tie_sum,
-                      update_tie_sum_threads)
+                      spread_norms, spread_norms_threads, update_tie_sum)
 from .poisson import poisson_inversion
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
                            consult_style_threads, first_occurrences, ration, ration_requests,
@@ -109,8 +107,7 @@ __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "adm
            # community, movement and the network's small passes, their blocks in threads
            "contacts_threads", "count_members_threads", "founders_threads",
            "free_organisers_threads", "participants_by_neighbourhood_threads",
-           "grow_organisers_threads", "movement_effects_threads", "movement_weights_threads",
-           "with_role_threads", "random_tie_threads", "update_tie_sum_threads"]
+           "grow_organisers_threads", "movement_effects_threads", "random_tie_threads"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

@@ -19,11 +19,11 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .blocks import BLOCK, block_rows, joined, marked_block, n_blocks
+from .blocks import BLOCK, block_rows, marked_block, n_blocks
 from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
-from .marked_blocks import marked_room, summed_in_order
+from .marked_blocks import marked_room, rows_joined, summed_in_order
 
 CommunityParams = rule_tuple("CommunityParams", __name__, ("community",))
 
@@ -111,7 +111,7 @@ def count_members(group, organiser, groups):
     marks, found, counts = marked_room(group.size)
     for b in range(counts.size):
         _in_group_block(b, group, marks, found, counts)
-    return _member_counts(joined(found, counts), group, organiser, groups)
+    return _member_counts(rows_joined(found, counts), group, organiser, groups)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -120,7 +120,7 @@ def count_members_threads(group, organiser, groups):
     marks, found, counts = marked_room(group.size)
     for b in prange(counts.size):
         _in_group_block(b, group, marks, found, counts)
-    return _member_counts(joined(found, counts), group, organiser, groups)
+    return _member_counts(rows_joined(found, counts), group, organiser, groups)
 
 
 @njit(error_model="numpy")
@@ -133,10 +133,11 @@ def _in_group_block(b, group, marks, found, counts):
     marked_block(marks, group.size, b, found, counts)
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _member_counts(rows, group, organiser, groups):
     """Members and organisers of each group among ``rows`` (the rows in a group), and
-    the rows (whole-number counts, in one thread: a few in a hundred residents)."""
+    the rows (whole-number counts, in one thread: a few in a hundred residents; not
+    inlined, see sim.kernels.marked_blocks)."""
     members = np.zeros(groups, np.int64)
     organisers = np.zeros(groups, np.int64)
     for i in rows:
@@ -272,7 +273,7 @@ def free_organisers(alive, organiser, group, age, adult_age):
     marks, found, counts = marked_room(alive.size)
     for b in range(counts.size):
         _free_block(b, (alive, organiser, group, age), adult_age, marks, found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -281,7 +282,7 @@ def free_organisers_threads(alive, organiser, group, age, adult_age):
     marks, found, counts = marked_room(alive.size)
     for b in prange(counts.size):
         _free_block(b, (alive, organiser, group, age), adult_age, marks, found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(error_model="numpy")
@@ -381,7 +382,7 @@ def founders(alive, organiser, group, age, adult_age, activation, uid, crn, key,
     for b in range(counts.size):
         _founders_block(b, (alive, organiser, group, age, activation), adult_age,
                         (uid, key, useq), crn, cp, marks, found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -392,7 +393,7 @@ def founders_threads(alive, organiser, group, age, adult_age, activation, uid, c
     for b in prange(counts.size):
         _founders_block(b, (alive, organiser, group, age, activation), adult_age,
                         (uid, key, useq), crn, cp, marks, found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(error_model="numpy")
@@ -456,7 +457,7 @@ def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
     for b in range(counts.size):
         _contacts_block(b, (alive, group, age), min_age, (uid, key, useq), crn, p, marks,
                         found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -466,7 +467,7 @@ def contacts_threads(alive, group, age, min_age, uid, crn, key, useq, p):
     for b in prange(counts.size):
         _contacts_block(b, (alive, group, age), min_age, (uid, key, useq), crn, p, marks,
                         found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(error_model="numpy")

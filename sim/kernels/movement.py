@@ -13,9 +13,9 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from .blocks import BLOCK, block_rows, joined, marked_block, n_blocks
+from .blocks import BLOCK, block_rows, marked_block, n_blocks
 from .draws import _unit
-from .marked_blocks import marked_room
+from .marked_blocks import marked_room, rows_joined
 from .rows import marked_into, mask
 
 
@@ -60,34 +60,16 @@ def may_move(role, threshold, none):
 
 @njit(cache=True, error_model="numpy")
 def movement_weights(role, alive, mobiliser, mobiliser_weight):
-    """Each person's weight among their ties' movement share (float32, 0 for the dead).
-    Block by block (:func:`movement_weights_threads`: the blocks in threads)."""
-    out = np.empty(role.size, np.float32)
-    for b in range(n_blocks(0, role.size)):
-        _weights_block(b, role, alive, mobiliser, mobiliser_weight, out)
-    return out
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def movement_weights_threads(role, alive, mobiliser, mobiliser_weight):
-    """:func:`movement_weights` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
-    out = np.empty(role.size, np.float32)
-    for b in prange(n_blocks(0, role.size)):
-        _weights_block(b, role, alive, mobiliser, mobiliser_weight, out)
-    return out
-
-
-@njit(error_model="numpy")
-def _weights_block(b, role, alive, mobiliser, mobiliser_weight, out):
-    """Block ``b`` of :func:`movement_weights`."""
-    start, end = block_rows(0, role.size, b)
-    r, a, o = role[start:end], alive[start:end], out[start:end]  # views from 0: draws._fill
+    """Each person's weight among their ties' movement share (float32, 0 for the dead)."""
+    n = role.size
+    out = np.empty(n, np.float32)
     mw = np.float32(mobiliser_weight)
-    for j in range(end - start):
-        w = np.float32(1.0) if r[j] > 0 else np.float32(0.0)
-        if mobiliser >= 0 and r[j] == mobiliser:
+    for i in range(n):
+        w = np.float32(1.0) if role[i] > 0 else np.float32(0.0)
+        if mobiliser >= 0 and role[i] == mobiliser:
             w = mw
-        o[j] = w if a[j] else np.float32(0.0)
+        out[i] = w if alive[i] else np.float32(0.0)
+    return out
 
 
 @njit(inline="always", error_model="numpy")
@@ -171,7 +153,7 @@ def movement_rules(people, total, live_degree, rules, draws):
     joiners, found = _joiners_room(role_rows(people))
     for b in range(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
-    return joined(joiners, found)
+    return rows_joined(joiners, found)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -181,7 +163,7 @@ def movement_rules_threads(people, total, live_degree, rules, draws):
     joiners, found = _joiners_room(role_rows(people))
     for b in prange(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
-    return joined(joiners, found)
+    return rows_joined(joiners, found)
 
 
 @njit(inline="always", error_model="numpy")
@@ -190,9 +172,10 @@ def role_rows(people):
     return people.role.size
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _joiners_room(n):
-    """Room for the joiners, block ``b``'s from ``b * BLOCK`` on, and how many a block found."""
+    """Room for the joiners, block ``b``'s from ``b * BLOCK`` on, and how many a block found
+    (not inlined: see sim.kernels.marked_blocks)."""
     blocks = n_blocks(0, n)
     return np.empty(blocks * BLOCK, np.int64), np.zeros(blocks, np.int64)
 
@@ -254,7 +237,7 @@ def tied_to_organisers(role, organiser_ties, participant):
     marks, found, counts = marked_room(organiser_ties.size)
     for b in range(counts.size):
         _tied_block(b, role, organiser_ties, participant, marks, found, counts)
-    return joined(found, counts)
+    return rows_joined(found, counts)
 
 
 @njit(error_model="numpy")
@@ -346,27 +329,8 @@ def _effects_block(b, role, alive, activation, dependence, rules):
 
 @njit(cache=True, error_model="numpy")
 def with_role(role, alive, wanted):
-    """1 for living residents of the ``wanted`` role, else 0 (float32). Block by block
-    (:func:`with_role_threads`: the blocks in threads)."""
+    """1 for living residents of the ``wanted`` role, else 0 (float32)."""
     out = np.empty(role.size, np.float32)
-    for b in range(n_blocks(0, role.size)):
-        _with_role_block(b, role, alive, wanted, out)
+    for i in range(role.size):  # branch-free: the loop vectorises (twice as quick)
+        out[i] = np.float32(np.uint8(alive[i]) & np.uint8(role[i] == wanted))
     return out
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def with_role_threads(role, alive, wanted):
-    """:func:`with_role` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
-    out = np.empty(role.size, np.float32)
-    for b in prange(n_blocks(0, role.size)):
-        _with_role_block(b, role, alive, wanted, out)
-    return out
-
-
-@njit(error_model="numpy")
-def _with_role_block(b, role, alive, wanted, out):
-    """Block ``b`` of :func:`with_role`."""
-    start, end = block_rows(0, role.size, b)
-    r, a, o = role[start:end], alive[start:end], out[start:end]
-    for j in range(end - start):
-        o[j] = np.float32(np.uint8(a[j]) & np.uint8(r[j] == wanted))  # branch-free: vectorises

@@ -9,8 +9,8 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .blocks import block_rows, joined, marked_block, n_blocks
-from .marked_blocks import marked_room
+from .blocks import block_rows, n_blocks
+from .rows import mask, rows_marked
 
 
 @njit(inline="always", error_model="numpy")
@@ -159,41 +159,13 @@ def update_tie_sum(indptr, indices, values, last, total, limit):
     by walking only the ties of rows whose value changed; ``last`` becomes ``values``.
 
     Exact for whole numbers (see ``Network.whole_tie_sum``): returns False, changing
-    nothing, if a changed value is not a whole number within +-``limit``. The changed
-    rows are found block by block (:func:`update_tie_sum_threads`: the blocks in
-    threads); their ties are walked in one thread (several rows add to the same sums).
+    nothing, if a changed value is not a whole number within +-``limit``.
     """
     size = indptr.size - 1
-    marks, found, counts = marked_room(size)  # few change: marked, then read
-    for b in range(counts.size):
-        _changed_block(b, size, values, last, marks, found, counts)
-    return _add_changes(indptr, indices, values, last, total, limit, joined(found, counts))
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def update_tie_sum_threads(indptr, indices, values, last, total, limit):
-    """:func:`update_tie_sum` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
-    size = indptr.size - 1
-    marks, found, counts = marked_room(size)
-    for b in prange(counts.size):
-        _changed_block(b, size, values, last, marks, found, counts)
-    return _add_changes(indptr, indices, values, last, total, limit, joined(found, counts))
-
-
-@njit(error_model="numpy")
-def _changed_block(b, size, values, last, marks, found, counts):
-    """Block ``b`` of :func:`update_tie_sum` (of ``size`` rows): its rows whose value
-    changed."""
-    start, end = block_rows(0, size, b)
-    v, w, c = values[start:end], last[start:end], marks[start:end]
-    for j in range(end - start):
-        c[j] = v[j] != w[j]
-    marked_block(marks, size, b, found, counts)
-
-
-@njit(inline="always", error_model="numpy")
-def _add_changes(indptr, indices, values, last, total, limit, changed):
-    """The ``changed`` rows' changes added to their ties' sums (see update_tie_sum)."""
+    marks = mask(size)  # few change in a week: marked in a vectorised pass
+    for i in range(size):
+        marks[i] = values[i] != last[i]
+    changed = rows_marked(marks, size)
     for i in changed:
         v = values[i]
         if not ((abs(v) <= limit) & (math.floor(v) == v)):
@@ -242,14 +214,15 @@ def _random_tie_block(b, indptr, indices, rows, u, out):
     """Block ``b`` of :func:`random_tie`: its ties into ``out``."""
     size = indptr.size - 1
     start, end = block_rows(0, rows.size, b)
-    for j in range(start, end):
-        r = rows[j]
-        tie = -1
+    who, draw, tie = rows[start:end], u[start:end], out[start:end]  # views from 0: _fill
+    for j in range(end - start):
+        r = who[j]
+        t = -1
         if r < size:
             degree = indptr[r + 1] - indptr[r]
             if degree > 0:
-                tie = indices[indptr[r] + np.int64(u[j] * degree)]
-        out[j] = tie
+                t = indices[indptr[r] + np.int64(draw[j] * degree)]
+        tie[j] = t
 
 
 @njit(cache=True, error_model="numpy")

@@ -149,8 +149,8 @@ class CommunityGroups:
 
         people = self.model.people
         n = people.n
-        count = kernels.count_members_threads if kernels.threaded(n) else kernels.count_members
-        members, organisers, rows = count(people.group[:n], people.organiser[:n], self.n)
+        members, organisers, rows = kernels.count_members(people.group[:n],
+                                                          people.organiser[:n], self.n)
         self.members[: self.n] = members
         self.organisers[: self.n] = organisers
         return rows

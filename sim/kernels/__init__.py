@@ -64,10 +64,9 @@ import threading
 
 from .accounting import week_state
 from .acute import admissions_wanted, admit, outpatient_visits
-from .community import (best_open_groups, contacts, contacts_threads, count_members,
-                        count_members_threads, folding, founders, founders_threads,
-                        free_organisers, free_organisers_threads, heard_of_groups, invited,
-                        join_groups, leave_groups, member_effects,
+from .community import (best_open_groups, contacts, contacts_threads, count_members, folding,
+                        founders, founders_threads, free_organisers, free_organisers_threads,
+                        heard_of_groups, invited, join_groups, leave_groups, member_effects,
                         participants_by_neighbourhood, participants_by_neighbourhood_threads,
                         referral_places, release_members, split_members, splitting,
                         update_vitality, with_joiners)
@@ -105,7 +104,7 @@ __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "adm
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
            "update_tie_sum", "update_vitality", "week_state", "settle", "with_role",
            # community, movement and the network's small passes, their blocks in threads
-           "contacts_threads", "count_members_threads", "founders_threads",
+           "contacts_threads", "founders_threads",
            "free_organisers_threads", "participants_by_neighbourhood_threads",
            "grow_organisers_threads", "movement_effects_threads", "random_tie_threads"]
 

@@ -24,6 +24,7 @@ from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
 from .marked_blocks import marked_room, rows_joined, summed_in_order
+from .rows import mask, rows_marked
 
 CommunityParams = rule_tuple("CommunityParams", __name__, ("community",))
 
@@ -106,38 +107,12 @@ def _draw(i, k, crn, uid, key, useq):
 def count_members(group, organiser, groups):
     """Members and organisers of each of ``groups`` groups, and the rows in a group, in
     order (``CommunityGroups.count_members``; the week's passes over members take those
-    rows, not every resident: a few in a hundred are members). The rows are found block
-    by block (:func:`count_members_threads`: the blocks in threads), then counted."""
-    marks, found, counts = marked_room(group.size)
-    for b in range(counts.size):
-        _in_group_block(b, group, marks, found, counts)
-    return _member_counts(rows_joined(found, counts), group, organiser, groups)
-
-
-@njit(cache=True, error_model="numpy", parallel=True)
-def count_members_threads(group, organiser, groups):
-    """:func:`count_members` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
-    marks, found, counts = marked_room(group.size)
-    for b in prange(counts.size):
-        _in_group_block(b, group, marks, found, counts)
-    return _member_counts(rows_joined(found, counts), group, organiser, groups)
-
-
-@njit(error_model="numpy")
-def _in_group_block(b, group, marks, found, counts):
-    """Block ``b`` of :func:`count_members`: its rows in a group into its stretch."""
-    start, end = block_rows(0, group.size, b)
-    g, c = group[start:end], marks[start:end]  # views from 0: see draws._fill
-    for j in range(end - start):
-        c[j] = g[j] >= 0
-    marked_block(marks, group.size, b, found, counts)
-
-
-@njit(error_model="numpy")
-def _member_counts(rows, group, organiser, groups):
-    """Members and organisers of each group among ``rows`` (the rows in a group), and
-    the rows (whole-number counts, in one thread: a few in a hundred residents; not
-    inlined, see sim.kernels.marked_blocks)."""
+    rows, not every resident: a few in a hundred are members)."""
+    n = group.size
+    marks = mask(n)
+    for i in range(n):
+        marks[i] = group[i] >= 0
+    rows = rows_marked(marks, n)
     members = np.zeros(groups, np.int64)
     organisers = np.zeros(groups, np.int64)
     for i in rows:

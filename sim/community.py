@@ -299,7 +299,7 @@ def _recruit_through_ties(model: "HealthSystemModel", cp) -> np.ndarray:
 
     n = people.n
     crn, key, useq = s.kernel_draws("community.contact", n)
-    contacts = kernels.contacts_threads if kernels.threaded(n) else kernels.contacts
+    contacts = kernels.contacts_threads if kernels.small_pass_threaded(n) else kernels.contacts
     talk = contacts(people.alive[:n], people.group[:n], people.age[:n], float(c.contact_min_age),
                     people.uid[:n], crn, key, useq, c.p_contact)
     if talk.size == 0 or g.count == 0:
@@ -340,7 +340,7 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
     n = people.n
     # Only free organisers can found a group, so only their draws are needed (with CRN).
     crn, key, useq = s.kernel_draws("community.found", n)
-    found = kernels.founders_threads if kernels.threaded(n) else kernels.founders
+    found = kernels.founders_threads if kernels.small_pass_threaded(n) else kernels.founders
     founders = found(people.alive[:n], people.organiser[:n], people.group[:n], people.age[:n],
                      float(model.spec.population.adult_age), people.activation[:n],
                      people.uid[:n], crn, key, useq, cp)

@@ -54,7 +54,6 @@ def spread_movement(model: "HealthSystemModel") -> None:
     net = model.network
     mobiliser = MOBILISER if lev.movement_roles and lev.mobiliser_weight != 1.0 else -1
     weight = kernels.movement_weights(role, alive, mobiliser, float(lev.mobiliser_weight))
-    threads = kernels.threaded(n)  # the passes over every row: their blocks in threads
     total = net.whole_tie_sum("movement weight", weight)
     uid = people.uid[:n]
     burnout = float(lev.movement_burnout or 0.0)
@@ -68,9 +67,10 @@ def spread_movement(model: "HealthSystemModel") -> None:
                           float(mv.activation_per_week), float(mv.dependence_per_week), roles,
                           LONE_WOLF)
     movers = Movers(role, alive, people.age[:n], people.threshold[:n], people.group[:n], uid)
-    run = kernels.movement_rules_threads if threads else kernels.movement_rules
+    run = kernels.movement_rules_threads if kernels.threaded(n) else kernels.movement_rules
     # Plain tuples of the named ones' values: quicker to pass (sim.kernels.movement).
     values = tuple(rules)
+    small = kernels.small_pass_threaded(n)  # the small passes' blocks in threads
     joiners = run(tuple(movers), total, net.live_degree, values,
                   tuple(MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l)))
     if roles and lev.organiser_growth:
@@ -79,12 +79,12 @@ def spread_movement(model: "HealthSystemModel") -> None:
         organiser_ties = net.whole_tie_sum("organisers",
                                            kernels.with_role(role, alive, ORGANISER))
         crn, key, useq = s.kernel_draws("movement.grow", n)
-        grow = kernels.grow_organisers_threads if threads else kernels.grow_organisers
+        grow = kernels.grow_organisers_threads if small else kernels.grow_organisers
         grow(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER, uid, crn, key, useq,
              values)
 
     # Joiners take part; participation builds activation and loosens dependence.
-    effects = kernels.movement_effects_threads if threads else kernels.movement_effects
+    effects = kernels.movement_effects_threads if small else kernels.movement_effects
     effects(role, alive, joiners, PARTICIPANT, people.activation[:n], people.dependence[:n],
             values)
 

@@ -95,3 +95,15 @@ def test_participants_by_neighbourhood_in_threads(two_threads):
     assert np.array_equal(energy, kernels.participants_by_neighbourhood_threads(*args))
     live = r["alive"] & (r["role"] > 0)
     assert np.array_equal(energy, np.bincount(r["neighbourhood"][live], minlength=7))
+
+
+@needs_two
+def test_the_small_passes_run_in_threads_only_for_big_places(two_threads):
+    from sim.kernels.marked_blocks import SMALL_PASS_FROM_BLOCKS
+
+    edge = (SMALL_PASS_FROM_BLOCKS - 1) * blocks.BLOCK
+    assert kernels.small_pass_threaded(edge + 1) and not kernels.small_pass_threaded(edge)
+    assert kernels.threaded(SIZE) and not kernels.small_pass_threaded(SIZE)
+    assert kernels.small_pass_threaded(1_000_000)
+    numba.set_num_threads(1)
+    assert not kernels.small_pass_threaded(1_000_000)  # one thread asked for: none

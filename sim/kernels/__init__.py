@@ -73,6 +73,7 @@ from .community import (best_open_groups, contacts, contacts_threads, count_memb
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, settle
 from .logistic import expit_into
+from .marked_blocks import small_pass_threaded
 from .movement import (grow_organisers, grow_organisers_threads, may_move, movement_effects,
                        movement_effects_threads, movement_rules, movement_rules_threads,
                        movement_weights, tied_to_organisers, with_role)

@@ -92,7 +92,7 @@ class CommunityDevelopment(Policy):
         from .. import kernels
 
         n = people.n
-        threads = kernels.threaded(n)  # the passes over every row: their blocks in threads
+        threads = kernels.small_pass_threaded(n)  # the passes' blocks in threads
         find = kernels.free_organisers_threads if threads else kernels.free_organisers
         free = find(people.alive[:n], people.organiser[:n], people.group[:n], people.age[:n],
                     float(model.spec.population.adult_age))

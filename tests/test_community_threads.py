@@ -107,3 +107,33 @@ def test_the_small_passes_run_in_threads_only_for_big_places(two_threads):
     assert kernels.small_pass_threaded(1_000_000)
     numba.set_num_threads(1)
     assert not kernels.small_pass_threaded(1_000_000)  # one thread asked for: none
+
+
+BIG = (16 + 1) * blocks.BLOCK  # past the small passes' threshold (marked_blocks)
+
+
+def _state_after(n_threads, crn):
+    model = HealthSystemModel("done_with", seed=7, population__size=BIG,
+                              population__neighbourhoods=12, weeks=8,
+                              system__burn_in_weeks=0, system__threads=n_threads,
+                              system__common_random_numbers=crn)
+    model.run()
+    p, n = model.people, model.people.n
+    return model.timeseries(), {name: getattr(p, name)[:n].copy() for name in
+                                ("group", "organiser", "role", "activation", "dependence")}
+
+
+
+@pytest.mark.slow
+@needs_two
+@pytest.mark.parametrize("crn", [True, False])
+def test_a_place_big_enough_for_the_small_passes_in_threads_is_the_same_in_one(crn):
+    """done_with where the small passes run in threads: every weekly column and the
+    residents' community and movement state as in one thread, CRN on and off."""
+    assert kernels.small_pass_threaded(BIG) or numba.get_num_threads() < 2
+    one, people_one = _state_after(1, crn)
+    two, people_two = _state_after(2, crn)
+    assert [c for c in one.columns if not one[c].equals(two[c])] == []
+    for name, values in people_one.items():
+        assert np.array_equal(values, people_two[name]), name
+    assert (people_one["group"] >= 0).any() and one["population"].nunique() > 1

@@ -11,6 +11,7 @@ import pytest
 from sim import HealthSystemModel, kernels
 from sim.community import community_params
 from sim.kernels import blocks, threads
+from sim.kernels.marked_blocks import SMALL_PASS_FROM_BLOCKS
 
 SIZE = threads.THREADS_FROM_BLOCKS * blocks.BLOCK + 5000
 GROUPS = 300
@@ -99,8 +100,6 @@ def test_participants_by_neighbourhood_in_threads(two_threads):
 
 @needs_two
 def test_the_small_passes_run_in_threads_only_for_big_places(two_threads):
-    from sim.kernels.marked_blocks import SMALL_PASS_FROM_BLOCKS
-
     edge = (SMALL_PASS_FROM_BLOCKS - 1) * blocks.BLOCK
     assert kernels.small_pass_threaded(edge + 1) and not kernels.small_pass_threaded(edge)
     assert kernels.threaded(SIZE) and not kernels.small_pass_threaded(SIZE)
@@ -109,7 +108,7 @@ def test_the_small_passes_run_in_threads_only_for_big_places(two_threads):
     assert not kernels.small_pass_threaded(1_000_000)  # one thread asked for: none
 
 
-BIG = (16 + 1) * blocks.BLOCK  # past the small passes' threshold (marked_blocks)
+BIG = (SMALL_PASS_FROM_BLOCKS + 1) * blocks.BLOCK  # where the small passes run in threads
 
 
 def _state_after(n_threads, crn):

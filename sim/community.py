@@ -299,9 +299,9 @@ def _recruit_through_ties(model: "HealthSystemModel", cp) -> np.ndarray:
 
     n = people.n
     crn, key, useq = s.kernel_draws("community.contact", n)
-    talk = kernels.contacts(people.alive[:n], people.group[:n], people.age[:n],
-                            float(c.contact_min_age),
-                            people.uid[:n], crn, key, useq, c.p_contact)
+    contacts = kernels.contacts_threads if kernels.small_pass_threaded(n) else kernels.contacts
+    talk = contacts(people.alive[:n], people.group[:n], people.age[:n], float(c.contact_min_age),
+                    people.uid[:n], crn, key, useq, c.p_contact)
     if talk.size == 0 or g.count == 0:
         return _NONE
     # (One compiled pass for the contacts and their ties, with the free organisers marked
@@ -340,9 +340,10 @@ def _found_groups(model: "HealthSystemModel", cp) -> np.ndarray:
     n = people.n
     # Only free organisers can found a group, so only their draws are needed (with CRN).
     crn, key, useq = s.kernel_draws("community.found", n)
-    founders = kernels.founders(people.alive[:n], people.organiser[:n], people.group[:n],
-                                people.age[:n], float(model.spec.population.adult_age),
-                                people.activation[:n], people.uid[:n], crn, key, useq, cp)
+    found = kernels.founders_threads if kernels.small_pass_threaded(n) else kernels.founders
+    founders = found(people.alive[:n], people.organiser[:n], people.group[:n], people.age[:n],
+                     float(model.spec.population.adult_age), people.activation[:n],
+                     people.uid[:n], crn, key, useq, cp)
     if founders.size == 0:
         return _NONE
     kinds = (s.uniform("community.kind", people.uid[founders]) * len(GROUP_KINDS)).astype(np.int8)

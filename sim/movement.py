@@ -70,6 +70,7 @@ def spread_movement(model: "HealthSystemModel") -> None:
     run = kernels.movement_rules_threads if kernels.threaded(n) else kernels.movement_rules
     # Plain tuples of the named ones' values: quicker to pass (sim.kernels.movement).
     values = tuple(rules)
+    small = kernels.small_pass_threaded(n)  # the small passes' blocks in threads
     joiners = run(tuple(movers), total, net.live_degree, values,
                   tuple(MovementDraws(crn_b, key_b, useq_b, crn_l, key_l, useq_l)))
     if roles and lev.organiser_growth:
@@ -78,12 +79,14 @@ def spread_movement(model: "HealthSystemModel") -> None:
         organiser_ties = net.whole_tie_sum("organisers",
                                            kernels.with_role(role, alive, ORGANISER))
         crn, key, useq = s.kernel_draws("movement.grow", n)
-        kernels.grow_organisers(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER,
-                                uid, crn, key, useq, values)
+        grow = kernels.grow_organisers_threads if small else kernels.grow_organisers
+        grow(role, people.organiser, organiser_ties, PARTICIPANT, ORGANISER, uid, crn, key, useq,
+             values)
 
     # Joiners take part; participation builds activation and loosens dependence.
-    kernels.movement_effects(role, alive, joiners, PARTICIPANT, people.activation[:n],
-                             people.dependence[:n], values)
+    effects = kernels.movement_effects_threads if small else kernels.movement_effects
+    effects(role, alive, joiners, PARTICIPANT, people.activation[:n], people.dependence[:n],
+            values)
 
 
 _NO_DRAWS = np.empty(0, np.float64)

@@ -97,7 +97,8 @@ class Network:
         """One tie of each row chosen by the uniform ``u`` (-1 where a row has none)."""
         import sim.kernels as kernels
 
-        return kernels.random_tie(self.indptr, self.indices, rows, u)
+        pick = kernels.random_tie_threads if kernels.threaded(rows.size) else kernels.random_tie
+        return pick(self.indptr, self.indices, rows, u)
 
     def note_deaths(self, rows: np.ndarray) -> None:
         """Remove the dead from their ties' living-tie counts."""

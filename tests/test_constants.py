@@ -124,6 +124,8 @@ BY_FILE: dict[str, dict[float, str]] = {
     "sim/kernels/blocks.py": {16384: "rows a thread takes at a time (speed only; fixed, so "
                                      "the numbers do not depend on the thread count)"},
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},
+    "sim/kernels/marked_blocks.py": {16: "blocks a small pass needs before it goes to threads "
+                                         "(speed only)"},
     "sim/kernels/rows.py": {8: "rows read eight at a time (bit layout)",
                             7: "rows read eight at a time (bit layout)",
                             64: "eights counted in one vectorised loop (speed only)",

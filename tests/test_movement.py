@@ -285,3 +285,61 @@ def test_organisers_grow_on_u_below_the_rule_of_their_organiser_ties(crn):
                                      key, useq, rules)
     assert 0 < grow.size < candidates.size
     assert np.array_equal(role, expected_role) and np.array_equal(organiser, expected_organiser)
+
+
+# --- the passes over every resident, their blocks in threads (sim.kernels.blocks) ---------
+
+
+def test_effects_and_new_organisers_in_threads_equal_the_plain_passes():
+    """Each ``<pass>_threads`` of the movement phase equals its plain pass bit for bit, on
+    rows enough for threads (the last block short), and does what the rule says."""
+    import numba
+
+    from sim.kernels import threads
+    from sim.population import LONE_WOLF, ORGANISER
+
+    if threads.available() < 2:
+        pytest.skip("one core: the plain forms are what runs")
+    k = movement_kernels
+    n = threads.THREADS_FROM_BLOCKS * BLOCK + 5000
+    rng = np.random.default_rng(8)
+    role = np.where(rng.random(n) < 0.1, rng.integers(1, 5, n), 0).astype(np.int8)
+    alive = rng.random(n) < 0.97
+    ties = np.where(rng.random(n) < 0.2, rng.integers(1, 4, n), 0).astype(np.float32)
+    uid, u = rng.integers(1, 2**63, n, dtype=np.uint64), rng.random(n)
+    activation = rng.uniform(0.0, 0.9, n).astype(np.float32)
+    dependence = rng.uniform(0.1, 1.0, n).astype(np.float32)
+    rules = tuple(MovementRules(16, 0.0, 0.0, 0.0, 0.3, 0.01, 0.02, True, LONE_WOLF))
+    numba.set_num_threads(2)
+    try:
+        organisers = k.with_role(role, alive, ORGANISER)
+        assert np.array_equal(organisers, (alive & (role == ORGANISER)).astype(np.float32))
+        tied = k.tied_to_organisers(role, ties, PARTICIPANT)
+        assert np.array_equal(tied, np.flatnonzero((ties > 0) & (role == PARTICIPANT)))
+        for crn in (True, False):
+            key, useq = (np.uint64(7), np.empty(0)) if crn else (np.uint64(0), u)
+            grown = []
+            for grow in (k.grow_organisers, k.grow_organisers_threads):
+                r, o = role.copy(), np.zeros(n, np.bool_)
+                grow(r, o, ties, PARTICIPANT, ORGANISER, uid, crn, key, useq, rules)
+                grown.append((r, o))
+            assert all(np.array_equal(a, b) for a, b in zip(*grown))
+            r, o = grown[0]
+            assert np.array_equal(np.flatnonzero(o), tied[r[tied] == ORGANISER])
+            if not crn:
+                p = np.float32(1.0) - np.float32(0.7) ** ties[tied]
+                assert np.array_equal(np.flatnonzero(o), tied[u[tied] < p])
+        joiners = np.flatnonzero((role == 0) & (rng.random(n) < 0.01))
+        stepped = []
+        for effects in (k.movement_effects, k.movement_effects_threads):
+            r, a, d = role.copy(), activation.copy(), dependence.copy()
+            effects(r, alive, joiners, PARTICIPANT, a, d, rules)
+            stepped.append((r, a, d))
+        assert all(np.array_equal(x, y) for x, y in zip(*stepped))
+        r, a, d = stepped[0]
+        moving = (r > 0) & alive
+        assert (r[joiners] == PARTICIPANT).all()
+        assert np.array_equal(a[~moving], activation[~moving]) and (a[moving] > activation[moving]).all()
+        assert (d[moving] < dependence[moving]).all()
+    finally:
+        numba.set_num_threads(threads.available())

@@ -185,3 +185,41 @@ def test_undirected_csr_is_scipys_canonical_csr_of_both_ways_without_self_pairs(
     assert indptr.dtype == expected.indptr.dtype and indices.dtype == expected.indices.dtype
     assert np.array_equal(indptr, expected.indptr)
     assert np.array_equal(indices, expected.indices)
+
+
+# --- the small passes over ties, their blocks in threads (sim.kernels.blocks) -------------
+
+_THREADS_SIZE = 4 * 16384 + 5000  # threads.THREADS_FROM_BLOCKS blocks, the last short
+
+
+def _two_threads_or_skip():
+    from sim.kernels import threads
+
+    if threads.available() < 2:
+        pytest.skip("one core: the plain forms are what runs")
+    return threads
+
+
+def test_random_ties_in_threads_equal_the_plain_pass():
+    import numba
+
+    from sim.kernels.network import random_tie, random_tie_threads
+
+    threads = _two_threads_or_skip()
+    rng = np.random.default_rng(5)
+    net = _network(rng, _THREADS_SIZE, 6)
+    rows = np.sort(rng.choice(_THREADS_SIZE + 50, _THREADS_SIZE, replace=False))  # some beyond
+    u = rng.random(rows.size)
+    numba.set_num_threads(2)
+    try:
+        tie = random_tie(net.indptr, net.indices, rows, u)
+        assert np.array_equal(tie, random_tie_threads(net.indptr, net.indices, rows, u))
+    finally:
+        numba.set_num_threads(threads.available())
+    # the int(u * degree)-th tie in CSR order; -1 without ties or beyond the network
+    inside = np.minimum(rows, net.size - 1)
+    first = net.indptr[inside]
+    degree = np.where(rows < net.size, np.diff(net.indptr)[inside], 0)
+    pick = np.minimum(first + (u * degree).astype(np.int64), net.indices.size - 1)
+    assert np.array_equal(tie, np.where(degree > 0, net.indices[pick], -1))
+    assert (tie == -1).any() and (tie >= 0).mean() > 0.9

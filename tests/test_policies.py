@@ -262,3 +262,14 @@ def test_every_shipped_scenario_keeps_the_invariants(scenario):
     m = build(scenario, system__check_invariants=True)
     m.run(60)
     assert m.week == 60
+
+
+@pytest.mark.parametrize("size, k, levels", [(44_000, 5, 200), (1000, 40, 3), (30, 30, 4),
+                                             (30, 31, 4), (1, 1, 1), (500, 1, 500), (50, 0, 5)])
+def test_the_first_organisers_by_energy_are_the_stable_sorts(size, k, levels):
+    from sim.policies.community_development import first_by_energy
+
+    rng = np.random.default_rng(size + k)
+    energy = rng.integers(0, levels, size).astype(float)  # ties: a neighbourhood shares one
+    assert np.array_equal(first_by_energy(energy, k),
+                          np.argsort(-energy, kind="stable")[:k])

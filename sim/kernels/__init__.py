@@ -64,20 +64,23 @@ import threading
 
 from .accounting import week_state, week_state_threads
 from .acute import admissions_wanted, admit, outpatient_visits, outpatient_visits_threads
-from .community import (best_open_groups, contacts, count_members, folding, founders,
-                        free_organisers, heard_of_groups, invited, join_groups, leave_groups,
-                        member_effects, participants_by_neighbourhood, referral_places,
-                        release_members, split_members, splitting, update_vitality,
-                        with_joiners)
+from .community import (best_open_groups, contacts, contacts_threads, count_members, folding,
+                        founders, founders_threads, free_organisers, free_organisers_threads,
+                        heard_of_groups, invited, join_groups, leave_groups, member_effects,
+                        participants_by_neighbourhood, participants_by_neighbourhood_threads,
+                        referral_places, release_members, split_members, splitting,
+                        update_vitality, with_joiners)
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, settle
 from .logistic import expit_into
-from .movement import (grow_organisers, may_move, movement_effects, movement_rules,
-                       movement_rules_threads, movement_weights, tied_to_organisers, with_role)
+from .marked_blocks import small_pass_threaded
+from .movement import (grow_organisers, grow_organisers_threads, may_move, movement_effects,
+                       movement_effects_threads, movement_rules, movement_rules_threads,
+                       movement_weights, tied_to_organisers, with_role)
 from .need import (due, low_need_choice, low_need_choice_threads, low_need_choices,
                    low_need_choices_threads, needs, needs_threads, requests_of_week)
-from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, spread_norms,
-                      spread_norms_threads, update_tie_sum)
+from .network import (drop_ties, padded_tie_sum, padded_ties, random_tie, random_tie_threads,
+                      spread_norms, spread_norms_threads, update_tie_sum)
 from .poisson import poisson_inversion
 from .primary_care import (consult_bookings, consult_bookings_threads, consult_style,
                            consult_style_threads, first_occurrences, ration, ration_requests,
@@ -101,7 +104,11 @@ __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "adm
            "consult_style", "consult_style_threads", "consult_bookings_threads",
            "consult_bookings", "release_members", "rows_at_ranks",
            "split_members", "spread_norms", "standard_normal", "tied_to_organisers",
-           "update_tie_sum", "update_vitality", "week_state", "settle", "with_role"]
+           "update_tie_sum", "update_vitality", "week_state", "settle", "with_role",
+           # community, movement and the network's small passes, their blocks in threads
+           "contacts_threads", "founders_threads",
+           "free_organisers_threads", "participants_by_neighbourhood_threads",
+           "grow_organisers_threads", "movement_effects_threads", "random_tie_threads"]
 
 # --- signals ---------------------------------------------------------------------------------
 # A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that

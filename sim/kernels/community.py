@@ -17,11 +17,13 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
+from .blocks import BLOCK, block_rows, marked_block, n_blocks
 from .bounds import rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import toward
+from .marked_blocks import marked_room, rows_joined, summed_in_order
 from .rows import mask, rows_marked
 
 CommunityParams = rule_tuple("CommunityParams", __name__, ("community",))
@@ -241,13 +243,37 @@ def referral_places(referred, alive, group, neighbourhood, best):
 
 @njit(cache=True, error_model="numpy")
 def free_organisers(alive, organiser, group, age, adult_age):
-    """Living adult organisers (``adult_age`` or over) in no group: those who may start one."""
-    n = alive.size
-    marks = mask(n)
-    for i in range(n):  # as bytes: the loop vectorises (1.5 times quicker than with bools)
-        marks[i] = (np.uint8(alive[i]) & np.uint8(organiser[i]) & np.uint8(group[i] < 0)
-                    & np.uint8(age[i] >= adult_age))
-    return rows_marked(marks, n)
+    """Living adult organisers (``adult_age`` or over) in no group: those who may start
+    one. Block by block (:func:`free_organisers_threads`: the blocks in threads)."""
+    marks, found, counts = marked_room(alive.size)
+    for b in range(counts.size):
+        _free_block(b, (alive, organiser, group, age), adult_age, marks, found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def free_organisers_threads(alive, organiser, group, age, adult_age):
+    """:func:`free_organisers` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    marks, found, counts = marked_room(alive.size)
+    for b in prange(counts.size):
+        _free_block(b, (alive, organiser, group, age), adult_age, marks, found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(error_model="numpy")
+def _free_block(b, people, adult_age, marks, found, counts):
+    """Block ``b`` of :func:`free_organisers`: its free organisers into its stretch of
+    ``found`` (``people``: alive, organiser, group, age)."""
+    alive, organiser, group, age = people
+    start, end = block_rows(0, alive.size, b)
+    # Views from 0 (see draws._fill) and bytes: the loop vectorises (1.5 times quicker
+    # than with bools).
+    a, o, g, y, c = (alive[start:end], organiser[start:end], group[start:end], age[start:end],
+                     marks[start:end])
+    for j in range(end - start):
+        c[j] = (np.uint8(a[j]) & np.uint8(o[j]) & np.uint8(g[j] < 0)
+                & np.uint8(y[j] >= adult_age))
+    marked_block(marks, alive.size, b, found, counts)
 
 
 @njit(cache=True, error_model="numpy")
@@ -325,39 +351,114 @@ def with_joiners(members, joined):
 def founders(alive, organiser, group, age, adult_age, activation, uid, crn, key, useq, cp):
     """The free organisers (:func:`free_organisers`) who start a group this week: each on
     their uniform, ``u < p_found`` (hashed from the uid with CRN, else row ``i``'s of the
-    ``useq`` drawn for every row), in row order."""
+    ``useq`` drawn for every row), in row order. Block by block
+    (:func:`founders_threads`: the blocks in threads)."""
+    marks, found, counts = marked_room(alive.size)
+    for b in range(counts.size):
+        _founders_block(b, (alive, organiser, group, age, activation), adult_age,
+                        (uid, key, useq), crn, cp, marks, found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def founders_threads(alive, organiser, group, age, adult_age, activation, uid, crn, key, useq,
+                     cp):
+    """:func:`founders` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    marks, found, counts = marked_room(alive.size)
+    for b in prange(counts.size):
+        _founders_block(b, (alive, organiser, group, age, activation), adult_age,
+                        (uid, key, useq), crn, cp, marks, found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(error_model="numpy")
+def _founders_block(b, people, adult_age, draws, crn, cp, marks, found, counts):
+    """Block ``b`` of :func:`founders`: its free organisers (:func:`_free_block`), then
+    those of them whose uniform is below :func:`p_found`, kept in its stretch of
+    ``found`` (``people``: alive, organiser, group, age, activation; ``draws``: uid,
+    key, useq)."""
     cp = CommunityParams(*cp)  # named here, passed as values: see the module
-    free = free_organisers(alive, organiser, group, age, adult_age)
-    out = np.empty(free.size, np.int64)
+    alive, organiser, group, age, activation = people
+    uid, key, useq = draws
+    _free_block(b, (alive, organiser, group, age), adult_age, marks, found, counts)
+    free = found[b * BLOCK: b * BLOCK + counts[b]]
     k = 0
-    for i in free:
+    for t in range(free.size):
+        i = free[t]
         u = _unit(uid[i], key) if crn else useq[i]
-        out[k] = i
+        free[k] = i
         k += u < p_found(activation[i], cp)
-    return out[:k].copy()
+    counts[b] = k
 
 
 @njit(cache=True, error_model="numpy")
 def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
-    """Living movement participants (any role) in each neighbourhood."""
-    out = np.zeros(neighbourhoods, np.int64)
-    for i in range(alive.size):
-        if role[i] > 0 and alive[i]:  # a few in a hundred: a branch, not a store a row
-            out[neighbourhood[i]] += 1
-    return out
+    """Living movement participants (any role) in each neighbourhood: counted block by
+    block (:func:`participants_by_neighbourhood_threads`: the blocks in threads), the
+    blocks' counts added in block order."""
+    per_block = np.zeros((n_blocks(0, alive.size), neighbourhoods), np.int64)
+    for b in range(per_block.shape[0]):
+        _participants_block(b, alive, role, neighbourhood, per_block)
+    return summed_in_order(per_block)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def participants_by_neighbourhood_threads(alive, role, neighbourhood, neighbourhoods):
+    """:func:`participants_by_neighbourhood` with its blocks in threads."""
+    per_block = np.zeros((n_blocks(0, alive.size), neighbourhoods), np.int64)
+    for b in prange(per_block.shape[0]):
+        _participants_block(b, alive, role, neighbourhood, per_block)
+    return summed_in_order(per_block)
+
+
+@njit(error_model="numpy")
+def _participants_block(b, alive, role, neighbourhood, per_block):
+    """Block ``b`` of :func:`participants_by_neighbourhood`: its counts into
+    ``per_block[b]``, written once (counted here: see sim.kernels.blocks)."""
+    start, end = block_rows(0, alive.size, b)
+    out = np.zeros(per_block.shape[1], np.int64)
+    a, r, h = alive[start:end], role[start:end], neighbourhood[start:end]
+    for j in range(end - start):
+        if r[j] > 0 and a[j]:  # a few in a hundred: a branch, not a store a row
+            out[h[j]] += 1
+    per_block[b] = out
 
 
 @njit(cache=True, error_model="numpy")
 def contacts(alive, group, age, min_age, uid, crn, key, useq, p):
-    """Living people of ``min_age`` or over, in no group, whose uniform is below ``p``."""
-    n = alive.size
-    marks = mask(n)
+    """Living people of ``min_age`` or over, in no group, whose uniform is below ``p``.
+    Block by block (:func:`contacts_threads`: the blocks in threads)."""
+    marks, found, counts = marked_room(alive.size)
+    for b in range(counts.size):
+        _contacts_block(b, (alive, group, age), min_age, (uid, key, useq), crn, p, marks,
+                        found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def contacts_threads(alive, group, age, min_age, uid, crn, key, useq, p):
+    """:func:`contacts` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    marks, found, counts = marked_room(alive.size)
+    for b in prange(counts.size):
+        _contacts_block(b, (alive, group, age), min_age, (uid, key, useq), crn, p, marks,
+                        found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(error_model="numpy")
+def _contacts_block(b, people, min_age, draws, crn, p, marks, found, counts):
+    """Block ``b`` of :func:`contacts`: its contacts into its stretch of ``found``
+    (``people``: alive, group, age; ``draws``: uid, key, useq)."""
+    alive, group, age = people
+    uid, key, useq = draws
+    start, end = block_rows(0, alive.size, b)
     buf = np.empty(CHUNK, np.float64)
-    for start in range(0, n, CHUNK):
-        m = min(CHUNK, n - start)
-        _fill(buf, crn, key, uid, useq, start, m)
-        c_alive, c_group, c_age = alive[start: start + m], group[start: start + m], age[start: start + m]
-        c_marks = marks[start: start + m]
+    for first in range(start, end, CHUNK):
+        m = min(CHUNK, end - first)
+        _fill(buf, crn, key, uid, useq, first, m)
+        c_alive, c_group, c_age = (alive[first: first + m], group[first: first + m],
+                                   age[first: first + m])
+        c_marks = marks[first: first + m]
         for j in range(m):
             c_marks[j] = c_alive[j] & (c_group[j] < 0) & (c_age[j] >= min_age) & (buf[j] < p)
-    return rows_marked(marks, n)
+    marked_block(marks, alive.size, b, found, counts)

@@ -13,9 +13,10 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-from .blocks import BLOCK, block_rows, joined, n_blocks
+from .blocks import BLOCK, block_rows, marked_block, n_blocks
 from .draws import _unit
-from .rows import marked_into, mask, rows_marked
+from .marked_blocks import marked_room, rows_joined
+from .rows import marked_into, mask
 
 
 class MovementRules(NamedTuple):
@@ -152,7 +153,7 @@ def movement_rules(people, total, live_degree, rules, draws):
     joiners, found = _joiners_room(role_rows(people))
     for b in range(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
-    return joined(joiners, found)
+    return rows_joined(joiners, found)
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -162,7 +163,7 @@ def movement_rules_threads(people, total, live_degree, rules, draws):
     joiners, found = _joiners_room(role_rows(people))
     for b in prange(n_blocks(0, role_rows(people))):
         _movement_block(b, people, total, live_degree, rules, draws, joiners, found)
-    return joined(joiners, found)
+    return rows_joined(joiners, found)
 
 
 @njit(inline="always", error_model="numpy")
@@ -171,9 +172,10 @@ def role_rows(people):
     return people.role.size
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")
 def _joiners_room(n):
-    """Room for the joiners, block ``b``'s from ``b * BLOCK`` on, and how many a block found."""
+    """Room for the joiners, block ``b``'s from ``b * BLOCK`` on, and how many a block found
+    (not inlined: see sim.kernels.marked_blocks)."""
     blocks = n_blocks(0, n)
     return np.empty(blocks * BLOCK, np.int64), np.zeros(blocks, np.int64)
 
@@ -230,12 +232,23 @@ def _movement_block(b, people, total, live_degree, rules, draws, joiners_all, fo
 
 @njit(cache=True, error_model="numpy")
 def tied_to_organisers(role, organiser_ties, participant):
-    """Participants with at least one living organiser among their ties."""
+    """Participants with at least one living organiser among their ties. Block by block,
+    as :func:`grow_organisers` finds them."""
+    marks, found, counts = marked_room(organiser_ties.size)
+    for b in range(counts.size):
+        _tied_block(b, role, organiser_ties, participant, marks, found, counts)
+    return rows_joined(found, counts)
+
+
+@njit(error_model="numpy")
+def _tied_block(b, role, organiser_ties, participant, marks, found, counts):
+    """Block ``b`` of :func:`tied_to_organisers`: its rows into its stretch of ``found``."""
     size = organiser_ties.size
-    marks = mask(size)
-    for i in range(size):
-        marks[i] = (organiser_ties[i] > 0) & (role[i] == participant)
-    return rows_marked(marks, size)
+    start, end = block_rows(0, size, b)
+    ties, r, c = organiser_ties[start:end], role[start:end], marks[start:end]
+    for j in range(end - start):
+        c[j] = (ties[j] > 0) & (r[j] == participant)
+    marked_block(marks, size, b, found, counts)
 
 
 @njit(cache=True, error_model="numpy")
@@ -244,9 +257,36 @@ def grow_organisers(role, organiser, organiser_ties, participant, organiser_role
     """Participants tied to a living organiser (:func:`tied_to_organisers`) become
     organisers, each on their uniform: ``u < p_become_organiser`` (hashed from the uid
     with CRN, else row ``i``'s of the ``useq`` drawn for every row). Sets ``role`` and
-    ``organiser`` in place. ``rules`` as :func:`movement_rules` takes them."""
+    ``organiser`` in place. ``rules`` as :func:`movement_rules` takes them. Block by
+    block (:func:`grow_organisers_threads`: the blocks in threads)."""
+    marks, found, counts = marked_room(organiser_ties.size)
+    for b in range(counts.size):
+        _grow_block(b, (role, organiser, organiser_ties), (participant, organiser_role),
+                    (uid, key, useq), crn, rules, marks, found, counts)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def grow_organisers_threads(role, organiser, organiser_ties, participant, organiser_role, uid,
+                            crn, key, useq, rules):
+    """:func:`grow_organisers` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    marks, found, counts = marked_room(organiser_ties.size)
+    for b in prange(counts.size):
+        _grow_block(b, (role, organiser, organiser_ties), (participant, organiser_role),
+                    (uid, key, useq), crn, rules, marks, found, counts)
+
+
+@njit(error_model="numpy")
+def _grow_block(b, people, roles, draws, crn, rules, marks, found, counts):
+    """Block ``b`` of :func:`grow_organisers`: its participants tied to an organiser
+    (:func:`_tied_block`) decide, and those who grow take the role (``people``: role,
+    organiser, organiser_ties; ``roles``: the participant's and the organiser's codes;
+    ``draws``: uid, key, useq). Each writes only its own row."""
     rules = MovementRules(*rules)
-    for i in tied_to_organisers(role, organiser_ties, participant):
+    role, organiser, organiser_ties = people
+    participant, organiser_role = roles
+    uid, key, useq = draws
+    _tied_block(b, role, organiser_ties, participant, marks, found, counts)
+    for i in found[b * BLOCK: b * BLOCK + counts[b]]:
         u = _unit(uid[i], key) if crn else useq[i]
         if u < p_become_organiser(organiser_ties[i], rules):
             role[i] = organiser_role
@@ -257,21 +297,40 @@ def grow_organisers(role, organiser, organiser_ties, participant, organiser_role
 def movement_effects(role, alive, joiners, participant, activation, dependence, rules):
     """Joiners become participants; everyone alive in the movement gains activation and
     loosens dependence (:func:`participant_activation`, :func:`participant_dependence`).
-    ``rules`` as :func:`movement_rules` takes them."""
-    rules = MovementRules(*rules)
+    ``rules`` as :func:`movement_rules` takes them. The joiners in turn, then block by
+    block (:func:`movement_effects_threads`: the blocks in threads)."""
     for j in range(joiners.size):
         role[joiners[j]] = participant
-    for i in range(role.size):
-        if role[i] > 0 and alive[i]:
-            activation[i] = participant_activation(activation[i], rules)
-            dependence[i] = participant_dependence(dependence[i], rules)
+    for b in range(n_blocks(0, role.size)):
+        _effects_block(b, role, alive, activation, dependence, rules)
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def movement_effects_threads(role, alive, joiners, participant, activation, dependence, rules):
+    """:func:`movement_effects` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    for j in range(joiners.size):
+        role[joiners[j]] = participant
+    for b in prange(n_blocks(0, role.size)):
+        _effects_block(b, role, alive, activation, dependence, rules)
+
+
+@njit(error_model="numpy")
+def _effects_block(b, role, alive, activation, dependence, rules):
+    """Block ``b`` of :func:`movement_effects` after the joiners: the participants' steps."""
+    rules = MovementRules(*rules)
+    start, end = block_rows(0, role.size, b)
+    r, a = role[start:end], alive[start:end]
+    act, dep = activation[start:end], dependence[start:end]
+    for j in range(end - start):
+        if r[j] > 0 and a[j]:
+            act[j] = participant_activation(act[j], rules)
+            dep[j] = participant_dependence(dep[j], rules)
 
 
 @njit(cache=True, error_model="numpy")
 def with_role(role, alive, wanted):
     """1 for living residents of the ``wanted`` role, else 0 (float32)."""
-    out = np.zeros(role.size, np.float32)
-    for i in range(role.size):
-        if alive[i] and role[i] == wanted:
-            out[i] = 1.0
+    out = np.empty(role.size, np.float32)
+    for i in range(role.size):  # branch-free: the loop vectorises (twice as quick)
+        out[i] = np.float32(np.uint8(alive[i]) & np.uint8(role[i] == wanted))
     return out

@@ -9,6 +9,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
+from .blocks import block_rows, n_blocks
 from .rows import mask, rows_marked
 
 
@@ -193,16 +194,37 @@ def drop_ties(indptr, indices, rows, live_degree):
 @njit(cache=True, error_model="numpy")
 def random_tie(indptr, indices, rows, u):
     """One tie of each row, the ``int(u * degree)``-th in CSR order (-1 for a row with
-    none, or beyond the network)."""
+    none, or beyond the network). Block by block of ``rows`` (:func:`random_tie_threads`:
+    the blocks in threads)."""
+    out = np.empty(rows.size, np.int64)
+    for b in range(n_blocks(0, rows.size)):
+        _random_tie_block(b, indptr, indices, rows, u, out)
+    return out
+
+
+@njit(cache=True, error_model="numpy", parallel=True)
+def random_tie_threads(indptr, indices, rows, u):
+    """:func:`random_tie` with its blocks in threads (:mod:`sim.kernels.blocks`)."""
+    out = np.empty(rows.size, np.int64)
+    for b in prange(n_blocks(0, rows.size)):
+        _random_tie_block(b, indptr, indices, rows, u, out)
+    return out
+
+
+@njit(error_model="numpy")
+def _random_tie_block(b, indptr, indices, rows, u, out):
+    """Block ``b`` of :func:`random_tie`: its ties into ``out``."""
     size = indptr.size - 1
-    out = np.full(rows.size, -1, np.int64)
-    for j in range(rows.size):
-        r = rows[j]
+    start, end = block_rows(0, rows.size, b)
+    who, draw, tie = rows[start:end], u[start:end], out[start:end]  # views from 0: _fill
+    for j in range(end - start):
+        r = who[j]
+        t = -1
         if r < size:
             degree = indptr[r + 1] - indptr[r]
             if degree > 0:
-                out[j] = indices[indptr[r] + np.int64(u[j] * degree)]
-    return out
+                t = indices[indptr[r] + np.int64(draw[j] * degree)]
+        tie[j] = t
 
 
 @njit(cache=True, error_model="numpy")

@@ -96,8 +96,7 @@ def week_row(model: "HealthSystemModel") -> dict:
     people, log, costs = model.people, model.log, model.spec.costs
     n = people.n
     dependence, activation, wellbeing, living, high, adults, lonely, members, movement = \
-        (kernels.week_state_threads if n > STATE_THREADS_FROM and kernels.threaded(n)
-         else kernels.week_state)(
+        (kernels.week_state_threads if kernels.small_pass_threaded(n) else kernels.week_state)(
             people.columns(StateColumns), n, _state_cuts(model.spec.population),
             *(people.workspace(name, n) for name in _WORKSPACES))
     nan = float("nan")
@@ -140,10 +139,6 @@ def _float32_mean(values: np.ndarray) -> float:
     return float(np.float32(float(np.add.reduce(values)) / values.size))
 
 
-# Above how many rows the state pass runs in threads (when the passes do). Measured in a
-# baseline week: at 50,000 the pass took 0.081-0.084 ms in two threads against 0.061-0.065
-# in one; the same at 100,000; 0.24 against 0.31-0.35 ms at 200,000.
-STATE_THREADS_FROM = 100_000
 _WORKSPACES = tuple(f"week_state.{k}" for k in range(3))  # the compact columns' scratch
 _GP_REQUEST_COLUMNS = tuple((f"gp_requests_{kind}", k) for kind, k in GP_REQUEST_KINDS.items())
 

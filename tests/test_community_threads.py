@@ -11,7 +11,7 @@ import pytest
 from sim import HealthSystemModel, kernels
 from sim.community import community_params
 from sim.kernels import blocks, threads
-from sim.kernels.marked_blocks import SMALL_PASS_FROM_BLOCKS
+from sim.kernels.threads import SMALL_PASS_FROM_BLOCKS
 
 SIZE = threads.THREADS_FROM_BLOCKS * blocks.BLOCK + 5000
 GROUPS = 300

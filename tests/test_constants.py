@@ -84,7 +84,6 @@ BY_FILE: dict[str, dict[float, str]] = {
         20: "multimorbidity among the 0-19, as published; twenty five-year age bands",
         19: "the last of twenty five-year age bands",
         **QUINTILES,
-        100_000: "rows above which the state pass runs in threads (speed only)",
     },
     "sim/shared_data.py": {1e-12: GUARD},
     "sim/policies/screening.py": {3.0: "IMD: the middle quintile (uptake's reference)",
@@ -123,9 +122,9 @@ BY_FILE: dict[str, dict[float, str]] = {
     "sim/kernels/network.py": {3: "row of the norms pass's scratch array"},
     "sim/kernels/blocks.py": {16384: "rows a thread takes at a time (speed only; fixed, so "
                                      "the numbers do not depend on the thread count)"},
-    "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)"},
-    "sim/kernels/marked_blocks.py": {16: "blocks a small pass needs before it goes to threads "
-                                         "(speed only)"},
+    "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)",
+                               16: "blocks a small pass needs before it goes to threads "
+                                   "(speed only)"},
     "sim/kernels/rows.py": {8: "rows read eight at a time (bit layout)",
                             7: "rows read eight at a time (bit layout)",
                             64: "eights counted in one vectorised loop (speed only)",

@@ -73,7 +73,6 @@ from .community import (best_open_groups, contacts, contacts_threads, count_memb
 from .draws import CHUNK, fold_keys, hash_uniform, hash_uniforms, mix_uids, standard_normal
 from .health import health_pass, health_pass_threads, ltc_means, settle
 from .logistic import expit_into
-from .marked_blocks import small_pass_threaded
 from .movement import (grow_organisers, grow_organisers_threads, may_move, movement_effects,
                        movement_effects_threads, movement_rules, movement_rules_threads,
                        movement_weights, tied_to_organisers, with_role)
@@ -86,7 +85,7 @@ from .primary_care import (consult_bookings, consult_bookings_threads, consult_s
                            consult_style_threads, first_occurrences, ration, ration_requests,
                            ration_requests_threads, unserved_requests)
 from .rows import rows_at_ranks
-from .threads import PASS_LOCK, threaded, use_threads
+from .threads import PASS_LOCK, small_pass_threaded, threaded, use_threads
 
 __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",

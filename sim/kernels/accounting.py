@@ -31,7 +31,7 @@ def week_state(people, n, cuts, dep, act, wb):
     living, highly dependent, adults, lonely adults, group members, movement
     participants (``cuts``: :data:`StateCuts`).
     """
-    counts = np.zeros((_COUNTS, n_blocks(0, n)), np.int64)
+    counts = np.empty((_COUNTS, n_blocks(0, n)), np.int64)  # each block writes its own
     for b in range(counts.shape[1]):
         _counts_block(b, people, n, cuts, counts)
     living = _living_from(counts)
@@ -45,7 +45,7 @@ def week_state_threads(people, n, cuts, dep, act, wb):
     """:func:`week_state` with its blocks in threads (:mod:`sim.kernels.blocks`): the
     counts a block at a time, then each block's living residents' values into their
     place in the compact arrays (after the living of the blocks before it)."""
-    counts = np.zeros((_COUNTS, n_blocks(0, n)), np.int64)
+    counts = np.empty((_COUNTS, n_blocks(0, n)), np.int64)  # each block writes its own
     for b in prange(counts.shape[1]):
         _counts_block(b, people, n, cuts, counts)
     living = _living_from(counts)
@@ -90,7 +90,7 @@ def _counts_block(b, people, n, cuts, counts):
     counts[4, b], counts[5, b], counts[_LAST, b] = members, movement, lo + last
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")  # on its own: see sim.kernels.marked_blocks
 def _living_from(counts):
     """Where each block's living residents start in the compact arrays (and, last, how
     many there are)."""
@@ -118,7 +118,7 @@ def _living_block(b, people, n, counts, living, dep, act, wb):
         k += alive[j]
 
 
-@njit(inline="always", error_model="numpy")
+@njit(error_model="numpy")  # on its own: see sim.kernels.marked_blocks
 def _state_of(counts, living, dep, act, wb):
     """What :func:`week_state` returns, from the blocks' counts (added in block order)."""
     k = living[-1]

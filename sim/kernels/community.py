@@ -396,7 +396,7 @@ def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
     """Living movement participants (any role) in each neighbourhood: counted block by
     block (:func:`participants_by_neighbourhood_threads`: the blocks in threads), the
     blocks' counts added in block order."""
-    per_block = np.zeros((n_blocks(0, alive.size), neighbourhoods), np.int64)
+    per_block = np.empty((n_blocks(0, alive.size), neighbourhoods), np.int64)  # a row a block
     for b in range(per_block.shape[0]):
         _participants_block(b, alive, role, neighbourhood, per_block)
     return summed_in_order(per_block)
@@ -405,7 +405,7 @@ def participants_by_neighbourhood(alive, role, neighbourhood, neighbourhoods):
 @njit(cache=True, error_model="numpy", parallel=True)
 def participants_by_neighbourhood_threads(alive, role, neighbourhood, neighbourhoods):
     """:func:`participants_by_neighbourhood` with its blocks in threads."""
-    per_block = np.zeros((n_blocks(0, alive.size), neighbourhoods), np.int64)
+    per_block = np.empty((n_blocks(0, alive.size), neighbourhoods), np.int64)  # a row a block
     for b in prange(per_block.shape[0]):
         _participants_block(b, alive, role, neighbourhood, per_block)
     return summed_in_order(per_block)

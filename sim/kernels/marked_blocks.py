@@ -12,7 +12,11 @@ These helpers are compiled on their own, not inlined: inlined into a pass in thr
 (the zeros after the marks, each block's copy into the joined rows: one parallel loop a
 block), each waking the threads. A million residents' group members found in threads
 took 0.24 ms with ``joined`` inlined against 0.15 with it called (0.10 for the blocks
-alone; one pass 0.24), timed in turn in one process.
+alone; one pass 0.24), timed in turn in one process. So does an array statement in the
+pass itself (``np.zeros``, ``.sum()``, ``.max()``): a pass in threads makes its arrays
+with ``np.empty`` (each block writes its own row in full) and adds its counts with
+:func:`summed_in_order` or :func:`total`. Numba's parallel diagnostics (level 1) list a
+threaded kernel's parallel loops: one for each ``prange``, and nothing else.
 """
 
 from __future__ import annotations
@@ -22,23 +26,6 @@ from numba import njit
 
 from .blocks import BLOCK, joined, n_blocks
 from .rows import mask
-from .threads import threaded
-
-# The small passes over every row that mark or step a few in a hundred (a nanosecond or
-# two a row: contacts, founders, free organisers, participants by neighbourhood, the
-# movement's new organisers and effects) run their blocks in threads from this many
-# blocks, not from threads.THREADS_FROM_BLOCKS: waking the threads costs about what they
-# save well above four blocks. Measured in turn, two threads: at 50,000 residents
-# contacts and founders took 60 and 43 microseconds a week in threads against 56 and 37
-# in one; at 200,000 (each pass alone, repeated) the movement's effects and new
-# organisers 36 and 39 against 21 and 32; at a million every one of them took 0.55-0.72
-# of its time in one thread (founders 0.90 against 1.62 ms a week).
-SMALL_PASS_FROM_BLOCKS = 16
-
-
-def small_pass_threaded(rows: int) -> bool:
-    """Whether a small pass over ``rows`` rows (above) runs its blocks in threads."""
-    return rows > (SMALL_PASS_FROM_BLOCKS - 1) * BLOCK and threaded(rows)
 
 
 @njit(error_model="numpy")
@@ -60,5 +47,14 @@ def summed_in_order(per_block):
     """The counts of every block (a row each, whole numbers) added in block order."""
     out = np.zeros(per_block.shape[1], np.int64)
     for b in range(per_block.shape[0]):
+        out += per_block[b]
+    return out
+
+
+@njit(error_model="numpy")
+def total(per_block):
+    """The counts of every block (one each, whole numbers) added in block order."""
+    out = 0
+    for b in range(per_block.size):
         out += per_block[b]
     return out

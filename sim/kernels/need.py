@@ -18,6 +18,7 @@ from .blocks import BLOCK, block_rows, joined, n_blocks
 from .bounds import axis, cell, rule_tuple
 from .draws import CHUNK, _fill, _unit
 from .health import WEEK, toward
+from .marked_blocks import total
 from ..need import ACUTE, FLARE, FOLLOWUP, LOW, RETRY, REVIEW
 from .rows import mask, rows_marked
 
@@ -124,7 +125,7 @@ def needs(people, week, season, draws, nd, bounds):
     for b in range(in_bed.size):
         _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
     return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
-            joined(rows[3], found[3]), in_bed.sum())
+            joined(rows[3], found[3]), total(in_bed))
 
 
 @njit(cache=True, error_model="numpy", parallel=True)
@@ -135,7 +136,7 @@ def needs_threads(people, week, season, draws, nd, bounds):
     for b in prange(in_bed.size):
         _needs_block(b, people, week, season, crn, keys, useq, nd, bounds, rows, found, in_bed)
     return (joined(rows[0], found[0]), joined(rows[1], found[1]), joined(rows[2], found[2]),
-            joined(rows[3], found[3]), in_bed.sum())
+            joined(rows[3], found[3]), total(in_bed))
 
 
 @njit(inline="always", error_model="numpy")
@@ -143,8 +144,8 @@ def _needs_found(n):
     """Room for each kind's rows (block ``b``'s from ``b * BLOCK`` on; int32 halves it),
     how many of each a block found, and its count in a bed."""
     blocks = n_blocks(0, n)
-    return (np.empty((4, blocks * BLOCK), np.int32), np.zeros((4, blocks), np.int64),
-            np.zeros(blocks, np.int64))
+    return (np.empty((4, blocks * BLOCK), np.int32), np.empty((4, blocks), np.int64),
+            np.empty(blocks, np.int64))  # each block writes its own counts
 
 
 @njit(error_model="numpy")

@@ -10,6 +10,7 @@ from numba import njit, prange
 from ..need import ACUTE, FLARE, LOW, RETRY
 from .blocks import BLOCK, block_rows, n_blocks
 from .draws import _unit
+from .marked_blocks import summed_in_order
 
 
 @njit(cache=True, error_model="numpy")
@@ -40,12 +41,14 @@ def ration_requests(rows, kind, practice_of, priority_of_kind, uid, draws, capac
     priority their practice serves in part, the only ones whose draw is read. The
     requests' buckets, counts and draws block by block (:func:`ration_requests_threads`:
     the blocks in threads); which are served, in one thread."""
-    n_priorities = np.int64(priority_of_kind.max()) + 1
+    n_priorities = _priorities(priority_of_kind)
     bucket = np.empty(rows.size, np.int64)
-    count = np.zeros((n_blocks(0, rows.size), capacity.size * n_priorities), np.int64)
+    # a row a block, each written in full by its block
+    count = np.empty((n_blocks(0, rows.size), capacity.size * n_priorities), np.int64)
     for b in range(count.shape[0]):
         _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bucket, count)
-    verdict, places, demand, served_n = _verdicts_of(count.sum(axis=0), capacity, n_priorities)
+    verdict, places, demand, served_n = _verdicts_of(summed_in_order(count), capacity,
+                                                     n_priorities)
     draw = np.empty(rows.size, np.float64) if draws[0] else draws[2]
     for b in range(count.shape[0] if draws[0] else 0):
         _queue_draws_block(b, rows, uid, draws[1], bucket, verdict, draw)
@@ -56,16 +59,24 @@ def ration_requests(rows, kind, practice_of, priority_of_kind, uid, draws, capac
 def ration_requests_threads(rows, kind, practice_of, priority_of_kind, uid, draws, capacity):
     """:func:`ration_requests` with its blocks in threads (:mod:`sim.kernels.blocks`);
     the counts are whole numbers, added up the same whatever the order."""
-    n_priorities = np.int64(priority_of_kind.max()) + 1
+    n_priorities = _priorities(priority_of_kind)
     bucket = np.empty(rows.size, np.int64)
-    count = np.zeros((n_blocks(0, rows.size), capacity.size * n_priorities), np.int64)
+    # a row a block, each written in full by its block
+    count = np.empty((n_blocks(0, rows.size), capacity.size * n_priorities), np.int64)
     for b in prange(count.shape[0]):
         _bucket_block(b, rows, kind, practice_of, priority_of_kind, n_priorities, bucket, count)
-    verdict, places, demand, served_n = _verdicts_of(count.sum(axis=0), capacity, n_priorities)
+    verdict, places, demand, served_n = _verdicts_of(summed_in_order(count), capacity,
+                                                     n_priorities)
     draw = np.empty(rows.size, np.float64) if draws[0] else draws[2]
     for b in prange(count.shape[0] if draws[0] else 0):
         _queue_draws_block(b, rows, uid, draws[1], bucket, verdict, draw)
     return _served(bucket, verdict, places, draw), demand, served_n
+
+
+@njit(error_model="numpy")  # on its own: see sim.kernels.marked_blocks
+def _priorities(priority_of_kind):
+    """How many priorities the kinds of request have (0 ..)."""
+    return np.int64(priority_of_kind.max()) + 1
 
 
 @njit(error_model="numpy")

@@ -52,6 +52,25 @@ def in_use() -> int:
     return numba.get_num_threads()
 
 
+# The small passes over every row, a nanosecond or two a row (contacts, founders, free
+# organisers, participants by neighbourhood, the movement's new organisers and effects,
+# the week's state metrics), run their blocks in threads from this many blocks, not from
+# THREADS_FROM_BLOCKS: waking the threads costs about what they save well above four
+# blocks. Measured in turn, two threads: at 50,000 residents
+# contacts and founders took 60 and 43 microseconds a week in threads against 56 and 37
+# in one; at 200,000 (each pass alone, repeated) the movement's effects and new
+# organisers 36 and 39 against 21 and 32; at a million every one of them took 0.55-0.72
+# of its time in one thread (founders 0.90 against 1.62 ms a week). The state metrics: at
+# 50,000 and 100,000 0.08 ms in two threads against 0.06 in one, at 200,000 0.24 against
+# 0.33.
+SMALL_PASS_FROM_BLOCKS = 16
+
+
+def small_pass_threaded(rows: int) -> bool:
+    """Whether a small pass over ``rows`` rows (above) runs its blocks in threads."""
+    return rows > (SMALL_PASS_FROM_BLOCKS - 1) * BLOCK and threaded(rows)
+
+
 def available() -> int:
     """The most threads a pass can use in this process."""
     return int(numba.config.NUMBA_NUM_THREADS)

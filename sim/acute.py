@@ -42,7 +42,7 @@ class AcuteTrust(mesa.Agent):
 def run_acute_care(model: "HealthSystemModel") -> None:
     """Phase 5: A&E attendances, admissions bounded by beds, outpatient appointments."""
     kernels = compiled()
-    people, a, s, week, log = model.people, model.spec.acute, model.streams, model.week, model.log
+    people, s, log = model.people, model.streams, model.log
     trust = model.acute
     arrivals = model.ae_arrivals
     rows, kind = arrivals.rows, arrivals.kind

@@ -4,7 +4,8 @@ Starts fresh processes that import Placesim, build a place of 1,000 residents (i
 burn-in included) and run one week, and reports the time from the process's start (as
 the kernel records it, so the interpreter's own start-up is in) to the end of that
 week: the fixed cost every command, sweep worker and dashboard pays before the model's
-own work. Kernels must already be compiled and cached (the warm-up run sees to it).
+own work. Each makes the process-wide settings the command line makes
+(``sim.process.keep_freed_heap``) before it imports the model. Kernels must already be compiled and cached (the warm-up run sees to it).
 
 With ``--size N`` the place has N residents (``population.neighbourhoods`` one per
 5,000) and each process also reports its build (residents and network) and burn-in, the
@@ -45,6 +46,12 @@ def _since_start() -> float:
 def child(size: int) -> None:
     """In the fresh process: imports, a place of ``size`` residents, one week; print the
     times (imports done, first week done, the build, the burn-in)."""
+    try:
+        from sim.process import keep_freed_heap
+    except ImportError:  # a checkout from before the entry points' settings
+        pass
+    else:
+        keep_freed_heap()  # as the command line does, before its imports
     from sim.model import HealthSystemModel
     from sim.scenario import load_scenario
 

@@ -8,9 +8,13 @@ from __future__ import annotations
 import gc
 import os
 
-__all__ = ["keep_freed_heap", "wait_passively", "freeze_survivors"]
+__all__ = ["keep_freed_heap", "wait_passively", "collect_young_less_often", "freeze_survivors"]
 
 _HEAP_KEPT = False
+
+# Net new container objects between collections of the cycle collector's youngest
+# generation; Python's default is 700. See collect_young_less_often.
+YOUNG_COLLECTION_AFTER = 20_000
 
 
 def wait_passively() -> None:
@@ -32,6 +36,25 @@ def wait_passively() -> None:
         os.environ.setdefault("GOMP_SPINCOUNT", "1000")
 
 
+def collect_young_less_often() -> None:
+    """Run the cycle collector's youngest generation after :data:`YOUNG_COLLECTION_AFTER`
+    net new objects instead of Python's 700, unless this process has already changed it.
+
+    A model's data are a few hundred NumPy arrays, so its weeks make few objects: at
+    50,000 residents 150 weeks ran no collection at all. The objects are made while a
+    process starts: the imports, then Numba's types and code for each kernel it loads
+    from the cache, about 140,000 objects by the first week at 1,000 residents. With the
+    default the collector ran 288 times on the way there (twice over everything, 0.07 s;
+    in all 0.11 s of a 0.8 s start). Measured in turn, 10 fresh processes each, the first
+    week at 1,000 residents came at 0.87 s (median) with the default, 0.76 s with 20,000
+    (5,000: 0.77; 100,000: 0.76) and 0.71 s with no collection at all. The collector
+    still runs, so cyclic garbage is still freed, a little later; what waits meanwhile
+    is at most that many objects.
+    """
+    if gc.get_threshold()[0] == 700:  # Python's default: no one else has chosen
+        gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
+
+
 def keep_freed_heap() -> None:
     """Ask glibc to reuse freed memory rather than hand it back and fault it in again.
 
@@ -45,7 +68,8 @@ def keep_freed_heap() -> None:
     glibc.
     """
     global _HEAP_KEPT
-    wait_passively()  # the other setting of the processes that run the model
+    wait_passively()  # the other settings of the processes that run the model
+    collect_young_less_often()
     if _HEAP_KEPT:
         return
     _HEAP_KEPT = True

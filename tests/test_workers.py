@@ -127,6 +127,45 @@ def test_a_pool_worker_freezes_what_survives_between_runs_and_this_process_does_
     assert gc.get_freeze_count() == frozen
 
 
+_THRESHOLDS = """
+import gc, json, sys
+import sim
+from sim.process import YOUNG_COLLECTION_AFTER, keep_freed_heap
+seen = {"python": gc.get_threshold()}
+sim.HealthSystemModel("baseline", seed=1, population__size=300, population__neighbourhoods=1,
+                      weeks=1).run()
+seen["after a model"] = gc.get_threshold()
+{entry}
+seen["after the entry point"] = gc.get_threshold()
+seen["enabled"] = gc.isenabled()
+print(json.dumps({"declared": YOUNG_COLLECTION_AFTER, **seen}))
+"""
+
+
+def _thresholds(entry: str) -> dict:
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", _THRESHOLDS.replace("{entry}", entry)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_entry_points_collect_young_objects_less_often_and_a_model_never_does():
+    seen = _thresholds("from sim.cli import main; main(['list'])")
+    assert seen["after a model"] == seen["python"]  # a library user's process is theirs
+    assert seen["after the entry point"] == [seen["declared"], *seen["python"][1:]]
+    assert seen["declared"] > seen["python"][0] and seen["enabled"]  # less often, never off
+
+
+def test_a_threshold_the_process_chose_stands():
+    seen = _thresholds("gc.set_threshold(1234, 5, 5); keep_freed_heap()")
+    assert seen["after the entry point"] == [1234, 5, 5]
+
+
 def test_freezing_collects_a_dropped_model_first():
     """A model is a cycle (its agents refer to it): dropped, it must be collected, not
     frozen for the rest of the worker's life."""

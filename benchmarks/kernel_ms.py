@@ -16,38 +16,26 @@ from __future__ import annotations
 
 import argparse
 import collections
-import sys
 import time
-from pathlib import Path
 
-WARM_UP = 2  # weeks run before timing (kernels loaded, scratch arrays made)
+from in_process import import_placesim, place_options, warmed_model  # beside this script
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
-    parser.add_argument("--scenario", default="done_with")
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--weeks", type=int, default=78, help="weeks timed")
-    parser.add_argument("--threads", type=int, default=0, help="system.threads (0: all)")
+    place_options(parser, weeks=78)
     parser.add_argument("--top", type=int, default=30, help="kernels listed")
     args = parser.parse_args()
-    sys.path.insert(0, str(args.root.resolve()))
-    import sim
+    sim = import_placesim(args.root)
     import sim.kernels as kernels
-    from sim.process import keep_freed_heap
 
-    keep_freed_heap()  # as the command line does
     seconds: dict[str, float] = collections.defaultdict(float)
     calls: collections.Counter = collections.Counter()
     for name in kernels.__all__:
         kernel = getattr(kernels, name)
         if callable(kernel):
             setattr(kernels, name, _timed(kernel, name, seconds, calls))
-    model = sim.HealthSystemModel(args.scenario, seed=1, population__size=args.size,
-                                  population__neighbourhoods=max(1, args.size // 5000),
-                                  weeks=WARM_UP + args.weeks, system__threads=args.threads)
-    model.run(WARM_UP)
+    model = warmed_model(sim, args)
     seconds.clear()
     calls.clear()
     start = time.perf_counter()

@@ -13,29 +13,20 @@ it and however busy the machine). Run it in turn with two roots (A B A B), e.g.:
 from __future__ import annotations
 
 import argparse
-import sys
 import time
-from pathlib import Path
 
-WARM_UP = 2  # weeks run before timing (kernels loaded, scratch arrays made)
+from in_process import import_placesim, place_options, warmed_model  # beside this script
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--root", type=Path, default=Path(__file__).resolve().parent.parent)
-    parser.add_argument("--scenario", default="done_with")
-    parser.add_argument("--size", type=int, default=1_000_000)
-    parser.add_argument("--weeks", type=int, default=12, help="weeks timed")
-    parser.add_argument("--threads", type=int, default=0, help="system.threads (0: all)")
+    place_options(parser, weeks=12)
     parser.add_argument("--burn-in", type=int, default=None,
                         help="system.burn_in_weeks (default: the scenario's)")
     args = parser.parse_args()
-    sys.path.insert(0, str(args.root.resolve()))
-    import sim
+    sim = import_placesim(args.root)
     import sim.model
-    from sim.process import keep_freed_heap
 
-    keep_freed_heap()  # as the command line does
     cpu: dict[str, float] = {}
 
     def timed(name, phase):
@@ -47,11 +38,7 @@ def main() -> None:
 
     sim.model.PHASES = tuple((name, timed(name, phase)) for name, phase in sim.model.PHASES)
     extra = {} if args.burn_in is None else {"system__burn_in_weeks": args.burn_in}
-    model = sim.HealthSystemModel(args.scenario, seed=1, population__size=args.size,
-                                  population__neighbourhoods=max(1, args.size // 5000),
-                                  weeks=WARM_UP + args.weeks, system__threads=args.threads,
-                                  **extra)
-    model.run(WARM_UP)
+    model = warmed_model(sim, args, **extra)
     wall0, cpu0 = dict(model.phase_seconds), dict(cpu)
     t0, c0 = time.perf_counter(), time.process_time()
     model.run()

@@ -103,9 +103,10 @@ class CommunityDevelopment(Policy):
             else kernels.participants_by_neighbourhood
         energy = count(people.alive[:n], people.role[:n], people.neighbourhood[:n],
                        n_nbhd).astype(float)
-        energy += np.bincount(people.neighbourhood[free], minlength=n_nbhd)
+        home = people.neighbourhood[free]
+        energy += np.bincount(home, minlength=n_nbhd)
         # The organiser in the most energetic neighbourhood goes first.
-        founders = free[first_by_energy(energy[people.neighbourhood[free]], n_seeds)]
+        founders = free[first_by_energy(energy[home], n_seeds)]
         kinds = (model.streams.uniform("community_development.kind", people.uid[founders])
                  * len(GROUP_KINDS)).astype(np.int8)
         rows = model.groups.found(people.neighbourhood[founders], kinds,

@@ -13,8 +13,9 @@ __all__ = ["keep_freed_heap", "wait_passively", "collect_young_less_often", "fre
 _HEAP_KEPT = False
 
 # Net new container objects between collections of the cycle collector's youngest
-# generation; Python's default is 700. See collect_young_less_often.
+# generation (see collect_young_less_often), and Python's own (3.12, the project's).
 YOUNG_COLLECTION_AFTER = 20_000
+_PYTHON_YOUNG_COLLECTION_AFTER = 700
 
 
 def wait_passively() -> None:
@@ -38,7 +39,8 @@ def wait_passively() -> None:
 
 def collect_young_less_often() -> None:
     """Run the cycle collector's youngest generation after :data:`YOUNG_COLLECTION_AFTER`
-    net new objects instead of Python's 700, unless this process has already changed it.
+    net new objects instead of Python's 700, unless this process has already changed it
+    (or its Python has another default: then it is left as it is).
 
     A model's data are a few hundred NumPy arrays, so its weeks make few objects: at
     50,000 residents 150 weeks ran no collection at all. The objects are made while a
@@ -51,8 +53,9 @@ def collect_young_less_often() -> None:
     still runs, so cyclic garbage is still freed, a little later; what waits meanwhile
     is at most that many objects.
     """
-    if gc.get_threshold()[0] == 700:  # Python's default: no one else has chosen
-        gc.set_threshold(YOUNG_COLLECTION_AFTER, *gc.get_threshold()[1:])
+    young, *older = gc.get_threshold()
+    if young == _PYTHON_YOUNG_COLLECTION_AFTER:  # no one else has chosen
+        gc.set_threshold(YOUNG_COLLECTION_AFTER, *older)
 
 
 def keep_freed_heap() -> None:

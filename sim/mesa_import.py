@@ -14,7 +14,9 @@ agents are plain ``mesa.Agent`` objects on a plain ``mesa.Model``.
   dashboard's Mesa visualisation, a notebook); and ``pandas``, which Mesa imports for
   ``AgentSet`` methods and data recorders the model does not call, is a stand-in in
   Mesa's modules until they use it (:func:`sim.deferred.standing_in`: about 0.2 s; the
-  results import it when they need it);
+  results import it when they need it); so is ``tqdm.auto``, whose ``tqdm``
+  ``mesa.batchrunner`` binds at import for ``batch_run``'s progress bar: its name there
+  imports tqdm at its first call (about 0.03 s);
 - while Mesa's own modules run, ``inspect.stack``/``getouterframes`` without source
   lines and ``inspect.getmodule`` of a frame read from the frame's globals: Mesa takes
   only the frame and the function or module name from them, which these give exactly.
@@ -63,7 +65,8 @@ def import_mesa() -> ModuleType:
     """The ``mesa`` package, imported as described in the module docstring."""
     if "mesa" in sys.modules:
         return sys.modules["mesa"]
-    with standing_in(["pandas"]), deferring(DEFERRED), _frames_without_source():
+    with standing_in(["pandas", "tqdm.auto"], call_later={"tqdm.auto": ["tqdm"]}), \
+            deferring(DEFERRED), _frames_without_source():
         import mesa
     return mesa
 

@@ -1,6 +1,6 @@
 """Modules deferred to first use (sim/deferred.py): inside the block a stand-in, which
 imports the real module when first read; after it, ordinary imports; and a run of the
-model imports no pandas and not all of SciPy's linalg."""
+model imports no pandas, no tqdm and not all of SciPy's linalg."""
 
 from __future__ import annotations
 
@@ -27,6 +27,9 @@ def package(tmp_path, monkeypatch):
         import lazypkg
         lazypkg.RUNS.append('sub')
         ANSWER = 42
+
+        def make(x):
+            return ('made', x)
     """))
     monkeypatch.syspath_prepend(str(tmp_path))
     yield "lazypkg"
@@ -54,6 +57,19 @@ def test_a_stand_in_submodule_imports_neither_it_nor_its_package(package):
     assert stand_in.ANSWER == 42  # an ordinary import of both, once each
     assert sys.modules[package].RUNS == ["pkg", "sub"]
     assert sys.modules[package].sub is sys.modules[f"{package}.sub"]
+
+
+def test_a_name_to_call_later_imports_its_module_at_its_first_call(package):
+    sub = f"{package}.sub"
+    with standing_in([sub], call_later={sub: ["make"]}):
+        from lazypkg.sub import make  # bound at import, as mesa.batchrunner binds tqdm
+
+        assert package not in sys.modules  # neither the module nor its package ran
+    assert package not in sys.modules and sub not in sys.modules
+    assert make(3) == ("made", 3)  # its first call imports both, once each
+    assert sys.modules[package].RUNS == ["pkg", "sub"]
+    assert make(4) == ("made", 4) and sys.modules[package].RUNS == ["pkg", "sub"]
+    assert sys.modules[sub].make is not make and make.__name__ == "make"
 
 
 def test_after_the_block_a_submodule_first_is_an_ordinary_import(package):
@@ -93,7 +109,7 @@ def test_scanning_the_loaded_modules_reads_no_stand_in(package):
 
 
 @pytest.mark.slow
-def test_a_run_imports_no_pandas_until_results_are_asked():
+def test_a_run_imports_no_pandas_or_tqdm_until_results_are_asked():
     code = textwrap.dedent("""
         import sys
         from sim.model import HealthSystemModel
@@ -101,7 +117,7 @@ def test_a_run_imports_no_pandas_until_results_are_asked():
                                   population__neighbourhoods=1, system__burn_in_weeks=2)
         model.run(3)
         loaded = [m for m in ("pandas", "pyarrow", "scipy.linalg", "scipy.linalg.cython_blas",
-                              "numpy.f2py") if m in sys.modules]
+                              "numpy.f2py", "tqdm") if m in sys.modules]
         from pandas.errors import ParserError  # a package's first use through a submodule
         import pandas.api.types
         frame = model.timeseries()

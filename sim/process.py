@@ -8,9 +8,11 @@ from __future__ import annotations
 import gc
 import os
 
-__all__ = ["keep_freed_heap", "wait_passively", "collect_young_less_often", "freeze_survivors"]
+__all__ = ["keep_freed_heap", "wait_passively", "collect_young_less_often",
+           "skip_collections_at_exit", "freeze_survivors"]
 
 _HEAP_KEPT = False
+_EXIT_SKIPS_COLLECTIONS = False
 
 # Net new container objects between collections of the cycle collector's youngest
 # generation (see collect_young_less_often), and Python's own (3.12, the project's).
@@ -58,6 +60,31 @@ def collect_young_less_often() -> None:
         gc.set_threshold(YOUNG_COLLECTION_AFTER, *older)
 
 
+def skip_collections_at_exit() -> None:
+    """At the process's exit, after every other exit handler, take every object out of
+    the cycle collector's view (``gc.freeze``), so that the interpreter's last
+    collections do not walk them. Registered once, first, so that it runs last.
+
+    Python's finalisation runs the collector over everything several times while it
+    tears the modules down. A process that has loaded the model's kernels holds about
+    140,000 objects, and those collections took 0.3 s from the end of the work to the
+    process's exit, at 1,000 residents as at a million: a quarter of a small command's
+    whole time (0.35-0.37 s, against 0.07-0.08 s with them skipped). Objects are still
+    freed when nothing refers to them, so files and handles not in a cycle close as
+    before; only the ``__del__`` of an object in a reference cycle still alive at exit
+    is not called, which Python never promises at exit anyway. Placesim writes and
+    closes its files before its entry points return (a command's outputs are read back
+    after its exit in ``tests/test_cli.py``; the exit itself: ``tests/test_workers.py``).
+    """
+    global _EXIT_SKIPS_COLLECTIONS
+    if _EXIT_SKIPS_COLLECTIONS:
+        return
+    _EXIT_SKIPS_COLLECTIONS = True
+    import atexit
+
+    atexit.register(gc.freeze)
+
+
 def keep_freed_heap() -> None:
     """Ask glibc to reuse freed memory rather than hand it back and fault it in again.
 
@@ -73,6 +100,7 @@ def keep_freed_heap() -> None:
     global _HEAP_KEPT
     wait_passively()  # the other settings of the processes that run the model
     collect_young_less_often()
+    skip_collections_at_exit()
     if _HEAP_KEPT:
         return
     _HEAP_KEPT = True

@@ -166,6 +166,38 @@ def test_a_threshold_the_process_chose_stands():
     assert seen["after the entry point"] == [1234, 5, 5]
 
 
+# A cycle that only the collector can free, left for the interpreter's last collections;
+# its __del__ says whether they walked it.
+_AT_EXIT = """
+import gc, os
+{entry}
+class Noisy:
+    def __del__(self, write=os.write):
+        write(1, b"collected at exit\\n")
+gc.disable()  # nothing collects it before the exit
+cycle = Noisy(); cycle.me = cycle; del cycle
+print("done", flush=True)
+"""
+
+
+def _lines_at_exit(entry: str) -> list[str]:
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    done = subprocess.run([sys.executable, "-c", _AT_EXIT.replace("{entry}", entry)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
+    return done.stdout.splitlines()[-2:]
+
+
+def test_the_entry_points_skip_the_collections_at_exit_and_a_library_user_does_not():
+    assert _lines_at_exit("import sim; sim.HealthSystemModel('baseline', seed=1, "
+                          "population__size=300, population__neighbourhoods=1, weeks=1)"
+                          ".run()") == ["done", "collected at exit"]
+    assert _lines_at_exit("from sim.cli import main; main(['list'])")[-1] == "done"
+
+
 def test_freezing_collects_a_dropped_model_first():
     """A model is a cycle (its agents refer to it): dropped, it must be collected, not
     frozen for the rest of the worker's life."""

@@ -14,10 +14,16 @@ LEVEL = 0.95  # two-sided coverage of every interval
 
 def t_half_width(sd, n: int, level: float = LEVEL):
     """Half-width of the two-sided t-interval of a mean of ``n`` values with standard
-    deviation ``sd`` (a number or an array of them)."""
-    from scipy import stats
+    deviation ``sd`` (a number or an array of them).
 
-    return float(stats.t.ppf(0.5 + level / 2.0, n - 1)) * sd / math.sqrt(n)
+    The t quantile is ``scipy.special.stdtrit``, the function ``scipy.stats.t.ppf``
+    evaluates, to the bit (``tests/test_statistics.py``), without importing
+    ``scipy.stats``: about 0.6 s of a fresh process against 0.2 s for ``scipy.special``,
+    in every command that reports an interval.
+    """
+    from scipy.special import stdtrit
+
+    return float(stdtrit(n - 1, 0.5 + level / 2.0)) * sd / math.sqrt(n)
 
 
 def t_interval(values: Sequence[float] | np.ndarray, level: float = LEVEL

@@ -29,3 +29,22 @@ def test_half_width_takes_arrays_and_narrows_with_the_level():
     widths = t_half_width(sds, 5)
     assert widths == pytest.approx(T_95_4DF * sds / math.sqrt(5))
     assert t_half_width(1.0, 5, level=0.5) < t_half_width(1.0, 5, level=LEVEL)
+
+
+def test_the_quantile_is_scipys_t_ppf_to_the_bit_without_importing_scipy_stats():
+    import subprocess
+    import sys
+
+    from scipy import stats
+
+    from .conftest import ROOT
+
+    for df in (1, 2, 4, 9, 29, 99, 255):
+        for level in (0.5, 0.8, 0.9, LEVEL, 0.99):
+            expected = float(stats.t.ppf(0.5 + level / 2.0, df)) * 2.0 / math.sqrt(df + 1)
+            assert t_half_width(2.0, df + 1, level) == expected
+    code = ("import sys; from sim.statistics import t_interval; t_interval([1.0, 2.0, 4.0]); "
+            "print('scipy.stats' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120, check=True)
+    assert done.stdout.split() == ["False"]

@@ -86,6 +86,11 @@ from .primary_care import (consult_bookings, consult_bookings_threads, consult_s
                            ration_requests_threads, unserved_requests)
 from .rows import rows_at_ranks
 from .threads import PASS_LOCK, small_pass_threaded, threaded, use_threads
+from .cache import keep_in_step
+
+# Before any kernel loads (importing them loads none): no kernel compiled from sources
+# other than today's is taken from the disk cache (see sim.kernels.cache).
+keep_in_step()
 
 __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "admit", "outpatient_visits", "best_open_groups", "contacts", "count_members", "drop_ties",
            "due", "fold_keys", "free_organisers", "hash_uniform", "hash_uniforms", "health_pass",

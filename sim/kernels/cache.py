@@ -90,19 +90,16 @@ def keep_in_step(directory: Path | None = None, kernels: Path = KERNELS) -> bool
     stamp = directory / DIGEST_FILE
     try:
         directory.mkdir(parents=True, exist_ok=True)  # what is compiled next is of today's
-        with open(directory / _LOCK_FILE, "a") as lock:
+        with open(directory / _LOCK_FILE, "a") as lock:  # closing it releases the lock
             fcntl.flock(lock, fcntl.LOCK_EX)
-            try:
-                if stamp.exists() and stamp.read_text(encoding="ascii").strip() == now:
-                    return False
-                stale = [p for pattern in _COMPILED for p in directory.glob(pattern)]
-                for path in stale:
-                    path.unlink(missing_ok=True)
-                part = stamp.with_suffix(".part")
-                part.write_text(now + "\n", encoding="ascii")
-                part.replace(stamp)
-                return bool(stale)
-            finally:
-                fcntl.flock(lock, fcntl.LOCK_UN)
+            if stamp.exists() and stamp.read_text(encoding="ascii").strip() == now:
+                return False
+            stale = [p for pattern in _COMPILED for p in directory.glob(pattern)]
+            for path in stale:
+                path.unlink(missing_ok=True)
+            part = stamp.with_suffix(".part")
+            part.write_text(now + "\n", encoding="ascii")
+            part.replace(stamp)
+            return bool(stale)
     except OSError:  # a read-only cache: Numba will not write to it either
         return False

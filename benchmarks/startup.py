@@ -5,7 +5,8 @@ burn-in included) and run one week, and reports the time from the process's star
 the kernel records it, so the interpreter's own start-up is in) to the end of that
 week: the fixed cost every command, sweep worker and dashboard pays before the model's
 own work. Each makes the process-wide settings the command line makes
-(``sim.process.keep_freed_heap``) before it imports the model. Kernels must already be compiled and cached (the warm-up run sees to it).
+(``sim.process.keep_freed_heap``) before it imports the model. Kernels must already be
+compiled and cached (the warm-up run sees to it).
 
 With ``--size N`` the place has N residents (``population.neighbourhoods`` one per
 5,000) and each process also reports its build (residents and network) and burn-in, the

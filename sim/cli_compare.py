@@ -9,10 +9,11 @@ command runs.
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from .cli_options import (add_draw_options, add_run_options, check_memory, overrides,
-                          positive_int, seed, set_help)
+                          positive_int, replicate_workers, seed, set_help)
 from .errors import InputError
 
 __all__ = ["add_compare", "add_demo", "cmd_compare", "cmd_demo"]
@@ -64,7 +65,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.draws or args.resume:
         return _compare_with_draws(specs, args, weeks=args.weeks)
     return _compare(specs, args.out, seed=args.seed, replicates=args.replicates,
-                    weeks=args.weeks, quiet=args.quiet, workers=args.workers or 1, pdf=args.pdf)
+                    weeks=args.weeks, quiet=args.quiet, workers=args.workers, pdf=args.pdf)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -82,7 +83,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         args.out = out
         return _compare_with_draws(specs, args, weeks=DEMO_WEEKS)
     return _compare(specs, out, seed=args.seed, replicates=args.replicates, weeks=DEMO_WEEKS,
-                    quiet=args.quiet, workers=args.workers or 1, pdf=args.pdf)
+                    quiet=args.quiet, workers=args.workers, pdf=args.pdf)
 
 
 def _compare_with_draws(specs, args: argparse.Namespace, weeks) -> int:
@@ -97,8 +98,9 @@ def _compare_with_draws(specs, args: argparse.Namespace, weeks) -> int:
     return compare_with_draws(specs, notes, args)
 
 
-def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False) -> int:
-    """Align, run, write and print a comparison (shared by ``compare`` and ``demo``)."""
+def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=None, pdf=False) -> int:
+    """Align, run, write and print a comparison (shared by ``compare`` and ``demo``);
+    ``workers`` ``None``: as :func:`sim.workers.replicate_workers` chooses."""
     import time
 
     from .compare import align_scenarios, compare_scenarios, unique_labels
@@ -109,14 +111,15 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=1, pdf=False
     from .results import default_out, results_dir, write_scenario_yaml
 
     specs, notes = align_scenarios(specs, seed=seed, replicates=replicates, weeks=weeks)
-    for spec in specs:
-        check_memory(spec)
+    workers, where = replicate_workers(workers, specs)  # memory checked too
     labels = unique_labels([s.name for s in specs])
     out = out or default_out("compare-" + "-vs-".join(labels)[:80])
     reps, horizon = specs[0].replicates, specs[0].weeks
     browser = browser_for(pdf)
     started = time.perf_counter()
     with results_dir(out) as tmp:
+        if not quiet:  # (once the results folder is known to be good)
+            print(f"{' vs '.join(labels)}: {where}", file=sys.stderr)
         with progress_bar(len(specs) * reps * horizon, "compare", quiet) as bar:
             def tick(i: int, r: int, w: int) -> None:
                 bar.set_description(f"{labels[i]} replicate {r + 1}/{reps}", refresh=False)

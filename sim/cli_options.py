@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_WRITE_FAILED", "EXIT_INTERRUPTED", "positive_int", "seed", "port", "add_run_options", "add_workers_options",
-           "add_draw_options", "set_help", "overrides", "check_memory"]
+           "add_draw_options", "set_help", "overrides", "check_memory", "replicate_workers"]
 
 EXIT_BAD_INPUT = 2  # a file, key or option was wrong; nothing was written
 EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-written
@@ -81,9 +81,10 @@ def add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
 
 def add_workers_options(p: argparse.ArgumentParser) -> None:
     """``run``'s processes for its replicates, and the PDF beside the report."""
-    p.add_argument("--workers", type=positive_int, default=1,
-                   help="processes to run replicates on (default: 1; the numbers are the "
-                        "same with any number)")
+    p.add_argument("--workers", type=positive_int, default=None,
+                   help="processes to run replicates on (default: one per core when the "
+                        "runs repay starting them, else 1; the numbers are the same with "
+                        "any number)")
     p.add_argument("--pdf", action="store_true",
                    help="also print the report to report.pdf (needs Chromium or Chrome)")
 
@@ -97,8 +98,9 @@ def add_draw_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--draw-replicates", type=positive_int, default=1, metavar="R",
                    help="runs of each scenario per draw (default: 1)")
     p.add_argument("--workers", type=positive_int, default=None,
-                   help="processes: for replicates (default: 1; the numbers are the same "
-                        "with any number) or for draws (default: the number of cores)")
+                   help="processes: for replicates (default: one per core when the runs "
+                        "repay starting them, else 1) or for draws (default: the number of "
+                        "cores); the numbers are the same with any number")
     p.add_argument("--pdf", action="store_true",
                    help="also print the report to report.pdf (needs Chromium or Chrome)")
     p.add_argument("--scheduler", metavar="ADDRESS",
@@ -131,3 +133,19 @@ def check_memory(spec) -> None:
     from .preflight import check_memory as check
 
     check([spec])
+
+
+def replicate_workers(workers: int | None, specs) -> tuple[int, str]:
+    """The processes for the replicates of ``specs``, ``--workers`` (``workers``) or, not
+    given, :func:`sim.workers.replicate_workers`, and the line that says where the runs
+    go (for stderr, once every input is checked). Exit 2 if that many runs at once would
+    not fit in memory."""
+    from .preflight import check_memory as check
+    from .workers import replicate_workers as chosen, workers_said
+
+    given = workers is not None
+    workers = workers if given else chosen(specs)
+    runs = sum(spec.replicates for spec in specs)
+    check(specs, at_once=min(workers, runs))
+    return workers, (f"{runs} run{'s' if runs > 1 else ''} {workers_said(workers)}"
+                     + ("" if given else " (--workers N to choose)"))

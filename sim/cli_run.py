@@ -11,7 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli_options import add_run_options, add_workers_options, check_memory, overrides, set_help
+from .cli_options import (add_run_options, add_workers_options, overrides, replicate_workers,
+                          set_help)
 
 __all__ = ["add_run", "cmd_run", "RUN_MIN_REPLICATES"]
 
@@ -77,11 +78,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .results import default_out, results_dir, write_scenario_yaml
 
     spec = _resolved_scenario(args)
-    check_memory(spec)
+    workers, where = replicate_workers(args.workers, [spec])  # memory checked too
     browser = browser_for(args.pdf)
     out = args.out or default_out(spec.name)
     with results_dir(out) as tmp:
-        runs = _run_replicates(spec, args.workers, args.quiet)
+        if not args.quiet:  # (once the results folder is known to be good)
+            print(f"{spec.name}: {where}", file=sys.stderr)
+        runs = _run_replicates(spec, workers, args.quiet)
         result = runs.result
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
         write_tables(tmp, {"summary": result.summary, "timeseries": result.timeseries},

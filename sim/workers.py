@@ -19,6 +19,11 @@ Numba's OpenMP threads, is not. So the server never runs the model, and compiled
 load from Numba's disk cache in each worker on first use. The server and its workers
 ignore Ctrl-C; the process that made the pool handles it.
 
+**How many, when ``--workers`` is not given.** Sweeps and draws always run on a pool
+(a failed run is retried in a fresh worker), one worker per core. A ``run`` or
+``compare`` runs its replicates in its own process unless a pool repays its start
+(:func:`replicate_workers`): then on one worker per core, each run on one thread.
+
 **Batching.** A worker runs a chunk of runs in turn (:func:`run_chunk`, chunks from
 :func:`chunks`), not one task per round trip, and inside a chunk a run that differs from
 the previous one only in its policies starts from that one's place (:mod:`sim.reuse`).
@@ -33,6 +38,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 __all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker",
+           "replicate_workers", "workers_said", "POOL_START",
            "in_pool_worker",
            "with_threads", "cores", "PRELOAD", "CHUNK_MOST"]
 
@@ -40,6 +46,12 @@ __all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_wor
 PRELOAD = ("__main__", "sim.supervision", "sim.runner", "sim.model", "sim.recording",
            "sim.kernels")
 CHUNK_MOST = 8  # runs a worker takes at a time: few enough that Ctrl-C or a crash loses little
+# Seconds a pool costs a command's replicates before its first run ends: the fork
+# server's imports, each worker's kernels loaded from the disk cache, the results sent
+# back. Measured 1.4-2.2 s on the 2-core development machine (docs/performance.md,
+# "Replicates on both cores"); taken at the top and rounded up, so that a doubtful case
+# stays in one process.
+POOL_START = 2.5
 
 
 def cores() -> int:
@@ -53,6 +65,46 @@ def cores() -> int:
 def threads_per_worker(workers: int) -> int:
     """Threads each of ``workers`` processes gives a run: cores shared out, at least one."""
     return max(1, cores() // max(1, int(workers)))
+
+
+def replicate_workers(specs) -> int:
+    """Processes for the replicates of ``specs`` (a ``run`` or a ``compare``) when
+    ``--workers`` is not given.
+
+    The runs are independent, so with several cores they go to one worker per core (at
+    most one a run), each run on one thread: in whole commands on the 2-core machine that
+    was quicker than one process running each run's passes in two threads, at 15,000,
+    50,000 and 1,000,000 residents (docs/performance.md). But a pool costs
+    :data:`POOL_START` to start, so the runs stay in this process (1) when what the other
+    cores would save, the runs' time on one core (:func:`sim.validate.week_seconds`, the
+    burn-in included) times ``1 - 1 / workers``, is less than that. And no more run at
+    once than the memory free now holds (:data:`sim.preflight.MEMORY_SHARE` of it, each
+    run at the largest scenario's estimate). The numbers are the same whatever it gives.
+    """
+    from .preflight import MEMORY_SHARE, available_memory, run_bytes
+    from .validate import week_seconds
+
+    runs = sum(spec.replicates for spec in specs)
+    workers = min(cores(), runs)
+    one_core = sum(spec.replicates * week_seconds(spec.population.size)
+                   * (spec.weeks + spec.system.burn_in_weeks) for spec in specs)
+    if workers <= 1 or one_core * (1.0 - 1.0 / workers) < POOL_START:
+        return 1
+    free = available_memory()
+    if free is not None:
+        largest = max(run_bytes(spec.population.size, spec.weeks, spec.network.mean_degree)
+                      for spec in specs)
+        workers = min(workers, max(1, int(MEMORY_SHARE * free // largest)))
+    return workers
+
+
+def workers_said(workers: int) -> str:
+    """Where a command's runs go, as its first line says: ``in this process`` or ``on N
+    worker processes, T thread(s) each``."""
+    if workers <= 1:
+        return "in this process"
+    threads = threads_per_worker(workers)
+    return f"on {workers} worker processes, {threads} thread{'s' if threads > 1 else ''} each"
 
 
 def start_server() -> None:

@@ -3,6 +3,7 @@ parameters that explain themselves, validate that estimates, refusals with a hin
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -168,6 +169,27 @@ def test_run_on_two_workers_writes_the_same_numbers(tmp_path):
         outs.append(out)
     for name in ("summary.csv", "timeseries.csv"):
         pd.testing.assert_frame_equal(pd.read_csv(outs[0] / name), pd.read_csv(outs[1] / name))
+
+
+def test_run_says_where_its_replicates_go(tmp_path):
+    base = ("run", SCENARIOS / "baseline.yaml", "--weeks", "2", "--replicates", "2", *SMALL)
+    chosen = run_cli(*base, "--out", tmp_path / "chosen")
+    assert chosen.returncode == 0, chosen.stderr
+    assert "baseline: 2 runs in this process (--workers N to choose)" in chosen.stderr
+    given = run_cli(*base, "--workers", "2", "--out", tmp_path / "given")
+    assert given.returncode == 0, given.stderr
+    assert re.search(r"baseline: 2 runs on 2 worker processes, \d+ threads? each\n",
+                     given.stderr), given.stderr
+
+
+def test_replicates_that_would_not_fit_in_memory_at_once_are_refused(tmp_path):
+    out = tmp_path / "big"
+    done = run_cli("run", SCENARIOS / "baseline.yaml", "--set", "population.size=3000000",
+                   "--replicates", "1000", "--workers", "1000", "--out", out)
+    assert done.returncode == 2, done.stderr
+    assert "population.size" in done.stderr and "x 1000 runs at once" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1  # one message
+    assert not out.exists()
 
 
 def test_readme_first_screen_is_a_quick_start_per_kind_of_user():

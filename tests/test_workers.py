@@ -37,6 +37,54 @@ def test_chunks_keep_a_batch_together_and_stay_small():
     assert workers.chunks([task(0)], 4) == [[task(0)]]
 
 
+def _replicates(size, weeks, replicates):
+    """The baseline at ``size`` residents for ``weeks``, ``replicates`` of it."""
+    return sim.load_scenario("baseline", overrides={
+        "population.size": size, "population.neighbourhoods": max(1, size // 5000),
+        "weeks": weeks, "replicates": replicates})
+
+
+def test_replicates_go_to_a_pool_only_when_it_repays_its_start(monkeypatch):
+    from sim.validate import week_seconds
+
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    tiny = _replicates(1000, 52, 5)  # about 1.5 s of runs in all: a pool would cost more
+    assert workers.replicate_workers([tiny]) == 1
+    demo = [sim.load_scenario(name, overrides={"population.size": 15000, "replicates": 4})
+            for name in ("done_to", "done_with")]
+    assert workers.replicate_workers(demo) == 2
+    assert workers.replicate_workers([_replicates(1_000_000, 520, 1)]) == 1  # one run
+    monkeypatch.setattr(workers, "cores", lambda: 8)
+    assert workers.replicate_workers([_replicates(50_000, 520, 3)]) == 3  # one a run at most
+    # The line: a second core saves half the runs' time on one core, against the start.
+    monkeypatch.setattr(workers, "cores", lambda: 2)
+    burn_in = tiny.system.burn_in_weeks
+    per_week = 5 * week_seconds(1000)  # the five replicates' weeks
+    crossing = 2 * workers.POOL_START / per_week - burn_in  # weeks where the two meet
+    assert workers.replicate_workers([_replicates(1000, int(crossing) - 1, 5)]) == 1
+    assert workers.replicate_workers([_replicates(1000, int(crossing) + 2, 5)]) == 2
+
+
+def test_replicates_on_a_pool_run_no_more_at_once_than_memory_holds(monkeypatch):
+    import sim.preflight as preflight
+
+    monkeypatch.setattr(workers, "cores", lambda: 4)
+    spec = _replicates(50_000, 520, 4)
+    one = preflight.run_bytes(50_000, 520, spec.network.mean_degree)
+    for runs_fit in (1, 2, 3):
+        free = (runs_fit + 0.5) * one / preflight.MEMORY_SHARE
+        monkeypatch.setattr(preflight, "available_memory", lambda: free)
+        assert workers.replicate_workers([spec]) == runs_fit
+
+
+def test_where_the_runs_go_is_said():
+    assert workers.workers_said(1) == "in this process"
+    said = workers.workers_said(2)
+    assert said.startswith("on 2 worker processes, ")
+    assert said.endswith(f"{workers.threads_per_worker(2)} thread"
+                         f"{'s' if workers.threads_per_worker(2) > 1 else ''} each")
+
+
 def test_workers_share_the_cores_and_a_scenarios_own_threads_win(monkeypatch):
     monkeypatch.setattr(workers, "cores", lambda: 8)
     assert [workers.threads_per_worker(w) for w in (1, 2, 3, 8, 16)] == [8, 4, 2, 1, 1]

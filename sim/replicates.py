@@ -22,22 +22,29 @@ def worker_pool(workers: int) -> Iterator[object | None]:
     if workers <= 1:
         yield None
         return
-    from .workers import local_pool  # forked from a preloaded server, exits with its parent
+    from .workers import local_pool, stop_now  # forked from a preloaded server
 
     pool = local_pool(workers)
     try:
         yield pool
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+    except BaseException:  # Ctrl-C, SIGTERM, a failed run: nothing is kept, so none waits
+        stop_now(pool)
+        raise
+    pool.shutdown(wait=True)
 
 
 def submit_replicates(pool, spec) -> list:
     """Queue each replicate of ``spec`` on ``pool``; their futures, in replicate order."""
     from .runner import replicate_seeds
 
+    from .workers import start_signals_held
+
     data = spec.to_dict()  # scenarios travel as data: their classes are built at run time
-    return [pool.submit(_one_replicate, data, s)
-            for s in replicate_seeds(spec.seed, spec.replicates)]
+    futures = []
+    for s in replicate_seeds(spec.seed, spec.replicates):
+        with start_signals_held():  # a submit may start a worker: not interrupted half-way
+            futures.append(pool.submit(_one_replicate, data, s))
+    return futures
 
 
 def run_recorded_on(pool, spec, label: str,

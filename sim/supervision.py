@@ -9,11 +9,10 @@ progress and flushes what finished on any exit, so ``--resume`` completes the re
 
 from __future__ import annotations
 
-import contextlib
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +100,7 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    from .workers import chunks, local_pool, run_chunk
+    from .workers import chunks, local_pool, run_chunk, start_signals_held
 
     queue = list(reversed(chunks(tasks, workers)))
     attempts: dict[int, int] = {}
@@ -116,7 +115,7 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
                 while queue and len(in_flight) < 2 * workers and not broken:
                     chunk = queue.pop()
                     try:
-                        with _sigint_held():
+                        with start_signals_held():
                             in_flight[pool.submit(run_chunk, chunk)] = chunk
                     except BrokenProcessPool:
                         queue.append(chunk)
@@ -142,34 +141,6 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
                         record(row)
         finally:
             pool.shutdown(wait=not broken, cancel_futures=True)
-
-
-@contextlib.contextmanager
-def _sigint_held() -> Iterator[None]:
-    """Hold Ctrl-C back while the pool may start a worker, and deliver it afterwards.
-
-    A worker started here (or the server workers are forked from, :mod:`sim.workers`)
-    inherits SIGINT blocked, so a Ctrl-C during its start-up prints no traceback (a
-    worker's initializer then ignores SIGINT); and this process does not
-    raise KeyboardInterrupt half-way through starting it (which would leave the worker
-    reading a pipe that never gets its instructions).
-    """
-    import signal
-
-    held: list[int] = []
-    try:
-        previous = signal.signal(signal.SIGINT, lambda signum, frame: held.append(signum))
-    except ValueError:  # not the main thread: signals are not ours to handle
-        yield
-        return
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        signal.signal(signal.SIGINT, previous)
-        if held and callable(previous):
-            previous(signal.SIGINT, None)  # Python's default raises KeyboardInterrupt
 
 
 def _died(task: dict, attempts: int) -> dict:

@@ -155,9 +155,12 @@ def test_mutated_scenarios_run_or_exit_2(tmp_path_factory, data):
 # --- interrupted work ---------------------------------------------------------------------
 
 
+# The replicates on as many workers as the command chooses (run), and on two (compare:
+# the pool's path on any machine), interrupted while they start or run.
 LONG = {
     "run": ["run", str(SCENARIOS / "baseline.yaml")],
-    "compare": ["compare", str(SCENARIOS / "done_to.yaml"), str(SCENARIOS / "done_with.yaml")],
+    "compare": ["compare", str(SCENARIOS / "done_to.yaml"), str(SCENARIOS / "done_with.yaml"),
+                "--workers", "2"],
 }
 
 

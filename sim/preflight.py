@@ -83,12 +83,24 @@ def check_memory(specs: Sequence, *, at_once: int = 1, source: str | None = None
     Raises:
         InputError: naming the population and the estimate against what is free.
     """
-    largest = max(specs, key=lambda s: run_bytes(s.population.size, s.weeks,
-                                                 s.network.mean_degree))
-    return check_bytes(run_bytes(largest.population.size, largest.weeks,
-                                 largest.network.mean_degree) * max(1, at_once),
-                       largest.population.size, at_once,
+    largest, one = _largest_run(specs)
+    return check_bytes(one * max(1, at_once), largest.population.size, at_once,
                        source or f"scenario {largest.name!r}")
+
+
+def runs_that_fit(specs: Sequence) -> int | None:
+    """How many runs of the largest of ``specs`` :func:`check_memory` lets run at once
+    (at least 1; ``None`` when the free memory cannot be read)."""
+    available = available_memory()
+    if available is None:
+        return None
+    return max(1, int(MEMORY_SHARE * available // _largest_run(specs)[1]))
+
+
+def _largest_run(specs: Sequence) -> tuple:
+    """The scenario of ``specs`` whose run needs the most memory, and its bytes."""
+    sized = [(s, run_bytes(s.population.size, s.weeks, s.network.mean_degree)) for s in specs]
+    return max(sized, key=lambda pair: pair[1])  # the first of equals, as it always was
 
 
 def check_bytes(need: int, residents: int, at_once: int, source: str) -> int:

@@ -78,10 +78,10 @@ def replicate_workers(specs) -> int:
     :data:`POOL_START` to start, so the runs stay in this process (1) when what the other
     cores would save, the runs' time on one core (:func:`sim.validate.week_seconds`, the
     burn-in included) times ``1 - 1 / workers``, is less than that. And no more run at
-    once than the memory free now holds (:data:`sim.preflight.MEMORY_SHARE` of it, each
-    run at the largest scenario's estimate). The numbers are the same whatever it gives.
+    once than the memory check lets run (:func:`sim.preflight.runs_that_fit`). The
+    numbers are the same whatever it gives.
     """
-    from .preflight import MEMORY_SHARE, available_memory, run_bytes
+    from .preflight import runs_that_fit
     from .validate import week_seconds
 
     runs = sum(spec.replicates for spec in specs)
@@ -90,12 +90,8 @@ def replicate_workers(specs) -> int:
                    * (spec.weeks + spec.system.burn_in_weeks) for spec in specs)
     if workers <= 1 or one_core * (1.0 - 1.0 / workers) < POOL_START:
         return 1
-    free = available_memory()
-    if free is not None:
-        largest = max(run_bytes(spec.population.size, spec.weeks, spec.network.mean_degree)
-                      for spec in specs)
-        workers = min(workers, max(1, int(MEMORY_SHARE * free // largest)))
-    return workers
+    fit = runs_that_fit(specs)  # as many as check_memory will let run at once
+    return workers if fit is None else min(workers, fit)
 
 
 def workers_said(workers: int) -> str:

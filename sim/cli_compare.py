@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 from .cli_options import (add_draw_options, add_run_options, check_memory, overrides,
-                          positive_int, replicate_workers, seed, set_help)
+                          positive_int, seed, set_help, workers_for_replicates)
 from .errors import InputError
 
 __all__ = ["add_compare", "add_demo", "cmd_compare", "cmd_demo"]
@@ -111,7 +111,7 @@ def _compare(specs, out, *, seed, replicates, weeks, quiet, workers=None, pdf=Fa
     from .results import default_out, results_dir, write_scenario_yaml
 
     specs, notes = align_scenarios(specs, seed=seed, replicates=replicates, weeks=weeks)
-    workers, where = replicate_workers(workers, specs)  # memory checked too
+    workers, where = workers_for_replicates(workers, specs)  # memory checked too
     labels = unique_labels([s.name for s in specs])
     out = out or default_out("compare-" + "-vs-".join(labels)[:80])
     reps, horizon = specs[0].replicates, specs[0].weeks

@@ -21,7 +21,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_WRITE_FAILED", "EXIT_INTERRUPTED", "positive_int", "seed", "port", "add_run_options", "add_workers_options",
-           "add_draw_options", "set_help", "overrides", "check_memory", "replicate_workers"]
+           "add_draw_options", "set_help", "overrides", "check_memory",
+           "workers_for_replicates"]
 
 EXIT_BAD_INPUT = 2  # a file, key or option was wrong; nothing was written
 EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-written
@@ -135,16 +136,16 @@ def check_memory(spec) -> None:
     check([spec])
 
 
-def replicate_workers(workers: int | None, specs) -> tuple[int, str]:
+def workers_for_replicates(workers: int | None, specs) -> tuple[int, str]:
     """The processes for the replicates of ``specs``, ``--workers`` (``workers``) or, not
     given, :func:`sim.workers.replicate_workers`, and the line that says where the runs
     go (for stderr, once every input is checked). Exit 2 if that many runs at once would
     not fit in memory."""
     from .preflight import check_memory as check
-    from .workers import replicate_workers as chosen, workers_said
+    from .workers import replicate_workers, workers_said
 
     given = workers is not None
-    workers = workers if given else chosen(specs)
+    workers = workers if given else replicate_workers(specs)
     runs = sum(spec.replicates for spec in specs)
     check(specs, at_once=min(workers, runs))
     return workers, (f"{runs} run{'s' if runs > 1 else ''} {workers_said(workers)}"

@@ -11,8 +11,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .cli_options import (add_run_options, add_workers_options, overrides, replicate_workers,
-                          set_help)
+from .cli_options import (add_run_options, add_workers_options, overrides,
+                          set_help, workers_for_replicates)
 
 __all__ = ["add_run", "cmd_run", "RUN_MIN_REPLICATES"]
 
@@ -78,7 +78,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     from .results import default_out, results_dir, write_scenario_yaml
 
     spec = _resolved_scenario(args)
-    workers, where = replicate_workers(args.workers, [spec])  # memory checked too
+    workers, where = workers_for_replicates(args.workers, [spec])  # memory checked too
     browser = browser_for(args.pdf)
     out = args.out or default_out(spec.name)
     with results_dir(out) as tmp:

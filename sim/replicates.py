@@ -36,7 +36,6 @@ def worker_pool(workers: int) -> Iterator[object | None]:
 def submit_replicates(pool, spec) -> list:
     """Queue each replicate of ``spec`` on ``pool``; their futures, in replicate order."""
     from .runner import replicate_seeds
-
     from .workers import start_signals_held
 
     data = spec.to_dict()  # scenarios travel as data: their classes are built at run time

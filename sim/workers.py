@@ -140,6 +140,7 @@ def start_signals_held() -> Iterator[None]:
 def stop_now(pool) -> None:
     """Stop ``pool`` without waiting for its runs (an interrupted command keeps none):
     the queued ones cancelled, its workers terminated and reaped."""
+    # ProcessPoolExecutor's own map of its live workers (it offers no public one).
     processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:

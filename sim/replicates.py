@@ -36,12 +36,12 @@ def worker_pool(workers: int) -> Iterator[object | None]:
 def submit_replicates(pool, spec) -> list:
     """Queue each replicate of ``spec`` on ``pool``; their futures, in replicate order."""
     from .runner import replicate_seeds
-    from .workers import start_signals_held
+    from .interrupts import held
 
     data = spec.to_dict()  # scenarios travel as data: their classes are built at run time
     futures = []
     for s in replicate_seeds(spec.seed, spec.replicates):
-        with start_signals_held():  # a submit may start a worker: not interrupted half-way
+        with held():  # a submit may start a worker: not interrupted half-way
             futures.append(pool.submit(_one_replicate, data, s))
     return futures
 

@@ -100,7 +100,8 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
     from concurrent.futures import FIRST_COMPLETED, wait
     from concurrent.futures.process import BrokenProcessPool
 
-    from .workers import chunks, local_pool, run_chunk, start_signals_held
+    from .interrupts import held
+    from .workers import chunks, local_pool, run_chunk
 
     queue = list(reversed(chunks(tasks, workers)))
     attempts: dict[int, int] = {}
@@ -115,7 +116,7 @@ def _run_local(tasks: list[dict], workers: int, record: Callable[[dict], None]) 
                 while queue and len(in_flight) < 2 * workers and not broken:
                     chunk = queue.pop()
                     try:
-                        with start_signals_held():
+                        with held():  # a submit may start a worker: not interrupted half-way
                             in_flight[pool.submit(run_chunk, chunk)] = chunk
                     except BrokenProcessPool:
                         queue.append(chunk)

@@ -38,7 +38,7 @@ import time
 from collections.abc import Iterator, Sequence
 
 __all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker",
-           "replicate_workers", "workers_said", "POOL_START", "start_signals_held", "stop_now",
+           "replicate_workers", "workers_said", "POOL_START", "stop_now",
            "in_pool_worker",
            "with_threads", "cores", "PRELOAD", "CHUNK_MOST"]
 
@@ -101,40 +101,6 @@ def workers_said(workers: int) -> str:
         return "in this process"
     threads = threads_per_worker(workers)
     return f"on {workers} worker processes, {threads} thread{'s' if threads > 1 else ''} each"
-
-
-@contextlib.contextmanager
-def start_signals_held() -> Iterator[None]:
-    """Hold Ctrl-C and SIGTERM back while the pool may start a worker, and deliver them
-    afterwards (to the handlers there were: a KeyboardInterrupt, or ``results_dir``'s).
-
-    A worker started here inherits them blocked, so an interrupt during its start-up
-    prints no traceback (its initializer then ignores SIGINT); and this process is not
-    interrupted half-way through starting it, which would leave the worker reading a pipe
-    that never gets its instructions and the pool's shutdown waiting for it.
-    """
-    import signal
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield  # handlers are the main thread's to change
-        return
-    held: list[int] = []
-    wanted = (signal.SIGINT, signal.SIGTERM)
-    previous = {sig: signal.signal(sig, lambda signum, frame: held.append(signum))
-                for sig in wanted}
-    mask = signal.pthread_sigmask(signal.SIG_BLOCK, set(wanted))
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
-        for sig in wanted:
-            signal.signal(sig, previous[sig])
-        for sig in dict.fromkeys(held):  # each once, in the order they came
-            if callable(previous[sig]):
-                previous[sig](sig, None)  # Python's own SIGINT handler raises KeyboardInterrupt
-            elif previous[sig] == signal.SIG_DFL:
-                signal.raise_signal(sig)
 
 
 def stop_now(pool) -> None:

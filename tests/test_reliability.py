@@ -159,6 +159,8 @@ def test_mutated_scenarios_run_or_exit_2(tmp_path_factory, data):
 # the pool's path on any machine), interrupted while they start or run.
 LONG = {
     "run": ["run", str(SCENARIOS / "baseline.yaml")],
+    # in this process, the passes in threads: the kernels' returns run Python of Numba's
+    "run-here": ["run", str(SCENARIOS / "baseline.yaml"), "--workers", "1"],
     "compare": ["compare", str(SCENARIOS / "done_to.yaml"), str(SCENARIOS / "done_with.yaml"),
                 "--workers", "2"],
 }

@@ -263,39 +263,3 @@ def test_freezing_collects_a_dropped_model_first():
         assert dropped() is None
     finally:
         gc.unfreeze()
-
-
-_HELD_SIGNAL = """
-import os, signal, sys
-from sim.workers import start_signals_held
-if sys.argv[1:] == ["int"]:
-    try:
-        with start_signals_held():
-            os.kill(os.getpid(), signal.SIGINT)
-            print("held", flush=True)
-    except KeyboardInterrupt:
-        print("interrupted after", flush=True)
-else:
-    with start_signals_held():
-        os.kill(os.getpid(), signal.SIGTERM)
-        print("held", flush=True)
-    print("survived", flush=True)
-"""
-
-
-@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
-@pytest.mark.parametrize("sig", ["int", "term"])
-def test_a_signal_held_while_a_worker_starts_reaches_the_handler_there_was(sig):
-    import signal
-    import subprocess
-    import sys
-
-    from .conftest import ROOT
-
-    done = subprocess.run([sys.executable, "-c", _HELD_SIGNAL, sig], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120,
-                          preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    if sig == "int":  # Python's own handler: KeyboardInterrupt, once the block is done
-        assert done.stdout.split() == ["held", "interrupted", "after"], done
-    else:  # no handler of Python's: SIGTERM's own action, once the block is done
-        assert done.stdout.split() == ["held"] and done.returncode == -signal.SIGTERM, done

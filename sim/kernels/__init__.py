@@ -57,11 +57,10 @@ return (below); call them as ``sim.kernels.<name>``.
 
 from __future__ import annotations
 
-import _signal
-import contextlib
-import signal
-import threading
+import numba.core.event
 
+from ..interrupts import deliver_noted, holding
+from ..interrupts import held as signals_held
 from .accounting import week_state, week_state_threads
 from .acute import admissions_wanted, admit, outpatient_visits, outpatient_visits_threads
 from .community import (best_open_groups, contacts, contacts_threads, count_members, folding,
@@ -115,33 +114,26 @@ __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "adm
            "grow_organisers_threads", "movement_effects_threads", "random_tie_threads"]
 
 # --- signals ---------------------------------------------------------------------------------
-# A Python signal handler (Ctrl-C, or SIGTERM turned into an interrupt by sim.results) that
-# runs while Numba's dispatcher is between C and Python, or while a kernel compiles, leaves
-# the dispatcher "returning a result with an exception set", or crashes the process. So
-# INT and TERM are held back for the length of a kernel call (microseconds to milliseconds)
-# and delivered, to the same handlers, as soon as it returns. Holding and releasing them
-# are two system calls, about 4 microseconds in all on a virtual machine: 5% of a week of
-# 50,000 residents with fifty-odd kernel calls. So the model holds them once for a whole
-# week (:func:`signals_held`), and a kernel called while they are held calls no more.
-
-_HELD = (signal.SIGINT, signal.SIGTERM)
-_MASKABLE = hasattr(_signal, "pthread_sigmask")
-_thread = threading.local()  # the mask is per thread, so is whether this one holds it
+# Ctrl-C and SIGTERM wait for a kernel to return (sim.interrupts says why: Numba runs Python
+# inside a call). Holding and releasing them cost about 4 microseconds on a virtual
+# machine: 5% of a week of 50,000 residents with fifty-odd kernel calls. So the model holds
+# them once for a whole week (``signals_held``), and a kernel called while they are held
+# holds no more. A kernel about to compile is a safe place to stop: a signal held until
+# then is delivered there (``_StopBeforeCompiling``), not at the end of a week that may
+# have half a minute of compiling left.
 
 
-@contextlib.contextmanager
-def signals_held():
-    """Hold INT and TERM back for the block, delivering them as it ends (see above)."""
-    if not _MASKABLE or getattr(_thread, "held", False):
-        yield
-        return
-    previous = _signal.pthread_sigmask(_signal.SIG_BLOCK, _HELD)
-    _thread.held = True
-    try:
-        yield
-    finally:
-        _thread.held = False
-        _signal.pthread_sigmask(_signal.SIG_SETMASK, previous)
+class _StopBeforeCompiling(numba.core.event.Listener):
+    """Delivers held signals as Numba starts to compile (``sim.interrupts.deliver_noted``)."""
+
+    def on_start(self, event) -> None:
+        deliver_noted()
+
+    def on_end(self, event) -> None:
+        pass
+
+
+numba.core.event.register("numba:compile", _StopBeforeCompiling())
 
 
 def _one_at_a_time(kernel):
@@ -159,20 +151,12 @@ def _one_at_a_time(kernel):
 
 def _shielded(kernel):
     kernel = _one_at_a_time(kernel)
-    if not _MASKABLE:
-        return kernel
-    # The C function itself: signal.pthread_sigmask wraps it to turn the returned set
-    # into Signals enums, which costs more than a small kernel.
-    sigmask, block, setmask = _signal.pthread_sigmask, _signal.SIG_BLOCK, _signal.SIG_SETMASK
 
     def call(*args):
-        if getattr(_thread, "held", False):
+        if holding():
             return kernel(*args)
-        previous = sigmask(block, _HELD)
-        try:
+        with signals_held():
             return kernel(*args)
-        finally:
-            sigmask(setmask, previous)
 
     call.__name__, call.__doc__, call.__wrapped__ = kernel.__name__, kernel.__doc__, kernel
     return call

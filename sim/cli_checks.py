@@ -8,9 +8,11 @@ Imports only the standard library at import; the model loads when a command runs
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
-from .cli_options import add_run_options, check_memory, overrides, positive_int, seed
+from .cli_options import (add_replicate_workers, add_run_options, overrides, positive_int,
+                          replicates_with_bar, seed, workers_for_replicates)
 
 __all__ = ["add_calibrate", "add_evidence", "add_validate",
            "cmd_calibrate", "cmd_evidence", "cmd_validate"]
@@ -24,6 +26,7 @@ def add_calibrate(sub) -> None:
     p.add_argument("--targets", type=Path, default=None,
                    help="targets YAML (default: scenarios/targets/england.yaml)")
     add_run_options(p)
+    add_replicate_workers(p)
     p.set_defaults(handler=cmd_calibrate)
 
 
@@ -37,6 +40,7 @@ def add_evidence(sub) -> None:
     p.add_argument("--seed", type=seed, help="seed of the first replicate")
     p.add_argument("--out", type=Path, help="results directory (default: results/evidence/<time>/)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_replicate_workers(p)
     p.set_defaults(handler=cmd_evidence)
 
 
@@ -56,8 +60,7 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     Prints, per target, the model's mean over replicates with its 95% interval, the
     target, its tolerance and pass/fail; exits 1 when any target is missed.
     """
-    from .calibration import DEFAULT_TARGETS, calibrate, format_table, load_targets
-    from .progress import progress_bar
+    from .calibration import DEFAULT_TARGETS, format_table, judge, load_targets
     from .results import default_out, results_dir, write_scenario_yaml
     from .scenario import load_scenario
 
@@ -67,11 +70,13 @@ def cmd_calibrate(args: argparse.Namespace) -> int:
     # Targets are judged on the mean over replicates: at least 3 unless asked otherwise.
     changes["replicates"] = args.replicates or max(spec.replicates, 3)
     spec = spec.with_overrides(changes, "command line")
-    check_memory(spec)
+    workers, where = workers_for_replicates(args.workers, [spec])  # memory checked too
     out = args.out or default_out(f"{spec.name}-calibration")
     with results_dir(out) as tmp:
-        with progress_bar(spec.replicates * spec.weeks, f"calibrate {spec.name}", args.quiet) as bar:
-            table, result = calibrate(spec, targets, progress=lambda r, w: bar.update(1))
+        if not args.quiet:  # (once the results folder is known to be good)
+            print(f"calibrate {spec.name}: {where}", file=sys.stderr)
+        result = replicates_with_bar(spec, workers, args.quiet, f"calibrate {spec.name}").result
+        table = judge(result.summary, targets)
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
         table.to_csv(tmp / "calibration.csv", index=False)
         result.summary.to_csv(tmp / "summary.csv", index=False)
@@ -89,7 +94,8 @@ def cmd_evidence(args: argparse.Namespace) -> int:
     """``evidence``: each policy's effects against the published ones → evidence.csv, .md."""
     from .evidence import command
 
-    return command(args.targets, args.replicates, args.seed, args.out, args.quiet)
+    return command(args.targets, args.replicates, args.seed, args.out, args.quiet,
+                   args.workers)
 
 
 def cmd_validate(args: argparse.Namespace) -> int:

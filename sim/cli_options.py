@@ -22,7 +22,7 @@ from pathlib import Path
 
 __all__ = ["EXIT_BAD_INPUT", "EXIT_WRITE_FAILED", "EXIT_INTERRUPTED", "positive_int", "seed", "port", "add_run_options", "add_workers_options",
            "add_draw_options", "set_help", "overrides", "check_memory",
-           "workers_for_replicates"]
+           "workers_for_replicates", "add_replicate_workers", "replicates_with_bar"]
 
 EXIT_BAD_INPUT = 2  # a file, key or option was wrong; nothing was written
 EXIT_WRITE_FAILED = 1  # results could not be written (disk full); nothing half-written
@@ -80,12 +80,17 @@ def add_run_options(p: argparse.ArgumentParser, weeks: bool = True) -> None:
     p.add_argument("--quiet", action="store_true", help="no progress bar or summary table")
 
 
-def add_workers_options(p: argparse.ArgumentParser) -> None:
-    """``run``'s processes for its replicates, and the PDF beside the report."""
+def add_replicate_workers(p: argparse.ArgumentParser) -> None:
+    """The processes a command runs its replicates on (``run``, ``calibrate``, ``evidence``)."""
     p.add_argument("--workers", type=positive_int, default=None,
                    help="processes to run replicates on (default: one per core when the "
                         "runs repay starting them, else 1; the numbers are the same with "
                         "any number)")
+
+
+def add_workers_options(p: argparse.ArgumentParser) -> None:
+    """``run``'s processes for its replicates, and the PDF beside the report."""
+    add_replicate_workers(p)
     p.add_argument("--pdf", action="store_true",
                    help="also print the report to report.pdf (needs Chromium or Chrome)")
 
@@ -150,3 +155,18 @@ def workers_for_replicates(workers: int | None, specs) -> tuple[int, str]:
     check(specs, at_once=min(workers, runs))
     return workers, (f"{runs} run{'s' if runs > 1 else ''} {workers_said(workers)}"
                      + ("" if given else " (--workers N to choose)"))
+
+
+def replicates_with_bar(spec, workers: int, quiet: bool, title: str | None = None):
+    """Every replicate of ``spec``, recorded, on ``workers`` processes
+    (:func:`sim.replicates.run_replicates`), behind a progress bar titled ``title``
+    (default: the scenario's name)."""
+    from .progress import progress_bar
+    from .replicates import run_replicates
+
+    title = title or spec.name
+    with progress_bar(spec.replicates * spec.weeks, title, quiet) as bar:
+        def tick(r: int, w: int) -> None:
+            bar.set_description(f"{title} replicate {r + 1}/{spec.replicates}", refresh=False)
+            bar.update(1)
+        return run_replicates(spec, workers, progress=tick)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .cli_options import (add_run_options, add_workers_options, overrides,
-                          set_help, workers_for_replicates)
+                          replicates_with_bar, set_help, workers_for_replicates)
 
 __all__ = ["add_run", "cmd_run", "RUN_MIN_REPLICATES"]
 
@@ -49,24 +49,6 @@ def _resolved_scenario(args: argparse.Namespace):
     return spec
 
 
-def _run_replicates(spec, workers: int, quiet: bool):
-    """Every replicate of ``spec``, recorded, behind a progress bar."""
-    from .compare import run_recorded
-    from .progress import progress_bar
-
-    with progress_bar(spec.replicates * spec.weeks, f"{spec.name}", quiet) as bar:
-        def tick(r: int, w: int) -> None:
-            bar.set_description(f"{spec.name} replicate {r + 1}/{spec.replicates}",
-                                refresh=False)
-            bar.update(1)
-        if workers > 1:
-            from .replicates import run_recorded_on, worker_pool
-
-            with worker_pool(workers) as pool:
-                return run_recorded_on(pool, spec, spec.name, tick)
-        return run_recorded(spec, progress=tick)
-
-
 def cmd_run(args: argparse.Namespace) -> int:
     """``run``: replicates of one scenario → scenario.yaml, timeseries.parquet, summary.csv, report.html."""
     from .compare import read_run
@@ -84,7 +66,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     with results_dir(out) as tmp:
         if not args.quiet:  # (once the results folder is known to be good)
             print(f"{spec.name}: {where}", file=sys.stderr)
-        runs = _run_replicates(spec, workers, args.quiet)
+        runs = replicates_with_bar(spec, workers, args.quiet)
         result = runs.result
         write_scenario_yaml(tmp / "scenario.yaml", result.scenario, result.seeds)
         write_tables(tmp, {"summary": result.summary, "timeseries": result.timeseries},

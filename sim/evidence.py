@@ -47,7 +47,8 @@ from .statistics import t_interval
 from .twins import COUNTS, TOUCHED, Observed, lookup, observe
 
 __all__ = ["DEFAULT_EVIDENCE", "EvidenceTarget", "EvidenceTargets", "load_evidence",
-           "check_evidence", "format_table", "markdown_table", "MEASURES", "COLUMNS"]
+           "check_evidence", "evidence_runs", "format_table", "markdown_table", "MEASURES",
+           "COLUMNS"]
 
 DEFAULT_EVIDENCE = TARGETS_DIR / "evidence.yaml"
 # What can be measured: contacts (relative change), loneliness among the touched (as a
@@ -223,30 +224,37 @@ def _policy_alone(target: EvidenceTarget, size: int):
     return spec.with_overrides({**off, "population.size": size}, "evidence")
 
 
-def check_evidence(targets: EvidenceTargets, *, replicates: int | None = None,
-                   seed: int | None = None, progress=None) -> pd.DataFrame:
-    """Run the baseline and each policy alone on common seeds; the table of :data:`COLUMNS`."""
-    from .runner import replicate_seeds
+def evidence_runs(targets: EvidenceTargets, replicates: int | None = None) -> dict:
+    """The scenarios :func:`check_evidence` runs, each with its replicates: the baseline
+    (under ``None``) and each policy alone (under ``(scenario, policy, package)``)."""
     from .scenario import load_scenario
 
-    reps = replicates or targets.replicates
-    seeds = replicate_seeds(targets.seed if seed is None else seed, reps)
-    base_spec = load_scenario("baseline").with_overrides({"population.size": targets.size})
-    runs: dict[tuple[str, str], list[Observed]] = {}
-    baseline = []
-    for s in seeds:
-        baseline.append(observe(base_spec, s, targets.t0, None))
-        if progress:
-            progress()
+    reps = {"replicates": replicates or targets.replicates}
+    runs = {None: load_scenario("baseline").with_overrides(
+        {"population.size": targets.size, **reps}, "evidence")}
     for t in targets.targets:
         key = (t.scenario, t.policy, t.package)
         if key not in runs:
-            spec = _policy_alone(t, targets.size)
-            runs[key] = []
-            for s in seeds:
-                runs[key].append(observe(spec, s, targets.t0, t.policy))
-                if progress:
-                    progress()
+            runs[key] = _policy_alone(t, targets.size).with_overrides(reps, "evidence")
+    return runs
+
+
+def check_evidence(targets: EvidenceTargets, *, replicates: int | None = None,
+                   seed: int | None = None, progress=None, workers: int = 1) -> pd.DataFrame:
+    """Run the baseline and each policy alone on common seeds; the table of :data:`COLUMNS`.
+
+    The runs go to ``workers`` processes (1: this one); the table is the same to the bit
+    with any number, since each run is its scenario alone on its seed."""
+    from .runner import replicate_seeds
+
+    reps = replicates or targets.replicates
+    seeds = replicate_seeds(targets.seed if seed is None else seed, reps)
+    scenarios = evidence_runs(targets, reps)
+    tasks = [(spec, s, None if key is None else key[1])
+             for key, spec in scenarios.items() for s in seeds]
+    observed = iter(_observed(tasks, targets.t0, workers, progress))
+    runs = {key: [next(observed) for _ in seeds] for key in scenarios}
+    baseline = runs[None]
     rows = []
     for t in targets.targets:
         pairs = [measure(t, p, b, targets.t0)
@@ -261,6 +269,36 @@ def check_evidence(targets: EvidenceTargets, *, replicates: int | None = None,
                      "effect": t.effect, "lo": t.lo, "hi": t.hi, "grade": t.grade,
                      "passed": bool(t.lo <= mean <= t.hi), "source": t.source})
     return pd.DataFrame(rows, columns=list(COLUMNS))
+
+
+def _observed(tasks: list, t0: int, workers: int, progress) -> list:
+    """:func:`~sim.twins.observe` of each ``(scenario, seed, policy)`` of ``tasks``, in
+    order: in this process, or on a pool of ``workers``; ``progress()`` after each."""
+    from .replicates import submit_all, worker_pool
+
+    with worker_pool(workers) as pool:
+        if pool is None:
+            done = []
+            for spec, s, policy in tasks:
+                done.append(observe(spec, s, t0, policy))
+                if progress:
+                    progress()
+            return done
+        futures = submit_all(pool, _observe_on_worker,
+                             [(spec.to_dict(), s, t0, policy) for spec, s, policy in tasks])
+        done = []
+        for future in futures:
+            done.append(future.result())
+            if progress:
+                progress()
+        return done
+
+
+def _observe_on_worker(data: dict, seed: int, t0: int, policy: str | None):
+    """On a worker: :func:`~sim.twins.observe` of the scenario ``data``."""
+    from .workers import scenario_on_worker
+
+    return observe(scenario_on_worker(data), seed, t0, policy)
 
 
 def runs_needed(targets: EvidenceTargets, replicates: int | None = None) -> int:
@@ -322,17 +360,25 @@ def write_outputs(table: pd.DataFrame, out: Path) -> None:
 
 
 def command(targets_path: Path | None, replicates: int | None, seed: int | None,
-            out: Path | None, quiet: bool = False) -> int:
-    """``run.py evidence``: print and write the table; 1 when any effect is outside."""
+            out: Path | None, quiet: bool = False, workers: int | None = None) -> int:
+    """``run.py evidence``: print and write the table; 1 when any effect is outside.
+    ``workers``: processes for the runs (default: as for ``run``'s replicates)."""
+    import sys
+
+    from .cli_options import workers_for_replicates
     from .progress import progress_bar
     from .results import default_out, results_dir
 
     targets = load_evidence(targets_path or DEFAULT_EVIDENCE)
+    workers, where = workers_for_replicates(workers, list(evidence_runs(targets, replicates)
+                                                          .values()))  # memory checked too
     out = out or default_out("evidence")
     with results_dir(out) as tmp:
+        if not quiet:  # (once the results folder is known to be good)
+            print(f"evidence: {where}", file=sys.stderr)
         with progress_bar(runs_needed(targets, replicates), "evidence", quiet, unit="run") as bar:
             table = check_evidence(targets, replicates=replicates, seed=seed,
-                                   progress=lambda: bar.update(1))
+                                   progress=lambda: bar.update(1), workers=workers)
         write_outputs(table, tmp)
     missed = int((~table["passed"]).sum())
     reps = replicates or targets.replicates

@@ -1,4 +1,5 @@
-"""Replicates on worker processes, for ``run --workers`` and ``compare --workers``.
+"""Replicates on worker processes, for ``run``, ``compare`` and ``calibrate`` (and the runs
+of ``evidence``).
 
 Replicate ``r`` of a scenario with seed ``s`` is the scenario run alone on seed ``s + r``
 (:func:`sim.runner.replicate_seeds`), so each replicate can run in its own process as a
@@ -13,7 +14,8 @@ from collections.abc import Callable, Iterator
 
 import pandas as pd
 
-__all__ = ["worker_pool", "run_recorded_on", "submit_replicates"]
+__all__ = ["worker_pool", "run_replicates", "run_recorded_on", "submit_all",
+           "submit_replicates"]
 
 
 @contextlib.contextmanager
@@ -33,17 +35,38 @@ def worker_pool(workers: int) -> Iterator[object | None]:
     pool.shutdown(wait=True)
 
 
+def run_replicates(spec, workers: int, progress: Callable[[int, int], None] | None = None):
+    """Every replicate of ``spec``, recorded (:func:`sim.compare.run_recorded`): in this
+    process when ``workers`` is 1, else on a pool of that many; the same numbers either way.
+    ``progress(replicate, week)`` as :func:`run_recorded_on` calls it."""
+    from .recording import run_recorded
+
+    with worker_pool(workers) as pool:
+        if pool is None:
+            return run_recorded(spec, progress=progress)
+        return run_recorded_on(pool, spec, spec.name, progress)
+
+
+def submit_all(pool, task: Callable, arguments) -> list:
+    """Queue ``task(*args)`` on ``pool`` for each ``args`` of ``arguments``; the futures,
+    in order. A submit may start a worker, so none is interrupted half-way
+    (:func:`sim.interrupts.held`)."""
+    from .interrupts import held
+
+    futures = []
+    for args in arguments:
+        with held():
+            futures.append(pool.submit(task, *args))
+    return futures
+
+
 def submit_replicates(pool, spec) -> list:
     """Queue each replicate of ``spec`` on ``pool``; their futures, in replicate order."""
     from .runner import replicate_seeds
-    from .interrupts import held
 
     data = spec.to_dict()  # scenarios travel as data: their classes are built at run time
-    futures = []
-    for s in replicate_seeds(spec.seed, spec.replicates):
-        with held():  # a submit may start a worker: not interrupted half-way
-            futures.append(pool.submit(_one_replicate, data, s))
-    return futures
+    return submit_all(pool, _one_replicate, [(data, s)
+                                             for s in replicate_seeds(spec.seed, spec.replicates)])
 
 
 def run_recorded_on(pool, spec, label: str,
@@ -81,13 +104,8 @@ def run_recorded_on(pool, spec, label: str,
 def _one_replicate(data: dict, seed: int):
     """On a worker: one replicate as a one-replicate recorded run; its frames and times."""
     from .compare import run_recorded
-    from .process import freeze_survivors
-    from .scenario import load_scenario
-    from .workers import in_pool_worker, with_threads
+    from .workers import scenario_on_worker
 
-    if in_pool_worker():  # between runs: no model alive (sim.process.freeze_survivors)
-        freeze_survivors()
-    spec = load_scenario(with_threads(data)).with_overrides({"seed": seed, "replicates": 1},
-                                                            "--workers")
+    spec = scenario_on_worker(data).with_overrides({"seed": seed, "replicates": 1}, "--workers")
     runs = run_recorded(spec)
     return runs.result.timeseries, runs.result.summary, runs.demand, runs.result.phase_seconds

@@ -39,7 +39,7 @@ from collections.abc import Iterator, Sequence
 
 __all__ = ["local_pool", "start_server", "run_chunk", "chunks", "threads_per_worker",
            "replicate_workers", "workers_said", "POOL_START", "stop_now",
-           "in_pool_worker",
+           "in_pool_worker", "scenario_on_worker",
            "with_threads", "cores", "PRELOAD", "CHUNK_MOST"]
 
 # Imported once by the server the workers are forked from.
@@ -240,6 +240,18 @@ def run_chunk(tasks: Sequence[dict], threads: int | None = None) -> list[dict]:
 
 def _with_threads(task: dict, threads: int) -> dict:
     return {**task, "scenario": with_threads(task["scenario"], threads)}
+
+
+def scenario_on_worker(data: dict):
+    """The scenario a worker runs, from its data (scenarios travel as data: their classes
+    are built at run time), with this worker's share of threads; what survived the last
+    run is frozen first (between runs no model is alive: :func:`sim.process.freeze_survivors`)."""
+    from .process import freeze_survivors
+    from .scenario import load_scenario
+
+    if in_pool_worker():
+        freeze_survivors()
+    return load_scenario(with_threads(data))
 
 
 def with_threads(scenario: dict, threads: int | None = None) -> dict:

@@ -15,7 +15,7 @@ from sim.calibration import DEFAULT_TARGETS, calibrate, format_table, judge, loa
 from sim.errors import InputError
 from sim.scenario import load_scenario
 
-from .conftest import run_cli, write
+from .conftest import SCENARIOS, run_cli, write
 
 CI_SIZE = 20_000
 
@@ -127,3 +127,17 @@ def test_cli_writes_the_table_and_exits_1_on_a_miss(tmp_path):
     assert table["target"].tolist() == ["gp", "ae"]
     assert table["passed"].tolist() == [True, False]
     assert {"model", "ci_low", "ci_high", "value", "lo", "hi", "source"} <= set(table.columns)
+    # The same on two worker processes, to the bit; the API's in-process run agrees.
+    pool = tmp_path / "pool"
+    done = run_cli("calibrate", "scenarios/baseline.yaml", "--targets", targets,
+                   "--replicates", "2", "--weeks", "52", "--out", pool, "--workers", "2",
+                   "--set", "population.size=3000", "--set", "population.neighbourhoods=3",
+                   "--set", "population.practice_list_size=1500")
+    assert done.returncode == 1 and "2 runs on 2 worker processes" in done.stderr, done.stderr
+    for name in ("calibration.csv", "summary.csv"):
+        assert (out / name).read_bytes() == (pool / name).read_bytes()
+    spec = load_scenario(SCENARIOS / "baseline.yaml", overrides={
+        "population.size": 3000, "population.neighbourhoods": 3,
+        "population.practice_list_size": 1500})
+    api, _ = calibrate(spec, load_targets(targets), replicates=2, weeks=52)
+    assert api.to_csv(index=False) == (out / "calibration.csv").read_text()

@@ -113,3 +113,19 @@ def test_check_evidence_is_reproducible(tmp_path):
     first = check_evidence(targets)
     second = check_evidence(targets)
     pd.testing.assert_frame_equal(first, second)
+
+
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
+def test_evidence_on_two_workers_is_the_same_to_the_bit(tmp_path):
+    # Two replicates, so that each worker runs some of each scenario's seeds.
+    text = SMALL.format(lo=-0.5, effect=-0.1).replace("replicates: 1", "replicates: 2")
+    path = write(tmp_path / "t.yaml", text)
+    here = run_cli("evidence", "--targets", path, "--out", tmp_path / "here", "--workers", "1")
+    pool = run_cli("evidence", "--targets", path, "--out", tmp_path / "pool", "--workers", "2")
+    assert here.returncode == pool.returncode == 0, here.stderr + pool.stderr
+    assert "evidence: 6 runs in this process" in here.stderr
+    assert "evidence: 6 runs on 2 worker processes, 1 thread each" in pool.stderr
+    for name in ("evidence.csv", "evidence.md"):
+        assert (tmp_path / "here" / name).read_bytes() == (tmp_path / "pool" / name).read_bytes()
+    assert check_evidence(load_evidence(path)).to_csv(index=False) == (
+        tmp_path / "here" / "evidence.csv").read_text()

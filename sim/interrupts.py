@@ -23,20 +23,22 @@ and its handler then runs here all the same. So :func:`held` does both:
 
 1. it blocks INT and TERM in this thread (a signal that finds no other thread stays
    pending until the block ends), and
-2. in the main thread, it puts a :class:`_Gate` in front of each Python handler: while a
-   block is held the gate only notes the signal; otherwise it passes it on.
+2. in the main thread, it puts a :class:`_Gate` in front of each Python handler for the
+   length of the block: the gate only notes the signal.
 
-As the block ends, each signal noted (or pending) goes once to the handler behind its
-gate, Ctrl-C's first: a KeyboardInterrupt raised there comes out of ``with held()``.
-A point inside a block that is known to be safe to stop at may deliver them at once
-(:func:`deliver_noted`): ``sim.kernels`` does as Numba starts to compile a kernel, so
-that Ctrl-C during a first run's compiling (half a minute or more for a week's kernels)
-stops it at the next kernel rather than at the end of the week. A signal with no Python handler (SIGTERM's own action, an ignored SIGINT) is
-left to the system: blocked, it acts when the block ends.
+As the block ends, the handlers are put back as they were, and each signal noted (or
+pending) goes once to its handler, Ctrl-C's first: a KeyboardInterrupt raised there comes
+out of ``with held()``. A point inside a block that is known to be safe to stop at may
+deliver them at once (:func:`deliver_noted`): ``sim.kernels`` does as Numba starts to
+compile a kernel, so that Ctrl-C during a first run's compiling (half a minute or more
+for a week's kernels) stops it at the next kernel rather than at the end of the week. A
+signal with no Python handler (SIGTERM's own action, an ignored SIGINT) is left to the
+system: blocked, it acts when the block ends.
 
-The gate stays in front of its handler after the block (the next block then finds it
-for the price of a lookup); a handler set later is gated at the next block. Costs on
-this machine: about 4 microseconds for the two masks, well under one for the gates.
+Outside a block the handlers are the ones their owners set (``asyncio``, for one, looks
+for Python's own SIGINT handler by identity). A block costs about 4 microseconds on this
+machine, the masks' two system calls most of it; putting the gates in and taking them
+out, about one more.
 """
 
 from __future__ import annotations
@@ -67,7 +69,7 @@ class _Gate:
     def __call__(self, signum, frame) -> None:
         if holding():
             self.noted = True
-        else:
+        else:  # left in place by an interrupt as a block ended: the handler's own action
             self.behind(signum, frame)
 
 
@@ -83,16 +85,22 @@ def held() -> Iterator[None]:
     if holding():
         yield
         return
-    gates = _gates() if threading.current_thread() is _MAIN else ()
     previous = _signal.pthread_sigmask(_signal.SIG_BLOCK, HELD) if _MASKABLE else None
     _this_thread.held = True
+    gates: list[tuple[int, _Gate]] = []
     try:
+        if threading.current_thread() is _MAIN:
+            _gate_into(gates)
         yield
     finally:
-        # Unblocking delivers what is pending; its gate notes it, as still held.
-        if previous is not None:
-            _signal.pthread_sigmask(_signal.SIG_SETMASK, previous)
-        _this_thread.held = False
+        try:
+            # Unblocking delivers what is pending: its gate notes it, as still held.
+            if previous is not None:
+                _signal.pthread_sigmask(_signal.SIG_SETMASK, previous)
+            for sig, gate in gates:
+                _signal.signal(sig, gate.behind)
+        finally:
+            _this_thread.held = False
         _deliver(gates)
 
 
@@ -113,17 +121,18 @@ def _deliver(gates: list[tuple[int, _Gate]]) -> None:
         gate.behind(sig, None)
 
 
-def _gates() -> list[tuple[int, _Gate]]:
-    """The gate in front of each of :data:`HELD`'s Python handlers, put there if need be
-    (the main thread's: only it may set handlers, and only it runs them)."""
-    gates = []
+def _gate_into(gates: list[tuple[int, _Gate]]) -> None:
+    """Put a gate in front of each of :data:`HELD`'s Python handlers (the main thread's:
+    only it may set handlers, and only it runs them), each signal and its gate into
+    ``gates`` as it is put there."""
     for sig in HELD:
         handler = _signal.getsignal(sig)  # (signal.getsignal wraps it in enums: slower)
-        if not isinstance(handler, _Gate):
-            if not callable(handler):  # the system's own action, or none of Python's
-                continue
-            handler = _Gate(handler)
-            signal.signal(sig, handler)
-        handler.noted = False  # a gate passes on at once when not held: nothing is left
-        gates.append((sig, handler))
-    return gates
+        if isinstance(handler, _Gate):  # one left by an interrupt as a block ended
+            gate = handler
+        elif callable(handler):
+            gate = _Gate(handler)
+            _signal.signal(sig, gate)
+        else:  # the system's own action, or none of Python's
+            continue
+        gate.noted = False
+        gates.append((sig, gate))

@@ -22,6 +22,7 @@ if how.startswith("term"):
     if how != "term-default":
         signal.signal(signal.SIGTERM, to_interrupt)
 sig = signal.SIGINT if how in ("int", "int-elsewhere") else signal.SIGTERM
+owners = [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)]
 other = threading.Event()
 elsewhere = threading.Thread(target=other.wait)  # started unblocked, like numpy's BLAS thread
 elsewhere.start()
@@ -48,7 +49,26 @@ except KeyboardInterrupt:
 finally:
     other.set()
 assert not holding()
+assert [signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)] == owners
 """
+
+
+def test_outside_a_block_the_handlers_are_their_owners():
+    from sim.interrupts import held
+
+    def mine(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, mine)
+    try:
+        with held():
+            assert signal.getsignal(signal.SIGTERM) is not mine  # gated for the block
+            with held():
+                pass
+        assert signal.getsignal(signal.SIGTERM) is mine
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _run(how: str) -> subprocess.CompletedProcess:

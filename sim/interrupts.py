@@ -36,9 +36,9 @@ signal with no Python handler (SIGTERM's own action, an ignored SIGINT) is left 
 system: blocked, it acts when the block ends.
 
 Outside a block the handlers are the ones their owners set (``asyncio``, for one, looks
-for Python's own SIGINT handler by identity). A block costs about 4 microseconds on this
-machine, the masks' two system calls most of it; putting the gates in and taking them
-out, about one more.
+for Python's own SIGINT handler by identity). A block costs about 6 microseconds on this
+machine: the masks' two system calls about 3, putting the gates in and taking them out
+2 to 3 more (docs/performance.md).
 """
 
 from __future__ import annotations

@@ -115,8 +115,8 @@ __all__ = ["CHUNK", "expit_into", "poisson_inversion", "admissions_wanted", "adm
 
 # --- signals ---------------------------------------------------------------------------------
 # Ctrl-C and SIGTERM wait for a kernel to return (sim.interrupts says why: Numba runs Python
-# inside a call). Holding and releasing them cost about 4 microseconds on a virtual
-# machine: 5% of a week of 50,000 residents with fifty-odd kernel calls. So the model holds
+# inside a call). Holding and releasing them cost about 6 microseconds on a virtual
+# machine: 7% of a week of 50,000 residents with fifty-odd kernel calls. So the model holds
 # them once for a whole week (``signals_held``), and a kernel called while they are held
 # holds no more. A kernel about to compile is a safe place to stop: a signal held until
 # then is delivered there (``_StopBeforeCompiling``), not at the end of a week that may

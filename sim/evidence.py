@@ -278,17 +278,14 @@ def _observed(tasks: list, t0: int, workers: int, progress) -> list:
 
     with worker_pool(workers) as pool:
         if pool is None:
-            done = []
-            for spec, s, policy in tasks:
-                done.append(observe(spec, s, t0, policy))
-                if progress:
-                    progress()
-            return done
-        futures = submit_all(pool, _observe_on_worker,
-                             [(spec.to_dict(), s, t0, policy) for spec, s, policy in tasks])
+            each = (observe(spec, s, t0, policy) for spec, s, policy in tasks)
+        else:
+            futures = submit_all(pool, _observe_on_worker,
+                                 [(spec.to_dict(), s, t0, policy) for spec, s, policy in tasks])
+            each = (future.result() for future in futures)
         done = []
-        for future in futures:
-            done.append(future.result())
+        for observed in each:
+            done.append(observed)
             if progress:
                 progress()
         return done
@@ -299,12 +296,6 @@ def _observe_on_worker(data: dict, seed: int, t0: int, policy: str | None):
     from .workers import scenario_on_worker
 
     return observe(scenario_on_worker(data), seed, t0, policy)
-
-
-def runs_needed(targets: EvidenceTargets, replicates: int | None = None) -> int:
-    """Model runs :func:`check_evidence` makes (for a progress bar)."""
-    reps = replicates or targets.replicates
-    return reps * (1 + len({(t.scenario, t.policy, t.package) for t in targets.targets}))
 
 
 def _num(x: float, metric: str) -> str:
@@ -370,13 +361,14 @@ def command(targets_path: Path | None, replicates: int | None, seed: int | None,
     from .results import default_out, results_dir
 
     targets = load_evidence(targets_path or DEFAULT_EVIDENCE)
-    workers, where = workers_for_replicates(workers, list(evidence_runs(targets, replicates)
-                                                          .values()))  # memory checked too
+    runs = list(evidence_runs(targets, replicates).values())
+    workers, where = workers_for_replicates(workers, runs)  # memory checked too
     out = out or default_out("evidence")
     with results_dir(out) as tmp:
         if not quiet:  # (once the results folder is known to be good)
             print(f"evidence: {where}", file=sys.stderr)
-        with progress_bar(runs_needed(targets, replicates), "evidence", quiet, unit="run") as bar:
+        with progress_bar(sum(spec.replicates for spec in runs), "evidence", quiet,
+                          unit="run") as bar:
             table = check_evidence(targets, replicates=replicates, seed=seed,
                                    progress=lambda: bar.update(1), workers=workers)
         write_outputs(table, tmp)

@@ -63,6 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     from .errors import OutputError
     from .leftovers import remove_leftovers
     from .process import keep_freed_heap
+    from .workers import end_helpers_at_exit
 
     for stream in (sys.stdout, sys.stderr):  # a path with undecodable bytes still prints
         if hasattr(stream, "reconfigure"):
@@ -70,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     keep_freed_heap()
+    end_helpers_at_exit()  # before any import of multiprocessing: see there
     out = getattr(args, "out", None)
     for removed in remove_leftovers([out.parent] if out is not None else []):
         print(f"note: removed {removed}, left by a run that was killed", file=sys.stderr)

@@ -106,8 +106,17 @@ def held() -> Iterator[None]:
 
 def deliver_noted() -> None:
     """Deliver, inside the main thread's held block, the signals its gates have noted so
-    far (for a point that is safe to stop at: see the module); elsewhere, nothing."""
+    far (for a point that is safe to stop at: see the module); elsewhere, nothing.
+
+    A signal that no thread has taken yet (it is pending: every thread blocks it, as when
+    BLAS starts no thread of its own, or none has run since) is let in first, so that
+    its gate notes it: unblocking it here delivers it to this thread, and
+    ``signal.pthread_sigmask`` runs the Python handlers before it returns.
+    """
     if holding() and threading.current_thread() is _MAIN:
+        if _MASKABLE and not _signal.sigpending().isdisjoint(HELD):
+            _signal.pthread_sigmask(_signal.SIG_UNBLOCK, HELD)
+            _signal.pthread_sigmask(_signal.SIG_BLOCK, HELD)
         _deliver([(sig, handler) for sig in HELD
                   if isinstance(handler := _signal.getsignal(sig), _Gate)])
 

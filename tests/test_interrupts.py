@@ -3,6 +3,7 @@ handler there was, whichever thread of the process the system gave them to.
 
 Each case runs in a fresh interpreter, since it sends itself a signal."""
 
+import os
 import signal
 import subprocess
 import sys
@@ -97,16 +98,26 @@ def test_a_signal_without_a_python_handler_is_left_to_the_system():
 
 
 _COMPILING = """
-import os, signal
+import os, signal, sys, threading, time
 import numba
 import sim.kernels  # registers the stop before compiling
 from sim.interrupts import held
 
 fresh = numba.njit(lambda x: x + 1)  # never compiled, never cached
+other_thread = sys.argv[1] == "another thread"
+if other_thread:  # one that does not block the signal, as numpy's BLAS threads do
+    threading.Thread(target=time.sleep, args=(30,), daemon=True).start()
 try:
     with held():
         os.kill(os.getpid(), signal.SIGINT)
-        print("noted", flush=True)
+        if other_thread:  # it takes the signal, and its gate runs here a moment later
+            give_up = time.monotonic() + 10  # (on a loaded machine, maybe after the
+            while not signal.getsignal(signal.SIGINT).noted and time.monotonic() < give_up:
+                time.sleep(0.001)             # compiling had begun: so wait for it)
+            print("noted" if signal.getsignal(signal.SIGINT).noted else "not noted")
+        else:  # every thread blocks it: it waits, pending
+            print("pending" if signal.SIGINT in signal.sigpending() else "not pending")
+        sys.stdout.flush()
         fresh(1)
         print("compiled", flush=True)
 except KeyboardInterrupt:
@@ -115,9 +126,14 @@ except KeyboardInterrupt:
 
 
 @pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
-def test_a_held_signal_stops_the_block_as_numba_starts_to_compile():
-    done = subprocess.run([sys.executable, "-c", _COMPILING], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120,
+@pytest.mark.parametrize("threads, first", [("another thread", "noted"),
+                                            ("no other thread", "pending")])
+def test_a_held_signal_stops_the_block_as_numba_starts_to_compile(threads, first):
+    # Whether BLAS starts threads of its own depends on the environment (none with
+    # OPENBLAS_NUM_THREADS=1, which a Dask cluster sets): so no BLAS threads here.
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1"}
+    done = subprocess.run([sys.executable, "-c", _COMPILING, threads], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=120,
                           preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
-    assert done.stdout.split() == ["noted", "interrupted", "before", "compiling"], done
+    assert done.stdout.split() == [first, "interrupted", "before", "compiling"], done
     assert "Traceback" not in done.stderr, done

@@ -263,3 +263,41 @@ def test_freezing_collects_a_dropped_model_first():
         assert dropped() is None
     finally:
         gc.unfreeze()
+
+
+def _living_in_session(session: int) -> list[str]:
+    """The living processes of ``session`` (a zombie, ended and waiting for the system to
+    reap it, is not one), each as its /proc/PID/stat line (pid, name, state, parent, ...)."""
+    import os
+
+    found = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            if os.getsid(int(entry)) == session:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    stat = handle.read().strip()
+                if stat.rsplit(")", 1)[1].split()[0] != "Z":
+                    found.append(stat)
+        except OSError:  # ended meanwhile
+            continue
+    return found
+
+
+@pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
+def test_a_command_that_ran_on_a_pool_leaves_no_process_behind_at_its_exit(tmp_path):
+    """The fork server ends with the command (``sim.workers._end_server``), not a moment
+    after it: left to itself it outlived a ``run --workers 2`` by up to 2 s."""
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    errors = tmp_path / "stderr"
+    with errors.open("wb") as stderr:  # a file: a pipe would be read until the server ends
+        command = subprocess.Popen(
+            [sys.executable, str(ROOT / "run.py"), "run", str(SCENARIOS / "baseline.yaml"),
+             "--weeks", "4", "--replicates", "2", "--workers", "2", "--quiet",
+             "--out", str(tmp_path / "out"), *(f"--set={k}={v}" for k, v in TINY.items())],
+            cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=stderr)
+        assert command.wait(timeout=300) == 0, errors.read_text()[-2000:]
+    assert _living_in_session(command.pid) == []  # its session: the command and all it started

@@ -285,8 +285,9 @@ def _living_in_session(session: int) -> list[str]:
 
 @pytest.mark.slow  # a subprocess, browser, Dask cluster or signal: CI runs it
 def test_a_command_that_ran_on_a_pool_leaves_no_process_behind_at_its_exit(tmp_path):
-    """The fork server ends with the command (``sim.workers._end_server``), not a moment
-    after it: left to itself it outlived a ``run --workers 2`` by up to 2 s."""
+    """The fork server and the resource tracker end with the command
+    (``sim.workers.end_helpers_at_exit``), not a moment after it: left to itself the
+    server outlived a ``run --workers 2`` by up to 2 s, the tracker by a moment."""
     import subprocess
     import sys
 

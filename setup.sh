@@ -24,6 +24,10 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install --quiet --upgrade pip
 .venv/bin/python -m pip install --quiet -e ".[dev]"
+# An editable install leaves the package's own modules without bytecode; Python writes
+# it at their first import, unless PYTHONDONTWRITEBYTECODE is set (as on some CI hosts),
+# when every process would compile all of sim/ again: about 0.1 s of each start.
+.venv/bin/python -m compileall -q -j 0 sim >/dev/null
 
 # The workshop dashboard's browser test drives Debian's Chromium through Playwright
 # (Playwright's own browser download needs more than the package registries).

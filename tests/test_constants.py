@@ -63,7 +63,6 @@ BY_FILE: dict[str, dict[float, str]] = {
     "sim/community.py": {64: "rows of the group table allocated at first (it grows)"},
     "sim/network.py": {
         24: "2**24: whole numbers below it sum exactly in float32",
-        4: "rows of the norms pass's scratch array",
         99.9: "percentile of degree that sets the padded layout's width (speed only)",
         31: "2**31: the CSR's index type widens to int64 beyond it",
     },
@@ -119,7 +118,6 @@ BY_FILE: dict[str, dict[float, str]] = {
                                   5: "a row of them", 6: "a row of them",
                                   7: "rows of the state pass's counts"},
     "sim/kernels/movement.py": {1e-6: GUARD},
-    "sim/kernels/network.py": {3: "row of the norms pass's scratch array"},
     "sim/kernels/blocks.py": {16384: "rows a thread takes at a time (speed only; fixed, so "
                                      "the numbers do not depend on the thread count)"},
     "sim/kernels/threads.py": {4: "blocks a pass needs before it goes to threads (speed only)",

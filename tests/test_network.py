@@ -73,7 +73,7 @@ def test_spread_norms_is_the_rule_over_each_rows_living_ties(stretches):
             exp_dep[i] = norm_step(dep[i], sd / denom, dep_x[i], cp)
             exp_act[i] = norm_step(act[i], sa / denom, act_x[i], cp)
     args = (net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act, act0,
-            cp, np.full((4, n + 1), np.nan, np.float32))  # whatever the scratch held
+            cp, np.full((2, n + 1, 2), np.nan, np.float32))  # whatever the scratch held
     if stretches:
         spread_norms_threads(*args, stretches)
     else:

@@ -127,7 +127,7 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
             traits = [p.dependence[:n].copy(), p.activation[:n].copy()]
             args = (net.indptr, net.indices, net.padded(), net.live_degree, p.alive[:n],
                     traits[0], p.dependence0[:n], traits[1], p.activation0[:n], cp,
-                    np.zeros((4, net.size + 1), np.float32))
+                    np.zeros((2, net.size + 1, 2), np.float32))
             if stretches:
                 kernels.spread_norms_threads(*args, stretches)
             else:

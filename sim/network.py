@@ -63,7 +63,9 @@ class Network:
     def norms_work(self) -> np.ndarray:
         """Scratch space of :func:`sim.kernels.spread_norms`, kept from week to week."""
         if self._norms_work is None:
-            self._norms_work = np.zeros((2, self.size + 1, 2), np.float32)
+            from .kernels.network import norms_scratch
+
+            self._norms_work = norms_scratch(self.size)
         return self._norms_work
 
     def whole_tie_sum(self, name: str, values: np.ndarray) -> np.ndarray:

@@ -11,7 +11,8 @@ import scipy.sparse as sp
 
 from sim.kernels.bounds import evaluate
 from sim.kernels.community import CommunityParams
-from sim.kernels.network import norm_step, spread_norms, spread_norms_threads
+from sim.kernels.network import (norm_step, norms_scratch, spread_norms,
+                                 spread_norms_threads)
 from sim.network import Network, ties_csr
 
 
@@ -73,7 +74,7 @@ def test_spread_norms_is_the_rule_over_each_rows_living_ties(stretches):
             exp_dep[i] = norm_step(dep[i], sd / denom, dep_x[i], cp)
             exp_act[i] = norm_step(act[i], sa / denom, act_x[i], cp)
     args = (net.indptr, net.indices, net.padded(), net.live_degree, alive, dep, dep0, act, act0,
-            cp, np.full((2, n + 1, 2), np.nan, np.float32))  # whatever the scratch held
+            cp, np.full_like(norms_scratch(n), np.nan))  # whatever the scratch held
     if stretches:
         spread_norms_threads(*args, stretches)
     else:

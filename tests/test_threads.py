@@ -120,6 +120,7 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
         assert len(set(plain.tolist())) == 4  # every option is taken by someone
 
         from sim.community import community_params
+        from sim.kernels.network import norms_scratch
 
         net, cp = model.network, community_params(model)._replace(norm_rate=0.3)
         outs = []
@@ -127,7 +128,7 @@ def test_threaded_kernels_equal_their_plain_forms_on_many_rows():
             traits = [p.dependence[:n].copy(), p.activation[:n].copy()]
             args = (net.indptr, net.indices, net.padded(), net.live_degree, p.alive[:n],
                     traits[0], p.dependence0[:n], traits[1], p.activation0[:n], cp,
-                    np.zeros((2, net.size + 1, 2), np.float32))
+                    norms_scratch(net.size))
             if stretches:
                 kernels.spread_norms_threads(*args, stretches)
             else:

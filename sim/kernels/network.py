@@ -31,6 +31,13 @@ def norm_step(trait, ties_departure, own_departure, cp):
 # rows 6.5).
 
 
+def norms_scratch(rows: int) -> np.ndarray:
+    """A zeroed scratch array for :func:`spread_norms` over a network of ``rows`` rows:
+    (2, rows + 1, 2) float32, each row's two departures in ``[0]``, its two sums in
+    ``[1]`` (the extra row is the padding's)."""
+    return np.zeros((2, rows + 1, 2), np.float32)
+
+
 @njit(cache=True, error_model="numpy")
 def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependence0, activation,
                  activation0, cp, work):
@@ -39,7 +46,7 @@ def spread_norms(indptr, indices, ell, live_degree, alive, dependence, dependenc
 
     Departures are float32, summed over ties in float32 in CSR order, divided by the
     living-tie count, and applied with a float32 step.
-    ``work`` is a (2, rows + 1, 2) float32 scratch array kept between weeks (allocating
+    ``work`` is a scratch array kept between weeks (:func:`norms_scratch`; allocating
     it afresh each week costs page faults worth half the pass at 50,000): ``work[0]``
     holds each row's two departures side by side, ``work[1]`` its two sums, so that a
     tie's two departures come in one cache line, not two (the sums over the ties take

@@ -27,6 +27,7 @@ from .movement import spread_movement
 from .need import Requests, arise_needs, choose_care
 from .network import build_network
 from .policies import POLICIES
+from .process import started
 from .population import FIELDS, Residents, row_reserve
 from .practice import GPPractice, serve_primary_care
 from .scenario import Scenario, load_scenario
@@ -196,6 +197,7 @@ class HealthSystemModel(mesa.Model):
         self.burn_in_seconds = 0.0
         self.start_population = size  # living at week 0 (set again after a burn-in)
         burn_in(self, spec.system.burn_in_weeks)  # unreported: week 0 is in steady state
+        started()  # the entry point's start is over, if it marked one (sim.process)
 
     def new_datacollector(self) -> mesa.DataCollector:
         """An empty collector of this week's metrics (one row a reported week)."""

@@ -9,13 +9,17 @@ import gc
 import os
 
 __all__ = ["keep_freed_heap", "wait_passively", "collect_young_less_often",
-           "skip_collections_at_exit", "freeze_survivors"]
+           "started", "skip_collections_at_exit", "freeze_survivors"]
 
 _HEAP_KEPT = False
 _EXIT_SKIPS_COLLECTIONS = False
+_STARTING = False  # the entry point raised the threshold for the start (collect_young_less_often)
+_SURVIVORS_FROZEN = False  # a pool worker froze what survives between runs (freeze_survivors)
 
 # Net new container objects between collections of the cycle collector's youngest
-# generation (see collect_young_less_often), and Python's own (3.12, the project's).
+# generation (see collect_young_less_often): while the process starts, then once its
+# first model is built; and Python's own (3.12, the project's).
+START_COLLECTION_AFTER = 500_000
 YOUNG_COLLECTION_AFTER = 20_000
 _PYTHON_YOUNG_COLLECTION_AFTER = 700
 
@@ -40,24 +44,62 @@ def wait_passively() -> None:
 
 
 def collect_young_less_often() -> None:
-    """Run the cycle collector's youngest generation after :data:`YOUNG_COLLECTION_AFTER`
-    net new objects instead of Python's 700, unless this process has already changed it
-    (or its Python has another default: then it is left as it is).
+    """Run the cycle collector's youngest generation less often than Python's every 700
+    net new objects, unless this process has already changed that (or its Python has
+    another default: then it is left as it is): not at all while the process starts
+    (:data:`START_COLLECTION_AFTER`, until :func:`started`), then every
+    :data:`YOUNG_COLLECTION_AFTER`.
 
     A model's data are a few hundred NumPy arrays, so its weeks make few objects: at
     50,000 residents 150 weeks ran no collection at all. The objects are made while a
     process starts: the imports, then Numba's types and code for each kernel it loads
-    from the cache, about 140,000 objects by the first week at 1,000 residents. With the
-    default the collector ran 288 times on the way there (twice over everything, 0.07 s;
-    in all 0.11 s of a 0.8 s start). Measured in turn, 10 fresh processes each, the first
-    week at 1,000 residents came at 0.87 s (median) with the default, 0.76 s with 20,000
-    (5,000: 0.77; 100,000: 0.76) and 0.71 s with no collection at all. The collector
-    still runs, so cyclic garbage is still freed, a little later; what waits meanwhile
-    is at most that many objects.
+    from the cache, about 203,000 net new objects by the first week at 1,000 residents
+    (another 140,000 before it where the command line imports pandas and its own
+    modules), and they live as long as the process: a collection there found 1,032 of
+    them garbage. With Python's default the collector ran 288 times on the way there
+    (in all 0.11 s of a 0.8 s start); collecting the young every 20,000 objects, still 9
+    young collections and one of the middle generation (2-5 ms each and 35-65 ms). Half
+    a million lets the start finish with none (the first week 0.61 s against 0.685 s,
+    12 pairs: docs/performance.md), yet a compile of the kernels (the first run after an
+    install or a change: about 3 million objects, many of them garbage) is still
+    collected: it peaked at 546 MB against 497 with 20,000, and 878 MB with the
+    collector off.
     """
+    global _STARTING
     young, *older = gc.get_threshold()
     if young == _PYTHON_YOUNG_COLLECTION_AFTER:  # no one else has chosen
-        gc.set_threshold(YOUNG_COLLECTION_AFTER, *older)
+        gc.set_threshold(START_COLLECTION_AFTER, *older)
+        _STARTING = True
+
+
+def started() -> None:
+    """The process has started (its first model is built, burn-in done: the kernels a
+    week runs are loaded): what the start made goes to the collector's oldest generation
+    without being walked (``gc.freeze`` then ``gc.unfreeze``), and the youngest is
+    collected every :data:`YOUNG_COLLECTION_AFTER` objects from now on.
+
+    Nothing is left frozen: a model built in the start (a cycle: its agents refer to it)
+    is freed by the next full collection once dropped. ``gc.unfreeze`` also puts the few
+    hundred objects the interpreter itself froze as it started (375 with Python 3.12.1)
+    in the oldest generation, which costs a full collection nothing it would notice; but
+    where a pool worker froze its survivors (:func:`freeze_survivors`) they stay frozen,
+    and what the start made is left where it is. The full collections, which walk
+    the oldest generation, come after ten of the middle one, so rarely in a model's
+    weeks. Does nothing unless an entry point raised the threshold
+    (:func:`collect_young_less_often`) and no one has changed it since: a library user's
+    process is theirs. Called at the end of a model's build (``HealthSystemModel``).
+    """
+    global _STARTING
+    if not _STARTING:
+        return
+    _STARTING = False
+    young, *older = gc.get_threshold()
+    if young != START_COLLECTION_AFTER:  # chosen again since: theirs
+        return
+    if not _SURVIVORS_FROZEN:  # unfreezing would release them
+        gc.freeze()
+        gc.unfreeze()  # the permanent generation's objects go to the oldest
+    gc.set_threshold(YOUNG_COLLECTION_AFTER, *older)
 
 
 def skip_collections_at_exit() -> None:
@@ -132,5 +174,7 @@ def freeze_survivors() -> None:
     agents and model refer to each other) is alive, and never in a library user's
     process, whose objects are theirs.
     """
+    global _SURVIVORS_FROZEN
     gc.collect()
     gc.freeze()
+    _SURVIVORS_FROZEN = True

@@ -176,17 +176,28 @@ def test_a_pool_worker_freezes_what_survives_between_runs_and_this_process_does_
 
 
 _THRESHOLDS = """
-import gc, json, sys
+import gc, json, sys, weakref
 import sim
-from sim.process import YOUNG_COLLECTION_AFTER, keep_freed_heap
+from sim.process import START_COLLECTION_AFTER, YOUNG_COLLECTION_AFTER, keep_freed_heap
+def a_model():
+    return sim.HealthSystemModel("baseline", seed=1, population__size=300,
+                                 population__neighbourhoods=1, weeks=1)
 seen = {"python": gc.get_threshold()}
-sim.HealthSystemModel("baseline", seed=1, population__size=300, population__neighbourhoods=1,
-                      weeks=1).run()
+a_model().run()
 seen["after a model"] = gc.get_threshold()
 {entry}
 seen["after the entry point"] = gc.get_threshold()
+seen["young collections"] = gc.get_stats()[0]["collections"]
+model = a_model()
+seen["young collections in the build"] = gc.get_stats()[0]["collections"] - seen["young collections"]
+seen["after a model built"] = gc.get_threshold()
+seen["frozen"] = gc.get_freeze_count()
 seen["enabled"] = gc.isenabled()
-print(json.dumps({"declared": YOUNG_COLLECTION_AFTER, **seen}))
+dropped = weakref.ref(model)
+del model
+gc.collect()
+seen["dropped model freed"] = dropped() is None
+print(json.dumps({"start": START_COLLECTION_AFTER, "declared": YOUNG_COLLECTION_AFTER, **seen}))
 """
 
 
@@ -211,13 +222,43 @@ def _thresholds(entry: str) -> dict:
 def test_the_entry_points_collect_young_objects_less_often_and_a_model_never_does():
     seen = _thresholds("from sim.cli import main; main(['list'])")
     assert seen["after a model"] == seen["python"]  # a library user's process is theirs
-    assert seen["after the entry point"] == [seen["declared"], *seen["python"][1:]]
-    assert seen["declared"] > seen["python"][0] and seen["enabled"]  # less often, never off
+    # While the process starts (no model built yet) the young are not collected ...
+    assert seen["after the entry point"] == [seen["start"], *seen["python"][1:]]
+    assert seen["young collections in the build"] == 0
+    # ... then, once a model is built, less often than Python's default, never off.
+    assert seen["after a model built"] == [seen["declared"], *seen["python"][1:]]
+    assert seen["start"] > seen["declared"] > seen["python"][0] and seen["enabled"]
+    # What the start made is left in the collector's view: a dropped model is freed.
+    assert seen["frozen"] == 0 and seen["dropped model freed"]
 
 
 def test_a_threshold_the_process_chose_stands():
     seen = _thresholds("gc.set_threshold(1234, 5, 5); keep_freed_heap()")
-    assert seen["after the entry point"] == [1234, 5, 5]
+    assert seen["after the entry point"] == seen["after a model built"] == [1234, 5, 5]
+    # and one it chose while the process started
+    seen = _thresholds("keep_freed_heap(); gc.set_threshold(4321, 5, 5)")
+    assert seen["after a model built"] == [4321, 5, 5]
+
+
+def test_the_end_of_the_start_leaves_a_workers_frozen_survivors_frozen():
+    code = """
+import gc, json
+import sim
+from sim.process import freeze_survivors, keep_freed_heap
+keep_freed_heap()
+freeze_survivors()  # as a pool worker does before its first run
+frozen = gc.get_freeze_count()
+sim.HealthSystemModel("baseline", seed=1, population__size=300, population__neighbourhoods=1,
+                      weeks=1)
+print(json.dumps([frozen, gc.get_freeze_count(), gc.get_threshold()[0]]))
+"""
+    import json
+
+    from sim.process import YOUNG_COLLECTION_AFTER
+
+    frozen, after, threshold = json.loads(_output_of(code, "")[-1])
+    # Still frozen (a frozen object is still freed once nothing refers to it: a few are).
+    assert frozen > 10_000 and after > 0.99 * frozen and threshold == YOUNG_COLLECTION_AFTER
 
 
 # A cycle that only the collector can free, left for the interpreter's last collections;

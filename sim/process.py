@@ -1,6 +1,7 @@
 """Process-wide settings, made by the entry points (the CLI, a replicate's or a sweep
 run's worker, the dashboard, the benchmarks), never by building a model: a library user's
-process is theirs to configure.
+process is theirs to configure. (A model's build only ends the start an entry point
+marked: :func:`started`.)
 """
 
 from __future__ import annotations

@@ -240,6 +240,28 @@ def test_a_threshold_the_process_chose_stands():
     assert seen["after a model built"] == [4321, 5, 5]
 
 
+def test_a_fresh_process_starts_with_no_young_collection():
+    """The start proper: the entry point's settings, then the first model's build, which
+    loads its kernels from the cache (some 200,000 objects: with a threshold of 20,000,
+    about ten collections)."""
+    code = """
+import gc, json
+from sim.process import keep_freed_heap
+keep_freed_heap()
+before = gc.get_stats()[0]["collections"]
+import sim
+sim.HealthSystemModel("baseline", seed=1, population__size=300, population__neighbourhoods=1,
+                      weeks=1)
+print(json.dumps([gc.get_stats()[0]["collections"] - before, gc.get_threshold()[0]]))
+"""
+    import json
+
+    from sim.process import YOUNG_COLLECTION_AFTER
+
+    collections, threshold = json.loads(_output_of(code, "")[-1])
+    assert collections == 0 and threshold == YOUNG_COLLECTION_AFTER
+
+
 def test_the_end_of_the_start_leaves_a_workers_frozen_survivors_frozen():
     code = """
 import gc, json

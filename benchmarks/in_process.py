@@ -1,5 +1,5 @@
 """What the benchmarks that time from inside one run share (``kernel_ms.py``,
-``phase_cpu.py``): their options, Placesim imported from ``--root``, and the place they
+``phase_cpu.py``, ``roofline.py``): their options, Placesim imported from ``--root``, and the place they
 time, warmed up."""
 
 from __future__ import annotations

@@ -1,11 +1,13 @@
 """What the benchmarks that time from inside one run share (``kernel_ms.py``,
-``phase_cpu.py``, ``roofline.py``): their options, Placesim imported from ``--root``, and the place they
-time, warmed up."""
+``phase_cpu.py``, ``roofline.py``): their options, Placesim imported from ``--root``, the
+place they time, warmed up, and the compiled kernels timed call by call."""
 
 from __future__ import annotations
 
 import argparse
+import collections
 import sys
+import time
 from pathlib import Path
 
 WARM_UP = 2  # weeks run before timing (kernels loaded, scratch arrays made)
@@ -40,3 +42,50 @@ def warmed_model(sim, args: argparse.Namespace, **overrides):
                                   **overrides)
     model.run(WARM_UP)
     return model
+
+
+class KernelTimes:
+    """Every compiled kernel ``sim.kernels`` exports, wrapped so that each call adds its
+    time (``seconds``) and one call (``calls``) under the kernel's name, a threaded form's
+    under its plain name; with ``count_bytes``, also the bytes of the NumPy arrays it was
+    given, inside tuples too (``nbytes``), counted after the call's time is taken."""
+
+    def __init__(self, kernels, count_bytes: bool = False):
+        self.seconds: dict[str, float] = collections.defaultdict(float)
+        self.calls: collections.Counter = collections.Counter()
+        self.nbytes: dict[str, int] = collections.defaultdict(int)
+        for name in kernels.__all__:
+            kernel = getattr(kernels, name)
+            if callable(kernel):
+                setattr(kernels, name, self._timed(kernel, name.removesuffix("_threads"),
+                                                   count_bytes))
+
+    def clear(self) -> None:
+        """Forget what was counted (after the warm-up)."""
+        for table in (self.seconds, self.calls, self.nbytes):
+            table.clear()
+
+    def _timed(self, kernel, key: str, count_bytes: bool):
+        seconds, calls, nbytes = self.seconds, self.calls, self.nbytes
+
+        def call(*args):
+            start = time.perf_counter()
+            result = kernel(*args)
+            seconds[key] += time.perf_counter() - start
+            calls[key] += 1
+            if count_bytes:
+                nbytes[key] += _array_bytes(args)
+            return result
+
+        return call
+
+
+def _array_bytes(value) -> int:
+    """Bytes of the NumPy arrays in ``value`` (an array, or tuples of them)."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return value.nbytes
+    if isinstance(value, tuple):
+        return sum(_array_bytes(item) for item in value)
+    return 0

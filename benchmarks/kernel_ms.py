@@ -15,10 +15,10 @@ two thread counts (A B A B), e.g.:
 from __future__ import annotations
 
 import argparse
-import collections
 import time
 
-from in_process import import_placesim, place_options, warmed_model  # beside this script
+from in_process import (KernelTimes, import_placesim, place_options,  # beside this script
+                        warmed_model)
 
 
 def main() -> None:
@@ -29,15 +29,10 @@ def main() -> None:
     sim = import_placesim(args.root)
     import sim.kernels as kernels
 
-    seconds: dict[str, float] = collections.defaultdict(float)
-    calls: collections.Counter = collections.Counter()
-    for name in kernels.__all__:
-        kernel = getattr(kernels, name)
-        if callable(kernel):
-            setattr(kernels, name, _timed(kernel, name, seconds, calls))
+    times = KernelTimes(kernels)
     model = warmed_model(sim, args)
-    seconds.clear()
-    calls.clear()
+    times.clear()
+    seconds, calls = times.seconds, times.calls
     start = time.perf_counter()
     model.run()
     per_week = 1000.0 / args.weeks
@@ -48,21 +43,6 @@ def main() -> None:
     for name, s in sorted(seconds.items(), key=lambda item: -item[1])[: args.top]:
         print(f"  {name:30s} {per_week * s:7.3f} ms  {calls[name] / args.weeks:5.1f}/week"
               f"  {1e6 * s / calls[name]:8.1f} us a call")
-
-
-def _timed(kernel, name, seconds, calls):
-    """``kernel`` with its time and calls added under ``name`` (its threaded form's under
-    the plain name)."""
-    key = name.removesuffix("_threads")
-
-    def call(*args):
-        start = time.perf_counter()
-        result = kernel(*args)
-        seconds[key] += time.perf_counter() - start
-        calls[key] += 1
-        return result
-
-    return call
 
 
 if __name__ == "__main__":

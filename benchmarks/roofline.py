@@ -31,14 +31,14 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import collections
 import os
 import platform
 import time
 
 import numpy as np
 
-from in_process import import_placesim, place_options, warmed_model  # beside this script
+from in_process import (KernelTimes, import_placesim, place_options,  # beside this script
+                        warmed_model)
 from machine import cpu_name  # beside this script
 
 
@@ -61,16 +61,10 @@ def main() -> None:
         print(f"streaming, {threads} thread{'s' * (threads > 1)}: copy {copy:5.1f} GB/s, "
               f"triad {triad:5.1f} GB/s")
 
-    seconds: dict[str, float] = collections.defaultdict(float)
-    nbytes: dict[str, int] = collections.defaultdict(int)
-    calls: collections.Counter = collections.Counter()
-    for name in kernels.__all__:
-        kernel = getattr(kernels, name)
-        if callable(kernel):
-            setattr(kernels, name, _measured(kernel, name, seconds, nbytes, calls))
+    times = KernelTimes(kernels, count_bytes=True)
     model = warmed_model(sim, args)
-    for table in (seconds, nbytes, calls):
-        table.clear()
+    times.clear()
+    seconds, nbytes = times.seconds, times.nbytes
     start = time.perf_counter()
     model.run()
     week_ms = 1000.0 * (time.perf_counter() - start) / args.weeks
@@ -139,31 +133,6 @@ def _best(call, repeats: int = 7) -> float:
         call()
         best = min(best, time.perf_counter() - start)
     return best
-
-
-def _array_bytes(value) -> int:
-    """Bytes of the NumPy arrays in ``value`` (an array, or tuples of them)."""
-    if isinstance(value, np.ndarray):
-        return value.nbytes
-    if isinstance(value, tuple):
-        return sum(_array_bytes(item) for item in value)
-    return 0
-
-
-def _measured(kernel, name, seconds, nbytes, calls):
-    """``kernel`` with its time, its arguments' bytes and its calls added under ``name``
-    (its threaded form's under the plain name)."""
-    key = name.removesuffix("_threads")
-
-    def call(*args):
-        start = time.perf_counter()
-        result = kernel(*args)
-        seconds[key] += time.perf_counter() - start
-        nbytes[key] += _array_bytes(args)
-        calls[key] += 1
-        return result
-
-    return call
 
 
 if __name__ == "__main__":

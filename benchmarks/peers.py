@@ -9,7 +9,9 @@ caches), in-process, each measurement in its own fresh process, the three run in
 - **Starsim**: its SIR on a random network (``ss.Sim(diseases=ss.SIR(),
   networks=ss.RandomNet())``), one step a day;
 - **Mesa**: one ``mesa.Agent`` per person, activated each step by
-  ``model.agents.shuffle_do("step")``; each agent ages and may fall ill (one draw).
+  ``model.agents.shuffle_do("step")``; each agent ages and may fall ill (one draw);
+- with ``--vs ROOT``, Placesim again from another checkout (the code before a change),
+  with this interpreter, in the same rounds: its step against this checkout's.
 
 The peers run with ``--peers-python`` (default: ``/tmp/peers/bin/python`` if it is
 there, else this interpreter), a virtualenv with ``starsim`` and ``mesa`` (see
@@ -20,6 +22,7 @@ to Placesim's, the machine and the load average.
 Usage:
     .venv/bin/python benchmarks/peers.py                     # 50,000 and 1,000,000
     .venv/bin/python benchmarks/peers.py --sizes 50000 --pairs 5 --steps 20
+    .venv/bin/python benchmarks/peers.py --vs ../before       # and the code before
 """
 
 from __future__ import annotations
@@ -141,6 +144,8 @@ def main() -> None:
     parser.add_argument("--mesa-size", type=int, default=None,
                         help="run the Mesa model at this size instead of each size")
     parser.add_argument("--peers-python", help="interpreter with starsim and mesa")
+    parser.add_argument("--vs", type=Path, metavar="ROOT",
+                        help="another checkout whose Placesim runs in the same rounds")
     args = parser.parse_args()
     peers = _peers_python(args.peers_python)
     if not _has_peers(peers):
@@ -157,6 +162,9 @@ def main() -> None:
         codes = {"placesim": (sys.executable, PLACESIM.format(root=str(ROOT), size=size)),
                  "starsim": (peers, STARSIM.format(size=size, steps=args.steps)),
                  "mesa": (peers, MESA.format(size=mesa_size))}
+        if args.vs:
+            codes["before"] = (sys.executable,
+                               PLACESIM.format(root=str(args.vs.resolve()), size=size))
         timed = TIMED_STEPS.format(steps=args.steps)
         codes = {name: (python, code + timed) for name, (python, code) in codes.items()}
         times = {name: [] for name in codes}
@@ -166,7 +174,7 @@ def main() -> None:
                 times[name].append(_run(python, code))
                 loads.append(os.getloadavg()[0])
         step = {name: statistics.median(t) for name, t in times.items()}
-        sizes = {"placesim": size, "starsim": size, "mesa": mesa_size}
+        sizes = {"placesim": size, "starsim": size, "mesa": mesa_size, "before": size}
         print(f"\n{size:,} agents (load average {statistics.median(loads):.2f} while timed)")
         for name, s in step.items():
             print(f"  {name:9s} {1000 * s:9.1f} ms a step ({sizes[name]:,} agents; "
@@ -175,7 +183,12 @@ def main() -> None:
         for name in ("starsim", "mesa"):
             rate = (sizes["placesim"] / step["placesim"]) / (sizes[name] / step[name])
             print(f"  Placesim / {name:8s} {rate:6.2f} (agent-steps a second)")
-
+        if args.vs:
+            pairs = [now / then for now, then in zip(times["placesim"], times["before"])]
+            print(f"  Placesim's step / {args.vs.name}'s: {statistics.median(pairs):.2f} "
+                  f"({min(pairs):.2f}-{max(pairs):.2f}, {len(pairs)} pairs, in turn); "
+                  f"{args.vs.name}'s Placesim / starsim "
+                  f"{step['starsim'] / step['before']:.2f}")
 
 
 if __name__ == "__main__":

@@ -147,6 +147,8 @@ def main() -> None:
     parser.add_argument("--vs", type=Path, metavar="ROOT",
                         help="another checkout whose Placesim runs in the same rounds")
     args = parser.parse_args()
+    if args.vs and not (args.vs / "sim" / "__init__.py").is_file():
+        parser.error(f"--vs {args.vs}: expected a Placesim checkout (a folder with sim/)")
     peers = _peers_python(args.peers_python)
     if not _has_peers(peers):
         sys.exit(f"{peers} cannot import starsim and mesa: see benchmarks/README.md")

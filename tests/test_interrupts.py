@@ -61,6 +61,9 @@ def test_outside_a_block_the_handlers_are_their_owners():
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, mine)
+    # Python's own Ctrl-C handler, set here: a process started in the background by a
+    # shell inherits SIGINT ignored, and Python then installs none.
+    previous_int = signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
         with held():
             assert signal.getsignal(signal.SIGTERM) is not mine  # gated for the block
@@ -70,6 +73,7 @@ def test_outside_a_block_the_handlers_are_their_owners():
         assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
     finally:
         signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGINT, previous_int)
 
 
 def _run(how: str) -> subprocess.CompletedProcess:

@@ -53,6 +53,7 @@ def main() -> None:
     import numba
 
     import sim.kernels as kernels
+    from sim.kernels.threads import resolve
 
     print(f"machine: {platform.machine()} {cpu_name()}, {os.cpu_count()} cores, "
           f"load {os.getloadavg()[0]:.2f}; Numba {numba.__version__}")
@@ -68,7 +69,7 @@ def main() -> None:
     start = time.perf_counter()
     model.run()
     week_ms = 1000.0 * (time.perf_counter() - start) / args.weeks
-    threads = model.spec.system.threads or numba.config.NUMBA_NUM_THREADS
+    threads = resolve(model.spec.system.threads)  # as the run's passes resolve it
     triad = rates[1 if threads == 1 else max(rates)][1]  # measured in 1 and in every thread
     kernel_ms = 1000.0 * sum(seconds.values()) / args.weeks
     mb_week = sum(nbytes.values()) / args.weeks / 1e6
